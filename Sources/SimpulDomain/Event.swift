@@ -1,0 +1,201 @@
+/// The identity of an event: the node that wrote it and its dense sequence number in the partition.
+public struct Dot: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var node: String
+    public var seq: UInt64
+
+    public init(node: String, seq: UInt64) {
+        self.node = node
+        self.seq = seq
+    }
+
+    public var description: String { "\(node):\(seq)" }
+
+    public static func < (a: Dot, b: Dot) -> Bool { (a.node, a.seq) < (b.node, b.seq) }
+}
+
+/// A version vector: for each node, the highest sequence number held (or seen).
+public struct VersionVector: Hashable, Sendable, Codable, CustomStringConvertible {
+    public private(set) var entries: [String: UInt64]
+
+    public init(_ entries: [String: UInt64] = [:]) { self.entries = entries.filter { $0.value > 0 } }
+
+    public subscript(node: String) -> UInt64 { entries[node] ?? 0 }
+
+    public func covers(_ dot: Dot) -> Bool { self[dot.node] >= dot.seq }
+
+    /// Raises the entry of the dot's node to include it.
+    public mutating func include(_ dot: Dot) {
+        if dot.seq > self[dot.node] { entries[dot.node] = dot.seq }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public var description: String {
+        "{" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode([String: UInt64].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(entries)
+    }
+}
+
+/// One immutable, attributed change: the unit of the log, of replication and of the audit trail.
+public struct Event: Sendable, Equatable, Codable {
+    public var dot: Dot
+    /// The partition (a kecamatan code, or the kabupaten code for the global partition).
+    public var partition: String
+    /// Lamport clock: larger than that of every event the writer had seen.
+    public var lamport: UInt64
+    /// The version vector of the record's state that the writer saw.
+    public var context: VersionVector
+    /// The record the event is about (a permohonan's registration number).
+    public var record: String
+    /// The officer who did it, by name, and the role they acted in.
+    public var officer: String
+    public var role: String
+    public var at: Timestamp
+    public var body: EventBody
+
+    public init(
+        dot: Dot, partition: String, lamport: UInt64, context: VersionVector, record: String, officer: String,
+        role: String, at: Timestamp, body: EventBody
+    ) {
+        self.dot = dot
+        self.partition = partition
+        self.lamport = lamport
+        self.context = context
+        self.record = record
+        self.officer = officer
+        self.role = role
+        self.at = at
+        self.body = body
+    }
+
+    /// The total order every replica folds a record's events in: Lamport clock, then dot. It
+    /// extends causal order, so all replicas reach the same state with no coordination.
+    public static func foldOrder(_ a: Event, _ b: Event) -> Bool {
+        (a.lamport, a.dot.node, a.dot.seq) < (b.lamport, b.dot.node, b.dot.seq)
+    }
+}
+
+/// What happened, by kind. The `type` strings are part of the stored and wire format.
+public enum EventBody: Sendable, Equatable, Codable {
+    case registered(Registration)
+    case stepCompleted(StepCompleted)
+    case forwarded(Forwarding)
+    case withdrawn(Closure)
+    case rejected(Rejection)
+    case paymentReceived(Payment)
+
+    public var type: String {
+        switch self {
+        case .registered: "permohonan.registered"
+        case .stepCompleted: "permohonan.step-completed"
+        case .forwarded: "permohonan.forwarded"
+        case .withdrawn: "permohonan.withdrawn"
+        case .rejected: "permohonan.rejected"
+        case .paymentReceived: "pembayaran.received"
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case type, data }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        self = try EventBody.decode(type: type, from: c.superDecoder(forKey: .data))
+    }
+
+    /// Decodes the data of an event whose type is known, as stored in separate columns.
+    public static func decode(type: String, from decoder: any Decoder) throws -> EventBody {
+        switch type {
+        case "permohonan.registered": return .registered(try Registration(from: decoder))
+        case "permohonan.step-completed": return .stepCompleted(try StepCompleted(from: decoder))
+        case "permohonan.forwarded": return .forwarded(try Forwarding(from: decoder))
+        case "permohonan.withdrawn": return .withdrawn(try Closure(from: decoder))
+        case "permohonan.rejected": return .rejected(try Rejection(from: decoder))
+        case "pembayaran.received": return .paymentReceived(try Payment(from: decoder))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try encodeData(to: c.superEncoder(forKey: .data))
+    }
+
+    /// Encodes only the data, for storage beside a separate type column.
+    public func encodeData(to encoder: any Encoder) throws {
+        switch self {
+        case .registered(let v): try v.encode(to: encoder)
+        case .stepCompleted(let v): try v.encode(to: encoder)
+        case .forwarded(let v): try v.encode(to: encoder)
+        case .withdrawn(let v): try v.encode(to: encoder)
+        case .rejected(let v): try v.encode(to: encoder)
+        case .paymentReceived(let v): try v.encode(to: encoder)
+        }
+    }
+}
+
+/// The citizen who applies (pemohon).
+public struct Pemohon: Sendable, Equatable, Codable {
+    public var nik: NIK
+    public var nama: String
+    public var alamat: String?
+    public var telepon: String?
+
+    public init(nik: NIK, nama: String, alamat: String? = nil, telepon: String? = nil) {
+        self.nik = nik
+        self.nama = nama
+        self.alamat = alamat
+        self.telepon = telepon
+    }
+}
+
+/// Acceptance at the loket: the application with the service definition it is registered under.
+public struct Registration: Sendable, Equatable, Codable {
+    public var number: String
+    public var layanan: Layanan
+    public var catalogVersion: Int
+    public var pemohon: Pemohon
+    /// Codes of the requirements the loket officer saw present: always all of the service's.
+    public var syarat: [String]
+    public var isian: [String: String]
+    /// The fee due in rupiah, or nil when the PTSP sets it.
+    public var fee: Int64?
+    public var acceptedOn: LocalDate
+    /// nil when the receiving office sets the duration.
+    public var dueOn: LocalDate?
+}
+
+public struct StepCompleted: Sendable, Equatable, Codable {
+    public var tahap: Tahap
+    public var note: String?
+}
+
+public struct Forwarding: Sendable, Equatable, Codable {
+    public var to: String
+    public var note: String?
+}
+
+public struct Closure: Sendable, Equatable, Codable {
+    public var reason: String
+}
+
+public struct Rejection: Sendable, Equatable, Codable {
+    public var tahap: Tahap
+    public var reason: String
+}
+
+public struct Payment: Sendable, Equatable, Codable {
+    /// The node's gap-free receipt number (`33.74.01/000017`).
+    public var receipt: String
+    public var amount: Int64
+}
