@@ -10,6 +10,12 @@ public struct WorkingDayCalendar: Sendable, Equatable {
         /// `libur` (national holiday) or `cuti-bersama`.
         public var kind: String
         public var name: String
+
+        public init(date: LocalDate, kind: String, name: String) {
+            self.date = date
+            self.kind = kind
+            self.name = name
+        }
     }
 
     public private(set) var holidays: [LocalDate: Holiday]

@@ -1,0 +1,386 @@
+import Foundation
+import GRDB
+import Logging
+import SimpulDomain
+
+/// Who a node is: its id, the office's name and the time zone its counter works in.
+public struct NodeInfo: Sendable, Equatable, Codable {
+    public var node: NodeID
+    public var name: String
+    public var zona: Zona
+    public var createdAt: Timestamp
+}
+
+/// An application as the loket officer takes it.
+public struct Application: Sendable {
+    public var layanan: String
+    public var pemohon: Pemohon
+    public var syarat: [String]
+    public var isian: [String: String]
+
+    public init(layanan: String, pemohon: Pemohon, syarat: [String], isian: [String: String]) {
+        self.layanan = layanan
+        self.pemohon = pemohon
+        self.syarat = syarat
+        self.isian = isian
+    }
+}
+
+/// Filters for listing permohonan.
+public struct PermohonanFilter: Sendable {
+    public var status: Status?
+    public var tahap: Tahap?
+    public var layanan: String?
+    public var limit: Int
+
+    public init(status: Status? = nil, tahap: Tahap? = nil, layanan: String? = nil, limit: Int = 100) {
+        self.status = status
+        self.tahap = tahap
+        self.layanan = layanan
+        self.limit = limit
+    }
+}
+
+/// A node's local store: one SQLite file (WAL) holding the event log, the reference data and the
+/// state folded from the log.
+///
+/// Every change appends one event and updates the folded state in the same transaction, so a crash
+/// leaves the whole change or none of it.
+public final class NodeStore: Sendable {
+    public static let fileName = "simpul.sqlite"
+
+    public let path: String
+    public let info: NodeInfo
+    let pool: DatabasePool
+    let now: @Sendable () -> Timestamp
+    let logger: Logger
+
+    private init(path: String, info: NodeInfo, pool: DatabasePool, now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.path = path
+        self.info = info
+        self.pool = pool
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Creates the store of a new node in `directory` with its first catalog and calendar.
+    public static func create(
+        directory: String, node: NodeID, name: String, zona: Zona, catalog: LayananCatalog,
+        calendar: WorkingDayCalendar, wilayah: Wilayah, now: @escaping @Sendable () -> Timestamp, logger: Logger
+    ) throws(SimpulError) -> NodeStore {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw SimpulError(.storeUnavailable, "\(directory) sudah berisi data Simpul; init tidak menimpa data yang ada")
+        }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SimpulError(.invalidData, "nama: nama kantor wajib diisi")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SimpulError(.storeUnavailable, "folder data \(directory) tidak bisa dibuat", cause: error)
+        }
+        let pool = try openPool(path: path)
+        let info = NodeInfo(node: node, name: name, zona: zona, createdAt: now())
+        try run("membuat penyimpanan") {
+            try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO node_info (id, node, name, zona, created_at) VALUES (1, ?, ?, ?, ?)",
+                    arguments: [node.rawValue, name, zona.rawValue, info.createdAt.description])
+                try Self.insertCatalog(catalog, db: db, at: info.createdAt)
+                try Self.replaceHolidays(calendar, db: db)
+                for (code, name) in wilayah.names {
+                    try db.execute(sql: "INSERT INTO wilayah (code, name) VALUES (?, ?)", arguments: [code, name])
+                }
+            }
+        }
+        logger.info("store created", metadata: ["node": "\(node)", "path": "\(path)"])
+        return NodeStore(path: path, info: info, pool: pool, now: now, logger: logger)
+    }
+
+    /// Opens the store in `directory`, migrating its schema forward when needed.
+    public static func open(directory: String, now: @escaping @Sendable () -> Timestamp, logger: Logger)
+        throws(SimpulError) -> NodeStore
+    {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SimpulError(.storeUnavailable, "tidak ada data Simpul di \(directory); jalankan 'simpul init' dulu")
+        }
+        let pool = try openPool(path: path)
+        let info = try run("membaca identitas node") {
+            try pool.read { db -> NodeInfo? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT node, name, zona, created_at FROM node_info") else {
+                    return nil
+                }
+                guard let node = NodeID(row["node"]), let zona = Zona(rawValue: row["zona"]),
+                    let created = Timestamp(iso: row["created_at"])
+                else { return nil }
+                return NodeInfo(node: node, name: row["name"], zona: zona, createdAt: created)
+            }
+        }
+        guard let info else { throw SimpulError(.io, "\(path): identitas node rusak atau tidak ada") }
+        return NodeStore(path: path, info: info, pool: pool, now: now, logger: logger)
+    }
+
+    private static func openPool(path: String) throws(SimpulError) -> DatabasePool {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            // A receipt handed to a citizen must survive a power cut: FULL syncs the WAL on commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+            return pool
+        } catch {
+            throw SimpulError(.storeUnavailable, "penyimpanan \(path) tidak bisa dibuka", cause: error)
+        }
+    }
+
+    // MARK: - Reference data
+
+    /// The newest catalog loaded.
+    public func catalog() throws(SimpulError) -> LayananCatalog {
+        try read("membaca katalog") { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM catalog ORDER BY version DESC LIMIT 1")
+            else { throw SimpulError(.io, "katalog layanan tidak ada di penyimpanan") }
+            return try JSONDecoder().decode(LayananCatalog.self, from: Data(body.utf8))
+        }
+    }
+
+    /// Loads a newer catalog; applications already registered keep the definition they were
+    /// registered under.
+    public func loadCatalog(_ catalog: LayananCatalog) throws(SimpulError) {
+        let current = try self.catalog()
+        guard catalog.version > current.version else {
+            throw SimpulError(
+                .invalidData, "version: katalog versi \(catalog.version) tidak lebih baru dari versi terpasang \(current.version)")
+        }
+        let at = now()
+        try write("memuat katalog") { db in try Self.insertCatalog(catalog, db: db, at: at) }
+        logger.info("catalog loaded", metadata: ["version": "\(catalog.version)"])
+    }
+
+    /// The holiday calendar in use.
+    public func calendar() throws(SimpulError) -> WorkingDayCalendar {
+        try read("membaca kalender") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM holiday")
+            return WorkingDayCalendar(
+                holidays: rows.compactMap { row in
+                    LocalDate(iso: row["date"]).map { WorkingDayCalendar.Holiday(date: $0, kind: row["kind"], name: row["name"]) }
+                })
+        }
+    }
+
+    /// Loads a calendar file: its years replace the same years held before, other years stay.
+    public func loadCalendar(_ calendar: WorkingDayCalendar) throws(SimpulError) {
+        try write("memuat kalender") { db in try Self.replaceHolidays(calendar, db: db) }
+        logger.info("calendar loaded", metadata: ["years": "\(calendar.years.sorted())"])
+    }
+
+    /// The name of a Kemendagri area, or nil when the code is not in the list loaded at init.
+    public func wilayahName(_ code: String) throws(SimpulError) -> String? {
+        try read("membaca wilayah") { db in
+            try String.fetchOne(db, sql: "SELECT name FROM wilayah WHERE code = ?", arguments: [code])
+        }
+    }
+
+    private static func insertCatalog(_ catalog: LayananCatalog, db: Database, at: Timestamp) throws {
+        try db.execute(
+            sql: "INSERT INTO catalog (version, body, loaded_at) VALUES (?, ?, ?)",
+            arguments: [catalog.version, try EventCodec.json(catalog), at.description])
+    }
+
+    private static func replaceHolidays(_ calendar: WorkingDayCalendar, db: Database) throws {
+        for year in calendar.years {
+            try db.execute(sql: "DELETE FROM holiday WHERE date LIKE ?", arguments: ["\(year)-%"])
+        }
+        for h in calendar.holidays.values {
+            try db.execute(
+                sql: "INSERT INTO holiday (date, kind, name) VALUES (?, ?, ?)",
+                arguments: [h.date.description, h.kind, h.name])
+        }
+    }
+
+    // MARK: - The counter
+
+    /// Accepts an application at the loket: checks it against its service, gives it a registration
+    /// number and a due date, and records it.
+    public func register(_ application: Application, officer: String) throws(SimpulError) -> Permohonan {
+        let officer = try Self.officerName(officer)
+        let catalog = try self.catalog()
+        guard let layanan = catalog.service(code: application.layanan) else {
+            throw SimpulError(
+                .notFound,
+                "layanan: kode '\(application.layanan)' tidak ada di katalog versi \(catalog.version) (lihat 'simpul layanan list')")
+        }
+        let calendar = try self.calendar()
+        let at = now()
+        let accepted = at.localDate(offsetMinutes: info.zona.offsetMinutes)
+        let node = info.node
+        let event = try write("mendaftarkan permohonan") { db -> Event in
+            let seq =
+                try Int.fetchOne(
+                    db, sql: "SELECT MAX(reg_seq) FROM permohonan WHERE reg_node = ? AND reg_year = ?",
+                    arguments: [node.rawValue, accepted.year]) ?? 0
+            let number = RegistrationNumber(prefix: node.registrationPrefix, year: accepted.year, sequence: seq + 1)
+            let registration = try Workflow.register(
+                number: number.text, layanan: layanan, catalogVersion: catalog.version, pemohon: application.pemohon,
+                syarat: application.syarat, isian: application.isian, acceptedOn: accepted, calendar: calendar)
+            return try self.append(
+                record: number.text, context: VersionVector(), officer: officer, role: Peran.loket, at: at,
+                body: .registered(registration), db: db)
+        }
+        logger.info(
+            "permohonan registered",
+            metadata: ["number": "\(event.record)", "layanan": "\(layanan.code)", "nik": "\(application.pemohon.nik)"])
+        return try permohonan(event.record)
+    }
+
+    /// Completes a step, forwards, withdraws or rejects, as the workflow allows.
+    @discardableResult
+    public func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event {
+        let officer = try Self.officerName(officer)
+        let at = now()
+        let event = try write("mencatat langkah") { db -> Event in
+            let state = try Projection.load(number, db: db)
+            let cmd: Command
+            if case .pay(let amount, _) = command {
+                let seq = try Int.fetchOne(
+                    db, sql: "SELECT MAX(seq) FROM pembayaran WHERE node = ?", arguments: [self.info.node.rawValue]) ?? 0
+                cmd = .pay(amount: amount, receipt: Self.receiptNumber(node: self.info.node, seq: seq + 1))
+            } else {
+                cmd = command
+            }
+            let body = try Workflow.decide(cmd, on: state)
+            return try self.append(
+                record: number, context: state.seen, officer: officer, role: Self.role(of: body, in: state), at: at,
+                body: body, db: db)
+        }
+        logger.info("permohonan changed", metadata: ["number": "\(number)", "type": "\(event.body.type)"])
+        return event
+    }
+
+    /// The receipt number of a node's n-th payment: `33.74.01/000017`.
+    public static func receiptNumber(node: NodeID, seq: Int) -> String {
+        "\(node.rawValue)/\(String(seq).leftPad(6))"
+    }
+
+    private static func role(of body: EventBody, in state: Permohonan) -> String {
+        switch body {
+        case .stepCompleted(let s): s.tahap.role
+        case .rejected(let r): r.tahap.role
+        case .paymentReceived: Peran.kasir
+        case .registered, .forwarded, .withdrawn: Peran.loket
+        }
+    }
+
+    private static func officerName(_ name: String) throws(SimpulError) -> String {
+        let n = name.trimmingCharacters(in: .whitespaces)
+        guard !n.isEmpty else { throw SimpulError(.invalidData, "petugas: nama petugas wajib diisi") }
+        guard n.count <= 100 else { throw SimpulError(.invalidData, "petugas: paling banyak 100 karakter") }
+        return n
+    }
+
+    /// Appends an event written by this node and folds it, inside the caller's transaction.
+    private func append(
+        record: String, context: VersionVector, officer: String, role: String, at: Timestamp, body: EventBody,
+        db: Database
+    ) throws -> Event {
+        let partition = info.node.homePartition
+        let seq =
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?",
+                arguments: [partition, info.node.rawValue]) ?? 0
+        let lamport = try Int64.fetchOne(db, sql: "SELECT MAX(lamport) FROM event") ?? 0
+        let event = Event(
+            dot: Dot(node: info.node.rawValue, seq: UInt64(seq + 1)), partition: partition,
+            lamport: UInt64(lamport + 1), context: context, record: record, officer: officer, role: role, at: at,
+            body: body)
+        try EventCodec.insert(event, into: db)
+        try Projection.apply(event, db: db)
+        return event
+    }
+
+    // MARK: - Queries
+
+    public func permohonan(_ number: String) throws(SimpulError) -> Permohonan {
+        try read("membaca permohonan") { db in try Projection.load(number, db: db) }
+    }
+
+    public func list(_ filter: PermohonanFilter) throws(SimpulError) -> [Permohonan] {
+        try read("membaca daftar permohonan") { db in
+            var clauses: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let s = filter.status {
+                clauses.append("status = ?")
+                args.append(s.rawValue)
+            }
+            if let t = filter.tahap {
+                clauses.append("tahap = ?")
+                args.append(t.rawValue)
+            }
+            if let l = filter.layanan {
+                clauses.append("layanan = ?")
+                args.append(l)
+            }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            args.append(filter.limit)
+            let states = try String.fetchAll(
+                db, sql: "SELECT state FROM permohonan \(whereSQL) ORDER BY registered_at DESC, number DESC LIMIT ?",
+                arguments: StatementArguments(args))
+            return try states.map { try Projection.decodeState($0) }
+        }
+    }
+
+    /// The full, attributed history of a permohonan, in fold order.
+    public func history(_ number: String) throws(SimpulError) -> [Event] {
+        let events = try read("membaca riwayat") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ? ORDER BY lamport, node, seq",
+                arguments: [number]
+            ).map(EventCodec.decode)
+        }
+        guard !events.isEmpty else { throw Projection.notFound(number) }
+        return events
+    }
+
+    /// Payments received at this node, in receipt order.
+    public func payments() throws(SimpulError) -> [(receipt: String, number: String, amount: Int64, officer: String, at: String)] {
+        try read("membaca pembayaran") { db in
+            try Row.fetchAll(db, sql: "SELECT receipt, number, amount, officer, at FROM pembayaran ORDER BY node, seq").map {
+                (receipt: $0["receipt"], number: $0["number"], amount: $0["amount"], officer: $0["officer"], at: $0["at"])
+            }
+        }
+    }
+
+    /// How many events the log holds.
+    public func eventCount() throws(SimpulError) -> Int {
+        try read("menghitung event") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+    }
+
+    // MARK: - Plumbing
+
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
+        try Self.run(what) { try pool.read(body) }
+    }
+
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
+        try Self.run(what) { try pool.write(body) }
+    }
+
+    static func run<T>(_ what: String, _ body: () throws -> T) throws(SimpulError) -> T {
+        do {
+            return try body()
+        } catch let error as SimpulError {
+            throw error
+        } catch {
+            throw SimpulError(.io, "gagal \(what): penyimpanan tidak bisa dibaca atau ditulis", cause: error)
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}

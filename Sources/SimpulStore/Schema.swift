@@ -1,0 +1,94 @@
+import GRDB
+
+/// The versioned schema of a node store. Migrations only ever add: a store written by an older
+/// Simpul opens in a newer one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-event-log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE node_info (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        node TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        zona TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    -- The truth: every change, append-only. Dots are dense per (partition, node).
+                    CREATE TABLE event (
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        lamport INTEGER NOT NULL CHECK (lamport >= 1),
+                        record TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        officer TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        context TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        PRIMARY KEY (partition, node, seq)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX event_record ON event (record, lamport, node, seq);
+                    CREATE INDEX event_lamport ON event (lamport);
+                    CREATE TRIGGER event_immutable BEFORE UPDATE ON event
+                        BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+                    CREATE TRIGGER event_append_only BEFORE DELETE ON event
+                        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+                    -- Reference data loaded from conf/ (later: published by the hub).
+                    CREATE TABLE catalog (
+                        version INTEGER PRIMARY KEY,
+                        body TEXT NOT NULL,
+                        loaded_at TEXT NOT NULL
+                    );
+                    CREATE TABLE wilayah (
+                        code TEXT PRIMARY KEY,
+                        name TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE holiday (
+                        date TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL
+                    );
+
+                    -- Materialized state: a fold of the event log, rebuilt by `simpul admin rebuild`.
+                    CREATE TABLE permohonan (
+                        number TEXT PRIMARY KEY,
+                        partition TEXT NOT NULL,
+                        reg_node TEXT NOT NULL,
+                        reg_year INTEGER NOT NULL,
+                        reg_seq INTEGER NOT NULL,
+                        layanan TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        tahap TEXT,
+                        nama TEXT NOT NULL,
+                        accepted_on TEXT NOT NULL,
+                        due_on TEXT,
+                        fee INTEGER,
+                        paid INTEGER NOT NULL,
+                        registered_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        UNIQUE (reg_node, reg_year, reg_seq)
+                    );
+                    CREATE INDEX permohonan_status ON permohonan (status, tahap);
+                    CREATE TABLE pembayaran (
+                        receipt TEXT PRIMARY KEY,
+                        node TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        number TEXT NOT NULL,
+                        amount INTEGER NOT NULL CHECK (amount > 0),
+                        officer TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        UNIQUE (node, seq)
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    /// The materialized tables, in the order a digest reads them.
+    static let materialized = ["permohonan", "pembayaran"]
+}

@@ -1,0 +1,231 @@
+import ArgumentParser
+import SimpulDomain
+import SimpulStore
+
+struct PermohonanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "permohonan", abstract: "Permohonan di loket: daftar, proses, teruskan, tarik, tolak, riwayat.",
+        subcommands: [Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Log.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Terima permohonan di loket pendaftaran dan cetak tanda terima.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Kode layanan, mis. SKTM.") var layanan: String
+        @Option(help: "NIK pemohon (16 digit).") var nik: String
+        @Option(help: "Nama pemohon.") var nama: String
+        @Option(help: "Alamat pemohon.") var alamat: String?
+        @Option(help: "Nomor telepon pemohon.") var telepon: String?
+        @Option(help: "Kode persyaratan yang dibawa dan diperiksa (ulangi untuk tiap berkas).") var syarat: [String] = []
+        @Option(help: "Isian formulir KUNCI=NILAI, mis. panjang_m=12.5 (ulangi).") var isian: [String] = []
+        @Option(help: "Nama petugas loket.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let nik: NIK
+                do throws(NIK.Problem) { nik = try NIK(validating: self.nik) } catch { throw SimpulError(.invalidData, error.description) }
+                var fields: [String: String] = [:]
+                for pair in isian {
+                    guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                        throw SimpulError(.usage, "isian: '\(pair)' harus berbentuk KUNCI=NILAI")
+                    }
+                    let key = String(pair[..<eq])
+                    guard fields[key] == nil else { throw SimpulError(.usage, "isian: \(key) diisi dua kali") }
+                    fields[key] = String(pair[pair.index(after: eq)...])
+                }
+                let s = try store.open()
+                let pemohon = Pemohon(
+                    nik: nik, nama: nama.trimmingCharacters(in: .whitespaces), alamat: alamat.nonEmpty,
+                    telepon: telepon.nonEmpty)
+                let p = try s.register(
+                    Application(layanan: layanan, pemohon: pemohon, syarat: syarat, isian: fields), officer: petugas)
+                let warning = try s.wilayahName(nik.regionCode) == nil
+                    ? nik.regionWarning(knownCodes: { _ in false }) : nil
+                try show(p, store: s, json: store.json, title: "TANDA TERIMA PERMOHONAN", warning: warning)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keadaan satu permohonan.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran, mis. 01-26-00001-9.") var number: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                try show(try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Daftar permohonan, terbaru dahulu.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Saring status: diproses, diteruskan, selesai, ditarik, ditolak.") var status: String?
+        @Option(help: "Saring tahap yang menunggu, mis. verifikasi.") var tahap: String?
+        @Option(help: "Saring kode layanan.") var layanan: String?
+        @Option(help: "Paling banyak sekian baris.") var limit: Int = 100
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                var filter = PermohonanFilter(layanan: layanan, limit: limit)
+                if let status {
+                    guard let st = Status(rawValue: status) else {
+                        throw SimpulError(.usage, "status: '\(status)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    filter.status = st
+                }
+                if let tahap { filter.tahap = try parseTahap(tahap) }
+                guard limit > 0 else { throw SimpulError(.usage, "limit: harus lebih dari 0") }
+                let s = try store.open()
+                let items = try s.list(filter)
+                let calendar = try s.calendar()
+                let today = Environment.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
+                if store.json {
+                    struct ListView: Encodable {
+                        var count: Int
+                        var permohonan: [PermohonanView]
+                    }
+                    return try printJSON(
+                        ListView(
+                            count: items.count,
+                            permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
+                }
+                if items.isEmpty { return print("Tidak ada permohonan yang cocok.") }
+                for p in items {
+                    let step = p.tahap.map { " / \($0.label)" } ?? ""
+                    let due = p.dueOn.map { " / jatuh tempo \($0)" } ?? ""
+                    print("\(p.number)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(step)\(due)]")
+                }
+                print("\(items.count) permohonan.")
+            }
+        }
+    }
+
+    struct Advance: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Selesaikan tahap yang sedang menunggu.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Tahap yang diselesaikan (harus tahap yang menunggu), mis. validasi-kasi.") var tahap: String?
+        @Option(help: "Catatan petugas.") var catatan: String?
+        @Option(help: "Nama petugas.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let step = try tahap.map { (t) throws(SimpulError) in try parseTahap(t) }
+                try change(.advance(tahap: step, note: catatan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Forward: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Teruskan berkas layanan yang tidak didelegasikan ke kecamatan (ke PTSP atau instansi lain).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Catatan petugas.") var catatan: String?
+        @Option(help: "Nama petugas loket.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                try change(.forward(note: catatan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Withdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Catat permohonan ditarik oleh pemohon.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Alasan penarikan.") var alasan: String
+        @Option(help: "Nama petugas.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                try change(.withdraw(reason: alasan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tolak permohonan saat verifikasi, cek lapangan, validasi atau pengesahan.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Alasan penolakan.") var alasan: String
+        @Option(help: "Nama petugas.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                try change(.reject(reason: alasan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Riwayat lengkap permohonan: siapa, kapan, apa.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                let id = try RegistrationNumber(parsing: number).text
+                let events = try s.history(id)
+                if store.json {
+                    struct LogView: Encodable {
+                        var number: String
+                        var events: [Event]
+                    }
+                    return try printJSON(LogView(number: id, events: events))
+                }
+                print("Riwayat permohonan \(id) (waktu \(s.info.zona.rawValue)):")
+                for e in events { print("  " + Render.eventLine(e, offset: s.info.zona.offsetMinutes)) }
+            }
+        }
+    }
+}
+
+func parseTahap(_ text: String) throws(SimpulError) -> Tahap {
+    guard let t = Tahap(rawValue: text) else {
+        throw SimpulError(.usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return t
+}
+
+/// Applies a workflow command and prints the new state.
+func change(_ command: Command, number: String, petugas: String, store: StoreOptions) throws(SimpulError) {
+    let s = try store.open()
+    let id = try RegistrationNumber(parsing: number).text
+    try s.perform(command, on: id, officer: petugas)
+    try show(try s.permohonan(id), store: s, json: store.json)
+}
+
+func show(_ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil)
+    throws(SimpulError)
+{
+    let calendar = try store.calendar()
+    let today = Environment.now().localDate(offsetMinutes: store.info.zona.offsetMinutes)
+    if json {
+        struct Shown: Encodable {
+            var permohonan: PermohonanView
+            var warnings: [String]
+        }
+        return try printJSON(
+            Shown(permohonan: PermohonanView(p, today: today, calendar: calendar), warnings: warning.map { [$0] } ?? []))
+    }
+    if let title {
+        print(title)
+        print("\(store.info.name) (\(store.info.node))")
+    }
+    for line in Render.lines(p, store: store, today: today, calendar: calendar) { print(line) }
+    if let warning { print("Peringatan: \(warning)") }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        guard let s = self?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
+        return s
+    }
+}

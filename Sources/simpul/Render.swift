@@ -1,0 +1,121 @@
+import SimpulDomain
+import SimpulStore
+
+/// The JSON shape of a permohonan (documented in the README).
+struct PermohonanView: Encodable {
+    struct LayananRef: Encodable {
+        var code, name: String
+        var version: Int
+    }
+    var number: String
+    var layanan: LayananRef
+    var catalogVersion: Int
+    var status: String
+    var statusLabel: String
+    var tahap: String?
+    var tahapLabel: String?
+    var pemohon: Pemohon
+    var syarat: [String]
+    var isian: [String: String]
+    var fee: Int64?
+    var paid: Int64
+    var outstanding: Int64
+    var acceptedOn: LocalDate
+    var dueOn: LocalDate?
+    var workingDaysLeft: Int?
+    var registeredAt: Timestamp
+    var updatedAt: Timestamp
+    var forwardedTo: String?
+    var closingReason: String?
+    var receipts: [String]
+    var next: [String]
+
+    init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
+        number = p.number
+        layanan = LayananRef(code: p.layanan.code, name: p.layanan.name, version: p.layanan.version)
+        catalogVersion = p.catalogVersion
+        status = p.status.rawValue
+        statusLabel = Render.statusLabel(p)
+        tahap = p.tahap?.rawValue
+        tahapLabel = p.tahap?.label
+        pemohon = p.pemohon
+        syarat = p.syarat
+        isian = p.isian
+        fee = p.fee
+        paid = p.paid
+        outstanding = p.outstanding
+        acceptedOn = p.acceptedOn
+        dueOn = p.dueOn
+        workingDaysLeft = p.status.isClosed ? nil : p.dueOn.map { calendar.workingDaysLeft(from: today, until: $0) }
+        registeredAt = p.registeredAt
+        updatedAt = p.updatedAt
+        forwardedTo = p.forwardedTo
+        closingReason = p.closingReason
+        receipts = p.receipts
+        next = Workflow.nextActions(p).map(\.description)
+    }
+}
+
+/// Text for officers, in Bahasa Indonesia.
+enum Render {
+    static func statusLabel(_ p: Permohonan) -> String {
+        p.status == .diteruskan ? "Diteruskan ke \(p.forwardedTo ?? "PTSP")" : p.status.label
+    }
+
+    static func feeText(_ p: Permohonan) -> String {
+        guard let fee = p.fee else { return "ditetapkan PTSP" }
+        if fee == 0 { return "Gratis (Rp 0)" }
+        let state = p.outstanding == 0 ? "lunas" : "sisa \(Rupiah.format(p.outstanding))"
+        return "\(Rupiah.format(fee)) (\(state))"
+    }
+
+    static func dueText(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) -> String {
+        guard let due = p.dueOn else { return "ditetapkan \(p.layanan.forwardTo ?? "PTSP")" }
+        var text = due.indonesian
+        if !p.status.isClosed {
+            let left = calendar.workingDaysLeft(from: today, until: due)
+            text +=
+                left > 0 ? " (\(left) hari kerja lagi)" : left == 0 ? " (hari ini)" : " (TERLAMBAT \(-left) hari kerja)"
+        }
+        if !calendar.covers(from: p.acceptedOn, to: due) {
+            text += " [peringatan: kalender libur \(due.year) belum dimuat]"
+        }
+        return text
+    }
+
+    static func lines(_ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar) -> [String] {
+        let offset = store.info.zona.offsetMinutes
+        var out = [
+            "Nomor pendaftaran : \(p.number)",
+            "Layanan           : \(p.layanan.code) - \(p.layanan.name) (versi \(p.layanan.version))",
+            "Pemohon           : \(p.pemohon.nama), NIK \(p.pemohon.nik.masked)",
+            "Diterima          : \(p.acceptedOn.indonesian) pukul \(p.registeredAt.localText(offsetMinutes: offset).suffix(5)) \(store.info.zona.rawValue)",
+            "Selesai paling lambat: \(dueText(p, today: today, calendar: calendar))",
+            "Retribusi         : \(feeText(p))",
+            "Status            : \(statusLabel(p))" + (p.tahap.map { ", menunggu tahap \($0.label) (\($0.role))" } ?? ""),
+        ]
+        if let reason = p.closingReason { out.append("Alasan            : \(reason)") }
+        if !p.receipts.isEmpty { out.append("Kuitansi          : \(p.receipts.joined(separator: ", "))") }
+        let next = Workflow.nextActions(p)
+        if !next.isEmpty { out.append("Langkah berikutnya: " + next.map(\.description).joined(separator: "; ")) }
+        return out
+    }
+
+    static func eventLine(_ e: Event, offset: Int) -> String {
+        let what: String
+        switch e.body {
+        case .registered(let r):
+            what = "Permohonan diterima di loket: \(r.layanan.code), persyaratan lengkap (\(r.syarat.joined(separator: ", ")))"
+                + (r.fee.map { ", retribusi \(Rupiah.format($0))" } ?? "")
+        case .stepCompleted(let s):
+            what =
+                (s.tahap == .penyerahan ? "Dokumen diserahkan kepada pemohon" : "Tahap \(s.tahap.label) selesai")
+                + (s.note.map { ": \($0)" } ?? "")
+        case .forwarded(let f): what = "Berkas diteruskan ke \(f.to)" + (f.note.map { ": \($0)" } ?? "")
+        case .withdrawn(let c): what = "Permohonan ditarik pemohon: \(c.reason)"
+        case .rejected(let r): what = "Permohonan ditolak pada tahap \(r.tahap.label): \(r.reason)"
+        case .paymentReceived(let p): what = "Retribusi \(Rupiah.format(p.amount)) diterima, kuitansi \(p.receipt)"
+        }
+        return "\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]"
+    }
+}

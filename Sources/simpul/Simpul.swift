@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Simpul: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simpul",
+        abstract: "Simpul: penyimpanan dan alur pelayanan PATEN kecamatan yang bekerja tanpa jaringan.",
+        discussion: """
+            Exit codes: 0 done, 64 usage, 65 bad data, 66 no such record or file, 73 store missing or \
+            cannot be created, 74 store read/write failure.
+            """,
+        subcommands: [InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, AdminCommand.self]
+    )
+}
