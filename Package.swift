@@ -35,7 +35,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SimpulDomainTests", dependencies: ["SimpulDomain"]),
-        .testTarget(name: "SimpulStoreTests", dependencies: ["SimpulStore", "SimpulDomain"]),
+        .testTarget(
+            name: "SimpulStoreTests",
+            dependencies: [
+                "SimpulStore", "SimpulDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SimpulCLITests", dependencies: ["SimpulDomain"]),
     ],
     swiftLanguageModes: [.v6]

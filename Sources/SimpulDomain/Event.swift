@@ -121,7 +121,8 @@ public enum EventBody: Sendable, Equatable, Codable {
         case "permohonan.rejected": return .rejected(try Rejection(from: decoder))
         case "pembayaran.received": return .paymentReceived(try Payment(from: decoder))
         default:
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
         }
     }
 

@@ -63,7 +63,8 @@ public struct Wilayah: Sendable {
             if lineNumber == 1 && line.hasPrefix("kode\t") { continue }
             let fields = line.split(separator: "\t", maxSplits: 1)
             guard fields.count == 2, KodeWilayah(String(fields[0])) != nil else {
-                throw SimpulError(.configuration, "\(source):\(lineNumber): harus 'kode<TAB>nama' dengan kode Kemendagri")
+                throw SimpulError(
+                    .configuration, "\(source):\(lineNumber): harus 'kode<TAB>nama' dengan kode Kemendagri")
             }
             names[String(fields[0])] = String(fields[1])
         }

@@ -125,7 +125,8 @@ public enum Fee: Codable, Sendable, Equatable {
                     throw .invalid("isian \(name) wajib diisi untuk menghitung retribusi (--isian \(name)=NILAI)")
                 }
                 guard let value = Fixed3(parsing: text) else {
-                    throw .invalid("isian \(name)='\(text)' harus angka desimal, paling banyak 3 angka di belakang titik")
+                    throw .invalid(
+                        "isian \(name)='\(text)' harus angka desimal, paling banyak 3 angka di belakang titik")
                 }
                 guard value.units > 0 else { throw .invalid("isian \(name) harus lebih dari 0, tertulis \(text)") }
                 guard let next = product.multiplied(by: value) else {

@@ -50,22 +50,26 @@ private struct Validator {
     var place: String
 
     func fail(_ field: String, _ rule: String) -> SimpulError {
-        let where_ = place.isEmpty ? "" : "\(place), "
-        return SimpulError(.configuration, "\(source): \(where_)kolom \(field): \(rule)")
+        let prefix = place.isEmpty ? "" : "\(place), "
+        return SimpulError(.configuration, "\(source): \(prefix)kolom \(field): \(rule)")
     }
 
-    func object(_ value: JSONValue, allowed: Set<String>, field: String = "") throws(SimpulError) -> [String: JSONValue] {
+    func object(_ value: JSONValue, allowed: Set<String>, field: String = "") throws(SimpulError) -> [String: JSONValue]
+    {
         guard case .object(let o) = value else {
             throw fail(field.isEmpty ? "(entri)" : field, "harus object, bukan \(value.typeName)")
         }
         if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) {
             let prefix = field.isEmpty ? "" : field + "."
-            throw fail(prefix + unknown, "kolom tidak dikenal (yang boleh: \(allowed.sorted().joined(separator: ", ")))")
+            throw fail(
+                prefix + unknown, "kolom tidak dikenal (yang boleh: \(allowed.sorted().joined(separator: ", ")))")
         }
         return o
     }
 
-    func string(_ o: [String: JSONValue], _ key: String, pattern: String? = nil, field: String? = nil)
+    func string(
+        _ o: [String: JSONValue], _ key: String, pattern: String? = nil, field: String? = nil
+    )
         throws(SimpulError) -> String
     {
         let name = field ?? key
@@ -78,7 +82,9 @@ private struct Validator {
         return s
     }
 
-    func int(_ o: [String: JSONValue], _ key: String, range: ClosedRange<Int64>, field: String? = nil)
+    func int(
+        _ o: [String: JSONValue], _ key: String, range: ClosedRange<Int64>, field: String? = nil
+    )
         throws(SimpulError) -> Int
     {
         let name = field ?? key
@@ -112,7 +118,8 @@ private struct Validator {
         }
         let scaleText = try string(o, "scale")
         guard let scale = Layanan.Scale(rawValue: scaleText) else {
-            throw fail("scale", "harus 'kecamatan' (selesai di kecamatan) atau 'forwarded' (diteruskan), bukan '\(scaleText)'")
+            throw fail(
+                "scale", "harus 'kecamatan' (selesai di kecamatan) atau 'forwarded' (diteruskan), bukan '\(scaleText)'")
         }
         var forwardTo: String?
         if scale == .forwarded {
@@ -167,7 +174,8 @@ private struct Validator {
             }
             var inputs: [String] = []
             for (k, i) in ins.enumerated() {
-                guard case .string(let s) = i, s.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
+                guard case .string(let s) = i, s.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil
+                else {
                     throw fail("fee.inputs[\(k)]", "harus nama isian huruf kecil, angka dan _")
                 }
                 inputs.append(s)

@@ -45,7 +45,9 @@ public struct NIK: Hashable, Sendable, Codable, CustomStringConvertible {
         guard (1...12).contains(mm) else { throw .month(mmText) }
         let day = dd > 40 ? dd - 40 : dd
         // Two-digit years are ambiguous; the date is valid when it exists in either century.
-        guard LocalDate(year: 1900 + yy, month: mm, day: day) != nil || LocalDate(year: 2000 + yy, month: mm, day: day) != nil
+        guard
+            LocalDate(year: 1900 + yy, month: mm, day: day) != nil
+                || LocalDate(year: 2000 + yy, month: mm, day: day) != nil
         else { throw .date("\(String(day).leftPadded(to: 2))-\(mmText)-\(yyText)") }
         guard String(d[12...15]) != "0000" else { throw .serial }
         self.digits = text
@@ -62,7 +64,8 @@ public struct NIK: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A warning when the region is not in the given list; nil when it is known.
     public func regionWarning(knownCodes: (String) -> Bool) -> String? {
         knownCodes(regionCode)
-            ? nil : "kode wilayah NIK \(regionCode) tidak ada di daftar Kemendagri (tetap diterima; kode bisa berubah karena pemekaran)"
+            ? nil
+            : "kode wilayah NIK \(regionCode) tidak ada di daftar Kemendagri (tetap diterima; kode bisa berubah karena pemekaran)"
     }
 
     /// The NIK with the birth date and serial hidden, safe for logs and lists: `337401******0001`

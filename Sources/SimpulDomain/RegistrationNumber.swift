@@ -21,7 +21,8 @@ public struct RegistrationNumber: Hashable, Sendable, Comparable, CustomStringCo
         guard parts.count == 4, (2...3).contains(parts[0].count), parts[1].count == 2, parts[2].count >= 5,
             parts[3].count == 1, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) })
         else {
-            throw SimpulError(.usage, "nomor pendaftaran '\(input)' harus berbentuk KK-TT-NNNNN-C, misalnya 01-26-00042-7")
+            throw SimpulError(
+                .usage, "nomor pendaftaran '\(input)' harus berbentuk KK-TT-NNNNN-C, misalnya 01-26-00042-7")
         }
         let digits = parts.dropLast().joined()
         guard Damm.checkDigit(digits) == Int(parts[3])! else {

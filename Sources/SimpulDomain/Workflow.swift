@@ -2,7 +2,7 @@
 public enum Tahap: String, Sendable, Codable, CaseIterable {
     case verifikasi
     case cekLapangan = "cek-lapangan"
-    case operator_ = "operator"
+    case operatorStep = "operator"
     case validasiKasi = "validasi-kasi"
     case validasiSekcam = "validasi-sekcam"
     case pengesahanCamat = "pengesahan-camat"
@@ -15,7 +15,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
         switch self {
         case .verifikasi: "Verifikasi berkas"
         case .cekLapangan: "Cek lapangan"
-        case .operator_: "Entri data dan cetak dokumen"
+        case .operatorStep: "Entri data dan cetak dokumen"
         case .validasiKasi: "Validasi Kepala Seksi Pelayanan"
         case .validasiSekcam: "Validasi Sekretaris Camat"
         case .pengesahanCamat: "Pengesahan Camat"
@@ -29,7 +29,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
         switch self {
         case .verifikasi: "Petugas Verifikasi"
         case .cekLapangan: "Petugas Teknis"
-        case .operator_: "Operator"
+        case .operatorStep: "Operator"
         case .validasiKasi: "Kepala Seksi Pelayanan"
         case .validasiSekcam: "Sekretaris Camat"
         case .pengesahanCamat: "Camat"
@@ -42,7 +42,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
     public var mayReject: Bool {
         switch self {
         case .verifikasi, .cekLapangan, .validasiKasi, .validasiSekcam, .pengesahanCamat: true
-        case .operator_, .penyerahan, .penerusan: false
+        case .operatorStep, .penyerahan, .penerusan: false
         }
     }
 }
@@ -191,9 +191,9 @@ public enum Workflow {
     /// nil after handover.
     public static func step(after tahap: Tahap, layanan: Layanan) -> Tahap? {
         switch tahap {
-        case .verifikasi: layanan.fieldCheck ? .cekLapangan : .operator_
-        case .cekLapangan: .operator_
-        case .operator_: .validasiKasi
+        case .verifikasi: layanan.fieldCheck ? .cekLapangan : .operatorStep
+        case .cekLapangan: .operatorStep
+        case .operatorStep: .validasiKasi
         case .validasiKasi: .validasiSekcam
         case .validasiSekcam: .pengesahanCamat
         case .pengesahanCamat: .penyerahan
@@ -242,18 +242,23 @@ public enum Workflow {
                 throw refuse("permohonan \(p.number) berstatus \(p.status.label), tidak ada tahap yang menunggu")
             }
             if let asked, asked != current {
-                throw refuse("tahap \(asked.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue) (\(current.label))")
+                throw refuse(
+                    "tahap \(asked.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue) (\(current.label))"
+                )
             }
             if current == .penerusan {
                 throw refuse("layanan \(p.layanan.code) tidak didelegasikan ke kecamatan dan tidak diproses di sini")
             }
             if current == .penyerahan && p.outstanding > 0 {
-                throw refuse("dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding))")
+                throw refuse(
+                    "dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding))")
             }
             return .stepCompleted(StepCompleted(tahap: current, note: try cleaned(note, field: "catatan")))
         case .forward(let note):
             guard p.status == .diproses, p.tahap == .penerusan, let to = p.layanan.forwardTo else {
-                throw refuse("permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket")
+                throw refuse(
+                    "permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket"
+                )
             }
             return .forwarded(Forwarding(to: to, note: try cleaned(note, field: "catatan")))
         case .withdraw(let reason):
@@ -267,7 +272,9 @@ public enum Workflow {
             return .withdrawn(Closure(reason: r))
         case .reject(let reason):
             guard allowed.contains(.reject), let tahap = p.tahap else {
-                throw refuse("permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)")
+                throw refuse(
+                    "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
+                )
             }
             guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
             return .rejected(Rejection(tahap: tahap, reason: r))
@@ -276,14 +283,17 @@ public enum Workflow {
                 throw .invalid("jumlah: harus lebih dari Rp 0, tertulis \(amount)")
             }
             guard p.status == .diproses, p.tahap == .penyerahan else {
-                throw refuse("pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan")
+                throw refuse(
+                    "pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan"
+                )
             }
             guard p.outstanding > 0 else {
                 throw refuse("tidak ada retribusi yang harus dibayar untuk permohonan \(p.number)")
             }
             guard amount <= p.outstanding else {
                 throw .invalid(
-                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)")
+                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)"
+                )
             }
             return .paymentReceived(Payment(receipt: receipt, amount: amount))
         }
@@ -304,7 +314,8 @@ public enum Workflow {
         let known = Set(layanan.requirements.map(\.code))
         if let unknown = syarat.first(where: { !known.contains($0) }) {
             throw .invalid(
-                "syarat: '\(unknown)' bukan persyaratan layanan \(layanan.code) (yang ada: \(layanan.requirements.map(\.code).joined(separator: ", ")))")
+                "syarat: '\(unknown)' bukan persyaratan layanan \(layanan.code) (yang ada: \(layanan.requirements.map(\.code).joined(separator: ", ")))"
+            )
         }
         let missing = layanan.requirements.filter { !syarat.contains($0.code) }
         guard missing.isEmpty else {

@@ -39,7 +39,8 @@ public struct WorkingDayCalendar: Sendable, Equatable {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if lineNumber == 1 || (result.isEmpty && fields.first == "tanggal") {
                 guard fields.first == "tanggal" else {
-                    throw SimpulError(.configuration, "\(source):\(lineNumber): header harus 'tanggal<TAB>jenis<TAB>keterangan'")
+                    throw SimpulError(
+                        .configuration, "\(source):\(lineNumber): header harus 'tanggal<TAB>jenis<TAB>keterangan'")
                 }
                 continue
             }
@@ -53,7 +54,8 @@ public struct WorkingDayCalendar: Sendable, Equatable {
             }
             guard fields[1] == "libur" || fields[1] == "cuti-bersama" else {
                 throw SimpulError(
-                    .configuration, "\(source):\(lineNumber): jenis harus 'libur' atau 'cuti-bersama', bukan '\(fields[1])'")
+                    .configuration,
+                    "\(source):\(lineNumber): jenis harus 'libur' atau 'cuti-bersama', bukan '\(fields[1])'")
             }
             guard !fields[2].trimmingWhitespace.isEmpty else {
                 throw SimpulError(.configuration, "\(source):\(lineNumber): keterangan kosong")

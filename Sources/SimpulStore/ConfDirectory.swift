@@ -27,7 +27,8 @@ public struct ConfDirectory: Sendable {
             holidays += try loadCalendar(path).holidays.values
         }
         let wilayahPath = (directory as NSString).appendingPathComponent("wilayah.tsv")
-        let wilayah = try Wilayah.parse(tsv: String(decoding: try readFile(wilayahPath), as: UTF8.self), source: wilayahPath)
+        let wilayah = try Wilayah.parse(
+            tsv: String(decoding: try readFile(wilayahPath), as: UTF8.self), source: wilayahPath)
         return ConfDirectory(catalog: catalog, calendar: WorkingDayCalendar(holidays: holidays), wilayah: wilayah)
     }
 

@@ -55,7 +55,9 @@ public final class NodeStore: Sendable {
     let now: @Sendable () -> Timestamp
     let logger: Logger
 
-    private init(path: String, info: NodeInfo, pool: DatabasePool, now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+    private init(
+        path: String, info: NodeInfo, pool: DatabasePool, now: @escaping @Sendable () -> Timestamp, logger: Logger
+    ) {
         self.path = path
         self.info = info
         self.pool = pool
@@ -70,7 +72,8 @@ public final class NodeStore: Sendable {
     ) throws(SimpulError) -> NodeStore {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw SimpulError(.storeUnavailable, "\(directory) sudah berisi data Simpul; init tidak menimpa data yang ada")
+            throw SimpulError(
+                .storeUnavailable, "\(directory) sudah berisi data Simpul; init tidak menimpa data yang ada")
         }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SimpulError(.invalidData, "nama: nama kantor wajib diisi")
@@ -99,7 +102,9 @@ public final class NodeStore: Sendable {
     }
 
     /// Opens the store in `directory`, migrating its schema forward when needed.
-    public static func open(directory: String, now: @escaping @Sendable () -> Timestamp, logger: Logger)
+    public static func open(
+        directory: String, now: @escaping @Sendable () -> Timestamp, logger: Logger
+    )
         throws(SimpulError) -> NodeStore
     {
         let path = (directory as NSString).appendingPathComponent(fileName)
@@ -155,7 +160,8 @@ public final class NodeStore: Sendable {
         let current = try self.catalog()
         guard catalog.version > current.version else {
             throw SimpulError(
-                .invalidData, "version: katalog versi \(catalog.version) tidak lebih baru dari versi terpasang \(current.version)")
+                .invalidData,
+                "version: katalog versi \(catalog.version) tidak lebih baru dari versi terpasang \(current.version)")
         }
         let at = now()
         try write("memuat katalog") { db in try Self.insertCatalog(catalog, db: db, at: at) }
@@ -168,7 +174,9 @@ public final class NodeStore: Sendable {
             let rows = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM holiday")
             return WorkingDayCalendar(
                 holidays: rows.compactMap { row in
-                    LocalDate(iso: row["date"]).map { WorkingDayCalendar.Holiday(date: $0, kind: row["kind"], name: row["name"]) }
+                    LocalDate(iso: row["date"]).map {
+                        WorkingDayCalendar.Holiday(date: $0, kind: row["kind"], name: row["name"])
+                    }
                 })
         }
     }
@@ -213,7 +221,8 @@ public final class NodeStore: Sendable {
         guard let layanan = catalog.service(code: application.layanan) else {
             throw SimpulError(
                 .notFound,
-                "layanan: kode '\(application.layanan)' tidak ada di katalog versi \(catalog.version) (lihat 'simpul layanan list')")
+                "layanan: kode '\(application.layanan)' tidak ada di katalog versi \(catalog.version) (lihat 'simpul layanan list')"
+            )
         }
         let calendar = try self.calendar()
         let at = now()
@@ -247,8 +256,10 @@ public final class NodeStore: Sendable {
             let state = try Projection.load(number, db: db)
             let cmd: Command
             if case .pay(let amount, _) = command {
-                let seq = try Int.fetchOne(
-                    db, sql: "SELECT MAX(seq) FROM pembayaran WHERE node = ?", arguments: [self.info.node.rawValue]) ?? 0
+                let seq =
+                    try Int.fetchOne(
+                        db, sql: "SELECT MAX(seq) FROM pembayaran WHERE node = ?", arguments: [self.info.node.rawValue])
+                    ?? 0
                 cmd = .pay(amount: amount, receipt: Self.receiptNumber(node: self.info.node, seq: seq + 1))
             } else {
                 cmd = command
@@ -347,11 +358,17 @@ public final class NodeStore: Sendable {
     }
 
     /// Payments received at this node, in receipt order.
-    public func payments() throws(SimpulError) -> [(receipt: String, number: String, amount: Int64, officer: String, at: String)] {
+    public func payments() throws(SimpulError) -> [(
+        receipt: String, number: String, amount: Int64, officer: String, at: String
+    )] {
         try read("membaca pembayaran") { db in
-            try Row.fetchAll(db, sql: "SELECT receipt, number, amount, officer, at FROM pembayaran ORDER BY node, seq").map {
-                (receipt: $0["receipt"], number: $0["number"], amount: $0["amount"], officer: $0["officer"], at: $0["at"])
-            }
+            try Row.fetchAll(db, sql: "SELECT receipt, number, amount, officer, at FROM pembayaran ORDER BY node, seq")
+                .map {
+                    (
+                        receipt: $0["receipt"], number: $0["number"], amount: $0["amount"], officer: $0["officer"],
+                        at: $0["at"]
+                    )
+                }
         }
     }
 

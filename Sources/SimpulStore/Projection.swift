@@ -14,7 +14,9 @@ enum Projection {
     }
 
     static func load(_ number: String, db: Database) throws -> Permohonan {
-        guard let json = try String.fetchOne(db, sql: "SELECT state FROM permohonan WHERE number = ?", arguments: [number])
+        guard
+            let json = try String.fetchOne(
+                db, sql: "SELECT state FROM permohonan WHERE number = ?", arguments: [number])
         else { throw notFound(number) }
         return try decodeState(json)
     }
@@ -40,8 +42,11 @@ enum Projection {
             if case .paymentReceived(let p) = event.body {
                 let seq = Int(p.receipt.split(separator: "/").last ?? "") ?? 0
                 try db.execute(
-                    sql: "INSERT INTO pembayaran (receipt, node, seq, number, amount, officer, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [p.receipt, event.dot.node, seq, event.record, p.amount, event.officer, event.at.description])
+                    sql:
+                        "INSERT INTO pembayaran (receipt, node, seq, number, amount, officer, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        p.receipt, event.dot.node, seq, event.record, p.amount, event.officer, event.at.description,
+                    ])
             }
         }
         try db.execute(

@@ -37,7 +37,8 @@ extension NodeStore {
                 return .rollback
             }
             let permohonan = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM permohonan") ?? 0
-            return StoreCheck(integrity: integrity, events: events, permohonan: permohonan, foldMatches: before == after)
+            return StoreCheck(
+                integrity: integrity, events: events, permohonan: permohonan, foldMatches: before == after)
         }
     }
 

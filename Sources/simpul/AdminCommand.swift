@@ -38,7 +38,9 @@ struct AdminCommand: ParsableCommand {
                     print("Keutuhan SQLite : \(result.integrity)")
                     print("Event           : \(result.events)")
                     print("Permohonan      : \(result.permohonan)")
-                    print("Keadaan = log   : \(result.foldMatches ? "cocok" : "TIDAK COCOK (jalankan simpul admin rebuild)")")
+                    print(
+                        "Keadaan = log   : \(result.foldMatches ? "cocok" : "TIDAK COCOK (jalankan simpul admin rebuild)")"
+                    )
                 }
                 if !result.isHealthy { throw SimpulError(.io, "penyimpanan tidak sehat") }
             }
@@ -78,7 +80,9 @@ struct AdminCommand: ParsableCommand {
                     }
                     return try printJSON(View(years: calendar.years.sorted(), holidays: calendar.holidays.count))
                 }
-                print("Kalender \(calendar.years.sorted().map(String.init).joined(separator: ", ")) terpasang: \(calendar.holidays.count) hari libur.")
+                print(
+                    "Kalender \(calendar.years.sorted().map(String.init).joined(separator: ", ")) terpasang: \(calendar.holidays.count) hari libur."
+                )
             }
         }
     }

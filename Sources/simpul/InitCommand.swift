@@ -18,7 +18,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Zona waktu kantor: WIB, WITA atau WIT.")
     var zona: String = "WIB"
 
-    @Option(help: "Folder konfigurasi: layanan.json, hari-libur-*.tsv, wilayah.tsv (bawaan: $SIMPUL_CONF, lalu /etc/simpul).")
+    @Option(
+        help:
+            "Folder konfigurasi: layanan.json, hari-libur-*.tsv, wilayah.tsv (bawaan: $SIMPUL_CONF, lalu /etc/simpul).")
     var conf: String?
 
     func run() throws {
@@ -27,7 +29,8 @@ struct InitCommand: ParsableCommand {
                 throw SimpulError(.usage, "node: '\(node)' bukan kode kecamatan Kemendagri (mis. 33.74.01)")
             }
             guard !id.isHub else {
-                throw SimpulError(.usage, "node: \(node) adalah kode kabupaten/kota; node kecamatan memakai kode kecamatan")
+                throw SimpulError(
+                    .usage, "node: \(node) adalah kode kabupaten/kota; node kecamatan memakai kode kecamatan")
             }
             guard let zona = Zona(rawValue: zona.uppercased()) else {
                 throw SimpulError(.usage, "zona: harus WIB, WITA atau WIT, bukan '\(zona)'")

@@ -44,14 +44,17 @@ struct KasirCommand: ParsableCommand {
                 print("Diterima dari      : \(p.pemohon.nama)")
                 print("Untuk              : retribusi \(p.layanan.name), permohonan \(p.number)")
                 print("Jumlah             : \(Rupiah.format(payment.amount))")
-                print("Kasir              : \(event.officer), \(event.at.localText(offsetMinutes: s.info.zona.offsetMinutes)) \(s.info.zona.rawValue)")
+                print(
+                    "Kasir              : \(event.officer), \(event.at.localText(offsetMinutes: s.info.zona.offsetMinutes)) \(s.info.zona.rawValue)"
+                )
                 print("Sisa retribusi     : \(Rupiah.format(p.outstanding))")
             }
         }
     }
 
     struct Laporan: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Semua penerimaan, urut nomor kuitansi, dengan jumlahnya.")
+        static let configuration = CommandConfiguration(
+            abstract: "Semua penerimaan, urut nomor kuitansi, dengan jumlahnya.")
         @OptionGroup var store: StoreOptions
 
         func run() throws {
@@ -73,7 +76,9 @@ struct KasirCommand: ParsableCommand {
                         Report(
                             count: payments.count, total: total,
                             payments: payments.map {
-                                Row(receipt: $0.receipt, number: $0.number, officer: $0.officer, at: $0.at, amount: $0.amount)
+                                Row(
+                                    receipt: $0.receipt, number: $0.number, officer: $0.officer, at: $0.at,
+                                    amount: $0.amount)
                             }))
                 }
                 print("Laporan penerimaan retribusi \(s.info.name) (\(s.info.node))")

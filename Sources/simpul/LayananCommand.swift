@@ -17,10 +17,12 @@ struct LayananCommand: ParsableCommand {
                 if store.json { return try printJSON(catalog) }
                 print("Katalog layanan versi \(catalog.version)")
                 for s in catalog.services {
-                    let where_ = s.isDelegated ? "kecamatan" : "diteruskan ke \(s.forwardTo ?? "PTSP")"
-                    let duration = s.durationWorkingDays.map { $0 == 0 ? "hari itu juga" : "\($0) hari kerja" } ?? "ditetapkan penerima"
+                    let place = s.isDelegated ? "kecamatan" : "diteruskan ke \(s.forwardTo ?? "PTSP")"
+                    let duration =
+                        s.durationWorkingDays.map { $0 == 0 ? "hari itu juga" : "\($0) hari kerja" }
+                        ?? "ditetapkan penerima"
                     print(
-                        "  \(s.code.padding(toLength: 20, withPad: " ", startingAt: 0)) \(s.name) [\(s.kind.label); \(where_); \(duration); \(s.fee.label)]"
+                        "  \(s.code.padding(toLength: 20, withPad: " ", startingAt: 0)) \(s.name) [\(s.kind.label); \(place); \(duration); \(s.fee.label)]"
                     )
                 }
             }
@@ -36,13 +38,16 @@ struct LayananCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let catalog = try store.open().catalog()
                 guard let s = catalog.service(code: code) else {
-                    throw SimpulError(.notFound, "layanan: kode '\(code)' tidak ada di katalog versi \(catalog.version)")
+                    throw SimpulError(
+                        .notFound, "layanan: kode '\(code)' tidak ada di katalog versi \(catalog.version)")
                 }
                 if store.json { return try printJSON(s) }
                 print("\(s.code): \(s.name) (versi \(s.version), katalog \(catalog.version))")
                 print("  Jenis        : \(s.kind.label)")
                 print("  Diselesaikan : \(s.isDelegated ? "di kecamatan" : "diteruskan ke \(s.forwardTo ?? "PTSP")")")
-                print("  Waktu        : \(s.durationWorkingDays.map { $0 == 0 ? "hari itu juga" : "\($0) hari kerja" } ?? "ditetapkan penerima")")
+                print(
+                    "  Waktu        : \(s.durationWorkingDays.map { $0 == 0 ? "hari itu juga" : "\($0) hari kerja" } ?? "ditetapkan penerima")"
+                )
                 print("  Retribusi    : \(s.fee.label)")
                 print("  Cek lapangan : \(s.fieldCheck ? "ya" : "tidak")")
                 print("  Persyaratan  :")

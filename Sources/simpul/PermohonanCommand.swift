@@ -5,7 +5,9 @@ import SimpulStore
 struct PermohonanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permohonan", abstract: "Permohonan di loket: daftar, proses, teruskan, tarik, tolak, riwayat.",
-        subcommands: [Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Log.self])
+        subcommands: [
+            Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Log.self,
+        ])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -16,14 +18,17 @@ struct PermohonanCommand: ParsableCommand {
         @Option(help: "Nama pemohon.") var nama: String
         @Option(help: "Alamat pemohon.") var alamat: String?
         @Option(help: "Nomor telepon pemohon.") var telepon: String?
-        @Option(help: "Kode persyaratan yang dibawa dan diperiksa (ulangi untuk tiap berkas).") var syarat: [String] = []
+        @Option(help: "Kode persyaratan yang dibawa dan diperiksa (ulangi untuk tiap berkas).") var syarat: [String] =
+            []
         @Option(help: "Isian formulir KUNCI=NILAI, mis. panjang_m=12.5 (ulangi).") var isian: [String] = []
         @Option(help: "Nama petugas loket.") var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
                 let nik: NIK
-                do throws(NIK.Problem) { nik = try NIK(validating: self.nik) } catch { throw SimpulError(.invalidData, error.description) }
+                do throws(NIK.Problem) { nik = try NIK(validating: self.nik) } catch {
+                    throw SimpulError(.invalidData, error.description)
+                }
                 var fields: [String: String] = [:]
                 for pair in isian {
                     guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
@@ -39,7 +44,8 @@ struct PermohonanCommand: ParsableCommand {
                     telepon: telepon.nonEmpty)
                 let p = try s.register(
                     Application(layanan: layanan, pemohon: pemohon, syarat: syarat, isian: fields), officer: petugas)
-                let warning = try s.wilayahName(nik.regionCode) == nil
+                let warning =
+                    try s.wilayahName(nik.regionCode) == nil
                     ? nik.regionWarning(knownCodes: { _ in false }) : nil
                 try show(p, store: s, json: store.json, title: "TANDA TERIMA PERMOHONAN", warning: warning)
             }
@@ -72,7 +78,10 @@ struct PermohonanCommand: ParsableCommand {
                 var filter = PermohonanFilter(layanan: layanan, limit: limit)
                 if let status {
                     guard let st = Status(rawValue: status) else {
-                        throw SimpulError(.usage, "status: '\(status)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        throw SimpulError(
+                            .usage,
+                            "status: '\(status)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
                     }
                     filter.status = st
                 }
@@ -189,7 +198,8 @@ struct PermohonanCommand: ParsableCommand {
 
 func parseTahap(_ text: String) throws(SimpulError) -> Tahap {
     guard let t = Tahap(rawValue: text) else {
-        throw SimpulError(.usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
+        throw SimpulError(
+            .usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     return t
 }
@@ -202,7 +212,9 @@ func change(_ command: Command, number: String, petugas: String, store: StoreOpt
     try show(try s.permohonan(id), store: s, json: store.json)
 }
 
-func show(_ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil)
+func show(
+    _ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil
+)
     throws(SimpulError)
 {
     let calendar = try store.calendar()
@@ -213,7 +225,8 @@ func show(_ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, w
             var warnings: [String]
         }
         return try printJSON(
-            Shown(permohonan: PermohonanView(p, today: today, calendar: calendar), warnings: warning.map { [$0] } ?? []))
+            Shown(permohonan: PermohonanView(p, today: today, calendar: calendar), warnings: warning.map { [$0] } ?? [])
+        )
     }
     if let title {
         print(title)

@@ -92,7 +92,8 @@ enum Render {
             "Diterima          : \(p.acceptedOn.indonesian) pukul \(p.registeredAt.localText(offsetMinutes: offset).suffix(5)) \(store.info.zona.rawValue)",
             "Selesai paling lambat: \(dueText(p, today: today, calendar: calendar))",
             "Retribusi         : \(feeText(p))",
-            "Status            : \(statusLabel(p))" + (p.tahap.map { ", menunggu tahap \($0.label) (\($0.role))" } ?? ""),
+            "Status            : \(statusLabel(p))"
+                + (p.tahap.map { ", menunggu tahap \($0.label) (\($0.role))" } ?? ""),
         ]
         if let reason = p.closingReason { out.append("Alasan            : \(reason)") }
         if !p.receipts.isEmpty { out.append("Kuitansi          : \(p.receipts.joined(separator: ", "))") }
@@ -105,7 +106,8 @@ enum Render {
         let what: String
         switch e.body {
         case .registered(let r):
-            what = "Permohonan diterima di loket: \(r.layanan.code), persyaratan lengkap (\(r.syarat.joined(separator: ", ")))"
+            what =
+                "Permohonan diterima di loket: \(r.layanan.code), persyaratan lengkap (\(r.syarat.joined(separator: ", ")))"
                 + (r.fee.map { ", retribusi \(Rupiah.format($0))" } ?? "")
         case .stepCompleted(let s):
             what =

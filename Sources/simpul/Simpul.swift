@@ -9,6 +9,8 @@ struct Simpul: ParsableCommand {
             Exit codes: 0 done, 64 usage, 65 bad data, 66 no such record or file, 73 store missing or \
             cannot be created, 74 store read/write failure.
             """,
-        subcommands: [InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, AdminCommand.self]
+        subcommands: [
+            InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, AdminCommand.self,
+        ]
     )
 }

@@ -1,0 +1,78 @@
+import Foundation
+import SimpulDomain
+import Testing
+
+@testable import SimpulStore
+
+/// Property: for random valid sequences of counter work, the state kept incrementally equals the
+/// state rebuilt from the event log, and refused commands change nothing.
+@Suite struct ProjectionTests {
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func incrementalStateEqualsAFullRebuild(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let store = try Fixture.newStore()
+        let services = try store.catalog().services
+        var open: [String] = []
+        var refused = 0
+        var written = 0
+        for _ in 0..<150 {
+            if open.isEmpty || Int.random(in: 0..<4, using: &rng) == 0 {
+                let layanan = services.randomElement(using: &rng)!
+                open.append(try store.register(Fixture.application(layanan), officer: "Loket").number)
+                written += 1
+                continue
+            }
+            let number = open.randomElement(using: &rng)!
+            let p = try store.permohonan(number)
+            if Int.random(in: 0..<8, using: &rng) == 0 {
+                // A step that is not the one waiting must be refused and must leave no trace.
+                let before = try store.stateDump()
+                let wrong = Tahap.allCases.filter { $0 != p.tahap }.randomElement(using: &rng)!
+                #expect(throws: SimpulError.self) {
+                    try store.perform(.advance(tahap: wrong, note: nil), on: number, officer: "X")
+                }
+                #expect(try store.stateDump() == before)
+                refused += 1
+                continue
+            }
+            guard let action = Workflow.nextActions(p).randomElement(using: &rng) else {
+                open.removeAll { $0 == number }
+                continue
+            }
+            written += 1
+            switch action {
+            case .advance(let t):
+                try store.perform(.advance(tahap: t, note: "catatan \(t.rawValue)"), on: number, officer: "Petugas")
+            case .forward:
+                try store.perform(.forward(note: nil), on: number, officer: "Loket")
+            case .pay(let outstanding):
+                let amount = Int64.random(in: 1...outstanding, using: &rng)
+                try store.perform(.pay(amount: amount, receipt: ""), on: number, officer: "Kasir")
+            case .withdraw:
+                try store.perform(.withdraw(reason: "pemohon membatalkan"), on: number, officer: "Loket")
+            case .reject:
+                try store.perform(.reject(reason: "berkas tidak sesuai"), on: number, officer: "Petugas")
+            }
+        }
+        #expect(refused > 0)
+        let incremental = try store.stateDump()
+        let check = try store.check()
+        #expect(check.integrity == "ok")
+        #expect(check.foldMatches)
+        let events = try store.rebuild()
+        #expect(events == written)
+        #expect(try store.eventCount() == written)
+        #expect(try store.stateDump() == incremental)
+        // The folded state of each permohonan also equals folding its own history in memory.
+        for p in try store.list(.init(limit: 10_000)) {
+            let history = try store.history(p.number)
+            guard case .registered(let r) = history[0].body else {
+                Issue.record("first event of \(p.number) is not its registration")
+                continue
+            }
+            var folded = Permohonan(registeredBy: history[0], r)
+            for e in history.dropFirst() { folded.apply(e) }
+            #expect(folded == p)
+        }
+    }
+}

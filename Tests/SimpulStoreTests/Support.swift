@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import SimpulDomain
+import SimpulStore
+
+/// A clock that moves one minute per reading, so every event has its own time and tests never
+/// depend on the real date.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Timestamp
+
+    init(_ start: String = "2026-03-16T01:00:00Z") { current = Timestamp(iso: start)! }
+
+    func now() -> Timestamp {
+        lock.lock()
+        defer { lock.unlock() }
+        let t = current
+        current.milliseconds += 60_000
+        return t
+    }
+}
+
+/// SplitMix64: a small seeded generator, so random scenarios replay exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Fixture {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let conf = repoRoot.appendingPathComponent("conf").path
+
+    static func tempDirectory() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-store-\(UUID().uuidString)")
+        return dir.path
+    }
+
+    static func newStore(clock: TestClock = TestClock(), node: String = "33.74.01") throws -> NodeStore {
+        let reference = try ConfDirectory.load(conf)
+        return try NodeStore.create(
+            directory: tempDirectory(), node: NodeID(node)!, name: "Kecamatan Uji", zona: .wib,
+            catalog: reference.catalog, calendar: reference.calendar, wilayah: reference.wilayah,
+            now: { clock.now() }, logger: Fixture.logger)
+    }
+
+    /// Tests stay quiet; the store's log lines are exercised by the binaries.
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static let nik = try! NIK(validating: "3374014505900001")
+
+    /// An application for a service with every requirement present and the form inputs its fee needs.
+    static func application(_ layanan: Layanan, nama: String = "Siti Aminah") -> Application {
+        var isian: [String: String] = [:]
+        if case .formula(_, let inputs, _) = layanan.fee {
+            for (i, name) in inputs.enumerated() { isian[name] = i == 0 ? "12.5" : "4" }
+        }
+        return Application(
+            layanan: layanan.code, pemohon: Pemohon(nik: nik, nama: nama), syarat: layanan.requirements.map(\.code),
+            isian: isian)
+    }
+}
