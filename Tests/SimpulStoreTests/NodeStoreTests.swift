@@ -49,7 +49,9 @@ import Testing
         var numbers: [String] = []
         for _ in 0..<2 {
             let p = try store.register(Fixture.application(izin), officer: "Sari")
-            for tahap in [Tahap.verifikasi, .cekLapangan, .operatorStep, .validasiKasi, .validasiSekcam, .pengesahanCamat] {
+            for tahap in [
+                Tahap.verifikasi, .cekLapangan, .operatorStep, .validasiKasi, .validasiSekcam, .pengesahanCamat,
+            ] {
                 try store.perform(.advance(tahap: tahap, note: nil), on: p.number, officer: "X")
             }
             numbers.append(p.number)
@@ -84,7 +86,9 @@ import Testing
         let sktm = try #require(try store.catalog().service(code: "SKTM"))
         _ = try store.register(Fixture.application(sktm), officer: "Sari")
         let queue = try DatabaseQueue(path: store.path)
-        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE event SET officer = 'x'") } }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "UPDATE event SET officer = 'x'") }
+        }
         #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM event") } }
         #expect(try store.eventCount() == 1)
     }
@@ -115,7 +119,9 @@ import Testing
                 logger: Fixture.logger)
         }
         #expect(error.code == .storeUnavailable)
-        #expect(try NodeStore.open(directory: dir, now: { TestClock().now() }, logger: Fixture.logger).info.node.rawValue == "33.74.01")
+        #expect(
+            try NodeStore.open(directory: dir, now: { TestClock().now() }, logger: Fixture.logger).info.node.rawValue
+                == "33.74.01")
         let missing = try #require(throws: SimpulError.self) {
             try NodeStore.open(directory: Fixture.tempDirectory(), now: { TestClock().now() }, logger: Fixture.logger)
         }
