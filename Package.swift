@@ -1,19 +1,26 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Module dependencies point one way: SimpulDomain (no I/O) <- SimpulStore <- executables.
+// Module dependencies point one way:
+// SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer <- executables.
 let package = Package(
     name: "simpul",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "simpul", targets: ["simpul"]),
+        .executable(name: "simpul-hub", targets: ["simpul-hub"]),
         .library(name: "SimpulDomain", targets: ["SimpulDomain"]),
         .library(name: "SimpulStore", targets: ["SimpulStore"]),
+        .library(name: "SimpulSync", targets: ["SimpulSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "SimpulDomain"),
@@ -25,21 +32,89 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SimpulSync",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "SimpulTransport",
+            dependencies: [
+                "SimpulSync",
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SimpulHubServer",
+            dependencies: [
+                "SimpulSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "simpul",
             dependencies: [
                 "SimpulDomain",
                 "SimpulStore",
+                "SimpulSync",
+                "SimpulTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "simpul-hub",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                "SimpulHubServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "SimpulTestSupport",
+            dependencies: [
+                "SimpulDomain", "SimpulStore", "SimpulSync", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SimpulTestSupport"
         ),
         .testTarget(name: "SimpulDomainTests", dependencies: ["SimpulDomain"]),
         .testTarget(
             name: "SimpulStoreTests",
             dependencies: [
-                "SimpulStore", "SimpulDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                "SimpulStore", "SimpulDomain", "SimpulTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SimpulSyncTests",
+            dependencies: [
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SimpulTransportTests",
+            dependencies: [
+                "SimpulTransport", "SimpulHubServer", "SimpulSync", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SimpulCLITests", dependencies: ["SimpulDomain"]),

@@ -91,6 +91,11 @@ public enum EventBody: Sendable, Equatable, Codable {
     case withdrawn(Closure)
     case rejected(Rejection)
     case paymentReceived(Payment)
+    case ptspProgress(PTSPProgress)
+    case decided(Decision)
+    case settled(Settlement)
+    case catalogPublished(LayananCatalog)
+    case calendarPublished(CalendarPublication)
 
     public var type: String {
         switch self {
@@ -100,8 +105,20 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .withdrawn: "permohonan.withdrawn"
         case .rejected: "permohonan.rejected"
         case .paymentReceived: "pembayaran.received"
+        case .ptspProgress: "permohonan.ptsp-progress"
+        case .decided: "permohonan.decided"
+        case .settled: "permohonan.settled"
+        case .catalogPublished: "katalog.published"
+        case .calendarPublished: "kalender.published"
         }
     }
+
+    /// Every event type, as written in the log and on the wire.
+    public static let allTypes: [String] = [
+        "permohonan.registered", "permohonan.step-completed", "permohonan.forwarded", "permohonan.withdrawn",
+        "permohonan.rejected", "pembayaran.received", "permohonan.ptsp-progress", "permohonan.decided",
+        "permohonan.settled", "katalog.published", "kalender.published",
+    ]
 
     private enum CodingKeys: String, CodingKey { case type, data }
 
@@ -120,6 +137,11 @@ public enum EventBody: Sendable, Equatable, Codable {
         case "permohonan.withdrawn": return .withdrawn(try Closure(from: decoder))
         case "permohonan.rejected": return .rejected(try Rejection(from: decoder))
         case "pembayaran.received": return .paymentReceived(try Payment(from: decoder))
+        case "permohonan.ptsp-progress": return .ptspProgress(try PTSPProgress(from: decoder))
+        case "permohonan.decided": return .decided(try Decision(from: decoder))
+        case "permohonan.settled": return .settled(try Settlement(from: decoder))
+        case "katalog.published": return .catalogPublished(try LayananCatalog(from: decoder))
+        case "kalender.published": return .calendarPublished(try CalendarPublication(from: decoder))
         default:
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
@@ -141,6 +163,11 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .withdrawn(let v): try v.encode(to: encoder)
         case .rejected(let v): try v.encode(to: encoder)
         case .paymentReceived(let v): try v.encode(to: encoder)
+        case .ptspProgress(let v): try v.encode(to: encoder)
+        case .decided(let v): try v.encode(to: encoder)
+        case .settled(let v): try v.encode(to: encoder)
+        case .catalogPublished(let v): try v.encode(to: encoder)
+        case .calendarPublished(let v): try v.encode(to: encoder)
         }
     }
 }
@@ -199,4 +226,50 @@ public struct Payment: Sendable, Equatable, Codable {
     /// The node's gap-free receipt number (`33.74.01/000017`).
     public var receipt: String
     public var amount: Int64
+}
+
+/// A PTSP processing step on a forwarded file, with its OSS status code (05 Penapisan, 10, 11, 20,
+/// 40, 45).
+public struct PTSPProgress: Sendable, Equatable, Codable {
+    public var code: String
+    public var note: String?
+
+    public init(code: String, note: String?) {
+        self.code = code
+        self.note = note
+    }
+}
+
+/// The PTSP's decision on a forwarded file (50, 52, 57 approve; 90, 93 reject), with the fee it sets
+/// when the service's fee is set by the PTSP.
+public struct Decision: Sendable, Equatable, Codable {
+    public var code: String
+    public var fee: Int64?
+    public var note: String?
+
+    public init(code: String, fee: Int64?, note: String?) {
+        self.code = code
+        self.fee = fee
+        self.note = note
+    }
+}
+
+/// A reconciler's settlement of conflicting events: the state the permohonan continues from.
+public struct Settlement: Sendable, Equatable, Codable {
+    /// Ids of the conflicts this settles.
+    public var conflicts: [String]
+    public var status: Status
+    public var tahap: Tahap?
+    public var note: String
+}
+
+/// A holiday calendar published by the hub for every kecamatan.
+public struct CalendarPublication: Sendable, Equatable, Codable {
+    public var years: [Int]
+    public var holidays: [WorkingDayCalendar.Holiday]
+
+    public init(_ calendar: WorkingDayCalendar) {
+        years = calendar.years.sorted()
+        holidays = calendar.holidays.values.sorted { $0.date < $1.date }
+    }
 }

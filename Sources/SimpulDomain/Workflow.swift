@@ -72,6 +72,9 @@ public enum Status: String, Sendable, Codable, CaseIterable {
 public enum Peran {
     public static let loket = "Petugas Loket"
     public static let kasir = "Kasir"
+    public static let ptsp = "Petugas PTSP"
+    public static let rekonsiliasi = "Petugas Rekonsiliasi PTSP"
+    public static let adminHub = "Admin TI Kabupaten"
 }
 
 /// A permohonan's current state: a fold of its events.
@@ -93,6 +96,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
     public var registeredAt: Timestamp
     public var updatedAt: Timestamp
     public var forwardedTo: String?
+    /// The PTSP's latest OSS status code on a forwarded file.
+    public var ptspCode: String?
     public var closingReason: String?
     public var receipts: [String]
     /// The dots of every event folded into this state: the causal context of the next event.
@@ -148,8 +153,33 @@ public struct Permohonan: Sendable, Equatable, Codable {
         case .paymentReceived(let p):
             paid += p.amount
             receipts.append(p.receipt)
+        case .ptspProgress(let pr):
+            ptspCode = pr.code
+        case .decided(let d):
+            ptspCode = d.code
+            if PTSPStatus.entry(d.code)?.kind == .approved {
+                status = .diproses
+                tahap = .penyerahan
+                if let f = d.fee { fee = f }
+            } else {
+                status = .ditolak
+                tahap = nil
+                closingReason = "Ditolak \(forwardedTo ?? "PTSP") (\(PTSPStatus.label(d.code)))" + (d.note.map { ": \($0)" } ?? "")
+            }
+        case .settled(let st):
+            status = st.status
+            tahap = st.tahap
+            closingReason = st.status.isClosed ? st.note : nil
+        case .catalogPublished, .calendarPublished:
+            break
         }
-        updatedAt = event.at
+        witness(event)
+    }
+
+    /// Records that an event was seen without letting it change the state: a conflicting event
+    /// that the fold set aside still belongs to the causal context of what comes next.
+    public mutating func witness(_ event: Event) {
+        updatedAt = max(updatedAt, event.at)
         seen.include(event.dot)
         lastLamport = max(lastLamport, event.lamport)
     }
@@ -164,6 +194,12 @@ public enum Command: Sendable, Equatable {
     case reject(reason: String)
     /// A payment at the kasir; the store allocates the receipt number in the same transaction.
     case pay(amount: Int64, receipt: String)
+    /// A PTSP processing step on a forwarded file, with its OSS status code.
+    case ptspProgress(code: String, note: String?)
+    /// The PTSP's decision, with the fee it sets when the service's fee is set by the PTSP.
+    case decide(code: String, fee: Int64?, note: String?)
+    /// A reconciler settles conflicts by naming the state the permohonan continues from.
+    case settle(conflicts: [String], status: Status, tahap: Tahap?, note: String)
 }
 
 /// An action an officer may take next, for the message that refuses a wrong one.
@@ -173,9 +209,11 @@ public enum NextAction: Sendable, Equatable, CustomStringConvertible {
     case pay(Int64)
     case withdraw
     case reject
+    case ptsp
 
     public var description: String {
         switch self {
+        case .ptsp: "PTSP: advance --kode KODE atau decide --kode KODE (di simpul-hub)"
         case .advance(let t): "advance --tahap \(t.rawValue) (\(t.label), oleh \(t.role))"
         case .forward(let to): "forward (teruskan ke \(to))"
         case .pay(let amount): "kasir pay (sisa retribusi \(Rupiah.format(amount)))"
@@ -218,6 +256,7 @@ public enum Workflow {
             if p.paid == 0 { actions.append(.withdraw) }
             if tahap.mayReject { actions.append(.reject) }
         case .diteruskan:
+            actions.append(.ptsp)
             if p.paid == 0 { actions.append(.withdraw) }
         case .selesai, .ditarik, .ditolak:
             break
@@ -228,74 +267,155 @@ public enum Workflow {
     /// Checks a command against the state and returns the event body to record, or refuses it with
     /// a message that names the rule and the next allowed steps.
     public static func decide(_ command: Command, on p: Permohonan) throws(SimpulError) -> EventBody {
-        let allowed = nextActions(p)
-        func refuse(_ why: String) -> SimpulError {
-            let next =
-                allowed.isEmpty
-                ? "tidak ada langkah lagi (status \(p.status.label))"
-                : "langkah yang boleh: " + allowed.map(\.description).joined(separator: "; ")
-            return .invalid("\(why); \(next)")
-        }
+        let body: EventBody
         switch command {
         case .advance(let asked, let note):
             guard let current = p.tahap, p.status == .diproses else {
-                throw refuse("permohonan \(p.number) berstatus \(p.status.label), tidak ada tahap yang menunggu")
+                throw refusal("permohonan \(p.number) berstatus \(p.status.label), tidak ada tahap yang menunggu", p)
             }
             if let asked, asked != current {
-                throw refuse(
-                    "tahap \(asked.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue) (\(current.label))"
-                )
+                throw refusal(
+                    "tahap \(asked.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue) (\(current.label))",
+                    p)
+            }
+            body = .stepCompleted(StepCompleted(tahap: current, note: try cleaned(note, field: "catatan")))
+        case .forward(let note):
+            body = .forwarded(Forwarding(to: p.layanan.forwardTo ?? "PTSP", note: try cleaned(note, field: "catatan")))
+        case .withdraw(let reason):
+            guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
+            body = .withdrawn(Closure(reason: r))
+        case .reject(let reason):
+            guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
+            body = .rejected(Rejection(tahap: p.tahap ?? .verifikasi, reason: r))
+        case .pay(let amount, let receipt):
+            guard amount > 0 else { throw .invalid("jumlah: harus lebih dari Rp 0, tertulis \(amount)") }
+            if amount > p.outstanding && p.outstanding > 0 {
+                throw .invalid(
+                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)")
+            }
+            body = .paymentReceived(Payment(receipt: receipt, amount: amount))
+        case .ptspProgress(let code, let note):
+            guard let entry = PTSPStatus.entry(code), entry.kind == .progress else {
+                throw .invalid("kode: '\(code)' bukan kode proses OSS (\(codes(.progress)))")
+            }
+            body = .ptspProgress(PTSPProgress(code: code, note: try cleaned(note, field: "catatan")))
+        case .decide(let code, let fee, let note):
+            guard let entry = PTSPStatus.entry(code), entry.kind != .progress else {
+                throw .invalid("kode: '\(code)' bukan kode keputusan OSS (\(codes(.approved)), \(codes(.rejected)))")
+            }
+            if entry.kind == .approved, case .setByPTSP = p.layanan.fee, fee == nil {
+                throw .invalid("retribusi: layanan \(p.layanan.code) retribusinya ditetapkan PTSP; isi --retribusi RUPIAH")
+            }
+            if let fee {
+                guard entry.kind == .approved else { throw .invalid("retribusi: hanya untuk keputusan yang menyetujui") }
+                guard case .setByPTSP = p.layanan.fee else {
+                    throw .invalid("retribusi: layanan \(p.layanan.code) punya tarif tetap \(p.layanan.fee.label)")
+                }
+                guard fee >= 0 else { throw .invalid("retribusi: tidak boleh negatif") }
+            }
+            body = .decided(Decision(code: code, fee: fee, note: try cleaned(note, field: "catatan")))
+        case .settle(let conflicts, let status, let tahap, let note):
+            guard let n = try cleaned(note, field: "catatan") else { throw .invalid("catatan: alasan penyelesaian wajib diisi") }
+            guard !conflicts.isEmpty else { throw .invalid("konflik: sebutkan konflik yang diselesaikan") }
+            body = .settled(Settlement(conflicts: conflicts, status: status, tahap: tahap, note: n))
+        }
+        if let why = admissible(body, on: p) { throw refusal(why, p) }
+        return body
+    }
+
+    private static func codes(_ kind: PTSPStatus.Kind) -> String {
+        PTSPStatus.all.filter { $0.kind == kind }.map(\.code).joined(separator: ", ")
+    }
+
+    private static func refusal(_ why: String, _ p: Permohonan) -> SimpulError {
+        let allowed = nextActions(p)
+        let next =
+            allowed.isEmpty
+            ? "tidak ada langkah lagi (status \(p.status.label))"
+            : "langkah yang boleh: " + allowed.map(\.description).joined(separator: "; ")
+        return .invalid("\(why); \(next)")
+    }
+
+    /// Why the workflow cannot accept this event in this state, or nil when it can. The one rule
+    /// set for local commands and for folding events that arrive from other replicas, so every
+    /// replica sets aside exactly the same events.
+    public static func admissible(_ body: EventBody, on p: Permohonan) -> String? {
+        switch body {
+        case .registered:
+            return "permohonan \(p.number) sudah terdaftar"
+        case .stepCompleted(let s):
+            guard p.status == .diproses, let current = p.tahap else {
+                return "permohonan \(p.number) berstatus \(p.status.label), tidak ada tahap yang menunggu"
+            }
+            guard s.tahap == current else {
+                return "tahap \(s.tahap.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue)"
             }
             if current == .penerusan {
-                throw refuse("layanan \(p.layanan.code) tidak didelegasikan ke kecamatan dan tidak diproses di sini")
+                return "layanan \(p.layanan.code) tidak didelegasikan ke kecamatan dan tidak diproses di sini"
             }
             if current == .penyerahan && p.outstanding > 0 {
-                throw refuse(
-                    "dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding))")
+                return "dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding))"
             }
-            return .stepCompleted(StepCompleted(tahap: current, note: try cleaned(note, field: "catatan")))
-        case .forward(let note):
-            guard p.status == .diproses, p.tahap == .penerusan, let to = p.layanan.forwardTo else {
-                throw refuse(
-                    "permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket"
-                )
+            return nil
+        case .forwarded:
+            guard p.status == .diproses, p.tahap == .penerusan, p.layanan.forwardTo != nil else {
+                return "permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket"
             }
-            return .forwarded(Forwarding(to: to, note: try cleaned(note, field: "catatan")))
-        case .withdraw(let reason):
-            guard allowed.contains(.withdraw) else {
-                if p.paid > 0 && !p.status.isClosed {
-                    throw refuse("permohonan \(p.number) tidak bisa ditarik: retribusi sudah dibayar")
-                }
-                throw refuse("permohonan \(p.number) tidak bisa ditarik")
+            return nil
+        case .withdrawn:
+            guard p.status == .diproses || p.status == .diteruskan else {
+                return "permohonan \(p.number) tidak bisa ditarik: status \(p.status.label)"
             }
-            guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
-            return .withdrawn(Closure(reason: r))
-        case .reject(let reason):
-            guard allowed.contains(.reject), let tahap = p.tahap else {
-                throw refuse(
-                    "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
-                )
+            guard p.paid == 0 else { return "permohonan \(p.number) tidak bisa ditarik: retribusi sudah dibayar" }
+            return nil
+        case .rejected(let r):
+            guard p.status == .diproses, let current = p.tahap, current.mayReject, r.tahap == current else {
+                return "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
             }
-            guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
-            return .rejected(Rejection(tahap: tahap, reason: r))
-        case .pay(let amount, let receipt):
-            guard amount > 0 else {
-                throw .invalid("jumlah: harus lebih dari Rp 0, tertulis \(amount)")
-            }
+            return nil
+        case .paymentReceived(let pay):
             guard p.status == .diproses, p.tahap == .penyerahan else {
-                throw refuse(
-                    "pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan"
-                )
+                return "pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan"
             }
-            guard p.outstanding > 0 else {
-                throw refuse("tidak ada retribusi yang harus dibayar untuk permohonan \(p.number)")
+            guard p.outstanding > 0 else { return "tidak ada retribusi yang harus dibayar untuk permohonan \(p.number)" }
+            guard pay.amount > 0, pay.amount <= p.outstanding else {
+                return "jumlah \(Rupiah.format(pay.amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding))"
             }
-            guard amount <= p.outstanding else {
-                throw .invalid(
-                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)"
-                )
+            return nil
+        case .ptspProgress, .decided:
+            guard p.status == .diteruskan else {
+                return "permohonan \(p.number) tidak sedang diteruskan ke PTSP (status \(p.status.label))"
             }
-            return .paymentReceived(Payment(receipt: receipt, amount: amount))
+            return nil
+        case .settled(let st):
+            switch st.status {
+            case .diproses:
+                guard let t = st.tahap else { return "status diproses butuh tahap yang menunggu (--tahap)" }
+                let allowed: [Tahap] =
+                    p.layanan.isDelegated ? Tahap.allCases.filter { $0 != .penerusan } : [.penerusan, .penyerahan]
+                guard allowed.contains(t) else {
+                    return "tahap \(t.rawValue) tidak berlaku untuk layanan \(p.layanan.code) (yang boleh: \(allowed.map(\.rawValue).joined(separator: ", ")))"
+                }
+            case .diteruskan:
+                guard st.tahap == nil, !p.layanan.isDelegated else {
+                    return "status diteruskan hanya untuk layanan yang diteruskan, tanpa tahap"
+                }
+            case .selesai, .ditarik, .ditolak:
+                guard st.tahap == nil else { return "status \(st.status.rawValue) tidak punya tahap" }
+            }
+            return nil
+        case .catalogPublished, .calendarPublished:
+            return "event \(body.type) bukan milik permohonan"
+        }
+    }
+
+    /// Whether an event settles the outcome of a permohonan, so that two of them written without
+    /// seeing each other are a conflict even when both happen to be acceptable in fold order.
+    public static func isDecisive(_ body: EventBody) -> Bool {
+        switch body {
+        case .forwarded, .withdrawn, .rejected, .decided, .settled: true
+        case .stepCompleted(let s): s.tahap == .penyerahan
+        default: false
         }
     }
 

@@ -148,7 +148,9 @@ public final class NodeStore: Sendable {
     /// The newest catalog loaded.
     public func catalog() throws(SimpulError) -> LayananCatalog {
         try read("membaca katalog") { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM catalog ORDER BY version DESC LIMIT 1")
+            guard
+                let body = try String.fetchOne(
+                    db, sql: "SELECT body FROM catalog ORDER BY published DESC, version DESC LIMIT 1")
             else { throw SimpulError(.io, "katalog layanan tidak ada di penyimpanan") }
             return try JSONDecoder().decode(LayananCatalog.self, from: Data(body.utf8))
         }
@@ -238,8 +240,8 @@ public final class NodeStore: Sendable {
                 number: number.text, layanan: layanan, catalogVersion: catalog.version, pemohon: application.pemohon,
                 syarat: application.syarat, isian: application.isian, acceptedOn: accepted, calendar: calendar)
             return try self.append(
-                record: number.text, context: VersionVector(), officer: officer, role: Peran.loket, at: at,
-                body: .registered(registration), db: db)
+                record: number.text, partition: node.homePartition, context: VersionVector(), officer: officer,
+                role: Peran.loket, at: at, body: .registered(registration), db: db)
         }
         logger.info(
             "permohonan registered",
@@ -265,9 +267,12 @@ public final class NodeStore: Sendable {
                 cmd = command
             }
             let body = try Workflow.decide(cmd, on: state)
+            if let why = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition) {
+                throw SimpulError(.invalidData, why)
+            }
             return try self.append(
-                record: number, context: state.seen, officer: officer, role: Self.role(of: body, in: state), at: at,
-                body: body, db: db)
+                record: number, partition: state.partition, context: state.seen, officer: officer,
+                role: Self.role(of: body, in: state), at: at, body: body, db: db)
         }
         logger.info("permohonan changed", metadata: ["number": "\(number)", "type": "\(event.body.type)"])
         return event
@@ -284,10 +289,13 @@ public final class NodeStore: Sendable {
         case .rejected(let r): r.tahap.role
         case .paymentReceived: Peran.kasir
         case .registered, .forwarded, .withdrawn: Peran.loket
+        case .ptspProgress, .decided: Peran.ptsp
+        case .settled: Peran.rekonsiliasi
+        case .catalogPublished, .calendarPublished: Peran.adminHub
         }
     }
 
-    private static func officerName(_ name: String) throws(SimpulError) -> String {
+    static func officerName(_ name: String) throws(SimpulError) -> String {
         let n = name.trimmingCharacters(in: .whitespaces)
         guard !n.isEmpty else { throw SimpulError(.invalidData, "petugas: nama petugas wajib diisi") }
         guard n.count <= 100 else { throw SimpulError(.invalidData, "petugas: paling banyak 100 karakter") }
@@ -295,11 +303,10 @@ public final class NodeStore: Sendable {
     }
 
     /// Appends an event written by this node and folds it, inside the caller's transaction.
-    private func append(
-        record: String, context: VersionVector, officer: String, role: String, at: Timestamp, body: EventBody,
-        db: Database
+    func append(
+        record: String, partition: String, context: VersionVector, officer: String, role: String, at: Timestamp,
+        body: EventBody, db: Database
     ) throws -> Event {
-        let partition = info.node.homePartition
         let seq =
             try Int64.fetchOne(
                 db, sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?",

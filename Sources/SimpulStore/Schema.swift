@@ -86,9 +86,96 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v2-replication") { db in
+            try db.execute(
+                sql: """
+                    -- Sealed, signed runs of one node's events in one partition, kept exactly as signed so
+                    -- they can travel on unchanged (to the hub, back to a restored node, in bundles).
+                    CREATE TABLE changeset (
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        first_seq INTEGER NOT NULL,
+                        last_seq INTEGER NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,
+                        prev TEXT,
+                        key TEXT NOT NULL,
+                        bytes INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        stored_at TEXT NOT NULL,
+                        PRIMARY KEY (partition, node, first_seq)
+                    ) WITHOUT ROWID;
+                    -- Change sets that arrived before what they depend on.
+                    CREATE TABLE parked (
+                        hash TEXT PRIMARY KEY,
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        first_seq INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        reason TEXT NOT NULL,
+                        parked_at TEXT NOT NULL
+                    );
+                    -- Public keys of nodes: at the hub, enrollments; at a kecamatan, the keys it learned.
+                    CREATE TABLE node_key (
+                        fingerprint TEXT PRIMARY KEY,
+                        node TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        enrolled_at TEXT NOT NULL,
+                        revoked_at TEXT,
+                        active INTEGER NOT NULL
+                    );
+                    CREATE INDEX node_key_node ON node_key (node);
+                    -- The hub a kecamatan syncs with.
+                    CREATE TABLE hub (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        url TEXT NOT NULL,
+                        ca_file TEXT,
+                        node TEXT,
+                        name TEXT,
+                        public_key TEXT
+                    );
+                    -- What a peer is known to hold, per partition and writer (the last acknowledgement).
+                    CREATE TABLE peer_knowledge (
+                        peer TEXT NOT NULL,
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (peer, partition, node)
+                    ) WITHOUT ROWID;
+                    -- One row per sync run: the agent's own record of what happened.
+                    CREATE TABLE sync_run (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL,
+                        result TEXT NOT NULL,
+                        exit_code INTEGER NOT NULL,
+                        pushed INTEGER NOT NULL,
+                        pulled INTEGER NOT NULL,
+                        bytes_sent INTEGER NOT NULL,
+                        bytes_received INTEGER NOT NULL,
+                        message TEXT NOT NULL
+                    );
+                    -- At the hub: each node's last contact, for sync health.
+                    CREATE TABLE contact (
+                        node TEXT PRIMARY KEY,
+                        last_contact TEXT NOT NULL,
+                        last_result TEXT NOT NULL
+                    );
+                    -- Materialized: conflicts found by folding, rebuilt with the rest.
+                    CREATE TABLE conflict (
+                        id TEXT PRIMARY KEY,
+                        record TEXT NOT NULL,
+                        partition TEXT NOT NULL,
+                        resolved INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX conflict_open ON conflict (resolved, partition);
+                    ALTER TABLE catalog ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE pembayaran ADD COLUMN partition TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         return migrator
     }
 
     /// The materialized tables, in the order a digest reads them.
-    static let materialized = ["permohonan", "pembayaran"]
+    static let materialized = ["permohonan", "pembayaran", "conflict"]
 }

@@ -43,7 +43,7 @@ extension NodeStore {
     }
 
     /// The materialized state as text, for tests that compare replicas or incremental with rebuilt state.
-    public func stateDump() throws(SimpulError) -> String {
-        try read("membaca keadaan") { db in try Projection.dump(db: db) }
+    public func stateDump(partition: String? = nil) throws(SimpulError) -> String {
+        try read("membaca keadaan") { db in try Projection.dump(db: db, partition: partition) }
     }
 }

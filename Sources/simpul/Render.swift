@@ -117,6 +117,19 @@ enum Render {
         case .withdrawn(let c): what = "Permohonan ditarik pemohon: \(c.reason)"
         case .rejected(let r): what = "Permohonan ditolak pada tahap \(r.tahap.label): \(r.reason)"
         case .paymentReceived(let p): what = "Retribusi \(Rupiah.format(p.amount)) diterima, kuitansi \(p.receipt)"
+        case .ptspProgress(let pr):
+            what = "Proses PTSP: \(PTSPStatus.label(pr.code))" + (pr.note.map { ": \($0)" } ?? "")
+        case .decided(let d):
+            what =
+                "Keputusan PTSP: \(PTSPStatus.label(d.code))" + (d.fee.map { ", retribusi \(Rupiah.format($0))" } ?? "")
+                + (d.note.map { ": \($0)" } ?? "")
+        case .settled(let s):
+            what =
+                "Konflik diselesaikan (\(s.conflicts.joined(separator: ", "))): lanjut dengan status \(s.status.label)"
+                + (s.tahap.map { ", tahap \($0.label)" } ?? "") + ": \(s.note)"
+        case .catalogPublished(let c): what = "Katalog layanan versi \(c.version) diterbitkan"
+        case .calendarPublished(let c):
+            what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
         }
         return "\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]"
     }

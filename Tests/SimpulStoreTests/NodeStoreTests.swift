@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import SimpulDomain
+import SimpulTestSupport
 import Testing
 
 @testable import SimpulStore
@@ -105,7 +106,7 @@ import Testing
         let migrations = try DatabaseQueue(path: store.path).read {
             try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1-event-log"])
+        #expect(migrations == ["v1-event-log", "v2-replication"])
     }
 
     @Test func createRefusesAnExistingStoreAndOpenRefusesAMissingOne() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import SimpulDomain
+import SimpulTestSupport
 import Testing
 
 @testable import SimpulStore
@@ -52,6 +53,12 @@ import Testing
                 try store.perform(.withdraw(reason: "pemohon membatalkan"), on: number, officer: "Loket")
             case .reject:
                 try store.perform(.reject(reason: "berkas tidak sesuai"), on: number, officer: "Petugas")
+            case .ptsp:
+                // Only the hub acts on forwarded files; a kecamatan store must refuse.
+                #expect(throws: SimpulError.self) {
+                    try store.perform(.ptspProgress(code: "10", note: nil), on: number, officer: "X")
+                }
+                written -= 1
             }
         }
         #expect(refused > 0)

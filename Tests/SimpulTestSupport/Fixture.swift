@@ -5,13 +5,13 @@ import SimpulStore
 
 /// A clock that moves one minute per reading, so every event has its own time and tests never
 /// depend on the real date.
-final class TestClock: @unchecked Sendable {
+public final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Timestamp
 
-    init(_ start: String = "2026-03-16T01:00:00Z") { current = Timestamp(iso: start)! }
+    public init(_ start: String = "2026-03-16T01:00:00Z") { current = Timestamp(iso: start)! }
 
-    func now() -> Timestamp {
+    public func now() -> Timestamp {
         lock.lock()
         defer { lock.unlock() }
         let t = current
@@ -21,10 +21,10 @@ final class TestClock: @unchecked Sendable {
 }
 
 /// SplitMix64: a small seeded generator, so random scenarios replay exactly.
-struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -33,31 +33,33 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-enum Fixture {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public enum Fixture {
+    public static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let conf = repoRoot.appendingPathComponent("conf").path
+    public static let conf = repoRoot.appendingPathComponent("conf").path
 
-    static func tempDirectory() -> String {
+    public static func tempDirectory() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-store-\(UUID().uuidString)")
         return dir.path
     }
 
-    static func newStore(clock: TestClock = TestClock(), node: String = "33.74.01") throws -> NodeStore {
+    public static func newStore(
+        clock: TestClock = TestClock(), node: String = "33.74.01", directory: String = tempDirectory()
+    ) throws -> NodeStore {
         let reference = try ConfDirectory.load(conf)
         return try NodeStore.create(
-            directory: tempDirectory(), node: NodeID(node)!, name: "Kecamatan Uji", zona: .wib,
+            directory: directory, node: NodeID(node)!, name: "Kantor \(node)", zona: .wib,
             catalog: reference.catalog, calendar: reference.calendar, wilayah: reference.wilayah,
             now: { clock.now() }, logger: Fixture.logger)
     }
 
     /// Tests stay quiet; the store's log lines are exercised by the binaries.
-    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    public static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static let nik = try! NIK(validating: "3374014505900001")
+    public static let nik = try! NIK(validating: "3374014505900001")
 
     /// An application for a service with every requirement present and the form inputs its fee needs.
-    static func application(_ layanan: Layanan, nama: String = "Siti Aminah") -> Application {
+    public static func application(_ layanan: Layanan, nama: String = "Siti Aminah") -> Application {
         var isian: [String: String] = [:]
         if case .formula(_, let inputs, _) = layanan.fee {
             for (i, name) in inputs.enumerated() { isian[name] = i == 0 ? "12.5" : "4" }

@@ -1,0 +1,212 @@
+import Crypto
+import Foundation
+import SimpulDomain
+import SimpulStore
+
+/// One event inside a change set. Node and partition are the change set's; `seq` runs densely from
+/// the change set's `first`.
+public struct WireEvent: Sendable, Equatable, Codable {
+    public var seq: UInt64
+    public var lamport: UInt64
+    public var context: VersionVector
+    public var record: String
+    public var officer: String
+    public var role: String
+    public var at: Timestamp
+    public var body: EventBody
+
+    private enum CodingKeys: String, CodingKey { case seq, lamport, context, record, officer, role, at, type, data }
+
+    public init(_ e: Event) {
+        seq = e.dot.seq
+        lamport = e.lamport
+        context = e.context
+        record = e.record
+        officer = e.officer
+        role = e.role
+        at = e.at
+        body = e.body
+    }
+
+    public func event(node: String, partition: String) -> Event {
+        Event(
+            dot: Dot(node: node, seq: seq), partition: partition, lamport: lamport, context: context, record: record,
+            officer: officer, role: role, at: at, body: body)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try c.decode(UInt64.self, forKey: .seq)
+        lamport = try c.decode(UInt64.self, forKey: .lamport)
+        context = try c.decode(VersionVector.self, forKey: .context)
+        record = try c.decode(String.self, forKey: .record)
+        officer = try c.decode(String.self, forKey: .officer)
+        role = try c.decode(String.self, forKey: .role)
+        at = try c.decode(Timestamp.self, forKey: .at)
+        body = try EventBody.decode(type: try c.decode(String.self, forKey: .type), from: c.superDecoder(forKey: .data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(lamport, forKey: .lamport)
+        try c.encode(context, forKey: .context)
+        try c.encode(record, forKey: .record)
+        try c.encode(officer, forKey: .officer)
+        try c.encode(role, forKey: .role)
+        try c.encode(at, forKey: .at)
+        try c.encode(body.type, forKey: .type)
+        try body.encodeData(to: c.superEncoder(forKey: .data))
+    }
+}
+
+/// A contiguous run of one node's events in one partition (seq `first...last`), chained to the
+/// node's previous change set in that partition by its hash.
+public struct ChangeSet: Sendable, Equatable, Codable {
+    public static let format = 1
+
+    public var format: Int
+    public var node: String
+    public var partition: String
+    public var first: UInt64
+    public var last: UInt64
+    /// The hash of the writer's previous change set in this partition; absent for the first.
+    public var prev: String?
+    /// The fingerprint of the key that signed it.
+    public var key: String
+    public var events: [WireEvent]
+}
+
+/// A change set with its hash (SHA-256 of its canonical JSON, hex) and the writer's Ed25519 signature
+/// over the 32 hash bytes (base64). This document is what travels, unchanged, everywhere.
+public struct SignedChangeSet: Sendable, Equatable, Codable {
+    public var changeSet: ChangeSet
+    public var hash: String
+    public var signature: String
+
+    /// Seals events into a signed change set.
+    public static func seal(
+        _ events: [Event], node: NodeIdentity, partition: String, prev: String?
+    ) throws -> SignedChangeSet {
+        let body = ChangeSet(
+            format: ChangeSet.format, node: node.node.rawValue, partition: partition, first: events.first!.dot.seq,
+            last: events.last!.dot.seq, prev: prev, key: node.fingerprint, events: events.map(WireEvent.init))
+        let digest = [UInt8](SHA256.hash(data: try Canonical.encode(body)))
+        return SignedChangeSet(
+            changeSet: body, hash: digest.hex, signature: Data(try node.sign(digest)).base64EncodedString())
+    }
+
+    /// The document's bytes as stored and sent.
+    public func encoded() throws -> [UInt8] { try Canonical.encode(self) }
+
+    public var stored: StoredChangeSet {
+        get throws {
+            StoredChangeSet(
+                partition: changeSet.partition, node: changeSet.node, first: changeSet.first, last: changeSet.last,
+                hash: hash, prev: changeSet.prev, key: changeSet.key, body: try encoded())
+        }
+    }
+
+    /// The events with their node and partition filled in.
+    public var events: [Event] { changeSet.events.map { $0.event(node: changeSet.node, partition: changeSet.partition) } }
+
+    /// Checks everything a receiver must check before applying: form, hash, signature by an
+    /// enrolled key of the writer, and that the writer may write these event types into this
+    /// partition. Chain and causal dependencies are checked by the store when applying.
+    ///
+    /// - Parameter key: the enrolled key with this fingerprint, if any.
+    public func verify(key lookup: (String) throws(SimpulError) -> NodeKey?) throws(SyncError) {
+        let cs = changeSet
+        guard cs.format == ChangeSet.format else {
+            throw SyncError(.unsupportedVersion, "format change set \(cs.format) tidak didukung (yang didukung: 1)")
+        }
+        guard let author = NodeID(cs.node), KodeWilayah(cs.partition) != nil else {
+            throw SyncError(.malformed, "node '\(cs.node)' atau partisi '\(cs.partition)' bukan kode Kemendagri")
+        }
+        guard !cs.events.isEmpty, cs.first >= 1, cs.last >= cs.first, UInt64(cs.events.count) == cs.last - cs.first + 1,
+            cs.events.enumerated().allSatisfy({ $0.element.seq == cs.first + UInt64($0.offset) })
+        else {
+            throw SyncError(.malformed, "change set \(cs.node) \(cs.first)-\(cs.last): seq event tidak rapat dari first sampai last")
+        }
+        let digest: [UInt8]
+        do {
+            digest = [UInt8](SHA256.hash(data: try Canonical.encode(cs)))
+        } catch {
+            throw SyncError(.malformed, "change set tidak bisa dikodekan ulang", cause: error)
+        }
+        guard digest.hex == hash else {
+            throw SyncError(.hashMismatch, "isi change set \(cs.node) \(cs.first)-\(cs.last) berubah: hash tidak cocok")
+        }
+        let key: NodeKey?
+        do { key = try lookup(cs.key) } catch {
+            throw SyncError(.store, "kunci tidak bisa dibaca", cause: error)
+        }
+        guard let key, key.node == cs.node else {
+            throw SyncError(.unknownKey, "kunci \(cs.key) bukan kunci terdaftar milik node \(cs.node)")
+        }
+        if key.revokedAt != nil {
+            throw SyncError(.revoked, "node \(cs.node) sudah dicabut; change set-nya tidak diterima")
+        }
+        guard let signature = Data(base64Encoded: self.signature),
+            NodeIdentity.verify(signature: [UInt8](signature), of: digest, publicKey: key.publicKey)
+        else {
+            throw SyncError(.badSignature, "tanda tangan change set \(cs.node) \(cs.first)-\(cs.last) tidak sah")
+        }
+        for e in cs.events {
+            if let why = EventAuthorization.refusal(type: e.body.type, author: author, partition: cs.partition) {
+                let code: SyncError.Code =
+                    why.contains("partisi") && !why.contains("event") ? .forbiddenPartition : .forbiddenType
+                throw SyncError(code, why)
+            }
+            guard e.record.count <= 64, !e.officer.isEmpty else {
+                throw SyncError(.malformed, "event \(cs.node):\(e.seq): record atau petugas tidak sah")
+            }
+        }
+    }
+}
+
+/// Seals a node's own events that are not yet in a change set, within a byte budget each.
+public enum ChangeSetSealer {
+    /// The default budget of a change set's canonical JSON, before compression: about 10 to 20 KB on
+    /// the wire after zstd, so a 32 kbit/s link moves one in a few seconds.
+    public static let defaultBudget = 64 * 1024
+
+    /// Seals every unsealed own event; returns how many change sets were made.
+    @discardableResult
+    public static func sealPending(store: NodeStore, identity: NodeIdentity, budget: Int = defaultBudget)
+        throws -> Int
+    {
+        var made = 0
+        for partition in try store.ownPartitions() {
+            var last = try store.lastChangeSet(partition: partition, node: identity.node.rawValue)
+            while true {
+                let events = try store.ownEvents(partition: partition, after: last?.last ?? 0, limit: 2000)
+                if events.isEmpty { break }
+                var batch: [Event] = []
+                var size = 200
+                for e in events {
+                    let eventSize = try Canonical.encode(WireEvent(e)).count + 1
+                    if !batch.isEmpty && size + eventSize > budget {
+                        last = try seal(batch, store: store, identity: identity, partition: partition, prev: last?.hash)
+                        made += 1
+                        batch = []
+                        size = 200
+                    }
+                    batch.append(e)
+                    size += eventSize
+                }
+                last = try seal(batch, store: store, identity: identity, partition: partition, prev: last?.hash)
+                made += 1
+            }
+        }
+        return made
+    }
+
+    private static func seal(
+        _ events: [Event], store: NodeStore, identity: NodeIdentity, partition: String, prev: String?
+    ) throws -> StoredChangeSet {
+        let stored = try SignedChangeSet.seal(events, node: identity, partition: partition, prev: prev).stored
+        try store.storeOwnChangeSet(stored)
+        return stored
+    }
+}

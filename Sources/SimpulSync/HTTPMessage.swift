@@ -1,0 +1,66 @@
+/// An HTTP request as the sync protocol sees it, independent of the client library that sends it.
+public struct HTTPRequestMessage: Sendable, Equatable {
+    public var method: String
+    /// Path and query, e.g. `/v1/push`.
+    public var path: String
+    /// Header names are case-insensitive; they are kept lowercased here.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, b in b })
+        self.body = body
+    }
+}
+
+/// An HTTP response as the sync protocol sees it.
+public struct HTTPResponseMessage: Sendable, Equatable {
+    public var status: Int
+    /// Lowercased header names.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, b in b })
+        self.body = body
+    }
+}
+
+/// A failure to exchange a request and response at all (as opposed to an error response).
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// No connection could be made (refused, unreachable, DNS).
+        case connect
+        /// The TLS handshake failed or the peer's certificate was not trusted.
+        case tls
+        /// The transfer stalled below the low-speed limit, or the connection dropped mid-way.
+        case stalled
+        /// Anything else the client library reported.
+        case other
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { message }
+}
+
+/// Sends one request and waits for its response. Blocking: the agent runs one sync unit at a time.
+public protocol SyncTransport: Sendable {
+    func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage
+}
+
+/// Answers the hub's HTTP requests; the server module adapts it to Hummingbird.
+public protocol HubRequestHandler: Sendable {
+    func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage
+}

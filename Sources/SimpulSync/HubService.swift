@@ -1,0 +1,246 @@
+import Foundation
+import Logging
+import SimpulDomain
+import SimpulStore
+
+/// The hub's side of the sync protocol, over its store. Transport-free: the HTTPS server adapts it,
+/// and tests can call it in process.
+public final class HubService: HubRequestHandler, Sendable {
+    public let store: NodeStore
+    let identity: NodeIdentity
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+    /// Sealing the hub's own events must not run twice at once, or two change sets would claim the
+    /// same place in the chain.
+    private let sealLock = NSLock()
+
+    public init(store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
+        self.store = store
+        self.identity = identity
+        self.logger = logger
+        self.now = now
+    }
+
+    public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        // The store is synchronous SQLite; keep it off the cooperative pool.
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.respond(request)) }
+        }
+    }
+
+    /// Answers one request, blocking.
+    public func respond(_ request: HTTPRequestMessage) -> HTTPResponseMessage {
+        do throws(SyncError) {
+            switch (request.method, request.path) {
+            case ("GET", "/v1/hub"):
+                return try json(
+                    HubInfo(
+                        protocolVersion: SyncProtocol.version, node: identity.node.rawValue, name: store.info.name,
+                        publicKey: identity.publicKey, fingerprint: identity.fingerprint))
+            case ("POST", "/v1/knowledge"):
+                let node = try authenticate(request)
+                let body = try decode(KnowledgeRequest.self, request.body)
+                let response = try knowledge(for: node, partitions: body.partitions)
+                contact(node, "knowledge")
+                return try json(response)
+            case ("POST", "/v1/push"):
+                let node = try authenticate(request)
+                let signed = try decode(SignedChangeSet.self, request.body)
+                let response = try push(signed, from: node)
+                contact(node, "push \(response.result)")
+                return try json(response)
+            case ("POST", "/v1/pull"):
+                let node = try authenticate(request)
+                let body = try decode(PullRequest.self, request.body)
+                let response = try pull(body, for: node)
+                contact(node, "pull \(response.changeSets.count)")
+                return try json(response)
+            default:
+                throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
+            }
+        } catch {
+            if error.code == .revoked, let node = request.headers["simpul-node"].flatMap(NodeID.init) {
+                contact(node, "refused \(error.code.rawValue)")
+            }
+            logger.notice(
+                "request refused",
+                metadata: [
+                    "path": "\(request.path)", "code": "\(error.code.rawValue)",
+                    "node": "\(request.headers["simpul-node"] ?? "-")",
+                ])
+            return problem(error)
+        }
+    }
+
+    private func authenticate(_ request: HTTPRequestMessage) throws(SyncError) -> NodeID {
+        try RequestSignature.authenticate(request, store: store, now: now())
+    }
+
+    /// The partitions a node may read: a kecamatan node its own and the kabupaten's global one.
+    func readable(by node: NodeID) -> Set<String> {
+        [node.homePartition, identity.node.kabupaten.code]
+    }
+
+    func knowledge(for node: NodeID, partitions: [String]) throws(SyncError) -> KnowledgeResponse {
+        let allowed = readable(by: node)
+        if let bad = partitions.first(where: { !allowed.contains($0) }) {
+            throw SyncError(.forbiddenRead, "node \(node) tidak boleh membaca partisi \(bad)")
+        }
+        let all = try storeCall { () throws(SimpulError) in try store.knowledge() }
+        var result: [String: VersionVector] = [:]
+        for p in partitions { result[p] = all[p] ?? VersionVector() }
+        return KnowledgeResponse(node: node.rawValue, partitions: result)
+    }
+
+    func push(_ signed: SignedChangeSet, from node: NodeID) throws(SyncError) -> PushResponse {
+        let cs = signed.changeSet
+        try signed.verify(key: { fp throws(SimpulError) in try store.keys(node: cs.node).first { $0.fingerprint == fp } })
+        let outcome = try apply(signed)
+        let knowledge = try storeCall { () throws(SimpulError) in try store.knowledge()[cs.partition] ?? VersionVector() }
+        logger.info(
+            "change set received",
+            metadata: [
+                "from": "\(node)", "writer": "\(cs.node)", "partition": "\(cs.partition)",
+                "seq": "\(cs.first)-\(cs.last)", "result": "\(outcome.result)",
+            ])
+        return PushResponse(result: outcome.result, events: outcome.events, reason: outcome.reason, knowledge: knowledge)
+    }
+
+    /// Applies a verified change set, parks it when it must wait, and then applies whatever it
+    /// unblocked.
+    func apply(_ signed: SignedChangeSet) throws(SyncError) -> (result: String, events: Int, reason: String?) {
+        let stored: StoredChangeSet
+        do { stored = try signed.stored } catch { throw SyncError(.malformed, "change set tidak bisa dikodekan", cause: error) }
+        let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(stored, events: signed.events) }
+        switch outcome {
+        case .applied(let n):
+            try drainParked()
+            return ("applied", n, nil)
+        case .duplicate:
+            return ("duplicate", 0, nil)
+        case .parked(let reason):
+            try storeCall { () throws(SimpulError) in try store.park(stored, reason: reason) }
+            return ("parked", 0, reason)
+        case .brokenChain(let reason):
+            throw SyncError(.brokenChain, reason)
+        case .conflicting(let reason):
+            throw SyncError(.conflictingChangeSet, reason)
+        }
+    }
+
+    /// Retries parked change sets until none makes progress.
+    func drainParked() throws(SyncError) {
+        try Self.drain(store: store)
+    }
+
+    static func drain(store: NodeStore) throws(SyncError) {
+        var progress = true
+        while progress {
+            progress = false
+            let parked = try storeCall { () throws(SimpulError) in try store.parkedBodies() }
+            for p in parked {
+                guard let signed = try? Canonical.decode(SignedChangeSet.self, from: p.body),
+                    let stored = try? signed.stored
+                else {
+                    try storeCall { () throws(SimpulError) in try store.unpark(hash: p.hash) }
+                    continue
+                }
+                let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(stored, events: signed.events) }
+                switch outcome {
+                case .applied:
+                    progress = true
+                case .duplicate, .brokenChain, .conflicting:
+                    try storeCall { () throws(SimpulError) in try store.unpark(hash: p.hash) }
+                case .parked:
+                    break
+                }
+            }
+        }
+    }
+
+    func pull(_ request: PullRequest, for node: NodeID) throws(SyncError) -> PullResponse {
+        let allowed = readable(by: node)
+        if let bad = request.knowledge.keys.first(where: { !allowed.contains($0) }) {
+            throw SyncError(.forbiddenRead, "node \(node) tidak boleh membaca partisi \(bad)")
+        }
+        try sealOwn()
+        let maxBytes = max(4096, min(request.maxBytes, 16 * 1024 * 1024))
+        let hubKnowledge = try storeCall { () throws(SimpulError) in try store.knowledge() }
+        var out: [SignedChangeSet] = []
+        var writers: Set<String> = []
+        var bytes = 0
+        var complete = true
+        outer: for partition in allowed.sorted() {
+            let theirs = request.knowledge[partition] ?? VersionVector()
+            for (writer, held) in (hubKnowledge[partition]?.entries ?? [:]).sorted(by: { $0.key < $1.key })
+            where held > theirs[writer] {
+                let sets = try storeCall { () throws(SimpulError) in
+                    try store.changeSets(partition: partition, node: writer, after: theirs[writer], limit: 64)
+                }
+                for s in sets {
+                    if !out.isEmpty && bytes + s.body.count > maxBytes {
+                        complete = false
+                        break outer
+                    }
+                    guard let signed = try? Canonical.decode(SignedChangeSet.self, from: s.body) else {
+                        throw SyncError(.store, "change set \(s.node) \(s.first)-\(s.last) rusak di penyimpanan hub")
+                    }
+                    out.append(signed)
+                    writers.insert(writer)
+                    bytes += s.body.count
+                }
+                if sets.last.map({ $0.last < held }) ?? true { complete = false }
+            }
+        }
+        var keys: [NodeKey] = []
+        for w in writers.sorted() {
+            keys += try storeCall { () throws(SimpulError) in try store.keys(node: w) }
+        }
+        return PullResponse(changeSets: out, keys: keys, complete: complete)
+    }
+
+    /// Seals the hub's own events (PTSP steps, decisions, settlements, publications) into change sets.
+    public func sealOwn() throws(SyncError) {
+        sealLock.lock()
+        defer { sealLock.unlock() }
+        do {
+            try ChangeSetSealer.sealPending(store: store, identity: identity)
+        } catch {
+            throw SyncError(.store, "event hub tidak bisa disegel", cause: error)
+        }
+    }
+
+    private func contact(_ node: NodeID, _ result: String) {
+        do { try store.recordContact(node: node.rawValue, result: result) } catch {
+            logger.warning("contact not recorded", metadata: ["node": "\(node)"])
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(SyncError) -> T {
+        do { return try Canonical.decode(type, from: body) } catch {
+            throw SyncError(.malformed, "isi permintaan bukan \(T.self) JSON yang sah", cause: error)
+        }
+    }
+
+    private func json<T: Encodable>(_ value: T) throws(SyncError) -> HTTPResponseMessage {
+        do {
+            return HTTPResponseMessage(
+                status: 200, headers: ["content-type": SyncProtocol.jsonContentType], body: try Canonical.encode(value))
+        } catch {
+            throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
+        }
+    }
+
+    private func problem(_ error: SyncError) -> HTTPResponseMessage {
+        let body = (try? Canonical.encode(Problem(error))) ?? Array("{}".utf8)
+        return HTTPResponseMessage(
+            status: error.code.httpStatus, headers: ["content-type": SyncProtocol.problemContentType], body: body)
+    }
+}
+
+/// Runs a store call, turning a store failure into a sync error that keeps it as the cause.
+func storeCall<T>(_ body: () throws(SimpulError) -> T) throws(SyncError) -> T {
+    do { return try body() } catch {
+        throw SyncError(.store, error.message, cause: error)
+    }
+}

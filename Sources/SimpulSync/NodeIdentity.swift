@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import SimpulDomain
+
+/// A node's Ed25519 key pair. The private key lives in its own file (`node.key`, mode 0600) next to
+/// the store, never in the store and never in a log.
+public struct NodeIdentity: Sendable {
+    public static let fileName = "node.key"
+
+    public let node: NodeID
+    let privateKey: Curve25519.Signing.PrivateKey
+
+    public init(node: NodeID, privateKey: Curve25519.Signing.PrivateKey) {
+        self.node = node
+        self.privateKey = privateKey
+    }
+
+    /// The public key as base64 of its 32 raw bytes: what an admin enrolls at the hub.
+    public var publicKey: String { privateKey.publicKey.rawRepresentation.base64EncodedString() }
+
+    /// A short, readable digest of the public key: the first 16 bytes of its SHA-256, in hex.
+    public var fingerprint: String { Self.fingerprint(ofRaw: [UInt8](privateKey.publicKey.rawRepresentation)) }
+
+    public static func fingerprint(ofRaw raw: [UInt8]) -> String { SHA256.hash(data: raw).prefix(16).hex }
+
+    /// The fingerprint grouped in fours, for reading out over the phone.
+    public static func readable(_ fingerprint: String) -> String {
+        var out = ""
+        for (i, c) in fingerprint.enumerated() {
+            if i > 0 && i % 4 == 0 { out.append(" ") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Parses a base64 public key; returns the raw bytes and fingerprint.
+    public static func parsePublicKey(_ text: String) throws(SyncError) -> (raw: [UInt8], fingerprint: String) {
+        guard let data = Data(base64Encoded: text), data.count == 32,
+            (try? Curve25519.Signing.PublicKey(rawRepresentation: data)) != nil
+        else {
+            throw SyncError(.malformed, "kunci publik harus base64 dari 32 byte kunci Ed25519")
+        }
+        return ([UInt8](data), fingerprint(ofRaw: [UInt8](data)))
+    }
+
+    public func sign(_ bytes: [UInt8]) throws -> [UInt8] { [UInt8](try privateKey.signature(for: bytes)) }
+
+    public static func verify(signature: [UInt8], of bytes: [UInt8], publicKey: String) -> Bool {
+        guard let data = Data(base64Encoded: publicKey),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data)
+        else { return false }
+        return key.isValidSignature(signature, for: bytes)
+    }
+
+    /// Creates a new key file in `directory`; refuses to overwrite one.
+    public static func create(node: NodeID, directory: String) throws(SimpulError) -> NodeIdentity {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw SimpulError(.storeUnavailable, "\(path) sudah ada; kunci node tidak ditimpa")
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        let text = key.rawRepresentation.base64EncodedString() + "\n"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SimpulError(.storeUnavailable, "folder \(directory) tidak bisa dibuat", cause: error)
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis") }
+        return NodeIdentity(node: node, privateKey: key)
+    }
+
+    /// Loads the key file from `directory`.
+    public static func load(node: NodeID, directory: String) throws(SimpulError) -> NodeIdentity {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SimpulError(.storeUnavailable, "kunci node \(path) tidak ada atau tidak bisa dibaca")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let raw = Data(base64Encoded: text), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else { throw SimpulError(.storeUnavailable, "kunci node \(path) rusak") }
+        return NodeIdentity(node: node, privateKey: key)
+    }
+}

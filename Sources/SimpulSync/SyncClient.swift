@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import SimpulDomain
+import SimpulStore
+
+/// What one sync run did.
+public struct SyncReport: Sendable, Equatable {
+    public var outcome: SyncOutcome
+    public var pushed: Int
+    public var pulled: Int
+    public var bytesSent: Int
+    public var bytesReceived: Int
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp
+}
+
+/// The agent's side of one sync run: seal what is new, push what the hub lacks, pull what this node
+/// lacks until the hub says it is complete. `SyncMachine` decides; this does the I/O.
+public final class SyncClient: Sendable {
+    public static let hubPeer = "hub"
+
+    let store: NodeStore
+    let identity: NodeIdentity
+    let transport: any SyncTransport
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+    let budget: Int
+    let maxPullBytes: Int
+
+    public init(
+        store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
+        now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
+        maxPullBytes: Int = 512 * 1024
+    ) {
+        self.store = store
+        self.identity = identity
+        self.transport = transport
+        self.logger = logger
+        self.now = now
+        self.budget = budget
+        self.maxPullBytes = maxPullBytes
+    }
+
+    private final class Counters: @unchecked Sendable {
+        var sent = 0
+        var received = 0
+    }
+
+    /// Runs one sync and records it in the store.
+    public func run() -> SyncReport {
+        let started = now()
+        let counters = Counters()
+        var machine = SyncMachine()
+        var outbox: [StoredChangeSet] = []
+        var action = machine.start()
+        loop: while true {
+            let input: SyncMachine.Input
+            switch action {
+            case .fetchKnowledge:
+                input = step {
+                    try self.pinHub(counters)
+                    _ = try ChangeSetSealer.sealPending(store: self.store, identity: self.identity, budget: self.budget)
+                    outbox = try self.outbox(counters)
+                    return .knowledge(outbox: outbox.count)
+                }
+            case .push(let index):
+                input = step { try self.push(outbox[index], counters) }
+            case .pull:
+                input = step { try self.pull(counters) }
+            case .finish(let outcome):
+                let report = SyncReport(
+                    outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
+                    bytesReceived: counters.received, startedAt: started, finishedAt: now())
+                record(report)
+                return report
+            }
+            action = machine.handle(input)
+            continue loop
+        }
+    }
+
+    private func step(_ body: () throws -> SyncMachine.Input) -> SyncMachine.Input {
+        do {
+            return try body()
+        } catch let failure as Failure {
+            return .failed(failure.failure)
+        } catch let error as SimpulError {
+            return .failed(.invalidData(error.message))
+        } catch let error as SyncError {
+            return .failed(.invalidData(error.message))
+        } catch {
+            return .failed(.invalidData("\(error)"))
+        }
+    }
+
+    private struct Failure: Error {
+        var failure: SyncFailure
+    }
+
+    /// Learns and pins the hub's identity on first contact; refuses a hub whose key changed.
+    private func pinHub(_ counters: Counters) throws {
+        guard var hub = try store.hubConfig() else {
+            throw Failure(failure: .invalidData("node ini belum punya alamat hub (simpul init --hub URL)"))
+        }
+        let info: HubInfo = try exchange(HTTPRequestMessage(method: "GET", path: "/v1/hub"), counters, signed: false)
+        if let pinned = hub.publicKey {
+            guard pinned == info.publicKey else {
+                throw Failure(
+                    failure: .problem(
+                        status: 403, code: "hub-key-changed",
+                        detail: "kunci hub berubah dari yang tercatat; hubungi admin TI kabupaten sebelum sinkron"))
+            }
+        } else {
+            guard let hubNode = NodeID(info.node), hubNode.isHub, hubNode.kabupaten == identity.node.kabupaten else {
+                throw Failure(failure: .invalidData("hub \(info.node) bukan hub kabupaten \(identity.node.kabupaten)"))
+            }
+            hub.node = info.node
+            hub.name = info.name
+            hub.publicKey = info.publicKey
+            try store.setHub(hub)
+            let fp = try NodeIdentity.parsePublicKey(info.publicKey).fingerprint
+            try store.learn([
+                NodeKey(
+                    node: info.node, publicKey: info.publicKey, fingerprint: fp, enrolledAt: now(), revokedAt: nil,
+                    active: true)
+            ])
+            logger.info("hub pinned", metadata: ["hub": "\(info.node)", "fingerprint": "\(fp)"])
+        }
+    }
+
+    /// This node's sealed change sets that the hub does not hold yet.
+    private func outbox(_ counters: Counters) throws -> [StoredChangeSet] {
+        let partitions = try store.replicatedPartitions()
+        let hub: KnowledgeResponse = try exchange(
+            try request("/v1/knowledge", KnowledgeRequest(partitions: partitions)), counters)
+        try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
+        var out: [StoredChangeSet] = []
+        for partition in try store.ownPartitions() {
+            let held = hub.partitions[partition]?[identity.node.rawValue] ?? 0
+            out += try store.changeSets(partition: partition, node: identity.node.rawValue, after: held, limit: 1_000_000)
+        }
+        return out
+    }
+
+    private func push(_ cs: StoredChangeSet, _ counters: Counters) throws -> SyncMachine.Input {
+        var req = HTTPRequestMessage(
+            method: "POST", path: "/v1/push", headers: ["content-type": SyncProtocol.jsonContentType], body: cs.body)
+        try RequestSignature.sign(&req, identity: identity, at: now())
+        let response: PushResponse = try exchange(req, counters, signed: true, presigned: true)
+        try store.setPeerKnowledge(Self.hubPeer, [cs.partition: response.knowledge])
+        logger.info(
+            "change set pushed",
+            metadata: ["partition": "\(cs.partition)", "seq": "\(cs.first)-\(cs.last)", "result": "\(response.result)"])
+        return .pushed
+    }
+
+    private func pull(_ counters: Counters) throws -> SyncMachine.Input {
+        let partitions = try store.replicatedPartitions()
+        let mine = try store.knowledge()
+        var knowledge: [String: VersionVector] = [:]
+        for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
+        let response: PullResponse = try exchange(
+            try request("/v1/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
+        // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
+        try store.learn(response.keys)
+        let applied = try Self.apply(response.changeSets, store: store)
+        return .pulled(applied: applied, complete: response.complete)
+    }
+
+    /// Verifies and applies change sets; parks those that must wait. Returns the new events applied.
+    public static func apply(_ changeSets: [SignedChangeSet], store: NodeStore) throws -> Int {
+        var applied = 0
+        for signed in changeSets {
+            let cs = signed.changeSet
+            do {
+                try signed.verify(key: { fp throws(SimpulError) in
+                    try store.keys(node: cs.node).first { $0.fingerprint == fp }
+                })
+            } catch {
+                throw Failure(failure: .invalidData(error.message))
+            }
+            let stored = try signed.stored
+            switch try store.applyRemote(stored, events: signed.events) {
+            case .applied(let n): applied += n
+            case .duplicate: break
+            case .parked(let reason): try store.park(stored, reason: reason)
+            case .brokenChain(let reason), .conflicting(let reason):
+                throw Failure(failure: .invalidData(reason))
+            }
+        }
+        let before = try store.knowledge()
+        try HubService.drain(store: store)
+        let after = try store.knowledge()
+        for (p, vv) in after {
+            for (n, s) in vv.entries { applied += Int(s - (before[p]?[n] ?? 0)) }
+        }
+        return applied
+    }
+
+    private func request<T: Encodable>(_ path: String, _ body: T) throws -> HTTPRequestMessage {
+        HTTPRequestMessage(
+            method: "POST", path: path, headers: ["content-type": SyncProtocol.jsonContentType],
+            body: try Canonical.encode(body))
+    }
+
+    /// Sends a request (signing it unless told not to) and decodes a 2xx answer, or throws the failure.
+    private func exchange<T: Decodable>(
+        _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
+    ) throws -> T {
+        var req = request
+        if signed && !presigned { try RequestSignature.sign(&req, identity: identity, at: now()) }
+        let response: HTTPResponseMessage
+        do {
+            response = try transport.send(req)
+        } catch {
+            throw Failure(failure: .link(error.message))
+        }
+        counters.sent += req.body.count
+        counters.received += response.body.count
+        guard (200..<300).contains(response.status) else {
+            if let p = try? Canonical.decode(Problem.self, from: response.body) {
+                throw Failure(failure: .problem(status: response.status, code: p.code, detail: p.detail))
+            }
+            throw Failure(failure: .garbled("HTTP \(response.status) tanpa problem details"))
+        }
+        do {
+            return try Canonical.decode(T.self, from: response.body)
+        } catch {
+            throw Failure(failure: .garbled("isi jawaban \(req.path) tidak bisa dibaca"))
+        }
+    }
+
+    private func record(_ report: SyncReport) {
+        let run = SyncRun(
+            startedAt: report.startedAt, finishedAt: report.finishedAt, result: report.outcome.result.rawValue,
+            exitCode: Int(report.outcome.exitCode), pushed: report.pushed, pulled: report.pulled,
+            bytesSent: report.bytesSent, bytesReceived: report.bytesReceived, message: report.outcome.message)
+        do { try store.recordSyncRun(run) } catch {
+            logger.error("sync run not recorded", metadata: ["error": "\(error.message)"])
+        }
+        logger.info(
+            "sync finished",
+            metadata: [
+                "result": "\(report.outcome.result.rawValue)", "pushed": "\(report.pushed)",
+                "pulled": "\(report.pulled)", "bytesSent": "\(report.bytesSent)",
+                "bytesReceived": "\(report.bytesReceived)",
+                "ms": "\(report.finishedAt.milliseconds - report.startedAt.milliseconds)",
+            ])
+    }
+}

@@ -1,0 +1,48 @@
+/// Why a change set or a request was refused. Each code is also the `code` of the RFC 9457 problem
+/// the hub answers with, so the agent can show and record the exact reason.
+public struct SyncError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable, CaseIterable {
+        case malformed = "malformed"
+        case hashMismatch = "hash-mismatch"
+        case badSignature = "bad-signature"
+        case unknownKey = "unknown-key"
+        case forbiddenPartition = "forbidden-partition"
+        case forbiddenType = "forbidden-type"
+        case brokenChain = "broken-chain"
+        case conflictingChangeSet = "conflicting-change-set"
+        case unauthenticated = "unauthenticated"
+        case notEnrolled = "not-enrolled"
+        case revoked = "revoked"
+        case clockSkew = "clock-skew"
+        case forbiddenRead = "forbidden-read"
+        case unsupportedVersion = "unsupported-version"
+        case notFound = "not-found"
+        case store = "store"
+
+        /// The HTTP status the hub answers with.
+        public var httpStatus: Int {
+            switch self {
+            case .malformed, .unsupportedVersion: 400
+            case .unauthenticated, .notEnrolled, .clockSkew: 401
+            case .revoked, .forbiddenRead: 403
+            case .notFound: 404
+            case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
+                .conflictingChangeSet:
+                422
+            case .store: 500
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import SimpulDomain
+import SimpulStore
+import SimpulSync
+
+/// Carries requests straight to a `HubService` in this process: the hub's real code, without the
+/// network. Integration tests use the real HTTPS server and libcurl instead.
+public struct InProcessTransport: SyncTransport {
+    public let hub: HubService
+    public init(hub: HubService) { self.hub = hub }
+    public func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
+        hub.respond(request)
+    }
+}
+
+/// A replica under test: its store and its key.
+public struct Replica: Sendable {
+    public let store: NodeStore
+    public let identity: NodeIdentity
+    public var node: NodeID { identity.node }
+    public var directory: String { (store.path as NSString).deletingLastPathComponent }
+
+    public init(store: NodeStore, identity: NodeIdentity) {
+        self.store = store
+        self.identity = identity
+    }
+}
+
+/// A hub and kecamatan nodes wired together in one process.
+public final class SyncWorld: @unchecked Sendable {
+    public let clock: TestClock
+    public let hub: Replica
+    public let service: HubService
+
+    public init(clock: TestClock = TestClock()) throws {
+        self.clock = clock
+        let dir = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
+        let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
+        hub = Replica(store: store, identity: identity)
+        service = HubService(store: store, identity: identity, logger: Fixture.logger, now: { clock.now() })
+    }
+
+    /// A new kecamatan node, enrolled at the hub unless told otherwise.
+    public func kecamatan(_ code: String, enroll: Bool = true) throws -> Replica {
+        let dir = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: clock, node: code, directory: dir)
+        let identity = try NodeIdentity.create(node: NodeID(code)!, directory: dir)
+        try store.setHub(HubConfig(url: "in-process", caFile: nil))
+        if enroll { try self.enroll(identity) }
+        return Replica(store: store, identity: identity)
+    }
+
+    public func enroll(_ identity: NodeIdentity) throws {
+        _ = try hub.store.enroll(node: identity.node, publicKey: identity.publicKey, fingerprint: identity.fingerprint)
+    }
+
+    /// One sync run of a node against the hub.
+    @discardableResult
+    public func sync(_ replica: Replica, budget: Int = ChangeSetSealer.defaultBudget, maxPullBytes: Int = 512 * 1024)
+        -> SyncReport
+    {
+        SyncClient(
+            store: replica.store, identity: replica.identity, transport: InProcessTransport(hub: service),
+            logger: Fixture.logger, now: { self.clock.now() }, budget: budget, maxPullBytes: maxPullBytes
+        ).run()
+    }
+}
+
+extension Replica {
+    /// Registers an application for a service with all it needs.
+    @discardableResult
+    public func register(_ code: String, nama: String = "Siti Aminah") throws -> Permohonan {
+        let layanan = try store.catalog().service(code: code)!
+        return try store.register(Fixture.application(layanan, nama: nama), officer: "Petugas \(node)")
+    }
+
+    /// Walks a delegated permohonan through its steps up to (not including) penyerahan.
+    public func processToHandover(_ number: String) throws {
+        while let p = try? store.permohonan(number), p.status == .diproses, let t = p.tahap, t != .penyerahan {
+            try store.perform(.advance(tahap: t, note: nil), on: number, officer: "Petugas \(t.rawValue)")
+        }
+    }
+}
