@@ -66,6 +66,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SimpulConsole",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "simpul",
             dependencies: [
@@ -73,6 +81,7 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulTransport",
+                "SimpulConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +93,7 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulHubServer",
+                "SimpulConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 
@@ -17,7 +18,7 @@ struct AdminCommand: ParsableCommand {
                 let count = try store.open().rebuild()
                 if store.json {
                     struct View: Encodable { var events: Int }
-                    return try printJSON(View(events: count))
+                    return try Console.printJSON(View(events: count))
                 }
                 print("Tabel keadaan dibangun ulang dari \(count) event.")
             }
@@ -33,7 +34,7 @@ struct AdminCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let result = try store.open().check()
                 if store.json {
-                    try printJSON(result)
+                    try Console.printJSON(result)
                 } else {
                     print("Keutuhan SQLite : \(result.integrity)")
                     print("Event           : \(result.events)")
@@ -57,7 +58,7 @@ struct AdminCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let catalog = try ConfDirectory.loadCatalog(file)
                 try store.open().loadCatalog(catalog)
-                if store.json { return try printJSON(catalog) }
+                if store.json { return try Console.printJSON(catalog) }
                 print("Katalog versi \(catalog.version) terpasang: \(catalog.services.count) layanan.")
             }
         }
@@ -78,7 +79,7 @@ struct AdminCommand: ParsableCommand {
                         var years: [Int]
                         var holidays: Int
                     }
-                    return try printJSON(View(years: calendar.years.sorted(), holidays: calendar.holidays.count))
+                    return try Console.printJSON(View(years: calendar.years.sorted(), holidays: calendar.holidays.count))
                 }
                 print(
                     "Kalender \(calendar.years.sorted().map(String.init).joined(separator: ", ")) terpasang: \(calendar.holidays.count) hari libur."

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
+import SimpulSync
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +25,18 @@ struct InitCommand: ParsableCommand {
             "Folder konfigurasi: layanan.json, hari-libur-*.tsv, wilayah.tsv (bawaan: $SIMPUL_CONF, lalu /etc/simpul).")
     var conf: String?
 
+    @Option(help: "Alamat HTTPS hub PTSP kabupaten, mis. https://ptsp.semarangkota.go.id:8443.")
+    var hub: String?
+
+    @Option(help: "File PEM sertifikat CA yang dipercaya untuk hub (bawaan: trust store sistem).")
+    var hubCa: String?
+
+    @Option(help: "Pakai kunci node yang sudah ada (cadangan node.key) alih-alih membuat kunci baru.")
+    var key: String?
+
+    @Flag(help: "Pulihkan seluruh partisi kecamatan dari hub (setelah disk rusak); butuh --hub.")
+    var restore = false
+
     func run() throws {
         try execute { () throws(SimpulError) in
             guard let id = NodeID(node) else {
@@ -41,19 +55,46 @@ struct InitCommand: ParsableCommand {
                 throw SimpulError(.invalidData, "node: kode \(id.wilayah) tidak ada di daftar wilayah Kemendagri")
             }
             let kabupaten = reference.wilayah.name(of: id.kabupaten) ?? id.kabupaten.code
+            if let hub { try HubAddress.check(hub) }
+            if restore && hub == nil { throw SimpulError(.usage, "restore: butuh --hub URL untuk memulihkan dari hub") }
+            if let hubCa, !FileManager.default.fileExists(atPath: hubCa) {
+                throw SimpulError(.notFound, "hub-ca: file \(hubCa) tidak ada")
+            }
+            let identity =
+                if let key {
+                    try NodeIdentity.adopt(node: id, keyFile: key, directory: store.directory)
+                } else {
+                    try NodeIdentity.create(node: id, directory: store.directory)
+                }
             let created = try NodeStore.create(
                 directory: store.directory, node: id, name: name, zona: zona, catalog: reference.catalog,
-                calendar: reference.calendar, wilayah: reference.wilayah, now: Environment.now,
+                calendar: reference.calendar, wilayah: reference.wilayah, now: Console.now,
                 logger: Environment.logger)
+            if let hub { try created.setHub(HubConfig(url: hub, caFile: hubCa.map(absolutePath))) }
+            var report: SyncReport?
+            if restore { report = Agent.sync(store: created, identity: identity) }
             let view = InitView(
                 node: id.rawValue, name: name, kecamatan: kecamatan, kabupaten: kabupaten, zona: zona.rawValue,
-                data: created.path, catalogVersion: reference.catalog.version,
-                services: reference.catalog.services.count, holidayYears: reference.calendar.years.sorted())
-            if store.json { return try printJSON(view) }
+                data: created.path, catalogVersion: try created.catalog().version,
+                services: try created.catalog().services.count, holidayYears: reference.calendar.years.sorted(),
+                publicKey: identity.publicKey, fingerprint: identity.fingerprint, hub: hub,
+                restore: report.map { SyncView($0) })
+            defer { if let report, report.outcome.exitCode != 0 { Agent.exitAfterPrinting(report) } }
+            if store.json { return try Console.printJSON(view) }
             print("Node \(id) siap: \(name) (wilayah: Kecamatan \(kecamatan), \(kabupaten)), zona \(zona.rawValue).")
             print("Data: \(created.path)")
             print("Katalog layanan versi \(view.catalogVersion): \(view.services) layanan.")
             print("Kalender hari libur: \(view.holidayYears.map(String.init).joined(separator: ", ")).")
+            print("Kunci publik node : \(identity.publicKey)")
+            print("Sidik jari        : \(NodeIdentity.readable(identity.fingerprint))")
+            if let hub {
+                print("Hub               : \(hub)")
+                if !restore {
+                    print("Minta admin TI kabupaten mendaftarkan kunci ini:")
+                    print("  simpul-hub node enroll --node \(id) --public-key \(identity.publicKey)")
+                }
+            }
+            if let report { print("Pemulihan dari hub: \(Agent.summary(report))") }
         }
     }
 }
@@ -62,4 +103,11 @@ struct InitView: Encodable {
     var node, name, kecamatan, kabupaten, zona, data: String
     var catalogVersion, services: Int
     var holidayYears: [Int]
+    var publicKey, fingerprint: String
+    var hub: String?
+    var restore: SyncView?
+}
+
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 
@@ -16,10 +17,7 @@ struct KasirCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let plain = jumlah.replacingOccurrences(of: ".", with: "")
-                guard !plain.isEmpty, let amount = Int64(plain), plain.allSatisfy({ $0.isNumber || $0 == "-" }) else {
-                    throw SimpulError(.invalidData, "jumlah: '\(jumlah)' bukan jumlah rupiah (angka bulat, mis. 25000)")
-                }
+                let amount = try Console.rupiah(jumlah, field: "jumlah")
                 let s = try store.open()
                 let id = try RegistrationNumber(parsing: number).text
                 let event = try s.perform(.pay(amount: amount, receipt: ""), on: id, officer: petugas)
@@ -33,8 +31,8 @@ struct KasirCommand: ParsableCommand {
                         var amount: Int64
                         var permohonan: PermohonanView
                     }
-                    let today = Environment.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
-                    return try printJSON(
+                    let today = Console.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
+                    return try Console.printJSON(
                         PayView(
                             receipt: payment.receipt, amount: payment.amount,
                             permohonan: PermohonanView(p, today: today, calendar: try s.calendar())))
@@ -72,7 +70,7 @@ struct KasirCommand: ParsableCommand {
                         var total: Int64
                         var payments: [Row]
                     }
-                    return try printJSON(
+                    return try Console.printJSON(
                         Report(
                             count: payments.count, total: total,
                             payments: payments.map {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 
@@ -14,7 +15,7 @@ struct LayananCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let catalog = try store.open().catalog()
-                if store.json { return try printJSON(catalog) }
+                if store.json { return try Console.printJSON(catalog) }
                 print("Katalog layanan versi \(catalog.version)")
                 for s in catalog.services {
                     let place = s.isDelegated ? "kecamatan" : "diteruskan ke \(s.forwardTo ?? "PTSP")"
@@ -41,7 +42,7 @@ struct LayananCommand: ParsableCommand {
                     throw SimpulError(
                         .notFound, "layanan: kode '\(code)' tidak ada di katalog versi \(catalog.version)")
                 }
-                if store.json { return try printJSON(s) }
+                if store.json { return try Console.printJSON(s) }
                 print("\(s.code): \(s.name) (versi \(s.version), katalog \(catalog.version))")
                 print("  Jenis        : \(s.kind.label)")
                 print("  Diselesaikan : \(s.isDelegated ? "di kecamatan" : "diteruskan ke \(s.forwardTo ?? "PTSP")")")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 
@@ -17,20 +18,11 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open() throws(SimpulError) -> NodeStore {
-        try NodeStore.open(directory: directory, now: Environment.now, logger: Environment.logger)
+        try NodeStore.open(directory: directory, now: Console.now, logger: Environment.logger)
     }
 }
 
 enum Environment {
-    /// The clock: the system's, or a fixed instant from `SIMPUL_NOW` (ISO 8601) so that demos and
-    /// tests print reproducible dates.
-    static let now: @Sendable () -> Timestamp = {
-        if let fixed = ProcessInfo.processInfo.environment["SIMPUL_NOW"], let t = Timestamp(iso: fixed) {
-            return { t }
-        }
-        return { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
-    }()
-
     static let logger: Logger = {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -42,33 +34,6 @@ enum Environment {
     }()
 }
 
-/// Runs a command body, turning a `SimpulError` into one line on stderr and its documented exit code.
 func execute(_ body: () throws(SimpulError) -> Void) throws(ExitCode) {
-    do {
-        try body()
-    } catch {
-        FileHandle.standardError.write(Data("simpul: \(error.message)\n".utf8))
-        throw ExitCode(exitCode(error.code))
-    }
-}
-
-func exitCode(_ code: SimpulError.Code) -> Int32 {
-    switch code {
-    case .usage: 64
-    case .invalidData, .configuration: 65
-    case .notFound: 66
-    case .storeUnavailable: 73
-    case .io: 74
-    }
-}
-
-/// Prints a JSON document on stdout.
-func printJSON<T: Encodable>(_ value: T) throws(SimpulError) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    do {
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    } catch {
-        throw SimpulError(.io, "keluaran JSON gagal dibuat", cause: error)
-    }
+    try Console.execute("simpul", body)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 
@@ -47,7 +48,7 @@ struct PermohonanCommand: ParsableCommand {
                 let warning =
                     try s.wilayahName(nik.regionCode) == nil
                     ? nik.regionWarning(knownCodes: { _ in false }) : nil
-                try show(p, store: s, json: store.json, title: "TANDA TERIMA PERMOHONAN", warning: warning)
+                try Console.show(p, store: s, json: store.json, title: "TANDA TERIMA PERMOHONAN", warning: warning)
             }
         }
     }
@@ -60,7 +61,7 @@ struct PermohonanCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                try show(try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
+                try Console.show(try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
             }
         }
     }
@@ -85,18 +86,18 @@ struct PermohonanCommand: ParsableCommand {
                     }
                     filter.status = st
                 }
-                if let tahap { filter.tahap = try parseTahap(tahap) }
+                if let tahap { filter.tahap = try Console.tahap(tahap) }
                 guard limit > 0 else { throw SimpulError(.usage, "limit: harus lebih dari 0") }
                 let s = try store.open()
                 let items = try s.list(filter)
                 let calendar = try s.calendar()
-                let today = Environment.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
+                let today = Console.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
                 if store.json {
                     struct ListView: Encodable {
                         var count: Int
                         var permohonan: [PermohonanView]
                     }
-                    return try printJSON(
+                    return try Console.printJSON(
                         ListView(
                             count: items.count,
                             permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
@@ -122,7 +123,7 @@ struct PermohonanCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let step = try tahap.map { (t) throws(SimpulError) in try parseTahap(t) }
+                let step = try tahap.map { (t) throws(SimpulError) in try Console.tahap(t) }
                 try change(.advance(tahap: step, note: catatan), number: number, petugas: petugas, store: store)
             }
         }
@@ -179,29 +180,10 @@ struct PermohonanCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
-                let id = try RegistrationNumber(parsing: number).text
-                let events = try s.history(id)
-                if store.json {
-                    struct LogView: Encodable {
-                        var number: String
-                        var events: [Event]
-                    }
-                    return try printJSON(LogView(number: id, events: events))
-                }
-                print("Riwayat permohonan \(id) (waktu \(s.info.zona.rawValue)):")
-                for e in events { print("  " + Render.eventLine(e, offset: s.info.zona.offsetMinutes)) }
+                try Console.history(number, store: try store.open(), json: store.json)
             }
         }
     }
-}
-
-func parseTahap(_ text: String) throws(SimpulError) -> Tahap {
-    guard let t = Tahap(rawValue: text) else {
-        throw SimpulError(
-            .usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
-    return t
 }
 
 /// Applies a workflow command and prints the new state.
@@ -209,31 +191,7 @@ func change(_ command: Command, number: String, petugas: String, store: StoreOpt
     let s = try store.open()
     let id = try RegistrationNumber(parsing: number).text
     try s.perform(command, on: id, officer: petugas)
-    try show(try s.permohonan(id), store: s, json: store.json)
-}
-
-func show(
-    _ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil
-)
-    throws(SimpulError)
-{
-    let calendar = try store.calendar()
-    let today = Environment.now().localDate(offsetMinutes: store.info.zona.offsetMinutes)
-    if json {
-        struct Shown: Encodable {
-            var permohonan: PermohonanView
-            var warnings: [String]
-        }
-        return try printJSON(
-            Shown(permohonan: PermohonanView(p, today: today, calendar: calendar), warnings: warning.map { [$0] } ?? [])
-        )
-    }
-    if let title {
-        print(title)
-        print("\(store.info.name) (\(store.info.node))")
-    }
-    for line in Render.lines(p, store: store, today: today, calendar: calendar) { print(line) }
-    if let warning { print("Peringatan: \(warning)") }
+    try Console.show(try s.permohonan(id), store: s, json: store.json)
 }
 
 extension Optional where Wrapped == String {

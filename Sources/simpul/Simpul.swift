@@ -7,10 +7,11 @@ struct Simpul: ParsableCommand {
         abstract: "Simpul: penyimpanan dan alur pelayanan PATEN kecamatan yang bekerja tanpa jaringan.",
         discussion: """
             Exit codes: 0 done, 64 usage, 65 bad data, 66 no such record or file, 73 store missing or \
-            cannot be created, 74 store read/write failure.
+            cannot be created, 74 store read/write failure; sync: 75 link failure (try later), 77 refused by the hub.
             """,
         subcommands: [
-            InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, AdminCommand.self,
+            InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, SyncCommand.self,
+            StatusCommand.self, AdminCommand.self,
         ]
     )
 }

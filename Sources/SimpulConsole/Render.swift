@@ -2,7 +2,7 @@ import SimpulDomain
 import SimpulStore
 
 /// The JSON shape of a permohonan (documented in the README).
-struct PermohonanView: Encodable {
+public struct PermohonanView: Encodable {
     struct LayananRef: Encodable {
         var code, name: String
         var version: Int
@@ -26,11 +26,13 @@ struct PermohonanView: Encodable {
     var registeredAt: Timestamp
     var updatedAt: Timestamp
     var forwardedTo: String?
+    var ptspCode: String?
+    var ptspLabel: String?
     var closingReason: String?
     var receipts: [String]
     var next: [String]
 
-    init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
+    public init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
         number = p.number
         layanan = LayananRef(code: p.layanan.code, name: p.layanan.name, version: p.layanan.version)
         catalogVersion = p.catalogVersion
@@ -50,6 +52,8 @@ struct PermohonanView: Encodable {
         registeredAt = p.registeredAt
         updatedAt = p.updatedAt
         forwardedTo = p.forwardedTo
+        ptspCode = p.ptspCode
+        ptspLabel = p.ptspCode.map(PTSPStatus.label)
         closingReason = p.closingReason
         receipts = p.receipts
         next = Workflow.nextActions(p).map(\.description)
@@ -57,19 +61,19 @@ struct PermohonanView: Encodable {
 }
 
 /// Text for officers, in Bahasa Indonesia.
-enum Render {
-    static func statusLabel(_ p: Permohonan) -> String {
+public enum Render {
+    public static func statusLabel(_ p: Permohonan) -> String {
         p.status == .diteruskan ? "Diteruskan ke \(p.forwardedTo ?? "PTSP")" : p.status.label
     }
 
-    static func feeText(_ p: Permohonan) -> String {
+    public static func feeText(_ p: Permohonan) -> String {
         guard let fee = p.fee else { return "ditetapkan PTSP" }
         if fee == 0 { return "Gratis (Rp 0)" }
         let state = p.outstanding == 0 ? "lunas" : "sisa \(Rupiah.format(p.outstanding))"
         return "\(Rupiah.format(fee)) (\(state))"
     }
 
-    static func dueText(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) -> String {
+    public static func dueText(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) -> String {
         guard let due = p.dueOn else { return "ditetapkan \(p.layanan.forwardTo ?? "PTSP")" }
         var text = due.indonesian
         if !p.status.isClosed {
@@ -83,8 +87,9 @@ enum Render {
         return text
     }
 
-    static func lines(_ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar) -> [String] {
+    public static func lines(_ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar) -> [String] {
         let offset = store.info.zona.offsetMinutes
+        let ptsp = p.ptspCode.map { ", PTSP: \(PTSPStatus.label($0))" } ?? ""
         var out = [
             "Nomor pendaftaran : \(p.number)",
             "Layanan           : \(p.layanan.code) - \(p.layanan.name) (versi \(p.layanan.version))",
@@ -102,7 +107,7 @@ enum Render {
         return out
     }
 
-    static func eventLine(_ e: Event, offset: Int) -> String {
+    public static func eventLine(_ e: Event, offset: Int) -> String {
         let what: String
         switch e.body {
         case .registered(let r):

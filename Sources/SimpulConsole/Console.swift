@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SimpulDomain
+import SimpulStore
+
+/// What both command line tools share: one line on stderr for a failure, the documented exit codes,
+/// JSON on stdout, and the clock.
+public enum Console {
+    /// The clock: the system's, or a fixed instant from `SIMPUL_NOW` (ISO 8601) so that demos and
+    /// tests print reproducible dates.
+    public static let now: @Sendable () -> Timestamp = {
+        if let fixed = ProcessInfo.processInfo.environment["SIMPUL_NOW"], let t = Timestamp(iso: fixed) {
+            return { t }
+        }
+        return { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
+    }()
+
+    /// Runs a command body, turning a `SimpulError` into one line on stderr and its exit code.
+    public static func execute(_ tool: String, _ body: () throws(SimpulError) -> Void) throws(ExitCode) {
+        do {
+            try body()
+        } catch {
+            throw fail(tool, error.message, code: exitCode(error.code))
+        }
+    }
+
+    /// Prints `tool: message` on stderr and returns the exit code to throw.
+    public static func fail(_ tool: String, _ message: String, code: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("\(tool): \(message)\n".utf8))
+        return ExitCode(code)
+    }
+
+    public static func exitCode(_ code: SimpulError.Code) -> Int32 {
+        switch code {
+        case .usage: 64
+        case .invalidData, .configuration: 65
+        case .notFound: 66
+        case .storeUnavailable: 73
+        case .io: 74
+        }
+    }
+
+    /// Prints a JSON document on stdout.
+    public static func printJSON<T: Encodable>(_ value: T) throws(SimpulError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            throw SimpulError(.io, "keluaran JSON gagal dibuat", cause: error)
+        }
+    }
+
+    /// Shows a permohonan as text or JSON.
+    public static func show(
+        _ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil
+    ) throws(SimpulError) {
+        let calendar = try store.calendar()
+        let today = now().localDate(offsetMinutes: store.info.zona.offsetMinutes)
+        if json {
+            struct Shown: Encodable {
+                var permohonan: PermohonanView
+                var warnings: [String]
+            }
+            return try printJSON(
+                Shown(
+                    permohonan: PermohonanView(p, today: today, calendar: calendar),
+                    warnings: warning.map { [$0] } ?? []))
+        }
+        if let title {
+            print(title)
+            print("\(store.info.name) (\(store.info.node))")
+        }
+        for line in Render.lines(p, store: store, today: today, calendar: calendar) { print(line) }
+        if let warning { print("Peringatan: \(warning)") }
+    }
+
+    /// Prints a permohonan's full, attributed history.
+    public static func history(_ number: String, store: NodeStore, json: Bool) throws(SimpulError) {
+        let id = try RegistrationNumber(parsing: number).text
+        let events = try store.history(id)
+        if json {
+            struct LogView: Encodable {
+                var number: String
+                var events: [Event]
+            }
+            return try printJSON(LogView(number: id, events: events))
+        }
+        print("Riwayat permohonan \(id) (waktu \(store.info.zona.rawValue)):")
+        for e in events { print("  " + Render.eventLine(e, offset: store.info.zona.offsetMinutes)) }
+    }
+
+    /// Parses a `--tahap` value.
+    public static func tahap(_ text: String) throws(SimpulError) -> Tahap {
+        guard let t = Tahap(rawValue: text) else {
+            throw SimpulError(.usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return t
+    }
+
+    /// Parses a `--status` value.
+    public static func status(_ text: String) throws(SimpulError) -> Status {
+        guard let s = Status(rawValue: text) else {
+            throw SimpulError(.usage, "status: '\(text)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return s
+    }
+
+    /// Parses a rupiah amount as officers type it (`25000` or `25.000`).
+    public static func rupiah(_ text: String, field: String) throws(SimpulError) -> Int64 {
+        let plain = text.replacingOccurrences(of: ".", with: "")
+        guard !plain.isEmpty, let amount = Int64(plain), plain.allSatisfy({ $0.isNumber || $0 == "-" }) else {
+            throw SimpulError(.invalidData, "\(field): '\(text)' bukan jumlah rupiah (angka bulat, mis. 25000)")
+        }
+        return amount
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SimpulConsole
+import SimpulDomain
+import SimpulStore
+import SimpulSync
+
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Pendaftaran node kecamatan: daftar, lihat, cabut.",
+        subcommands: [Enroll.self, List.self, Revoke.self])
+
+    struct Enroll: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Daftarkan kunci publik node (kunci baru menggantikan yang lama; yang lama tetap untuk memeriksa data lama).")
+        @OptionGroup var store: HubOptions
+        @Option(help: "Kode node, mis. 33.74.01.") var node: String
+        @Option(help: "Kunci publik yang dicetak 'simpul init'.") var publicKey: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                guard let id = NodeID(node), !id.isHub else {
+                    throw SimpulError(.usage, "node: '\(node)' bukan kode node kecamatan (mis. 33.74.01)")
+                }
+                guard id.kabupaten == s.info.node.kabupaten else {
+                    throw SimpulError(.invalidData, "node: \(id) bukan kecamatan di \(s.info.node.kabupaten)")
+                }
+                let parsed: (raw: [UInt8], fingerprint: String)
+                do throws(SyncError) { parsed = try NodeIdentity.parsePublicKey(publicKey) } catch {
+                    throw SimpulError(.invalidData, "public-key: \(error.message)")
+                }
+                let key = try s.enroll(node: id, publicKey: publicKey, fingerprint: parsed.fingerprint)
+                if store.json { return try Console.printJSON(key) }
+                print("Node \(id) terdaftar, sidik jari \(NodeIdentity.readable(key.fingerprint)).")
+                print("Cocokkan sidik jari ini dengan yang dibacakan petugas kecamatan.")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Semua node dan kuncinya.")
+        @OptionGroup var store: HubOptions
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                let keys = try s.keys().filter { $0.node != s.info.node.rawValue }
+                if store.json { return try Console.printJSON(keys) }
+                if keys.isEmpty { return print("Belum ada node terdaftar.") }
+                for k in keys {
+                    let state = k.revokedAt.map { "DICABUT \($0)" } ?? (k.active ? "aktif" : "kunci lama")
+                    print("\(k.node)  \(NodeIdentity.readable(k.fingerprint))  terdaftar \(k.enrolledAt)  \(state)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cabut node: permintaannya berikutnya ditolak.")
+        @OptionGroup var store: HubOptions
+        @Option(help: "Kode node.") var node: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                guard let id = NodeID(node) else { throw SimpulError(.usage, "node: '\(node)' bukan kode node") }
+                try store.open().revoke(node: id)
+                if store.json {
+                    struct View: Encodable { var node: String, revoked: Bool }
+                    return try Console.printJSON(View(node: id.rawValue, revoked: true))
+                }
+                print("Node \(id) dicabut; sinkron berikutnya dari node ini ditolak.")
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimpulConsole
+import SimpulDomain
+import SimpulHubServer
+import SimpulStore
+import SimpulSync
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Layani sinkron HTTPS untuk node kecamatan (berhenti rapi pada SIGTERM atau SIGINT).")
+    @OptionGroup var store: HubOptions
+    @Option(help: "Alamat dengar HOST:PORT, mis. 0.0.0.0:8443 (port 0: pilihan sistem).") var listen: String
+    @Option(help: "Sertifikat TLS (PEM).") var tlsCert: String?
+    @Option(help: "Kunci privat TLS (PEM).") var tlsKey: String?
+    @Flag(help: "HTTP tanpa TLS; hanya diizinkan di alamat loopback untuk uji coba.") var insecureHttp = false
+
+    func run() async throws {
+        let logger = HubEnvironment.logger
+        let server: HubHTTPServer
+        do {
+            let (host, port) = try parseListen()
+            let tls: TLSFiles?
+            switch (tlsCert, tlsKey, insecureHttp) {
+            case (let cert?, let key?, false): tls = TLSFiles(certificatePath: cert, privateKeyPath: key)
+            case (nil, nil, true): tls = nil
+            case (_, _, true): throw SimpulError(.usage, "insecure-http: jangan digabung dengan --tls-cert/--tls-key")
+            default: throw SimpulError(.usage, "tls: beri --tls-cert dan --tls-key (atau --insecure-http di loopback)")
+            }
+            let s = try store.open()
+            let service = HubService(store: s, identity: try store.identity(s), logger: logger, now: Console.now)
+            let scheme = tls == nil ? "http" : "https"
+            do {
+                server = try HubHTTPServer(
+                    host: host, port: port, tls: tls, handler: service, logger: logger,
+                    onRunning: { bound in
+                        // Tests and scripts read this line to learn the port when --listen asked for 0.
+                        let line = "simpul-hub \(s.info.node) mendengarkan di \(scheme)://\(host):\(bound)\n"
+                        FileHandle.standardOutput.write(Data(line.utf8))
+                    })
+            } catch {
+                throw SimpulError(.usage, error.message)
+            }
+        } catch let error as SimpulError {
+            throw Console.fail("simpul-hub", error.message, code: Console.exitCode(error.code))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw Console.fail("simpul-hub", "server berhenti: \(error)", code: 74)
+        }
+        logger.notice("hub stopped")
+    }
+
+    private func parseListen() throws(SimpulError) -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw SimpulError(.usage, "listen: '\(listen)' harus HOST:PORT, mis. 0.0.0.0:8443") }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw SimpulError(.usage, "listen: alamat HOST kosong") }
+        return (host, port)
+    }
+}
+
+struct DevCert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev-cert", abstract: "Buat sertifikat TLS self-signed untuk uji coba (cert.pem, key.pem).")
+    @Option(help: "Folder tujuan.") var out: String
+    @Option(help: "Nama host hub di sertifikat.") var host: String = "localhost"
+
+    func run() throws {
+        try execute { () throws(SimpulError) in
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let files = try DevCertificate.write(to: out, host: host)
+                print("Sertifikat : \(files.certificatePath)")
+                print("Kunci      : \(files.privateKeyPath)")
+                print("Berikan cert.pem ke node kecamatan sebagai --hub-ca untuk uji coba.")
+            } catch let error as HubServerError {
+                throw SimpulError(.storeUnavailable, error.message)
+            } catch {
+                throw SimpulError(.io, "sertifikat tidak bisa dibuat: \(error)")
+            }
+        }
+    }
+}

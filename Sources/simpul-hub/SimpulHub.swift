@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SimpulConsole
+import SimpulDomain
+import SimpulStore
+import SimpulSync
+
+@main
+struct SimpulHub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simpul-hub",
+        abstract: "Simpul hub PTSP kabupaten: endpoint sinkron HTTPS, pendaftaran node, alur PTSP, rekonsiliasi.",
+        discussion: """
+            Exit codes: 0 done, 64 usage, 65 bad data, 66 no such record or file, 73 store missing or \
+            cannot be created, 74 store read/write failure.
+            """,
+        subcommands: [
+            HubInit.self, Serve.self, DevCert.self, NodeCommand.self, HubLayanan.self, HubPermohonan.self,
+            Conflicts.self, HubStatus.self,
+        ]
+    )
+}
+
+/// Options every hub command that touches the store takes.
+struct HubOptions: ParsableArguments {
+    @Option(help: "Folder data hub (bawaan: $SIMPUL_HUB_DATA, lalu /var/lib/simpul-hub).")
+    var data: String?
+
+    @Flag(help: "Tulis satu dokumen JSON ke stdout untuk skrip.")
+    var json = false
+
+    var directory: String {
+        data ?? ProcessInfo.processInfo.environment["SIMPUL_HUB_DATA"] ?? "/var/lib/simpul-hub"
+    }
+
+    func open() throws(SimpulError) -> NodeStore {
+        let store = try NodeStore.open(directory: directory, now: Console.now, logger: HubEnvironment.logger)
+        guard store.info.node.isHub else {
+            throw SimpulError(.storeUnavailable, "\(directory) berisi data node kecamatan, bukan hub")
+        }
+        return store
+    }
+
+    func identity(_ store: NodeStore) throws(SimpulError) -> NodeIdentity {
+        try NodeIdentity.load(node: store.info.node, directory: directory)
+    }
+}
+
+enum HubEnvironment {
+    static let logger: Logger = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            let level = ProcessInfo.processInfo.environment["SIMPUL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            handler.logLevel = level ?? .notice
+            return handler
+        }
+        return Logger(label: "simpul-hub")
+    }()
+}
+
+func execute(_ body: () throws(SimpulError) -> Void) throws(ExitCode) {
+    try Console.execute("simpul-hub", body)
+}
+
+struct HubInit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Siapkan penyimpanan hub PTSP.")
+    @OptionGroup var store: HubOptions
+    @Option(help: "Kode Kemendagri kabupaten/kota, mis. 33.74.") var node: String
+    @Option(help: "Nama kantor, mis. \"DPMPTSP Kota Semarang\".") var name: String
+    @Option(help: "Zona waktu: WIB, WITA atau WIT.") var zona: String = "WIB"
+    @Option(help: "Folder konfigurasi (bawaan: $SIMPUL_CONF, lalu /etc/simpul).") var conf: String?
+
+    func run() throws {
+        try execute { () throws(SimpulError) in
+            guard let id = NodeID(node), id.isHub else {
+                throw SimpulError(.usage, "node: '\(node)' bukan kode kabupaten/kota Kemendagri (mis. 33.74)")
+            }
+            guard let zona = Zona(rawValue: zona.uppercased()) else {
+                throw SimpulError(.usage, "zona: harus WIB, WITA atau WIT, bukan '\(zona)'")
+            }
+            let reference = try ConfDirectory.load(conf ?? ProcessInfo.processInfo.environment["SIMPUL_CONF"] ?? "/etc/simpul")
+            guard let kabupaten = reference.wilayah.name(of: id.wilayah) else {
+                throw SimpulError(.invalidData, "node: kode \(id) tidak ada di daftar wilayah Kemendagri")
+            }
+            let identity = try NodeIdentity.create(node: id, directory: store.directory)
+            let created = try NodeStore.create(
+                directory: store.directory, node: id, name: name, zona: zona, catalog: reference.catalog,
+                calendar: reference.calendar, wilayah: reference.wilayah, now: Console.now, logger: HubEnvironment.logger)
+            struct View: Encodable { var node, name, kabupaten, data, publicKey, fingerprint: String }
+            let view = View(
+                node: id.rawValue, name: name, kabupaten: kabupaten, data: created.path, publicKey: identity.publicKey,
+                fingerprint: identity.fingerprint)
+            if store.json { return try Console.printJSON(view) }
+            print("Hub \(id) siap: \(name) (\(kabupaten)).")
+            print("Data              : \(created.path)")
+            print("Kunci publik hub  : \(identity.publicKey)")
+            print("Sidik jari        : \(NodeIdentity.readable(identity.fingerprint))")
+            print("Terbitkan katalog untuk kecamatan: simpul-hub layanan publish FILE --petugas NAMA")
+        }
+    }
+}
+
+struct HubLayanan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layanan", abstract: "Katalog layanan kabupaten.", subcommands: [Publish.self])
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Terbitkan katalog (dan kalender libur) ke semua kecamatan lewat sinkron berikutnya.")
+        @OptionGroup var store: HubOptions
+        @Argument(help: "File layanan.json.") var file: String
+        @Option(help: "File hari-libur-TAHUN.tsv yang ikut diterbitkan (ulangi).") var kalender: [String] = []
+        @Option(help: "Nama petugas yang menerbitkan.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let catalog = try ConfDirectory.loadCatalog(file)
+                var holidays: [WorkingDayCalendar.Holiday] = []
+                for k in kalender { holidays += try ConfDirectory.loadCalendar(k).holidays.values }
+                let s = try store.open()
+                let events = try s.publish(
+                    catalog: catalog, calendar: holidays.isEmpty ? nil : WorkingDayCalendar(holidays: holidays),
+                    officer: petugas)
+                if store.json {
+                    struct View: Encodable {
+                        var version: Int
+                        var services: Int
+                        var events: [String]
+                    }
+                    return try Console.printJSON(
+                        View(version: catalog.version, services: catalog.services.count, events: events.map(\.dot.description)))
+                }
+                print("Katalog versi \(catalog.version) (\(catalog.services.count) layanan) diterbitkan"
+                    + (holidays.isEmpty ? "" : " bersama kalender libur") + "; sampai ke kecamatan pada sinkron berikutnya.")
+            }
+        }
+    }
+}
