@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "simpul", targets: ["simpul"]),
         .executable(name: "simpul-hub", targets: ["simpul-hub"]),
+        .executable(name: "simpul-bench", targets: ["simpul-bench"]),
         .library(name: "SimpulDomain", targets: ["SimpulDomain"]),
         .library(name: "SimpulStore", targets: ["SimpulStore"]),
         .library(name: "SimpulSync", targets: ["SimpulSync"]),
@@ -97,6 +98,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "simpul-bench",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
