@@ -14,11 +14,22 @@ public final class HubService: HubRequestHandler, Sendable {
     /// same place in the chain.
     private let sealLock = NSLock()
 
-    public init(store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
+    public init(store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp)
+        throws(SimpulError)
+    {
         self.store = store
         self.identity = identity
         self.logger = logger
         self.now = now
+        // Pulls hand out the keys of every writer they carry, the hub's own included, so that any
+        // replica (a restored node, a relay, an observer) can verify the hub's change sets.
+        if try store.keys(node: identity.node.rawValue).isEmpty {
+            try store.learn([
+                NodeKey(
+                    node: identity.node.rawValue, publicKey: identity.publicKey, fingerprint: identity.fingerprint,
+                    enrolledAt: now(), revokedAt: nil, active: true)
+            ])
+        }
     }
 
     public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {

@@ -1,1 +1,94 @@
-print("simpul-bench")
+// simpul-bench: measures the sync path on one busy kecamatan day.
+//
+//   swift build -c release --product simpul-bench
+//   .build/release/simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]
+//
+// Each scenario prints ONE JSON line (it starts with `{`) and then a short human table; `all` prints
+// the `apply` line and table, then the `bytes` ones. Stores live in /tmp/simpul-bench-* and are
+// removed on exit. Exit 64 on a bad command line, 66 when conf/ is missing, 69 without zstd.
+//
+// apply JSON keys:
+//   scenario, seed, runs, permohonan    what was measured
+//   events, change_sets                 the day: every event of partition 33.74.01 and the signed
+//                                       change sets holding them (both writers)
+//   writers.{node}.{change_sets,events} the same, per writer (the kecamatan and the PTSP hub)
+//   apply_best_ms, apply_events_per_s   SyncClient.apply of all change sets into a fresh empty
+//                                       replica (verify, chain, dependencies, insert, fold), best run
+//   raw_best_ms, raw_rows_per_s         the same `event` rows through one prepared statement in one
+//                                       transaction into an empty table of the same shape, best run
+//   ratio                               apply_events_per_s / raw_rows_per_s
+//   decode_ms                           decoding the change sets' wire JSON, which a pull does first
+//   apply_with_decode_events_per_s      events / (apply + decode)
+//   restore_best_ms, restore_events_per_s  a new store for the node pulling the whole day from the
+//                                       hub over the sync protocol, in process, hub work included
+//   phases_ms.{phase}                   one instrumented apply, phase by phase
+//   state_matches_hub                   the replica's folded state equals the hub's
+//   target_apply_events_per_s, target_ratio, apply_target_met, ratio_target_met
+//   day_build_s                         time to play the day (not part of any rate)
+//
+// bytes JSON keys (sizes in bytes; zstdN = zstd -q -c -N):
+//   wire_bytes                          the change sets' signed bodies as stored and sent
+//   baseline_bytes                      every event as canonical JSON, one per line
+//   payload_bytes                       every event's data alone, one per line
+//   wire_stream_zstdN                   the bodies one per line in one zstd stream (pull, bundle)
+//   wire_per_change_set_zstdN           each body compressed alone (one /v1/push each), summed
+//   baseline_zstdN, payload_zstdN       those JSON lines in one zstd stream
+//   payload_per_change_set_zstdN        each change set's payload lines compressed alone, summed
+//   metadata_per_event_zstdN            (wire_stream_zstdN - payload_zstdN) / events
+//   push_metadata_per_event_zstdN       (wire_per_change_set_zstdN - payload_per_change_set_zstdN) / events
+//   target_metadata_per_event, metadata_target_met, push_metadata_target_met
+
+import Foundation
+import Logging
+import SimpulStore
+
+func fail(_ error: BenchError) -> Never {
+    FileHandle.standardError.write(Data("simpul-bench: \(error.message)\n".utf8))
+    if error.exitCode == 64 { FileHandle.standardError.write(Data((Options.usage + "\n").utf8)) }
+    exit(error.exitCode)
+}
+
+func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "-h" || arguments.first == "--help" {
+        print(Options.usage)
+        return
+    }
+    let options: Options
+    do throws(BenchError) { options = try Options.parse(arguments) } catch { fail(error) }
+
+    let confFile = (options.conf as NSString).appendingPathComponent("layanan.json")
+    guard FileManager.default.fileExists(atPath: confFile) else {
+        fail(
+            BenchError(
+                "no \(confFile); run from the repository root or pass --conf DIR", exitCode: 66))
+    }
+    let zstd: Zstd?
+    do throws(BenchError) { zstd = options.scenario == .apply ? nil : try Zstd.locate() } catch { fail(error) }
+
+    // The bench measures the store, not its logging.
+    let logger = Logger(label: "simpul-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+    let root = temporaryDirectory("day")
+    defer { removeDirectory(root) }
+    do {
+        let conf = try ConfDirectory.load(options.conf)
+        let day = try BusyDay.play(
+            conf: conf, seed: options.seed, permohonan: options.permohonan, root: root, logger: logger)
+        if options.scenario != .bytes {
+            let result = try ApplyBench.run(day: day, runs: options.runs)
+            print(ApplyBench.report(result, day: day, options: options))
+        }
+        if let zstd {
+            let result = try BytesBench.run(day: day, zstd: zstd)
+            print(BytesBench.report(result, day: day, options: options))
+        }
+    } catch let error as BenchError {
+        removeDirectory(root)
+        fail(error)
+    } catch {
+        removeDirectory(root)
+        fail(BenchError("\(error)"))
+    }
+}
+
+main()

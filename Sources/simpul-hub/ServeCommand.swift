@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
             default: throw SimpulError(.usage, "tls: beri --tls-cert dan --tls-key (atau --insecure-http di loopback)")
             }
             let s = try store.open()
-            let service = HubService(store: s, identity: try store.identity(s), logger: logger, now: Console.now)
+            let service = try HubService(store: s, identity: try store.identity(s), logger: logger, now: Console.now)
             let scheme = tls == nil ? "http" : "https"
             do {
                 server = try HubHTTPServer(

@@ -38,7 +38,7 @@ public final class SyncWorld: @unchecked Sendable {
         let store = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
         let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
         hub = Replica(store: store, identity: identity)
-        service = HubService(store: store, identity: identity, logger: Fixture.logger, now: { clock.now() })
+        service = try HubService(store: store, identity: identity, logger: Fixture.logger, now: { clock.now() })
     }
 
     /// A new kecamatan node, enrolled at the hub unless told otherwise.

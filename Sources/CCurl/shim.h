@@ -1,0 +1,49 @@
+#ifndef SIMPUL_CCURL_SHIM_H
+#define SIMPUL_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+// Swift cannot call C variadic functions, so each argument type of curl_easy_setopt and
+// curl_easy_getinfo gets a typed wrapper.
+
+/// Signature shared by CURLOPT_WRITEFUNCTION, CURLOPT_HEADERFUNCTION and CURLOPT_READFUNCTION.
+typedef size_t (*simpul_curl_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
+
+static inline CURLcode simpul_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode simpul_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode simpul_curl_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode simpul_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode simpul_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode simpul_curl_setopt_data_callback(
+    CURL *handle, CURLoption option, simpul_curl_data_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+
+static inline CURLcode simpul_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+static inline CURLcode simpul_curl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+static inline struct curl_slist *simpul_curl_slist_append(struct curl_slist *list, const char *line) {
+    return curl_slist_append(list, line);
+}
+
+#endif

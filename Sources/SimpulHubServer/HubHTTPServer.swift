@@ -1,0 +1,242 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import ServiceLifecycle
+import SimpulSync
+
+/// PEM files holding the server's certificate chain and its private key.
+public struct TLSFiles: Sendable, Equatable {
+    public var certificatePath: String
+    public var privateKeyPath: String
+
+    public init(certificatePath: String, privateKeyPath: String) {
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+    }
+}
+
+/// The hub's HTTP server: every request, whatever its method and path, goes to one `HubRequestHandler`.
+///
+/// Serves HTTPS, or plain HTTP on a loopback address only (for local tests and a TLS-terminating proxy on the
+/// same machine). `run()` ends when its task is cancelled or a graceful shutdown is triggered.
+public struct HubHTTPServer: Service {
+    /// The largest request body accepted by default; larger bodies get 413.
+    public static let defaultMaxRequestBodyBytes = 64 * 1024 * 1024
+
+    private let host: String
+    private let port: Int
+    private let tlsConfiguration: TLSConfiguration?
+    private let handler: any HubRequestHandler
+    private let maxRequestBodyBytes: Int
+    private let logger: Logger
+    private let onRunning: @Sendable (Int) async -> Void
+
+    /// Checks the listening policy and loads the TLS files now, so a bad setup fails before anything starts.
+    ///
+    /// - Parameters:
+    ///   - host: Address to listen on.
+    ///   - port: Port to listen on; 0 lets the system choose one, reported to `onRunning`.
+    ///   - tls: Certificate and key; `nil` serves plain HTTP, which only a loopback `host` may do.
+    ///   - handler: Answers every request.
+    ///   - maxRequestBodyBytes: Larger request bodies are refused with 413.
+    ///   - onRunning: Called with the bound port once the server accepts connections.
+    /// - Throws: `HubServerError` for plain HTTP on a non-loopback host, or a missing or invalid TLS file.
+    public init(
+        host: String,
+        port: Int,
+        tls: TLSFiles?,
+        handler: any HubRequestHandler,
+        maxRequestBodyBytes: Int = HubHTTPServer.defaultMaxRequestBodyBytes,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(HubServerError) {
+        if let tls {
+            self.tlsConfiguration = try Self.loadTLSConfiguration(tls)
+        } else {
+            guard isLoopbackHost(host) else {
+                throw HubServerError(
+                    .insecureConfiguration,
+                    "Plain HTTP is refused on the non-loopback address \"\(host)\": give a TLS certificate and key, "
+                        + "or listen on 127.0.0.1, ::1 or localhost"
+                )
+            }
+            self.tlsConfiguration = nil
+        }
+        self.host = host
+        self.port = port
+        self.handler = handler
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.logger = logger
+        self.onRunning = onRunning
+    }
+
+    /// Serves until the task is cancelled or a graceful shutdown is triggered; throws if it cannot listen.
+    public func run() async throws {
+        let handler = handler
+        let maxBody = maxRequestBodyBytes
+        let logger = logger
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            try await respond(to: request, handler: handler, maxBodyBytes: maxBody, logger: logger)
+        }
+        let onRunning = onRunning
+        let port = port
+        let application = Application(
+            responder: responder,
+            server: try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            onServerRunning: { channel in
+                await onRunning(channel.localAddress?.port ?? port)
+            },
+            logger: logger
+        )
+        logger.info(
+            "Hub HTTP server starting",
+            metadata: ["host": "\(host)", "port": "\(port)", "tls": "\(tlsConfiguration != nil)"]
+        )
+        do {
+            try await application.run()
+        } catch is CancellationError {
+            // Cancellation is how a task asks the server to stop; it is not a failure.
+        }
+        logger.info("Hub HTTP server stopped")
+    }
+
+    private static func loadTLSConfiguration(_ files: TLSFiles) throws(HubServerError) -> TLSConfiguration {
+        let certificatePEM = try readFile(files.certificatePath, what: "TLS certificate")
+        let keyPEM = try readFile(files.privateKeyPath, what: "TLS private key")
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMBytes(certificatePEM)
+        } catch {
+            throw HubServerError(
+                .tlsFiles,
+                "The TLS certificate file \(files.certificatePath) is not a valid PEM certificate",
+                cause: error
+            )
+        }
+        guard !chain.isEmpty else {
+            throw HubServerError(
+                .tlsFiles,
+                "The TLS certificate file \(files.certificatePath) contains no PEM certificate"
+            )
+        }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(bytes: keyPEM, format: .pem)
+        } catch {
+            throw HubServerError(
+                .tlsFiles,
+                "The TLS private key file \(files.privateKeyPath) is not a valid PEM private key",
+                cause: error
+            )
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    private static func readFile(_ path: String, what: String) throws(HubServerError) -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw HubServerError(.tlsFiles, "The \(what) file \(path) \(reason)", cause: error)
+        }
+    }
+}
+
+/// Converts a Hummingbird request to the sync protocol's message and the handler's answer back.
+private func respond(
+    to request: Request,
+    handler: any HubRequestHandler,
+    maxBodyBytes: Int,
+    logger: Logger
+) async throws -> Response {
+    var request = request
+    let body: ByteBuffer
+    do {
+        body = try await request.collectBody(upTo: maxBodyBytes)
+    } catch let error as any HTTPResponseError {
+        // Too large a body: answer the status Hummingbird attaches (413) instead of a generic 500.
+        logger.notice(
+            "Request body refused",
+            metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(error.status.code)"]
+        )
+        return Response(status: error.status)
+    }
+
+    var headers: [String: String] = [:]
+    for field in request.headers {
+        let name = field.name.canonicalName
+        headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+    }
+    let message = HTTPRequestMessage(
+        method: request.method.rawValue,
+        path: request.head.path ?? "/",
+        headers: headers,
+        body: Array(body.readableBytesView)
+    )
+    let answer = await handler.handle(message)
+    return makeResponse(answer, logger: logger)
+}
+
+private func makeResponse(_ answer: HTTPResponseMessage, logger: Logger) -> Response {
+    guard (100...599).contains(answer.status) else {
+        logger.error("Handler returned an invalid HTTP status", metadata: ["status": "\(answer.status)"])
+        return Response(status: .internalServerError)
+    }
+    var fields = HTTPFields()
+    for (name, value) in answer.headers.sorted(by: { $0.key < $1.key }) {
+        // Hummingbird frames the body itself; a handler's framing headers could contradict it.
+        if ["content-length", "transfer-encoding", "connection"].contains(name) { continue }
+        guard isHeaderToken(name), !value.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            logger.error("Handler returned a malformed header; it is dropped", metadata: ["header": "\(name)"])
+            continue
+        }
+        // The name was checked to be a valid token just above, so the name always parses.
+        fields.append(.init(name: .init(name)!, value: value))
+    }
+    return Response(
+        status: .init(code: answer.status),
+        headers: fields,
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
+    )
+}
+
+/// Whether `name` is an RFC 9110 token, the only shape a header name may have.
+private func isHeaderToken(_ name: String) -> Bool {
+    !name.isEmpty
+        && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default:
+                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+}
+
+/// Whether `host` names this machine's loopback interface: 127.0.0.0/8, ::1 or localhost.
+func isLoopbackHost(_ host: String) -> Bool {
+    var name = host
+    if name.hasPrefix("["), name.hasSuffix("]") {
+        name = String(name.dropFirst().dropLast())
+    }
+    if name.lowercased() == "localhost" {
+        return true
+    }
+    var ipv4 = in_addr()
+    if inet_pton(AF_INET, name, &ipv4) == 1 {
+        return UInt32(bigEndian: ipv4.s_addr) >> 24 == 127
+    }
+    var ipv6 = in6_addr()
+    if inet_pton(AF_INET6, name, &ipv6) == 1 {
+        return withUnsafeBytes(of: &ipv6) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1]
+    }
+    return false
+}

@@ -1,0 +1,387 @@
+import CCurl
+import Logging
+import SimpulSync
+import Synchronization
+
+/// Sends sync requests over HTTPS with libcurl.
+///
+/// The peer's certificate is always verified. Only stalls end a transfer (no connection within
+/// `connectTimeoutSeconds`, or fewer than `lowSpeedLimitBytesPerSecond` for `lowSpeedTimeSeconds`),
+/// so a slow link that keeps making progress is never cut.
+public final class CurlTransport: SyncTransport {
+    // libcurl requires one global init per process before any handle exists; a static let runs it once.
+    private static let globalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+    /// The most idle handles kept. Idle handles keep their connections open, so the next request to the
+    /// hub skips the TCP and TLS handshakes.
+    private static let maxIdleHandles = 4
+
+    private let baseURL: String
+    private let caFile: String?
+    private let connectTimeoutSeconds: Int
+    private let lowSpeedLimitBytesPerSecond: Int
+    private let lowSpeedTimeSeconds: Int
+    private let userAgent: String
+    private let logger: Logger
+    private let idleHandles = Mutex<[EasyHandle]>([])
+
+    /// - Parameters:
+    ///   - baseURL: Scheme, host and port of the hub, e.g. `https://hub.example:8443`; request paths are appended.
+    ///   - caFile: PEM file of the certificates to trust instead of the system trust store.
+    ///   - connectTimeoutSeconds: Longest wait for the TCP and TLS handshakes.
+    ///   - lowSpeedLimitBytesPerSecond: Below this average speed for `lowSpeedTimeSeconds`, the transfer stalled.
+    ///   - lowSpeedTimeSeconds: How long the speed may stay below the limit.
+    public init(
+        baseURL: String,
+        caFile: String? = nil,
+        connectTimeoutSeconds: Int = 30,
+        lowSpeedLimitBytesPerSecond: Int = 100,
+        lowSpeedTimeSeconds: Int = 60,
+        userAgent: String = "simpul/1",
+        logger: Logger
+    ) {
+        _ = Self.globalInitResult
+        self.baseURL = baseURL
+        self.caFile = caFile
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.lowSpeedLimitBytesPerSecond = lowSpeedLimitBytesPerSecond
+        self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
+        self.userAgent = userAgent
+        self.logger = logger
+    }
+
+    /// Sends `request` and waits for the whole response.
+    public func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
+        try sendCounted(request).0
+    }
+
+    /// Sends `request` and also returns the body bytes sent and received as on the wire (before decoding).
+    public func sendCounted(
+        _ request: HTTPRequestMessage
+    ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int) {
+        let url = joinURL(baseURL, request.path)
+        // The query may carry identifiers; logs and errors name the path only.
+        let urlForLog = String(url.prefix { $0 != "?" })
+        guard Self.globalInitResult == CURLE_OK else {
+            throw TransportError(
+                .other,
+                "\(request.method) \(urlForLog) failed: libcurl could not initialise "
+                    + "(curl error \(Self.globalInitResult.rawValue))"
+            )
+        }
+        let handle = try checkOutHandle(method: request.method, urlForLog: urlForLog)
+        defer { checkIn(handle) }
+
+        let state = TransferState()
+        let headerList = try buildHeaderList(request, urlForLog: urlForLog)
+        defer { curl_slist_free_all(headerList) }
+
+        let start = ContinuousClock.now
+        let code = configureAndPerform(handle, request: request, url: url, headers: headerList, state: state)
+        let elapsed = ContinuousClock.now - start
+        let sent = Int(handle.infoOffT(CURLINFO_SIZE_UPLOAD_T))
+        let received = Int(handle.infoOffT(CURLINFO_SIZE_DOWNLOAD_T))
+
+        guard code == CURLE_OK else {
+            let error = transportError(code, handle: handle, method: request.method, urlForLog: urlForLog)
+            logger.debug(
+                "HTTP exchange failed",
+                metadata: [
+                    "method": "\(request.method)", "url": "\(urlForLog)", "error.code": "\(error.code.rawValue)",
+                    "curl.code": "\(code.rawValue)", "duration": "\(elapsed)",
+                ]
+            )
+            throw error
+        }
+
+        let status = handle.infoLong(CURLINFO_RESPONSE_CODE)
+        var headers = state.headers
+        // libcurl has already decoded the body, so the encoding and length headers no longer describe it.
+        if let encoding = headers["content-encoding"], encoding.lowercased() != "identity" {
+            headers["content-encoding"] = nil
+            headers["content-length"] = nil
+        }
+        logger.debug(
+            "HTTP exchange",
+            metadata: [
+                "method": "\(request.method)", "url": "\(urlForLog)", "status": "\(status)",
+                "bytes.sent": "\(sent)", "bytes.received": "\(received)", "duration": "\(elapsed)",
+            ]
+        )
+        return (HTTPResponseMessage(status: status, headers: headers, body: state.body), sent, received)
+    }
+
+    // MARK: - Handles
+
+    private func checkOutHandle(method: String, urlForLog: String) throws(TransportError) -> EasyHandle {
+        if let idle = idleHandles.withLock({ $0.popLast() }) {
+            return idle
+        }
+        guard let handle = EasyHandle() else {
+            throw TransportError(.other, "\(method) \(urlForLog) failed: libcurl could not create a handle")
+        }
+        return handle
+    }
+
+    private func checkIn(_ handle: EasyHandle) {
+        // Reset drops every option (and so every pointer into this call's memory) but keeps open connections.
+        curl_easy_reset(handle.raw)
+        idleHandles.withLock { idle in
+            if idle.count < Self.maxIdleHandles {
+                idle.append(handle)
+            }
+        }
+    }
+
+    // MARK: - Request
+
+    private func buildHeaderList(
+        _ request: HTTPRequestMessage,
+        urlForLog: String
+    ) throws(TransportError) -> UnsafeMutablePointer<curl_slist>? {
+        var lines: [String] = []
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            if name.isEmpty || name.contains(where: { $0 == ":" || $0.isNewline || $0 == "\0" || $0 == " " })
+                || value.contains(where: { $0.isNewline || $0 == "\0" })
+            {
+                throw TransportError(
+                    .other,
+                    "\(request.method) \(urlForLog) refused: the header \"\(name.prefix(40))\" "
+                        + "has a malformed name or value"
+                )
+            }
+            // libcurl computes the length of the body it sends; a caller's value could contradict it.
+            if name == "content-length" { continue }
+            // "name:" would tell libcurl to drop the header; "name;" sends it with an empty value.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // Without this, libcurl waits up to a second for "100 Continue" before sending a large body.
+        if request.headers["expect"] == nil {
+            lines.append("Expect:")
+        }
+        // Without this, libcurl labels every body as a URL-encoded form.
+        if request.headers["content-type"] == nil {
+            lines.append("Content-Type:")
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            guard let appended = simpul_curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                throw TransportError(.other, "\(request.method) \(urlForLog) failed: out of memory for headers")
+            }
+            list = appended
+        }
+        return list
+    }
+
+    private func configureAndPerform(
+        _ handle: EasyHandle,
+        request: HTTPRequestMessage,
+        url: String,
+        headers: UnsafeMutablePointer<curl_slist>?,
+        state: TransferState
+    ) -> CURLcode {
+        let raw = handle.raw
+        var code = CURLE_OK
+        // Remembers the first option libcurl rejected, so the transfer is not attempted half-configured.
+        func set(_ result: CURLcode) {
+            if code == CURLE_OK { code = result }
+        }
+
+        handle.errorBuffer[0] = 0
+        set(simpul_curl_setopt_pointer(raw, CURLOPT_ERRORBUFFER, handle.errorBuffer))
+        set(simpul_curl_setopt_string(raw, CURLOPT_URL, url))
+        set(simpul_curl_setopt_string(raw, CURLOPT_PROTOCOLS_STR, "https,http"))
+        set(simpul_curl_setopt_long(raw, CURLOPT_NOSIGNAL, 1))
+        set(simpul_curl_setopt_string(raw, CURLOPT_USERAGENT, userAgent))
+        set(simpul_curl_setopt_slist(raw, CURLOPT_HTTPHEADER, headers))
+        // An empty string asks for every encoding this libcurl can decode, and decodes the response.
+        set(simpul_curl_setopt_string(raw, CURLOPT_ACCEPT_ENCODING, ""))
+
+        set(simpul_curl_setopt_long(raw, CURLOPT_SSL_VERIFYPEER, 1))
+        set(simpul_curl_setopt_long(raw, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile {
+            set(simpul_curl_setopt_string(raw, CURLOPT_CAINFO, caFile))
+            // The built-in CA directory would otherwise still be trusted alongside the hub's own CA.
+            set(simpul_curl_setopt_pointer(raw, CURLOPT_CAPATH, nil))
+        }
+
+        set(simpul_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds))
+        set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_LIMIT, lowSpeedLimitBytesPerSecond))
+        set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_TIME, lowSpeedTimeSeconds))
+
+        let userdata = Unmanaged.passUnretained(state).toOpaque()
+        set(simpul_curl_setopt_pointer(raw, CURLOPT_WRITEDATA, userdata))
+        set(
+            simpul_curl_setopt_data_callback(raw, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
+                let length = size * count
+                guard let userdata else { return 0 }
+                let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                state.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+                return length
+            }
+        )
+        set(simpul_curl_setopt_pointer(raw, CURLOPT_HEADERDATA, userdata))
+        set(
+            simpul_curl_setopt_data_callback(raw, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
+                let length = size * count
+                guard let userdata else { return 0 }
+                let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                state.addHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
+                return length
+            }
+        )
+
+        switch request.method.uppercased() {
+        case "GET":
+            set(simpul_curl_setopt_long(raw, CURLOPT_HTTPGET, 1))
+        case "HEAD":
+            set(simpul_curl_setopt_long(raw, CURLOPT_NOBODY, 1))
+        default:
+            set(simpul_curl_setopt_long(raw, CURLOPT_POST, 1))
+            if request.method.uppercased() != "POST" {
+                set(simpul_curl_setopt_string(raw, CURLOPT_CUSTOMREQUEST, request.method.uppercased()))
+            }
+            set(simpul_curl_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+        }
+        guard code == CURLE_OK else { return code }
+
+        let sendsBody = !["GET", "HEAD"].contains(request.method.uppercased())
+        return request.body.withUnsafeBytes { bytes -> CURLcode in
+            if sendsBody {
+                // POSTFIELDS points at the caller's bytes without a copy; they outlive the perform call.
+                // A NULL pointer would make libcurl read the body from stdin, so an empty body gets a copy of "".
+                let result =
+                    if let base = bytes.baseAddress {
+                        simpul_curl_setopt_pointer(raw, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                    } else {
+                        simpul_curl_setopt_string(raw, CURLOPT_COPYPOSTFIELDS, "")
+                    }
+                guard result == CURLE_OK else { return result }
+            }
+            return curl_easy_perform(raw)
+        }
+    }
+
+    // MARK: - Errors
+
+    private func transportError(
+        _ code: CURLcode,
+        handle: EasyHandle,
+        method: String,
+        urlForLog: String
+    ) -> TransportError {
+        let detail: String = {
+            let buffered = String(cString: handle.errorBuffer).trimmingTrailingNewlines()
+            return buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+        }()
+        let kind: TransportError.Code
+        let summary: String
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            (kind, summary) = (.connect, "could not connect")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+            CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
+            (kind, summary) = (.tls, "TLS failed")
+        case CURLE_OPERATION_TIMEDOUT where handle.infoOffT(CURLINFO_CONNECT_TIME_T) == 0:
+            // The timeout hit before TCP connected, so the connect timeout fired, not the low-speed limit.
+            (kind, summary) = (.connect, "could not connect in time")
+        case CURLE_OPERATION_TIMEDOUT:
+            (kind, summary) = (.stalled, "transfer stalled")
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
+            (kind, summary) = (.stalled, "connection dropped")
+        default:
+            (kind, summary) = (.other, "transfer failed")
+        }
+        return TransportError(kind, "\(method) \(urlForLog): \(summary): \(detail) (curl error \(code.rawValue))")
+    }
+}
+
+/// Joins the base URL and a path without doubling or dropping the slash between them.
+private func joinURL(_ base: String, _ path: String) -> String {
+    switch (base.hasSuffix("/"), path.hasPrefix("/")) {
+    case (true, true): base + path.dropFirst()
+    case (false, false) where !path.isEmpty: base + "/" + path
+    default: base + path
+    }
+}
+
+/// One libcurl easy handle and its error buffer.
+///
+/// `@unchecked Sendable` because a handle is used by one thread at a time: the pool in `CurlTransport`
+/// hands each handle to a single call and takes it back afterwards.
+private final class EasyHandle: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init?() {
+        guard let raw = curl_easy_init() else { return nil }
+        self.raw = raw
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(raw)
+        errorBuffer.deallocate()
+    }
+
+    func infoLong(_ info: CURLINFO) -> Int {
+        var value = 0
+        return simpul_curl_getinfo_long(raw, info, &value) == CURLE_OK ? value : 0
+    }
+
+    func infoOffT(_ info: CURLINFO) -> Int64 {
+        var value: curl_off_t = 0
+        return simpul_curl_getinfo_off_t(raw, info, &value) == CURLE_OK ? Int64(value) : 0
+    }
+}
+
+/// What the libcurl callbacks collect during one transfer.
+private final class TransferState {
+    var body: [UInt8] = []
+    /// Lowercased names; repeated headers are joined with ", " as RFC 9110 allows.
+    var headers: [String: String] = [:]
+
+    func addHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingTrailingNewlines()
+        // Each response (an interim 100 Continue, then the final one) starts with its status line.
+        if line.hasPrefix("HTTP/") {
+            headers = [:]
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
+        if let existing = headers[name] {
+            headers[name] = existing + ", " + value
+        } else {
+            headers[name] = value
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingNewlines() -> String {
+        var result = Substring(self)
+        while let last = result.last, last.isNewline {
+            result.removeLast()
+        }
+        return String(result)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        var result = self
+        while let first = result.first, set.contains(first) {
+            result.removeFirst()
+        }
+        while let last = result.last, set.contains(last) {
+            result.removeLast()
+        }
+        return String(result)
+    }
+}

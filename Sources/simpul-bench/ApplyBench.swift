@@ -1,0 +1,304 @@
+import Foundation
+import GRDB
+import SimpulDomain
+import SimpulStore
+import SimpulSync
+
+/// `apply`: how fast a replica takes in a busy day through the real pull-side path, next to the
+/// fastest SQLite can store the same rows.
+enum ApplyBench {
+    static let targetEventsPerSecond = 20_000.0
+    static let targetRatio = 0.5
+
+    struct Result {
+        var applySeconds: [Double] = []
+        var rawSeconds: [Double] = []
+        var restoreSeconds: [Double] = []
+        var decodeSeconds = 0.0
+        var phases: [(name: String, seconds: Double)] = []
+        var stateMatches = false
+    }
+
+    static func run(day: BusyDay, runs: Int) throws -> Result {
+        var result = Result()
+        var rows: [RawRow] = []
+        for run in 0..<runs {
+            let (seconds, replicaRows, matches) = try applyOnce(day: day, keepRows: run == 0)
+            result.applySeconds.append(seconds)
+            if run == 0 {
+                rows = replicaRows
+                result.stateMatches = matches
+            }
+        }
+        for _ in 0..<runs { result.rawSeconds.append(try rawInsertOnce(rows)) }
+        result.decodeSeconds = try timed {
+            try day.stored.map { try Canonical.decode(SignedChangeSet.self, from: $0.body) }
+        }
+        .seconds
+        result.phases = try phases(day: day)
+        for _ in 0..<runs { result.restoreSeconds.append(try restoreOnce(day: day)) }
+        return result
+    }
+
+    /// Applies every change set into a fresh empty replica and times `SyncClient.apply` alone.
+    private static func applyOnce(day: BusyDay, keepRows: Bool) throws -> (Double, [RawRow], Bool) {
+        let dir = temporaryDirectory("apply")
+        defer { removeDirectory(dir) }
+        let store = try day.emptyReplica(directory: dir)
+        let (applied, seconds) = try timed { try SyncClient.apply(day.changeSets, store: store) }
+        guard applied == day.events.count else {
+            throw BenchError("SyncClient.apply applied \(applied) of \(day.events.count) events")
+        }
+        guard keepRows else { return (seconds, [], false) }
+        let matches = try store.stateDump(partition: BusyDay.partition) == day.state
+        return (seconds, try RawRow.read(path: store.path, order: day.events), matches)
+    }
+
+    /// The baseline: the rows `event` ends up holding, inserted with one prepared statement in one
+    /// transaction into an empty table of the same shape, with the store's WAL and synchronous=FULL.
+    private static func rawInsertOnce(_ rows: [RawRow]) throws -> Double {
+        let dir = temporaryDirectory("raw")
+        defer { removeDirectory(dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: (dir as NSString).appendingPathComponent("raw.sqlite"), configuration: config)
+        try pool.write { db in try db.execute(sql: RawRow.schema) }
+        let seconds = try timed {
+            try pool.write { db in
+                let statement = try db.makeStatement(sql: RawRow.insert)
+                for r in rows {
+                    try statement.execute(arguments: [
+                        r.partition, r.node, r.seq, r.lamport, r.record, r.type, r.officer, r.role, r.at, r.context,
+                        r.data,
+                    ])
+                }
+            }
+        }.seconds
+        let count = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+        guard count == rows.count else { throw BenchError("raw insert stored \(count) of \(rows.count) rows") }
+        return seconds
+    }
+
+    /// The steps `SyncClient.apply` takes, timed one by one on another fresh replica, to show where
+    /// the time goes. Decoding the wire bytes, which a pull does before `apply`, comes first.
+    private static func phases(day: BusyDay) throws -> [(name: String, seconds: Double)] {
+        let dir = temporaryDirectory("phases")
+        defer { removeDirectory(dir) }
+        let store = try day.emptyReplica(directory: dir)
+        var decode = 0.0
+        var encode = 0.0
+        var sha = 0.0
+        var ed25519 = 0.0
+        var verify = 0.0
+        var prepare = 0.0
+        var applyRemote = 0.0
+        for s in day.stored {
+            let signed = try timed { try Canonical.decode(SignedChangeSet.self, from: s.body) }
+            decode += signed.seconds
+            let cs = signed.value.changeSet
+            // What verify does inside, measured apart: re-encode to canonical JSON, hash, check the signature.
+            let bytes = try timed { try Canonical.encode(cs) }
+            encode += bytes.seconds
+            // The bench does not link swift-crypto itself; the fingerprint is a SHA-256 over the same bytes.
+            sha += timed { NodeIdentity.fingerprint(ofRaw: bytes.value) }.seconds
+            let digest = [UInt8](hex: signed.value.hash)!
+            let key = day.keys.first { $0.fingerprint == cs.key }!
+            let signature = [UInt8](Data(base64Encoded: signed.value.signature)!)
+            ed25519 +=
+                timed {
+                    NodeIdentity.verify(signature: signature, of: digest, publicKey: key.publicKey)
+                }.seconds
+            verify += try timed {
+                try signed.value.verify(key: { fp throws(SimpulError) in
+                    try store.keys(node: cs.node).first { $0.fingerprint == fp }
+                })
+            }.seconds
+            let parts = try timed { (try signed.value.stored, signed.value.events) }
+            prepare += parts.seconds
+            let outcome = try timed { try store.applyRemote(parts.value.0, events: parts.value.1) }
+            applyRemote += outcome.seconds
+            guard case .applied = outcome.value else { throw BenchError("change set not applied: \(outcome.value)") }
+        }
+        // With dependencies in order nothing parks; this is the bookkeeping apply does around the drain.
+        let drain = try timed {
+            _ = try store.knowledge()
+            _ = try store.parkedBodies()
+            _ = try store.knowledge()
+        }.seconds
+        return [
+            ("decode wire JSON (before apply)", decode),
+            ("verify: canonical re-encode", encode),
+            ("verify: sha256", sha),
+            ("verify: ed25519", ed25519),
+            ("verify: total", verify),
+            ("stored + events (re-encode body)", prepare),
+            ("applyRemote (checks, insert, fold)", applyRemote),
+            ("knowledge + parked (drain)", drain),
+        ]
+    }
+
+    /// A real restore: a new store for the same node pulls the whole partition from the hub through
+    /// the sync protocol in process (the hub's work included).
+    private static func restoreOnce(day: BusyDay) throws -> Double {
+        let dir = temporaryDirectory("restore")
+        defer { removeDirectory(dir) }
+        let store = try NodeStore.create(
+            directory: dir, node: BusyDay.kecamatan, name: "Kecamatan Semarang Tengah", zona: .wib,
+            catalog: day.conf.catalog, calendar: day.conf.calendar, wilayah: day.conf.wilayah, now: day.clock.now,
+            logger: day.logger)
+        try store.setHub(HubConfig(url: "in-process", caFile: nil))
+        let client = SyncClient(
+            store: store, identity: day.kecamatanIdentity, transport: InProcessTransport(hub: day.service),
+            logger: day.logger, now: day.clock.now)
+        let (report, seconds) = timed { client.run() }
+        let held = try store.eventCount()
+        guard report.outcome.result == .inSync, held == day.events.count else {
+            throw BenchError(
+                "restore ended \(report.outcome.result.rawValue) with \(held) of \(day.events.count) events: "
+                    + report.outcome.message)
+        }
+        return seconds
+    }
+
+    static func report(_ r: Result, day: BusyDay, options: Options) -> String {
+        let events = day.events.count
+        let apply = r.applySeconds.min()!
+        let raw = r.rawSeconds.min()!
+        let restore = r.restoreSeconds.min()!
+        let applyRate = Double(events) / apply
+        let rawRate = Double(events) / raw
+        let ratio = applyRate / rawRate
+        let withDecodeRate = Double(events) / (apply + r.decodeSeconds)
+
+        var json = JSONLine()
+        json.add("scenario", "apply")
+        json.add("seed", Int(options.seed))
+        json.add("runs", options.runs)
+        json.add("permohonan", day.permohonan)
+        json.add("events", events)
+        json.add("change_sets", day.changeSets.count)
+        var writers = JSONLine()
+        for (writer, w) in day.writers.sorted(by: { $0.key < $1.key }) {
+            var entry = JSONLine()
+            entry.add("change_sets", w.changeSets)
+            entry.add("events", w.events)
+            writers.add(writer, entry)
+        }
+        json.add("writers", writers)
+        json.add("apply_best_ms", apply * 1000, decimals: 2)
+        json.add("apply_events_per_s", applyRate, decimals: 0)
+        json.add("raw_best_ms", raw * 1000, decimals: 2)
+        json.add("raw_rows_per_s", rawRate, decimals: 0)
+        json.add("ratio", ratio, decimals: 4)
+        json.add("decode_ms", r.decodeSeconds * 1000, decimals: 2)
+        json.add("apply_with_decode_events_per_s", withDecodeRate, decimals: 0)
+        json.add("restore_best_ms", restore * 1000, decimals: 2)
+        json.add("restore_events_per_s", Double(events) / restore, decimals: 0)
+        var phases = JSONLine()
+        for p in r.phases { phases.add(p.name, p.seconds * 1000, decimals: 2) }
+        json.add("phases_ms", phases)
+        json.add("state_matches_hub", r.stateMatches)
+        json.add("target_apply_events_per_s", Int(targetEventsPerSecond))
+        json.add("target_ratio", targetRatio, decimals: 2)
+        json.add("apply_target_met", applyRate >= targetEventsPerSecond)
+        json.add("ratio_target_met", ratio >= targetRatio)
+        json.add("day_build_s", day.buildSeconds, decimals: 2)
+
+        func met(_ ok: Bool) -> String { ok ? "met" : "MISSED" }
+        let ms = { (s: Double) in fixed(s * 1000, 1) }
+        var lines = [json.text]
+        lines.append(
+            "apply: \(day.permohonan) permohonan, \(grouped(events)) events in \(day.changeSets.count) change sets "
+                + "(\(day.syncs) syncs), seed \(options.seed), best of \(options.runs)")
+        lines.append(
+            "  \(column("path", 40, right: false))\(column("ms", 10))\(column("events/s", 12))  target")
+        lines.append(
+            "  \(column("SyncClient.apply into empty replica", 40, right: false))\(column(ms(apply), 10))"
+                + "\(column(grouped(Int(applyRate)), 12))  >= 20,000 \(met(applyRate >= targetEventsPerSecond))")
+        lines.append(
+            "  \(column("raw SQLite insert, 1 stmt, 1 txn", 40, right: false))\(column(ms(raw), 10))"
+                + "\(column(grouped(Int(rawRate)), 12))")
+        lines.append(
+            "  \(column("ratio apply/raw", 40, right: false))\(column("", 10))\(column(fixed(ratio, 4), 12))"
+                + "  >= 0.5 \(met(ratio >= targetRatio))")
+        lines.append(
+            "  \(column("decode wire JSON + apply", 40, right: false))\(column(ms(apply + r.decodeSeconds), 10))"
+                + "\(column(grouped(Int(withDecodeRate)), 12))")
+        lines.append(
+            "  \(column("restore over sync protocol (in process)", 40, right: false))\(column(ms(restore), 10))"
+                + "\(column(grouped(Int(Double(events) / restore)), 12))")
+        lines.append("  phases of one instrumented apply (ms):")
+        for p in r.phases { lines.append("    \(column(p.name, 38, right: false))\(column(ms(p.seconds), 10))") }
+        lines.append("  replica state equals the hub's: \(r.stateMatches ? "yes" : "NO")")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// One row of the `event` table, with the exact text the store wrote.
+struct RawRow {
+    var partition: String
+    var node: String
+    var seq: Int64
+    var lamport: Int64
+    var record: String
+    var type: String
+    var officer: String
+    var role: String
+    var at: String
+    var context: String
+    var data: String
+
+    /// The `event` table of the store's schema, with its keys, indexes and guards.
+    static let schema = """
+        CREATE TABLE event (
+            partition TEXT NOT NULL,
+            node TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            lamport INTEGER NOT NULL CHECK (lamport >= 1),
+            record TEXT NOT NULL,
+            type TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            role TEXT NOT NULL,
+            at TEXT NOT NULL,
+            context TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (partition, node, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_record ON event (record, lamport, node, seq);
+        CREATE INDEX event_lamport ON event (lamport);
+        CREATE TRIGGER event_immutable BEFORE UPDATE ON event
+            BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+        CREATE TRIGGER event_append_only BEFORE DELETE ON event
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        """
+
+    static let insert = """
+        INSERT INTO event (partition, node, seq, lamport, record, type, officer, role, at, context, data)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Reads the rows a replica stored, in the order the events were applied.
+    static func read(path: String, order: [Event]) throws -> [RawRow] {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        let rows = try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT partition, node, seq, lamport, record, type, officer, role, at, context, data FROM event")
+        }
+        var byDot: [Dot: RawRow] = [:]
+        for row in rows {
+            let r = RawRow(
+                partition: row["partition"], node: row["node"], seq: row["seq"], lamport: row["lamport"],
+                record: row["record"], type: row["type"], officer: row["officer"], role: row["role"], at: row["at"],
+                context: row["context"], data: row["data"])
+            byDot[Dot(node: r.node, seq: UInt64(r.seq))] = r
+        }
+        return try order.map { e in
+            guard let r = byDot[e.dot] else { throw BenchError("event \(e.dot) is missing from the replica") }
+            return r
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What to measure.
+enum Scenario: String {
+    case apply
+    case bytes
+    case all
+}
+
+/// The command line: `simpul-bench SCENARIO [--seed N] [--runs N] [--permohonan N] [--conf DIR]`.
+struct Options {
+    static let usage = "usage: simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]"
+
+    var scenario: Scenario
+    var seed: UInt64 = 1
+    var runs = 5
+    var permohonan = 300
+    var conf = "conf"
+
+    /// Parses the arguments after the program name; the error is the one-line reason.
+    static func parse(_ arguments: [String]) throws(BenchError) -> Options {
+        var rest = arguments[...]
+        guard let first = rest.popFirst() else { throw BenchError("missing scenario", exitCode: 64) }
+        guard let scenario = Scenario(rawValue: first) else {
+            throw BenchError("unknown scenario '\(first)'", exitCode: 64)
+        }
+        var options = Options(scenario: scenario)
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value", exitCode: 64) }
+            switch flag {
+            case "--seed":
+                guard let n = UInt64(value) else {
+                    throw BenchError("--seed: '\(value)' is not a number", exitCode: 64)
+                }
+                options.seed = n
+            case "--runs":
+                guard let n = Int(value), (1...100).contains(n) else {
+                    throw BenchError("--runs: '\(value)' is not a number from 1 to 100", exitCode: 64)
+                }
+                options.runs = n
+            case "--permohonan":
+                guard let n = Int(value), (1...100_000).contains(n) else {
+                    throw BenchError("--permohonan: '\(value)' is not a number from 1 to 100000", exitCode: 64)
+                }
+                options.permohonan = n
+            case "--conf":
+                options.conf = value
+            default:
+                throw BenchError("unknown flag '\(flag)'", exitCode: 64)
+            }
+        }
+        return options
+    }
+}
