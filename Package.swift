@@ -138,6 +138,13 @@ let package = Package(
                 "SimpulTransport", "SimpulHubServer", "SimpulSync", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "SimpulIntegrationTests",
+            dependencies: [
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTransport", "SimpulHubServer", "SimpulTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SimpulCLITests", dependencies: ["SimpulDomain"]),
     ],
     swiftLanguageModes: [.v6]

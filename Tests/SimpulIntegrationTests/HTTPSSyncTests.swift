@@ -1,0 +1,125 @@
+import Foundation
+import SimpulDomain
+import SimpulHubServer
+import SimpulStore
+import SimpulSync
+import SimpulTestSupport
+import SimpulTransport
+import Testing
+
+/// A real hub serving TLS on 127.0.0.1 (Hummingbird, a dev certificate) and real kecamatan agents
+/// syncing through libcurl, verifying the hub's certificate.
+@Suite struct HTTPSSyncTests {
+    /// Runs `body` with the world's hub served over HTTPS; returns after the server stopped.
+    private func withHTTPSHub<T: Sendable>(
+        _ world: SyncWorld, _ body: @escaping @Sendable (_ url: String, _ caFile: String) throws -> T
+    ) async throws -> T {
+        let certs = try DevCertificate.write(to: Fixture.tempDirectory().ensuringDirectory(), host: "localhost")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try HubHTTPServer(
+            host: "127.0.0.1", port: 0, tls: certs, handler: world.service, logger: Fixture.logger,
+            onRunning: { continuation.yield($0) })
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let url = "https://127.0.0.1:\(port)"
+        // libcurl blocks; keep it off the cooperative pool that serves the hub.
+        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            Thread.detachNewThread { c.resume(with: Result { try body(url, certs.certificatePath) }) }
+        }
+        serving.cancel()
+        _ = await serving.result
+        return result
+    }
+
+    private func agent(_ world: SyncWorld, _ replica: Replica, url: String, caFile: String?) -> SyncClient {
+        SyncClient(
+            store: replica.store, identity: replica.identity,
+            transport: CurlTransport(baseURL: url, caFile: caFile, logger: Fixture.logger), logger: Fixture.logger,
+            now: { world.clock.now() }, budget: 4096, maxPullBytes: 16 * 1024)
+    }
+
+    @Test func aForwardedFileGoesToThePTSPAndItsDecisionComesBackOverHTTPS() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let other = try world.kecamatan("33.74.02")
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        for _ in 0..<40 { try kec.register("SKTM") }
+        try other.register("DOMISILI")
+
+        let reports = try await withHTTPSHub(world) { url, ca in
+            var out: [SyncReport] = []
+            out.append(self.agent(world, kec, url: url, caFile: ca).run())
+            out.append(self.agent(world, other, url: url, caFile: ca).run())
+            try world.hub.store.perform(.decide(code: "50", fee: 75_000, note: nil), on: p.number, officer: "Kabid")
+            out.append(self.agent(world, kec, url: url, caFile: ca).run())
+            return out
+        }
+        #expect(reports.allSatisfy { $0.outcome.result == .inSync }, "\(reports.map(\.outcome))")
+        #expect(reports[0].pushed > 1)  // 4 KB budget: several change sets, each acknowledged on its own
+        #expect(reports[2].pulled == 1)
+        #expect(try kec.store.permohonan(p.number).tahap == .penyerahan)
+        #expect(try kec.store.permohonan(p.number).fee == 75_000)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        // A kecamatan never receives another kecamatan's partition.
+        #expect(try kec.store.knowledge()["33.74.02"] == nil)
+        #expect(try world.hub.store.knowledge()["33.74.02"] == other.store.knowledge()["33.74.02"])
+    }
+
+    @Test func aRestoreOverHTTPSPullsInBoundedAnswersUntilComplete() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        for _ in 0..<60 { try kec.register("SKTM") }
+        let dir = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: world.clock, node: "33.74.01", directory: dir)
+        let identity = try NodeIdentity.create(node: kec.node, directory: dir)
+        try store.setHub(HubConfig(url: "set below", caFile: nil))
+        let restored = Replica(store: store, identity: identity)
+        let report = try await withHTTPSHub(world) { url, ca in
+            #expect(self.agent(world, kec, url: url, caFile: ca).run().outcome.result == .inSync)
+            try world.enroll(identity)
+            return self.agent(world, restored, url: url, caFile: ca).run()
+        }
+        #expect(report.outcome.result == .inSync)
+        #expect(report.pulled == 60)
+        #expect(try restored.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+    }
+
+    @Test func theAgentRefusesAHubItCannotVerifyAndReportsALinkFailure() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        try kec.register("SKTM")
+        let report = try await withHTTPSHub(world) { url, _ in
+            // No CA given: the dev certificate is not in the system trust store.
+            self.agent(world, kec, url: url, caFile: nil).run()
+        }
+        #expect(report.outcome.result == .linkFailure)
+        #expect(report.outcome.exitCode == 75)
+        #expect(try world.hub.store.eventCount() == 0)
+    }
+
+    @Test func aRevokedNodeIsRefusedOverHTTPSWithExit77() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        try kec.register("SKTM")
+        let reports = try await withHTTPSHub(world) { url, ca in
+            let first = self.agent(world, kec, url: url, caFile: ca).run()
+            try world.hub.store.revoke(node: kec.node)
+            try kec.register("SKTM")
+            return [first, self.agent(world, kec, url: url, caFile: ca).run()]
+        }
+        #expect(reports[0].outcome.exitCode == 0)
+        #expect(reports[1].outcome.exitCode == 77)
+        #expect(reports[1].outcome.message.contains("dicabut"))
+        #expect(try world.hub.store.eventCount() == 1)
+    }
+}
+
+extension String {
+    fileprivate func ensuringDirectory() throws -> String {
+        try FileManager.default.createDirectory(atPath: self, withIntermediateDirectories: true)
+        return self
+    }
+}
