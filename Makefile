@@ -27,7 +27,7 @@ test: deps
 	$(SWIFT) test --skip-build --parallel
 
 demo: deps build
-	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/simpul"
+	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)"
 
 # CI checks the format; `make format` rewrites the files.
 lint:

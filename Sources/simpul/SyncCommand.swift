@@ -46,12 +46,15 @@ struct StatusCommand: ParsableCommand {
             let hubHolds = try s.peerKnowledge(SyncClient.hubPeer)
             var pending = 0
             for p in try s.ownPartitions() { pending += Int((mine[p]?[node] ?? 0) - (hubHolds[p]?[node] ?? 0)) }
+            let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let view = StatusView(
-                node: node, hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
+                node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint, hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
                 hubKnowledge: hubHolds, pendingEvents: pending, parked: try s.parkedBodies().count,
                 openConflicts: try s.conflicts(openOnly: true).count, lastSync: try s.lastSyncRun())
             if store.json { return try Console.printJSON(view) }
             print("Node \(node) (\(s.info.name))")
+            print("Kunci publik        : \(identity.publicKey)")
+            print("Sidik jari          : \(NodeIdentity.readable(identity.fingerprint))")
             print("Hub                 : \(view.hub ?? "belum diatur") \(view.hubNode.map { "(\($0))" } ?? "")")
             for (p, vv) in mine.sorted(by: { $0.key < $1.key }) {
                 print("Knowledge \(p)  : \(vv)   hub memegang: \(hubHolds[p]?.description ?? "{}")")
@@ -73,6 +76,8 @@ struct StatusCommand: ParsableCommand {
 
 struct StatusView: Encodable {
     var node: String
+    var publicKey: String
+    var fingerprint: String
     var hub: String?
     var hubNode: String?
     var knowledge: [String: VersionVector]
