@@ -93,7 +93,8 @@ public enum Console {
     /// Parses a `--tahap` value.
     public static func tahap(_ text: String) throws(SimpulError) -> Tahap {
         guard let t = Tahap(rawValue: text) else {
-            throw SimpulError(.usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw SimpulError(
+                .usage, "tahap: '\(text)' tidak dikenal (\(Tahap.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return t
     }
@@ -101,7 +102,8 @@ public enum Console {
     /// Parses a `--status` value.
     public static func status(_ text: String) throws(SimpulError) -> Status {
         guard let s = Status(rawValue: text) else {
-            throw SimpulError(.usage, "status: '\(text)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw SimpulError(
+                .usage, "status: '\(text)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return s
     }

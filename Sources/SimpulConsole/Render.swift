@@ -87,7 +87,9 @@ public enum Render {
         return text
     }
 
-    public static func lines(_ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar) -> [String] {
+    public static func lines(
+        _ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar
+    ) -> [String] {
         let offset = store.info.zona.offsetMinutes
         let ptsp = p.ptspCode.map { ", PTSP: \(PTSPStatus.label($0))" } ?? ""
         var out = [

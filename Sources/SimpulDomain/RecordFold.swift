@@ -53,7 +53,9 @@ public enum RecordFold {
 
     private static func check(_ e: Event, on state: Permohonan, unseen: [Event]) -> (apply: Bool, reason: String?) {
         if let why = Workflow.admissible(e.body, on: state) {
-            let cause = unseen.isEmpty ? "" : " (ditulis tanpa melihat \(unseen.map(\.dot.description).joined(separator: ", ")))"
+            let cause =
+                unseen.isEmpty
+                ? "" : " (ditulis tanpa melihat \(unseen.map(\.dot.description).joined(separator: ", ")))"
             return (false, why + cause)
         }
         if Workflow.isDecisive(e.body), let other = unseen.first(where: { Workflow.isDecisive($0.body) }) {

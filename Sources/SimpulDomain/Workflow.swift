@@ -164,7 +164,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
             } else {
                 status = .ditolak
                 tahap = nil
-                closingReason = "Ditolak \(forwardedTo ?? "PTSP") (\(PTSPStatus.label(d.code)))" + (d.note.map { ": \($0)" } ?? "")
+                closingReason =
+                    "Ditolak \(forwardedTo ?? "PTSP") (\(PTSPStatus.label(d.code)))" + (d.note.map { ": \($0)" } ?? "")
             }
         case .settled(let st):
             status = st.status
@@ -291,7 +292,8 @@ public enum Workflow {
             guard amount > 0 else { throw .invalid("jumlah: harus lebih dari Rp 0, tertulis \(amount)") }
             if amount > p.outstanding && p.outstanding > 0 {
                 throw .invalid(
-                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)")
+                    "jumlah: \(Rupiah.format(amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding)) permohonan \(p.number)"
+                )
             }
             body = .paymentReceived(Payment(receipt: receipt, amount: amount))
         case .ptspProgress(let code, let note):
@@ -304,10 +306,13 @@ public enum Workflow {
                 throw .invalid("kode: '\(code)' bukan kode keputusan OSS (\(codes(.approved)), \(codes(.rejected)))")
             }
             if entry.kind == .approved, case .setByPTSP = p.layanan.fee, fee == nil {
-                throw .invalid("retribusi: layanan \(p.layanan.code) retribusinya ditetapkan PTSP; isi --retribusi RUPIAH")
+                throw .invalid(
+                    "retribusi: layanan \(p.layanan.code) retribusinya ditetapkan PTSP; isi --retribusi RUPIAH")
             }
             if let fee {
-                guard entry.kind == .approved else { throw .invalid("retribusi: hanya untuk keputusan yang menyetujui") }
+                guard entry.kind == .approved else {
+                    throw .invalid("retribusi: hanya untuk keputusan yang menyetujui")
+                }
                 guard case .setByPTSP = p.layanan.fee else {
                     throw .invalid("retribusi: layanan \(p.layanan.code) punya tarif tetap \(p.layanan.fee.label)")
                 }
@@ -315,7 +320,9 @@ public enum Workflow {
             }
             body = .decided(Decision(code: code, fee: fee, note: try cleaned(note, field: "catatan")))
         case .settle(let conflicts, let status, let tahap, let note):
-            guard let n = try cleaned(note, field: "catatan") else { throw .invalid("catatan: alasan penyelesaian wajib diisi") }
+            guard let n = try cleaned(note, field: "catatan") else {
+                throw .invalid("catatan: alasan penyelesaian wajib diisi")
+            }
             guard !conflicts.isEmpty else { throw .invalid("konflik: sebutkan konflik yang diselesaikan") }
             body = .settled(Settlement(conflicts: conflicts, status: status, tahap: tahap, note: n))
         }
@@ -348,7 +355,8 @@ public enum Workflow {
                 return "permohonan \(p.number) berstatus \(p.status.label), tidak ada tahap yang menunggu"
             }
             guard s.tahap == current else {
-                return "tahap \(s.tahap.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue)"
+                return
+                    "tahap \(s.tahap.rawValue) tidak bisa sekarang: permohonan \(p.number) menunggu tahap \(current.rawValue)"
             }
             if current == .penerusan {
                 return "layanan \(p.layanan.code) tidak didelegasikan ke kecamatan dan tidak diproses di sini"
@@ -359,7 +367,8 @@ public enum Workflow {
             return nil
         case .forwarded:
             guard p.status == .diproses, p.tahap == .penerusan, p.layanan.forwardTo != nil else {
-                return "permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket"
+                return
+                    "permohonan \(p.number) tidak bisa diteruskan: layanan \(p.layanan.code) selesai di kecamatan atau permohonan tidak lagi di loket"
             }
             return nil
         case .withdrawn:
@@ -370,14 +379,18 @@ public enum Workflow {
             return nil
         case .rejected(let r):
             guard p.status == .diproses, let current = p.tahap, current.mayReject, r.tahap == current else {
-                return "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
+                return
+                    "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
             }
             return nil
         case .paymentReceived(let pay):
             guard p.status == .diproses, p.tahap == .penyerahan else {
-                return "pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan"
+                return
+                    "pembayaran diterima saat dokumen siap diserahkan; permohonan \(p.number) belum di tahap penyerahan"
             }
-            guard p.outstanding > 0 else { return "tidak ada retribusi yang harus dibayar untuk permohonan \(p.number)" }
+            guard p.outstanding > 0 else {
+                return "tidak ada retribusi yang harus dibayar untuk permohonan \(p.number)"
+            }
             guard pay.amount > 0, pay.amount <= p.outstanding else {
                 return "jumlah \(Rupiah.format(pay.amount)) melebihi sisa retribusi \(Rupiah.format(p.outstanding))"
             }
@@ -394,7 +407,8 @@ public enum Workflow {
                 let allowed: [Tahap] =
                     p.layanan.isDelegated ? Tahap.allCases.filter { $0 != .penerusan } : [.penerusan, .penyerahan]
                 guard allowed.contains(t) else {
-                    return "tahap \(t.rawValue) tidak berlaku untuk layanan \(p.layanan.code) (yang boleh: \(allowed.map(\.rawValue).joined(separator: ", ")))"
+                    return
+                        "tahap \(t.rawValue) tidak berlaku untuk layanan \(p.layanan.code) (yang boleh: \(allowed.map(\.rawValue).joined(separator: ", ")))"
                 }
             case .diteruskan:
                 guard st.tahap == nil, !p.layanan.isDelegated else {

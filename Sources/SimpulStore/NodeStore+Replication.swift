@@ -129,7 +129,9 @@ extension NodeStore {
 
     static func knowledge(db: Database) throws -> [String: VersionVector] {
         var result: [String: [String: UInt64]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT partition, node, MAX(seq) AS seq FROM event GROUP BY partition, node") {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT partition, node, MAX(seq) AS seq FROM event GROUP BY partition, node")
+        {
             result[row["partition"], default: [:]][row["node"]] = UInt64(row["seq"] as Int64)
         }
         return result.mapValues { VersionVector($0) }
@@ -153,7 +155,8 @@ extension NodeStore {
         try read("membaca event") { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT \(EventCodec.columns) FROM event WHERE partition = ? AND node = ? AND seq > ? ORDER BY seq LIMIT ?",
+                sql:
+                    "SELECT \(EventCodec.columns) FROM event WHERE partition = ? AND node = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [partition, info.node.rawValue, Int64(seq), limit]
             ).map(EventCodec.decode)
         }
@@ -180,7 +183,9 @@ extension NodeStore {
 
     /// A writer's change sets holding seqs after `seq`, oldest first: the first one may start before
     /// `seq + 1` when a replica's knowledge falls inside it.
-    public func changeSets(partition: String, node: String, after seq: UInt64, limit: Int) throws(SimpulError)
+    public func changeSets(
+        partition: String, node: String, after seq: UInt64, limit: Int
+    ) throws(SimpulError)
         -> [StoredChangeSet]
     {
         try read("membaca change set") { db in
@@ -224,7 +229,9 @@ extension NodeStore {
         let at = now()
         try write("menyimpan change set") { db in
             let previous = try Row.fetchOne(
-                db, sql: "SELECT last_seq, hash FROM changeset WHERE partition = ? AND node = ? ORDER BY first_seq DESC LIMIT 1",
+                db,
+                sql:
+                    "SELECT last_seq, hash FROM changeset WHERE partition = ? AND node = ? ORDER BY first_seq DESC LIMIT 1",
                 arguments: [cs.partition, cs.node])
             let lastSeq = previous.map { UInt64($0["last_seq"] as Int64) } ?? 0
             guard cs.node == info.node.rawValue, cs.first == lastSeq + 1, cs.prev == previous?["hash"] else {
@@ -245,19 +252,22 @@ extension NodeStore {
             if sameHash == true { return .duplicate }
             let overlapping = try Row.fetchOne(
                 db,
-                sql: "SELECT first_seq, last_seq FROM changeset WHERE partition = ? AND node = ? AND first_seq <= ? AND last_seq >= ?",
+                sql:
+                    "SELECT first_seq, last_seq FROM changeset WHERE partition = ? AND node = ? AND first_seq <= ? AND last_seq >= ?",
                 arguments: [cs.partition, cs.node, Int64(cs.last), Int64(cs.first)])
             if let o = overlapping {
                 return .conflicting(
                     reason:
-                    "change set \(cs.node) \(cs.first)-\(cs.last) bertentangan dengan change set \(o["first_seq"] as Int64)-\(o["last_seq"] as Int64) yang sudah ada dengan isi berbeda")
+                        "change set \(cs.node) \(cs.first)-\(cs.last) bertentangan dengan change set \(o["first_seq"] as Int64)-\(o["last_seq"] as Int64) yang sudah ada dengan isi berbeda"
+                )
             }
             let held =
                 try Int64.fetchOne(
                     db, sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?",
                     arguments: [cs.partition, cs.node]) ?? 0
             if cs.first > UInt64(held) + 1 {
-                return .parked(reason: "menunggu event \(cs.node) seq \(held + 1)-\(cs.first - 1) di partisi \(cs.partition)")
+                return .parked(
+                    reason: "menunggu event \(cs.node) seq \(held + 1)-\(cs.first - 1) di partisi \(cs.partition)")
             }
             if cs.first > 1 {
                 let prev = try String.fetchOne(
@@ -269,10 +279,12 @@ extension NodeStore {
                 guard cs.prev == prev else {
                     return .brokenChain(
                         reason:
-                        "rantai hash putus: change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung change set sebelumnya")
+                            "rantai hash putus: change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung change set sebelumnya"
+                    )
                 }
             } else if cs.prev != nil {
-                return .brokenChain(reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
+                return .brokenChain(
+                    reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
             }
             let fresh = events.filter { $0.dot.seq > UInt64(held) }
             let knowledge = try Self.knowledge(db: db)[cs.partition] ?? VersionVector()
@@ -306,7 +318,8 @@ extension NodeStore {
 
     /// Forgets a parked change set (applied meanwhile, or refused for good).
     public func unpark(hash: String) throws(SimpulError) {
-        try write("melepas parkir") { db in try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [hash]) }
+        try write("melepas parkir") { db in try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [hash])
+        }
     }
 
     /// Parked change sets' signed documents, oldest seq first.
@@ -325,7 +338,8 @@ extension NodeStore {
     public func enroll(node: NodeID, publicKey: String, fingerprint: String) throws(SimpulError) -> NodeKey {
         let at = now()
         return try write("mendaftarkan kunci") { db in
-            try db.execute(sql: "UPDATE node_key SET active = 0, revoked_at = NULL WHERE node = ?", arguments: [node.rawValue])
+            try db.execute(
+                sql: "UPDATE node_key SET active = 0, revoked_at = NULL WHERE node = ?", arguments: [node.rawValue])
             try db.execute(
                 sql: """
                     INSERT INTO node_key (fingerprint, node, public_key, enrolled_at, revoked_at, active)
@@ -333,7 +347,9 @@ extension NodeStore {
                     ON CONFLICT (fingerprint) DO UPDATE SET active = 1, revoked_at = NULL
                     """,
                 arguments: [fingerprint, node.rawValue, publicKey, at.description])
-            return NodeKey(node: node.rawValue, publicKey: publicKey, fingerprint: fingerprint, enrolledAt: at, revokedAt: nil, active: true)
+            return NodeKey(
+                node: node.rawValue, publicKey: publicKey, fingerprint: fingerprint, enrolledAt: at, revokedAt: nil,
+                active: true)
         }
     }
 
@@ -348,7 +364,8 @@ extension NodeStore {
                         ON CONFLICT (fingerprint) DO UPDATE SET revoked_at = excluded.revoked_at, active = excluded.active
                         """,
                     arguments: [
-                        k.fingerprint, k.node, k.publicKey, k.enrolledAt.description, k.revokedAt?.description, k.active,
+                        k.fingerprint, k.node, k.publicKey, k.enrolledAt.description, k.revokedAt?.description,
+                        k.active,
                     ])
             }
         }
@@ -373,7 +390,8 @@ extension NodeStore {
         try read("membaca kunci") { db in
             let rows =
                 if let node {
-                    try Row.fetchAll(db, sql: "SELECT * FROM node_key WHERE node = ? ORDER BY enrolled_at", arguments: [node])
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM node_key WHERE node = ? ORDER BY enrolled_at", arguments: [node])
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM node_key ORDER BY node, enrolled_at")
                 }
@@ -399,7 +417,9 @@ extension NodeStore {
     public func hubConfig() throws(SimpulError) -> HubConfig? {
         try read("membaca hub") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM hub WHERE id = 1").map {
-                HubConfig(url: $0["url"], caFile: $0["ca_file"], node: $0["node"], name: $0["name"], publicKey: $0["public_key"])
+                HubConfig(
+                    url: $0["url"], caFile: $0["ca_file"], node: $0["node"], name: $0["name"],
+                    publicKey: $0["public_key"])
             }
         }
     }
@@ -423,7 +443,9 @@ extension NodeStore {
     public func peerKnowledge(_ peer: String) throws(SimpulError) -> [String: VersionVector] {
         try read("membaca knowledge peer") { db in
             var result: [String: [String: UInt64]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT partition, node, seq FROM peer_knowledge WHERE peer = ?", arguments: [peer]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT partition, node, seq FROM peer_knowledge WHERE peer = ?", arguments: [peer])
+            {
                 result[row["partition"], default: [:]][row["node"]] = UInt64(row["seq"] as Int64)
             }
             return result.mapValues { VersionVector($0) }
@@ -480,13 +502,17 @@ extension NodeStore {
     public func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict] {
         try read("membaca konflik") { db in
             let sql = "SELECT body FROM conflict \(openOnly ? "WHERE resolved = 0" : "") ORDER BY record, id"
-            return try String.fetchAll(db, sql: sql).map { try JSONDecoder().decode(Conflict.self, from: Data($0.utf8)) }
+            return try String.fetchAll(db, sql: sql).map {
+                try JSONDecoder().decode(Conflict.self, from: Data($0.utf8))
+            }
         }
     }
 
     /// The hub publishes a catalog (and holiday calendars) to every kecamatan as events in the global
     /// partition.
-    public func publish(catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String) throws(SimpulError)
+    public func publish(
+        catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String
+    ) throws(SimpulError)
         -> [Event]
     {
         let officer = try Self.officerName(officer)
@@ -500,13 +526,15 @@ extension NodeStore {
         }
         guard catalog.version > published || (published == 0 && catalog.version >= current.version) else {
             throw SimpulError(
-                .invalidData, "version: katalog versi \(catalog.version) tidak lebih baru dari versi terbit \(published)")
+                .invalidData,
+                "version: katalog versi \(catalog.version) tidak lebih baru dari versi terbit \(published)")
         }
         let at = now()
         return try write("menerbitkan katalog") { db in
             var events = [
                 try append(
-                    record: "katalog/v\(catalog.version)", partition: global, context: VersionVector(), officer: officer,
+                    record: "katalog/v\(catalog.version)", partition: global, context: VersionVector(),
+                    officer: officer,
                     role: Peran.adminHub, at: at, body: .catalogPublished(catalog), db: db)
             ]
             if let calendar {

@@ -267,7 +267,8 @@ public final class NodeStore: Sendable {
                 cmd = command
             }
             let body = try Workflow.decide(cmd, on: state)
-            if let why = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition) {
+            if let why = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition)
+            {
                 throw SimpulError(.invalidData, why)
             }
             return try self.append(

@@ -18,7 +18,9 @@ enum Projection {
     }
 
     static func load(_ number: String, db: Database) throws -> Permohonan {
-        guard let json = try String.fetchOne(db, sql: "SELECT state FROM permohonan WHERE number = ?", arguments: [number])
+        guard
+            let json = try String.fetchOne(
+                db, sql: "SELECT state FROM permohonan WHERE number = ?", arguments: [number])
         else { throw notFound(number) }
         return try decodeState(json)
     }

@@ -108,7 +108,9 @@ public struct SignedChangeSet: Sendable, Equatable, Codable {
     }
 
     /// The events with their node and partition filled in.
-    public var events: [Event] { changeSet.events.map { $0.event(node: changeSet.node, partition: changeSet.partition) } }
+    public var events: [Event] {
+        changeSet.events.map { $0.event(node: changeSet.node, partition: changeSet.partition) }
+    }
 
     /// Checks everything a receiver must check before applying: form, hash, signature by an
     /// enrolled key of the writer, and that the writer may write these event types into this
@@ -126,7 +128,9 @@ public struct SignedChangeSet: Sendable, Equatable, Codable {
         guard !cs.events.isEmpty, cs.first >= 1, cs.last >= cs.first, UInt64(cs.events.count) == cs.last - cs.first + 1,
             cs.events.enumerated().allSatisfy({ $0.element.seq == cs.first + UInt64($0.offset) })
         else {
-            throw SyncError(.malformed, "change set \(cs.node) \(cs.first)-\(cs.last): seq event tidak rapat dari first sampai last")
+            throw SyncError(
+                .malformed, "change set \(cs.node) \(cs.first)-\(cs.last): seq event tidak rapat dari first sampai last"
+            )
         }
         let digest: [UInt8]
         do {
@@ -173,7 +177,9 @@ public enum ChangeSetSealer {
 
     /// Seals every unsealed own event; returns how many change sets were made.
     @discardableResult
-    public static func sealPending(store: NodeStore, identity: NodeIdentity, budget: Int = defaultBudget)
+    public static func sealPending(
+        store: NodeStore, identity: NodeIdentity, budget: Int = defaultBudget
+    )
         throws -> Int
     {
         var made = 0

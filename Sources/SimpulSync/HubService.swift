@@ -14,7 +14,9 @@ public final class HubService: HubRequestHandler, Sendable {
     /// same place in the chain.
     private let sealLock = NSLock()
 
-    public init(store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp)
+    public init(
+        store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp
+    )
         throws(SimpulError)
     {
         self.store = store
@@ -105,23 +107,31 @@ public final class HubService: HubRequestHandler, Sendable {
 
     func push(_ signed: SignedChangeSet, from node: NodeID) throws(SyncError) -> PushResponse {
         let cs = signed.changeSet
-        try signed.verify(key: { fp throws(SimpulError) in try store.keys(node: cs.node).first { $0.fingerprint == fp } })
+        let store = self.store
+        func enrolledKey(_ fingerprint: String) throws(SimpulError) -> NodeKey? {
+            try store.keys(node: cs.node).first { $0.fingerprint == fingerprint }
+        }
+        try signed.verify(key: enrolledKey)
         let outcome = try apply(signed)
-        let knowledge = try storeCall { () throws(SimpulError) in try store.knowledge()[cs.partition] ?? VersionVector() }
+        let knowledge = try storeCall { () throws(SimpulError) in try store.knowledge()[cs.partition] ?? VersionVector()
+        }
         logger.info(
             "change set received",
             metadata: [
                 "from": "\(node)", "writer": "\(cs.node)", "partition": "\(cs.partition)",
                 "seq": "\(cs.first)-\(cs.last)", "result": "\(outcome.result)",
             ])
-        return PushResponse(result: outcome.result, events: outcome.events, reason: outcome.reason, knowledge: knowledge)
+        return PushResponse(
+            result: outcome.result, events: outcome.events, reason: outcome.reason, knowledge: knowledge)
     }
 
     /// Applies a verified change set, parks it when it must wait, and then applies whatever it
     /// unblocked.
     func apply(_ signed: SignedChangeSet) throws(SyncError) -> (result: String, events: Int, reason: String?) {
         let stored: StoredChangeSet
-        do { stored = try signed.stored } catch { throw SyncError(.malformed, "change set tidak bisa dikodekan", cause: error) }
+        do { stored = try signed.stored } catch {
+            throw SyncError(.malformed, "change set tidak bisa dikodekan", cause: error)
+        }
         let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(stored, events: signed.events) }
         switch outcome {
         case .applied(let n):
@@ -156,7 +166,9 @@ public final class HubService: HubRequestHandler, Sendable {
                     try storeCall { () throws(SimpulError) in try store.unpark(hash: p.hash) }
                     continue
                 }
-                let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(stored, events: signed.events) }
+                let outcome = try storeCall { () throws(SimpulError) in
+                    try store.applyRemote(stored, events: signed.events)
+                }
                 switch outcome {
                 case .applied:
                     progress = true

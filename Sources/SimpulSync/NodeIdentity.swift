@@ -65,7 +65,9 @@ public struct NodeIdentity: Sendable {
         } catch {
             throw SimpulError(.storeUnavailable, "folder \(directory) tidak bisa dibuat", cause: error)
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis") }
         return NodeIdentity(node: node, privateKey: key)
     }
@@ -73,7 +75,8 @@ public struct NodeIdentity: Sendable {
     /// Copies an existing key file (a node's backup) into `directory`, for a restore with the old key.
     public static func adopt(node: NodeID, keyFile: String, directory: String) throws(SimpulError) -> NodeIdentity {
         let source = (keyFile as NSString).deletingLastPathComponent
-        let loaded = try load(node: node, directory: source.isEmpty ? "." : source, fileName: (keyFile as NSString).lastPathComponent)
+        let loaded = try load(
+            node: node, directory: source.isEmpty ? "." : source, fileName: (keyFile as NSString).lastPathComponent)
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw SimpulError(.storeUnavailable, "\(path) sudah ada; kunci node tidak ditimpa")
@@ -84,13 +87,17 @@ public struct NodeIdentity: Sendable {
             throw SimpulError(.storeUnavailable, "folder \(directory) tidak bisa dibuat", cause: error)
         }
         let text = loaded.privateKey.rawRepresentation.base64EncodedString() + "\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis") }
         return loaded
     }
 
     /// Loads the key file from `directory`.
-    public static func load(node: NodeID, directory: String, fileName: String = fileName) throws(SimpulError)
+    public static func load(
+        node: NodeID, directory: String, fileName: String = fileName
+    ) throws(SimpulError)
         -> NodeIdentity
     {
         let path = (directory as NSString).appendingPathComponent(fileName)

@@ -27,15 +27,20 @@ public enum RequestSignature {
     }
 
     /// Authenticates a request against the hub's enrollments; returns the requesting node.
-    public static func authenticate(_ request: HTTPRequestMessage, store: NodeStore, now: Timestamp)
+    public static func authenticate(
+        _ request: HTTPRequestMessage, store: NodeStore, now: Timestamp
+    )
         throws(SyncError) -> NodeID
     {
         guard let nodeText = request.headers["simpul-node"], let date = request.headers["simpul-date"],
             let signature = request.headers["simpul-signature"]
         else {
-            throw SyncError(.unauthenticated, "permintaan tanpa tanda tangan node (Simpul-Node, Simpul-Date, Simpul-Signature)")
+            throw SyncError(
+                .unauthenticated, "permintaan tanpa tanda tangan node (Simpul-Node, Simpul-Date, Simpul-Signature)")
         }
-        guard let node = NodeID(nodeText) else { throw SyncError(.malformed, "Simpul-Node '\(nodeText)' bukan kode node") }
+        guard let node = NodeID(nodeText) else {
+            throw SyncError(.malformed, "Simpul-Node '\(nodeText)' bukan kode node")
+        }
         let keys: [NodeKey]
         do { keys = try store.keys(node: node.rawValue) } catch {
             throw SyncError(.store, "pendaftaran node tidak bisa dibaca", cause: error)
@@ -43,13 +48,17 @@ public enum RequestSignature {
         guard let key = keys.first(where: \.active) else {
             throw SyncError(
                 .notEnrolled,
-                "node \(node) belum terdaftar di hub; admin TI kabupaten: simpul-hub node enroll --node \(node) --public-key KUNCI")
+                "node \(node) belum terdaftar di hub; admin TI kabupaten: simpul-hub node enroll --node \(node) --public-key KUNCI"
+            )
         }
         if let revoked = key.revokedAt {
             throw SyncError(
-                .revoked, "node \(node) dicabut oleh hub pada \(revoked); hubungi admin TI kabupaten untuk mendaftar ulang")
+                .revoked,
+                "node \(node) dicabut oleh hub pada \(revoked); hubungi admin TI kabupaten untuk mendaftar ulang")
         }
-        guard let at = Timestamp(iso: date) else { throw SyncError(.malformed, "Simpul-Date '\(date)' bukan waktu ISO 8601") }
+        guard let at = Timestamp(iso: date) else {
+            throw SyncError(.malformed, "Simpul-Date '\(date)' bukan waktu ISO 8601")
+        }
         guard abs(at.milliseconds - now.milliseconds) <= maxSkewMilliseconds else {
             throw SyncError(.clockSkew, "jam node \(node) selisih lebih dari 24 jam dengan hub; betulkan jam komputer")
         }
@@ -59,7 +68,8 @@ public enum RequestSignature {
                 of: message(method: request.method, path: request.path, date: date, body: request.body),
                 publicKey: key.publicKey)
         else {
-            throw SyncError(.unauthenticated, "tanda tangan permintaan tidak cocok dengan kunci node \(node) yang terdaftar")
+            throw SyncError(
+                .unauthenticated, "tanda tangan permintaan tidak cocok dengan kunci node \(node) yang terdaftar")
         }
         return node
     }

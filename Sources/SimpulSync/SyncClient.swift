@@ -137,7 +137,8 @@ public final class SyncClient: Sendable {
         var out: [StoredChangeSet] = []
         for partition in try store.ownPartitions() {
             let held = hub.partitions[partition]?[identity.node.rawValue] ?? 0
-            out += try store.changeSets(partition: partition, node: identity.node.rawValue, after: held, limit: 1_000_000)
+            out += try store.changeSets(
+                partition: partition, node: identity.node.rawValue, after: held, limit: 1_000_000)
         }
         return out
     }

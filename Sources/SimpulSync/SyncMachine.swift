@@ -104,11 +104,13 @@ public struct SyncMachine: Sendable {
         case .link(let message):
             return SyncOutcome(result: .linkFailure, message: "jaringan ke hub gagal: \(message)")
         case .garbled(let message):
-            return SyncOutcome(result: .linkFailure, message: "jawaban hub tidak utuh atau bukan protokol Simpul: \(message)")
+            return SyncOutcome(
+                result: .linkFailure, message: "jawaban hub tidak utuh atau bukan protokol Simpul: \(message)")
         case .problem(let status, let code, let detail):
             switch status {
             case 401, 403: return SyncOutcome(result: .refused, message: "ditolak hub (\(code)): \(detail)")
-            case 500...599, 408, 429: return SyncOutcome(result: .linkFailure, message: "hub sedang bermasalah (\(status)): \(detail)")
+            case 500...599, 408, 429:
+                return SyncOutcome(result: .linkFailure, message: "hub sedang bermasalah (\(status)): \(detail)")
             default: return SyncOutcome(result: .rejected, message: "data ditolak hub (\(code)): \(detail)")
             }
         case .invalidData(let message):

@@ -22,7 +22,9 @@ struct Conflicts: ParsableCommand {
                 for c in conflicts {
                     print("\(c.id)\(c.resolvedBy.map { "  [selesai oleh \($0)]" } ?? "")")
                     print("  permohonan \(c.record) (partisi \(c.partition))")
-                    print("  sisi 1: \(c.concurrentWith.map(\.description).joined(separator: ", ")) (lebih dulu dalam urutan lipat)")
+                    print(
+                        "  sisi 1: \(c.concurrentWith.map(\.description).joined(separator: ", ")) (lebih dulu dalam urutan lipat)"
+                    )
                     print("  sisi 2: \(c.event) \(c.eventType) (\(c.applied ? "berlaku" : "dikesampingkan"))")
                     print("  alasan: \(c.reason)")
                     if c.resolvedBy == nil, let history = try? s.history(c.record) {
@@ -38,7 +40,8 @@ struct Conflicts: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Selesaikan konflik dengan event baru yang menggantikan kedua sisi; ikut tersinkron ke kecamatan.")
+            abstract: "Selesaikan konflik dengan event baru yang menggantikan kedua sisi; ikut tersinkron ke kecamatan."
+        )
         @OptionGroup var store: HubOptions
         @Argument(help: "Id konflik (dari 'conflicts list').") var id: String
         @Option(help: "Status lanjutan: diproses, diteruskan, selesai, ditarik, ditolak.") var status: String
@@ -58,7 +61,8 @@ struct Conflicts: ParsableCommand {
                 let st = try Console.status(status)
                 let t = try tahap.map { (x) throws(SimpulError) in try Console.tahap(x) }
                 try s.perform(
-                    .settle(conflicts: [id], status: st, tahap: t, note: catatan), on: conflict.record, officer: petugas)
+                    .settle(conflicts: [id], status: st, tahap: t, note: catatan), on: conflict.record, officer: petugas
+                )
                 try Console.show(try s.permohonan(conflict.record), store: s, json: store.json)
             }
         }
@@ -110,7 +114,10 @@ struct HubStatus: ParsableCommand {
             print("Hub \(s.info.node) (\(s.info.name)): \(rows.count) node")
             let offset = s.info.zona.offsetMinutes
             for r in rows {
-                let contact = r.lastContact.map { "\($0.localText(offsetMinutes: offset)) \(s.info.zona.rawValue) (\(r.lastResult ?? ""))" } ?? "belum pernah"
+                let contact =
+                    r.lastContact.map {
+                        "\($0.localText(offsetMinutes: offset)) \(s.info.zona.rawValue) (\(r.lastResult ?? ""))"
+                    } ?? "belum pernah"
                 let state = r.revoked ? "DICABUT" : "aktif"
                 print("\(r.node)  \(state)  kontak terakhir: \(contact)")
                 print("  hub memegang \(r.holds) event node ini; knowledge partisi: \(r.knowledge)")

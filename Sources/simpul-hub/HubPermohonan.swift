@@ -29,12 +29,16 @@ struct HubPermohonan: ParsableCommand {
                         var permohonan: [PermohonanView]
                     }
                     return try Console.printJSON(
-                        View(count: items.count, permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
+                        View(
+                            count: items.count,
+                            permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
                 }
                 if items.isEmpty { return print("Tidak ada permohonan yang cocok.") }
                 for p in items {
                     let code = p.ptspCode.map { " / \(PTSPStatus.label($0))" } ?? ""
-                    print("\(p.number)  \(p.partition)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(code)]")
+                    print(
+                        "\(p.number)  \(p.partition)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(code)]"
+                    )
                 }
                 print("\(items.count) permohonan.")
             }
@@ -49,7 +53,8 @@ struct HubPermohonan: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                try Console.show(try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
+                try Console.show(
+                    try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
             }
         }
     }
@@ -60,7 +65,9 @@ struct HubPermohonan: ParsableCommand {
         @Argument(help: "Nomor pendaftaran.") var number: String
 
         func run() throws {
-            try execute { () throws(SimpulError) in try Console.history(number, store: try store.open(), json: store.json) }
+            try execute { () throws(SimpulError) in
+                try Console.history(number, store: try store.open(), json: store.json)
+            }
         }
     }
 
@@ -94,7 +101,8 @@ struct HubPermohonan: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let fee = try retribusi.map { (r) throws(SimpulError) in try Console.rupiah(r, field: "retribusi") }
-                try hubChange(.decide(code: kode, fee: fee, note: catatan), number: number, petugas: petugas, store: store)
+                try hubChange(
+                    .decide(code: kode, fee: fee, note: catatan), number: number, petugas: petugas, store: store)
             }
         }
     }

@@ -12,7 +12,9 @@ struct NodeCommand: ParsableCommand {
 
     struct Enroll: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Daftarkan kunci publik node (kunci baru menggantikan yang lama; yang lama tetap untuk memeriksa data lama).")
+            abstract:
+                "Daftarkan kunci publik node (kunci baru menggantikan yang lama; yang lama tetap untuk memeriksa data lama)."
+        )
         @OptionGroup var store: HubOptions
         @Option(help: "Kode node, mis. 33.74.01.") var node: String
         @Option(help: "Kunci publik yang dicetak 'simpul init'.") var publicKey: String

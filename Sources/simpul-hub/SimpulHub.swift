@@ -79,14 +79,16 @@ struct HubInit: ParsableCommand {
             guard let zona = Zona(rawValue: zona.uppercased()) else {
                 throw SimpulError(.usage, "zona: harus WIB, WITA atau WIT, bukan '\(zona)'")
             }
-            let reference = try ConfDirectory.load(conf ?? ProcessInfo.processInfo.environment["SIMPUL_CONF"] ?? "/etc/simpul")
+            let reference = try ConfDirectory.load(
+                conf ?? ProcessInfo.processInfo.environment["SIMPUL_CONF"] ?? "/etc/simpul")
             guard let kabupaten = reference.wilayah.name(of: id.wilayah) else {
                 throw SimpulError(.invalidData, "node: kode \(id) tidak ada di daftar wilayah Kemendagri")
             }
             let identity = try NodeIdentity.create(node: id, directory: store.directory)
             let created = try NodeStore.create(
                 directory: store.directory, node: id, name: name, zona: zona, catalog: reference.catalog,
-                calendar: reference.calendar, wilayah: reference.wilayah, now: Console.now, logger: HubEnvironment.logger)
+                calendar: reference.calendar, wilayah: reference.wilayah, now: Console.now,
+                logger: HubEnvironment.logger)
             struct View: Encodable { var node, name, kabupaten, data, publicKey, fingerprint: String }
             let view = View(
                 node: id.rawValue, name: name, kabupaten: kabupaten, data: created.path, publicKey: identity.publicKey,
@@ -129,10 +131,14 @@ struct HubLayanan: ParsableCommand {
                         var events: [String]
                     }
                     return try Console.printJSON(
-                        View(version: catalog.version, services: catalog.services.count, events: events.map(\.dot.description)))
+                        View(
+                            version: catalog.version, services: catalog.services.count,
+                            events: events.map(\.dot.description)))
                 }
-                print("Katalog versi \(catalog.version) (\(catalog.services.count) layanan) diterbitkan"
-                    + (holidays.isEmpty ? "" : " bersama kalender libur") + "; sampai ke kecamatan pada sinkron berikutnya.")
+                print(
+                    "Katalog versi \(catalog.version) (\(catalog.services.count) layanan) diterbitkan"
+                        + (holidays.isEmpty ? "" : " bersama kalender libur")
+                        + "; sampai ke kecamatan pada sinkron berikutnya.")
             }
         }
     }

@@ -79,7 +79,8 @@ struct AdminCommand: ParsableCommand {
                         var years: [Int]
                         var holidays: Int
                     }
-                    return try Console.printJSON(View(years: calendar.years.sorted(), holidays: calendar.holidays.count))
+                    return try Console.printJSON(
+                        View(years: calendar.years.sorted(), holidays: calendar.holidays.count))
                 }
                 print(
                     "Kalender \(calendar.years.sorted().map(String.init).joined(separator: ", ")) terpasang: \(calendar.holidays.count) hari libur."

@@ -61,7 +61,8 @@ struct PermohonanCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                try Console.show(try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
+                try Console.show(
+                    try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
             }
         }
     }

@@ -48,7 +48,8 @@ struct StatusCommand: ParsableCommand {
             for p in try s.ownPartitions() { pending += Int((mine[p]?[node] ?? 0) - (hubHolds[p]?[node] ?? 0)) }
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let view = StatusView(
-                node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint, hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
+                node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint,
+                hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
                 hubKnowledge: hubHolds, pendingEvents: pending, parked: try s.parkedBodies().count,
                 openConflicts: try s.conflicts(openOnly: true).count, lastSync: try s.lastSyncRun())
             if store.json { return try Console.printJSON(view) }
@@ -113,7 +114,9 @@ struct SyncView: Encodable {
 
 /// The agent side shared by `sync` and `init --restore`.
 enum Agent {
-    static func sync(store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget)
+    static func sync(
+        store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget
+    )
         -> SyncReport
     {
         let hub = (try? store.hubConfig()) ?? nil

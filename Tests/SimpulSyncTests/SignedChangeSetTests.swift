@@ -84,7 +84,8 @@ import Testing
         let before = try hubEvents(world)
         // Re-sealed by the real key, but claiming a different predecessor: the chain is broken.
         let events = sets[1].events
-        let forged = try SignedChangeSet.seal(events, node: kec.identity, partition: "33.74.01", prev: String(repeating: "0", count: 64))
+        let forged = try SignedChangeSet.seal(
+            events, node: kec.identity, partition: "33.74.01", prev: String(repeating: "0", count: 64))
         let (status, problem) = try push(try forged.encoded(), as: kec, to: world)
         #expect(status == 422)
         #expect(problem?.code == "broken-chain")

@@ -57,7 +57,9 @@ public final class SyncWorld: @unchecked Sendable {
 
     /// One sync run of a node against the hub.
     @discardableResult
-    public func sync(_ replica: Replica, budget: Int = ChangeSetSealer.defaultBudget, maxPullBytes: Int = 512 * 1024)
+    public func sync(
+        _ replica: Replica, budget: Int = ChangeSetSealer.defaultBudget, maxPullBytes: Int = 512 * 1024
+    )
         -> SyncReport
     {
         SyncClient(
