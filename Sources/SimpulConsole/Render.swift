@@ -99,7 +99,7 @@ public enum Render {
             "Diterima          : \(p.acceptedOn.indonesian) pukul \(p.registeredAt.localText(offsetMinutes: offset).suffix(5)) \(store.info.zona.rawValue)",
             "Selesai paling lambat: \(dueText(p, today: today, calendar: calendar))",
             "Retribusi         : \(feeText(p))",
-            "Status            : \(statusLabel(p))"
+            "Status            : \(statusLabel(p))\(ptsp)"
                 + (p.tahap.map { ", menunggu tahap \($0.label) (\($0.role))" } ?? ""),
         ]
         if let reason = p.closingReason { out.append("Alasan            : \(reason)") }

@@ -54,7 +54,7 @@ struct BusyDay {
             directory: hubDir, node: hub, name: "DPMPTSP Kota Semarang", zona: .wib, catalog: conf.catalog,
             calendar: conf.calendar, wilayah: conf.wilayah, now: clock.now, logger: logger)
         let hubIdentity = try NodeIdentity.create(node: hub, directory: hubDir)
-        let service = HubService(store: hubStore, identity: hubIdentity, logger: logger, now: clock.now)
+        let service = try HubService(store: hubStore, identity: hubIdentity, logger: logger, now: clock.now)
 
         let kecDir = (root as NSString).appendingPathComponent("kecamatan")
         let kecStore = try NodeStore.create(

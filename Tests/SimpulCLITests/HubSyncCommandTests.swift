@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+/// Black-box: the built `simpul-hub serve` process serving TLS on 127.0.0.1 with a dev certificate,
+/// and `simpul sync` processes talking to it through libcurl; the hub is stopped with SIGTERM.
+@Suite struct HubSyncCommandTests {
+    private struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private static func binary(_ name: String) throws -> String {
+        let dir = try Simpul.binary().deletingLastPathComponent()
+        let path = dir.appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("\(name) not built next to \(dir.path): run swift build first")
+        }
+        return path
+    }
+
+    private static func environment() -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
+    }
+
+    @discardableResult
+    private func run(_ tool: String, _ args: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary(tool))
+        process.arguments = args
+        process.environment = Self.environment()
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let stderrBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let stderrData = stderrBox.data
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    private func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func aKecamatanSyncsWithARealHubProcessFromEnrollmentToRevocation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-hubsync-\(UUID().uuidString)")
+            .path
+        let hubData = dir + "/hub"
+        let kec = dir + "/kec"
+        let certs = dir + "/certs"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(
+            try run(
+                "simpul-hub",
+                ["init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", hubData]
+            ).status == 0)
+        #expect(try run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"]).status == 0)
+
+        let hub = Process()
+        hub.executableURL = URL(fileURLWithPath: try Self.binary("simpul-hub"))
+        hub.arguments = [
+            "serve", "--data", hubData, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
+            certs + "/key.pem",
+        ]
+        hub.environment = Self.environment()
+        let hubOut = Pipe()
+        hub.standardOutput = hubOut
+        hub.standardError = FileHandle.nullDevice
+        try hub.run()
+        defer { if hub.isRunning { kill(hub.processIdentifier, SIGKILL) } }
+        // Wait on the hub's own announcement of its port: reading blocks until it is written.
+        var announced = ""
+        while !announced.contains("\n") {
+            let chunk = hubOut.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try #require(
+            announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(url.hasPrefix("https://127.0.0.1:"))
+
+        let initRun = try run(
+            "simpul",
+            [
+                "init", "--node", "33.74.01", "--name", "Kec", "--conf", Simpul.conf, "--data", kec, "--hub", url,
+                "--hub-ca", certs + "/cert.pem", "--json",
+            ])
+        #expect(initRun.status == 0)
+        let publicKey = try #require(try json(initRun.stdout)["publicKey"] as? String)
+
+        let unenrolled = try run("simpul", ["sync", "--data", kec])
+        #expect(unenrolled.status == 77)
+        #expect(unenrolled.stderr.split(separator: "\n").count == 1)
+        #expect(unenrolled.stderr.contains("belum terdaftar"))
+
+        #expect(
+            try run(
+                "simpul-hub", ["node", "enroll", "--data", hubData, "--node", "33.74.01", "--public-key", publicKey]
+            ).status == 0)
+        let created = try run(
+            "simpul",
+            [
+                "permohonan", "create", "--data", kec, "--layanan", "PBG-KECIL", "--nik", "3374010101850003", "--nama",
+                "Ahmad",
+                "--syarat", "ktp", "--syarat", "persetujuan-tetangga", "--syarat", "bukti-tanah", "--syarat",
+                "sppt-pbb",
+                "--syarat", "gambar", "--syarat", "pengantar-desa", "--petugas", "Sari", "--json",
+            ])
+        let number = try #require((try json(created.stdout)["permohonan"] as? [String: Any])?["number"] as? String)
+        #expect(try run("simpul", ["permohonan", "forward", number, "--data", kec, "--petugas", "Sari"]).status == 0)
+        let pushed = try run("simpul", ["sync", "--data", kec, "--json"])
+        #expect(pushed.status == 0)
+        #expect(try json(pushed.stdout)["result"] as? String == "in-sync")
+
+        let decided = try run(
+            "simpul-hub",
+            [
+                "permohonan", "decide", number, "--data", hubData, "--kode", "50", "--retribusi", "150000", "--petugas",
+                "Kabid",
+            ])
+        #expect(decided.status == 0)
+        let pulled = try run("simpul", ["sync", "--data", kec, "--json"])
+        #expect(pulled.status == 0)
+        #expect(try json(pulled.stdout)["pulled"] as? Int == 1)
+        let shown = try json(try run("simpul", ["permohonan", "show", number, "--data", kec, "--json"]).stdout)
+        let p = try #require(shown["permohonan"] as? [String: Any])
+        #expect(p["tahap"] as? String == "penyerahan")
+        #expect(p["fee"] as? Int == 150_000)
+        #expect(p["ptspCode"] as? String == "50")
+
+        #expect(try run("simpul-hub", ["node", "revoke", "--data", hubData, "--node", "33.74.01"]).status == 0)
+        let revoked = try run("simpul", ["sync", "--data", kec])
+        #expect(revoked.status == 77)
+        #expect(revoked.stderr.contains("dicabut"))
+
+        kill(hub.processIdentifier, SIGTERM)
+        hub.waitUntilExit()
+        #expect(hub.terminationReason == .exit)
+        #expect(hub.terminationStatus == 0)
+        let down = try run("simpul", ["sync", "--data", kec])
+        #expect(down.status == 75)
+    }
+}
