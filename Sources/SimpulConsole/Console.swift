@@ -40,6 +40,31 @@ public enum Console {
         }
     }
 
+    /// Runs a command line tool: parse errors become one line on stderr (`simpul: ...`) with exit
+    /// 64, help goes to stdout, and a command's own `ExitCode` passes through.
+    public static func main<C: ParsableCommand>(_ type: C.Type, tool: String) async {
+        do {
+            var command = try type.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let code = type.exitCode(for: error)
+            if code == .success {
+                print(type.fullMessage(for: error))
+                exit(0)
+            }
+            let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("\(tool): \(message) (lihat '\(tool) --help')\n".utf8))
+            exit(code.rawValue)
+        }
+        exit(0)
+    }
+
     /// Prints a JSON document on stdout.
     public static func printJSON<T: Encodable>(_ value: T) throws(SimpulError) {
         let encoder = JSONEncoder()
@@ -108,10 +133,13 @@ public enum Console {
         return s
     }
 
-    /// Parses a rupiah amount as officers type it (`25000` or `25.000`).
+    /// Parses a rupiah amount as officers type it: `25000`, or with dots between groups of three
+    /// (`25.000`); a dot anywhere else is refused rather than guessed at.
     public static func rupiah(_ text: String, field: String) throws(SimpulError) -> Int64 {
         let plain = text.replacingOccurrences(of: ".", with: "")
-        guard !plain.isEmpty, let amount = Int64(plain), plain.allSatisfy({ $0.isNumber || $0 == "-" }) else {
+        guard text.range(of: "\\A-?([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+)\\z", options: .regularExpression) != nil,
+            let amount = Int64(plain)
+        else {
             throw SimpulError(.invalidData, "\(field): '\(text)' bukan jumlah rupiah (angka bulat, mis. 25000)")
         }
         return amount

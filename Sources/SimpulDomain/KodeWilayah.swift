@@ -58,7 +58,7 @@ public struct Wilayah: Sendable {
     public static func parse(tsv: String, source: String) throws(SimpulError) -> Wilayah {
         var names: [String: String] = [:]
         var lineNumber = 0
-        for line in tsv.split(separator: "\n") {
+        for line in tsv.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             if lineNumber == 1 && line.hasPrefix("kode\t") { continue }
             let fields = line.split(separator: "\t", maxSplits: 1)
@@ -75,5 +75,5 @@ public struct Wilayah: Sendable {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    var isASCIIDigit: Bool { isASCII && ("0"..."9").contains(self) }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A service (layanan) of the kabupaten's catalog, as published: what it needs, how long it takes,
 /// what it costs and where it is completed.
 public struct Layanan: Codable, Sendable, Equatable {
@@ -117,9 +119,9 @@ public enum Fee: Codable, Sendable, Equatable {
         case .fixed(let amount): return amount
         case .setByPTSP: return nil
         case .formula(let rate, let inputs, _):
-            // Inputs are decimals with at most 3 fractional digits; work in thousandths so the
-            // result is exact, with no binary floating point anywhere near money.
-            var product = Fixed3(units: Int64(rate) * 1000)
+            // Inputs are decimals with at most 3 fractional digits. The product is computed exactly in
+            // decimal and rounded once, half up, to whole rupiah: no binary floating point near money.
+            var product = Decimal(rate)
             for name in inputs {
                 guard let text = isian[name] else {
                     throw .invalid("isian \(name) wajib diisi untuk menghitung retribusi (--isian \(name)=NILAI)")
@@ -129,12 +131,14 @@ public enum Fee: Codable, Sendable, Equatable {
                         "isian \(name)='\(text)' harus angka desimal, paling banyak 3 angka di belakang titik")
                 }
                 guard value.units > 0 else { throw .invalid("isian \(name) harus lebih dari 0, tertulis \(text)") }
-                guard let next = product.multiplied(by: value) else {
-                    throw .invalid("isian \(name)='\(text)' terlalu besar untuk menghitung retribusi")
-                }
-                product = next
+                product *= Decimal(value.units) / 1000
             }
-            return product.roundedToWhole
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &product, 0, .plain)
+            guard rounded <= Decimal(1_000_000_000_000) else {
+                throw .invalid("isian: retribusi hasil rumus terlalu besar (\(rounded))")
+            }
+            return (rounded as NSDecimalNumber).int64Value
         }
     }
 }
@@ -154,14 +158,6 @@ struct Fixed3 {
         guard frac.count <= 3, parts.count == 1 || !frac.isEmpty else { return nil }
         units = Int64(parts[0])! * 1000 + Int64(frac + String(repeating: "0", count: 3 - frac.count))!
     }
-
-    func multiplied(by other: Fixed3) -> Fixed3? {
-        let (p, overflow) = units.multipliedReportingOverflow(by: other.units)
-        guard !overflow else { return nil }
-        return Fixed3(units: p / 1000 + ((p % 1000) >= 500 ? 1 : 0))
-    }
-
-    var roundedToWhole: Int64 { units / 1000 + ((units % 1000) >= 500 ? 1 : 0) }
 }
 
 /// Rupiah amounts as officers write them: `Rp 1.250.000`.

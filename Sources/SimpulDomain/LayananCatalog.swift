@@ -76,7 +76,7 @@ private struct Validator {
         guard let value = o[key] else { throw fail(name, "wajib ada") }
         guard case .string(let s) = value else { throw fail(name, "harus string, bukan \(value.typeName)") }
         guard !s.trimmingWhitespace.isEmpty else { throw fail(name, "tidak boleh kosong") }
-        if let pattern, s.range(of: "^\(pattern)$", options: .regularExpression) == nil {
+        if let pattern, s.range(of: "\\A(?:\(pattern))\\z", options: .regularExpression) == nil {
             throw fail(name, "'\(s)' tidak sesuai pola \(pattern)")
         }
         return s
@@ -174,7 +174,7 @@ private struct Validator {
             }
             var inputs: [String] = []
             for (k, i) in ins.enumerated() {
-                guard case .string(let s) = i, s.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil
+                guard case .string(let s) = i, s.range(of: "\\A[a-z][a-z0-9_]*\\z", options: .regularExpression) != nil
                 else {
                     throw fail("fee.inputs[\(k)]", "harus nama isian huruf kecil, angka dan _")
                 }

@@ -7,7 +7,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Parses `YYYY-MM-DDTHH:MM:SS[.mmm](Z|+HH:MM|-HH:MM)`.
     public init?(iso text: String) {
         let chars = Array(text)
+        let digitPositions = [11, 12, 14, 15, 17, 18]
         guard chars.count >= 20, chars[10] == "T", chars[13] == ":", chars[16] == ":",
+            digitPositions.allSatisfy({ chars[$0].isASCIIDigit }),
             let date = LocalDate(iso: String(chars[0..<10])),
             let hh = Int(String(chars[11..<13])), let mm = Int(String(chars[14..<16])),
             let ss = Int(String(chars[17..<19])), hh < 24, mm < 60, ss < 60
@@ -25,7 +27,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let zone = String(chars[i...])
         if zone != "Z" {
             let z = Array(zone)
-            guard z.count == 6, z[0] == "+" || z[0] == "-", z[3] == ":", let oh = Int(String(z[1...2])),
+            guard z.count == 6, z[0] == "+" || z[0] == "-", z[3] == ":",
+                [1, 2, 4, 5].allSatisfy({ z[$0].isASCIIDigit }), let oh = Int(String(z[1...2])),
                 let om = Int(String(z[4...5]))
             else { return nil }
             offsetMinutes = (oh * 60 + om) * (z[0] == "-" ? -1 : 1)

@@ -439,9 +439,14 @@ public enum Workflow {
         number: String, layanan: Layanan, catalogVersion: Int, pemohon: Pemohon, syarat: [String],
         isian: [String: String], acceptedOn: LocalDate, calendar: WorkingDayCalendar
     ) throws(SimpulError) -> Registration {
-        guard !pemohon.nama.trimmingWhitespace.isEmpty else { throw .invalid("nama: wajib diisi") }
+        var pemohon = pemohon
+        guard let nama = try FreeText.clean(pemohon.nama, field: "nama", maxLength: 200) else {
+            throw .invalid("nama: wajib diisi")
+        }
+        pemohon.nama = nama
+        pemohon.alamat = try FreeText.clean(pemohon.alamat, field: "alamat")
         if let t = pemohon.telepon {
-            guard t.range(of: "^\\+?[0-9]{8,15}$", options: .regularExpression) != nil else {
+            guard t.range(of: "\\A\\+?[0-9]{8,15}\\z", options: .regularExpression) != nil else {
                 throw .invalid("telepon: '\(t)' harus 8-15 angka, boleh diawali +")
             }
         }
@@ -458,7 +463,7 @@ public enum Workflow {
                     + missing.map { "\($0.code) (\($0.name))" }.joined(separator: ", "))
         }
         for (key, value) in isian {
-            guard key.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
+            guard key.range(of: "\\A[a-z][a-z0-9_]*\\z", options: .regularExpression) != nil else {
                 throw .invalid("isian: nama '\(key)' harus huruf kecil, angka dan _")
             }
             guard !value.trimmingWhitespace.isEmpty else { throw .invalid("isian \(key): nilai kosong") }
@@ -471,9 +476,7 @@ public enum Workflow {
     }
 
     private static func cleaned(_ text: String?, field: String) throws(SimpulError) -> String? {
-        guard let text else { return nil }
-        let t = text.trimmingWhitespace
-        guard t.count <= 500 else { throw .invalid("\(field): paling banyak 500 karakter") }
-        return t.isEmpty ? nil : t
+        try FreeText.clean(text, field: field)
     }
+
 }

@@ -32,9 +32,9 @@ public struct WorkingDayCalendar: Sendable, Equatable {
     public static func parse(tsv: String, source: String) throws(SimpulError) -> WorkingDayCalendar {
         var result: [Holiday] = []
         var lineNumber = 0
-        for rawLine in tsv.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so files saved on Windows need their own separator.
+        for line in tsv.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if lineNumber == 1 || (result.isEmpty && fields.first == "tanggal") {

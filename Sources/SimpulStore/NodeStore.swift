@@ -75,7 +75,7 @@ public final class NodeStore: Sendable {
             throw SimpulError(
                 .storeUnavailable, "\(directory) sudah berisi data Simpul; init tidak menimpa data yang ada")
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard try FreeText.clean(name, field: "nama", maxLength: 200) != nil else {
             throw SimpulError(.invalidData, "nama: nama kantor wajib diisi")
         }
         do {
@@ -297,9 +297,9 @@ public final class NodeStore: Sendable {
     }
 
     static func officerName(_ name: String) throws(SimpulError) -> String {
-        let n = name.trimmingCharacters(in: .whitespaces)
-        guard !n.isEmpty else { throw SimpulError(.invalidData, "petugas: nama petugas wajib diisi") }
-        guard n.count <= 100 else { throw SimpulError(.invalidData, "petugas: paling banyak 100 karakter") }
+        guard let n = try FreeText.clean(name, field: "petugas", maxLength: 100) else {
+            throw SimpulError(.invalidData, "petugas: nama petugas wajib diisi")
+        }
         return n
     }
 

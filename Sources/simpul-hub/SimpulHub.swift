@@ -8,6 +8,8 @@ import SimpulSync
 
 @main
 struct SimpulHub: AsyncParsableCommand {
+    static func main() async { await Console.main(SimpulHub.self, tool: "simpul-hub") }
+
     static let configuration = CommandConfiguration(
         commandName: "simpul-hub",
         abstract: "Simpul hub PTSP kabupaten: endpoint sinkron HTTPS, pendaftaran node, alur PTSP, rekonsiliasi.",

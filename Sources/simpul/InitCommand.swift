@@ -56,6 +56,17 @@ struct InitCommand: ParsableCommand {
             }
             let kabupaten = reference.wilayah.name(of: id.kabupaten) ?? id.kabupaten.code
             if let hub { try HubAddress.check(hub) }
+            // Check everything before writing anything, so a refused init leaves nothing behind.
+            for file in [NodeStore.fileName, NodeIdentity.fileName] {
+                let path = (store.directory as NSString).appendingPathComponent(file)
+                guard !FileManager.default.fileExists(atPath: path) else {
+                    throw SimpulError(
+                        .storeUnavailable, "\(store.directory) sudah berisi data Simpul (\(file)); init tidak menimpa")
+                }
+            }
+            guard try FreeText.clean(name, field: "name", maxLength: 200) != nil else {
+                throw SimpulError(.invalidData, "name: nama kantor wajib diisi")
+            }
             if restore && hub == nil { throw SimpulError(.usage, "restore: butuh --hub URL untuk memulihkan dari hub") }
             if let hubCa, !FileManager.default.fileExists(atPath: hubCa) {
                 throw SimpulError(.notFound, "hub-ca: file \(hubCa) tidak ada")

@@ -1,7 +1,10 @@
 import ArgumentParser
+import SimpulConsole
 
 @main
-struct Simpul: ParsableCommand {
+struct Simpul: AsyncParsableCommand {
+    static func main() async { await Console.main(Simpul.self, tool: "simpul") }
+
     static let configuration = CommandConfiguration(
         commandName: "simpul",
         abstract: "Simpul: penyimpanan dan alur pelayanan PATEN kecamatan yang bekerja tanpa jaringan.",
