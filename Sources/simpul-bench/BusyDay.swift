@@ -39,6 +39,10 @@ struct BusyDay {
     /// The hub's folded state of the partition: what any replica must reach.
     let state: String
     let syncs: Int
+    /// What a replica's fold does with these change sets: each change set folds every record it
+    /// touches again from that record's whole history, re-reading the events it already held.
+    let refolds: Int
+    let eventsReread: Int
     let buildSeconds: Double
     /// Kept for restoring a replica over the sync protocol.
     let service: HubService
@@ -53,14 +57,15 @@ struct BusyDay {
         let hubStore = try NodeStore.create(
             directory: hubDir, node: hub, name: "DPMPTSP Kota Semarang", zona: .wib, catalog: conf.catalog,
             calendar: conf.calendar, wilayah: conf.wilayah, now: clock.now, logger: logger)
-        let hubIdentity = try NodeIdentity.create(node: hub, directory: hubDir)
+        var keyRNG = SplitMix64(seed: seed ^ 0x6B65_7973)
+        let hubIdentity = try seededIdentity(node: hub, directory: hubDir, rng: &keyRNG)
         let service = try HubService(store: hubStore, identity: hubIdentity, logger: logger, now: clock.now)
 
         let kecDir = (root as NSString).appendingPathComponent("kecamatan")
         let kecStore = try NodeStore.create(
             directory: kecDir, node: kecamatan, name: "Kecamatan Semarang Tengah", zona: .wib, catalog: conf.catalog,
             calendar: conf.calendar, wilayah: conf.wilayah, now: clock.now, logger: logger)
-        let kecIdentity = try NodeIdentity.create(node: kecamatan, directory: kecDir)
+        let kecIdentity = try seededIdentity(node: kecamatan, directory: kecDir, rng: &keyRNG)
         try kecStore.setHub(HubConfig(url: "in-process", caFile: nil))
         _ = try hubStore.enroll(
             node: kecamatan, publicKey: kecIdentity.publicKey, fingerprint: kecIdentity.fingerprint)
@@ -92,6 +97,17 @@ struct BusyDay {
                 node: $0.node.rawValue, publicKey: $0.publicKey, fingerprint: $0.fingerprint, enrolledAt: opening,
                 revokedAt: nil, active: true)
         }
+        var heldPerRecord: [String: Int] = [:]
+        var (refolds, reread) = (0, 0)
+        for cs in ordered {
+            var incoming: [String: Int] = [:]
+            for e in cs.changeSet.events { incoming[e.record, default: 0] += 1 }
+            for (record, n) in incoming {
+                refolds += 1
+                reread += heldPerRecord[record, default: 0]
+                heldPerRecord[record, default: 0] += n
+            }
+        }
         var writers: [String: (changeSets: Int, events: Int)] = [:]
         for (writer, sets) in byWriter {
             writers[writer] = (sets.count, sets.reduce(0) { $0 + $1.changeSet.events.count })
@@ -99,9 +115,25 @@ struct BusyDay {
         return BusyDay(
             conf: conf, clock: clock, logger: logger, permohonan: permohonan, changeSets: ordered,
             stored: ordered.map { storedByHash[$0.hash]! }, events: events, keys: keys, writers: writers,
-            state: try hubStore.stateDump(partition: partition), syncs: counter.syncs,
+            state: try hubStore.stateDump(partition: partition), syncs: counter.syncs, refolds: refolds,
+            eventsReread: reread,
             buildSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, service: service,
             kecamatanIdentity: kecIdentity)
+    }
+
+    /// A key drawn from the seed instead of the system's randomness: Ed25519 signatures are
+    /// deterministic, so the same seed gives byte-identical change sets and the same `bytes` figures.
+    private static func seededIdentity(
+        node: NodeID, directory: String, rng: inout SplitMix64
+    ) throws -> NodeIdentity {
+        let raw = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let path = (directory as NSString).appendingPathComponent(NodeIdentity.fileName)
+        let text = Data(raw).base64EncodedString() + "\n"
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw BenchError("cannot write \(path)") }
+        return try NodeIdentity.load(node: node, directory: directory)
     }
 
     /// Merges the writers' chains so that every change set follows the events its events saw.

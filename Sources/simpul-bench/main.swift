@@ -12,6 +12,7 @@
 //   events, change_sets                 the day: every event of partition 33.74.01 and the signed
 //                                       change sets holding them (both writers)
 //   writers.{node}.{change_sets,events} the same, per writer (the kecamatan and the PTSP hub)
+//   events_by_type.{type}               the day's events per event type
 //   apply_best_ms, apply_events_per_s   SyncClient.apply of all change sets into a fresh empty
 //                                       replica (verify, chain, dependencies, insert, fold), best run
 //   raw_best_ms, raw_rows_per_s         the same `event` rows through one prepared statement in one
@@ -22,6 +23,9 @@
 //   restore_best_ms, restore_events_per_s  a new store for the node pulling the whole day from the
 //                                       hub over the sync protocol, in process, hub work included
 //   phases_ms.{phase}                   one instrumented apply, phase by phase
+//   records_refolded, events_reread_by_fold  per change set, each record it touches is folded
+//                                       again from its whole history: how many times, and how many
+//                                       already-held events those folds read back and decode
 //   state_matches_hub                   the replica's folded state equals the hub's
 //   target_apply_events_per_s, target_ratio, apply_target_met, ratio_target_met
 //   day_build_s                         time to play the day (not part of any rate)
@@ -43,8 +47,8 @@ import Logging
 import SimpulStore
 
 func fail(_ error: BenchError) -> Never {
-    FileHandle.standardError.write(Data("simpul-bench: \(error.message)\n".utf8))
-    if error.exitCode == 64 { FileHandle.standardError.write(Data((Options.usage + "\n").utf8)) }
+    let usage = error.exitCode == 64 ? " (\(Options.usage))" : ""
+    FileHandle.standardError.write(Data("simpul-bench: \(error.message)\(usage)\n".utf8))
     exit(error.exitCode)
 }
 
