@@ -23,12 +23,15 @@ public struct TLSFiles: Sendable, Equatable {
 public struct HubHTTPServer: Service {
     /// The largest request body accepted by default; larger bodies get 413.
     public static let defaultMaxRequestBodyBytes = 64 * 1024 * 1024
+    /// Longer than the agent's default 60 s low-speed window, so that the agent notices a stall first.
+    public static let defaultIdleTimeoutSeconds = 120
 
     private let host: String
     private let port: Int
     private let tlsConfiguration: TLSConfiguration?
     private let handler: any HubRequestHandler
     private let maxRequestBodyBytes: Int
+    private let idleTimeoutSeconds: Int
     private let logger: Logger
     private let onRunning: @Sendable (Int) async -> Void
 
@@ -40,6 +43,8 @@ public struct HubHTTPServer: Service {
     ///   - tls: Certificate and key; `nil` serves plain HTTP, which only a loopback `host` may do.
     ///   - handler: Answers every request.
     ///   - maxRequestBodyBytes: Larger request bodies are refused with 413.
+    ///   - idleTimeoutSeconds: A connection that sends nothing for this long, outside the time the handler takes
+    ///     to answer, is closed; this frees the server from stalled uploads and forgotten keep-alive connections.
     ///   - onRunning: Called with the bound port once the server accepts connections.
     /// - Throws: `HubServerError` for plain HTTP on a non-loopback host, or a missing or invalid TLS file.
     public init(
@@ -48,6 +53,7 @@ public struct HubHTTPServer: Service {
         tls: TLSFiles?,
         handler: any HubRequestHandler,
         maxRequestBodyBytes: Int = HubHTTPServer.defaultMaxRequestBodyBytes,
+        idleTimeoutSeconds: Int = HubHTTPServer.defaultIdleTimeoutSeconds,
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(HubServerError) {
@@ -67,6 +73,7 @@ public struct HubHTTPServer: Service {
         self.port = port
         self.handler = handler
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.logger = logger
         self.onRunning = onRunning
     }
@@ -81,9 +88,12 @@ public struct HubHTTPServer: Service {
         }
         let onRunning = onRunning
         let port = port
+        let idleTimeout = Int64(idleTimeoutSeconds)
         let application = Application(
             responder: responder,
-            server: try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tlsConfiguration.map {
+                try .tls(.http1(configuration: .init(idleTimeout: .seconds(idleTimeout))), tlsConfiguration: $0)
+            } ?? .http1(configuration: .init(idleTimeout: .seconds(idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 await onRunning(channel.localAddress?.port ?? port)

@@ -111,6 +111,17 @@ public final class CurlTransport: SyncTransport {
         return (HTTPResponseMessage(status: status, headers: headers, body: state.body), sent, received)
     }
 
+    /// Closes the connections kept open for the next request, e.g. at the end of a sync session.
+    public func closeIdleConnections() {
+        var handles = idleHandles.withLock { idle in
+            defer { idle = [] }
+            return idle
+        }
+        // Released here, outside the lock: cleaning up a handle closes its connections and sends the TLS
+        // close_notify that the server otherwise waits for when it shuts down.
+        handles.removeAll()
+    }
+
     // MARK: - Handles
 
     private func checkOutHandle(method: String, urlForLog: String) throws(TransportError) -> EasyHandle {

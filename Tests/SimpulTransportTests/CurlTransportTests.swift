@@ -1,0 +1,230 @@
+import Foundation
+import SimpulHubServer
+import SimpulSync
+import SimpulTransport
+import Testing
+
+@Suite("CurlTransport")
+struct CurlTransportTests {
+    @Test func postEchoesHeadersAndAOneMegabyteBinaryBody() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(server.port)", caFile: tls.certificatePath, logger: quietLogger
+        )
+        let body = patternBytes(count: 1_048_576 + 17)
+        let request = HTTPRequestMessage(
+            method: "POST", path: "/v1/push?partition=3201",
+            headers: ["X-Test": "hello", "Content-Type": "application/octet-stream"], body: body
+        )
+
+        let result = await sendOnThread(transport, request)
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        let (response, sent, received) = try result.get()
+        #expect(response.status == 200)
+        #expect(response.headers["x-echo-method"] == "POST")
+        #expect(response.headers["x-echo-path"] == "/v1/push?partition=3201")
+        #expect(response.headers["x-echo-test"] == "hello")
+        #expect(response.headers["content-type"] == "application/octet-stream")
+        #expect(response.body.count == body.count)
+        #expect(response.body == body)
+        #expect(sent == body.count)
+        #expect(received == body.count)
+    }
+
+    @Test func putAndDeleteWithEmptyBodiesReachTheHandler() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(server.port)/", caFile: tls.certificatePath, logger: quietLogger
+        )
+
+        let put = await sendOnThread(transport, HTTPRequestMessage(method: "PUT", path: "/v1/blobs/abc"))
+        let delete = await sendOnThread(transport, HTTPRequestMessage(method: "DELETE", path: "/a/b/c"))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        let putResponse = try put.get().0
+        #expect(putResponse.status == 200)
+        #expect(putResponse.headers["x-echo-method"] == "PUT")
+        #expect(putResponse.headers["x-echo-path"] == "/v1/blobs/abc")
+        #expect(putResponse.body.isEmpty)
+        let deleteResponse = try delete.get().0
+        #expect(deleteResponse.headers["x-echo-method"] == "DELETE")
+        #expect(deleteResponse.headers["x-echo-path"] == "/a/b/c")
+    }
+
+    @Test func closingIdleConnectionsLetsTheTLSServerStopPromptly() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(server.port)", caFile: tls.certificatePath, logger: quietLogger
+        )
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/"))
+        #expect(try result.get().0.status == 200)
+
+        transport.closeIdleConnections()
+        let start = ContinuousClock.now
+        try await server.stop()
+
+        // An idle keep-alive connection would hold the shutdown for NIOSSL's 5 s wait for close_notify.
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+
+    @Test func getPassesTheHandlersNotFoundThrough() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(server.port)", caFile: tls.certificatePath, logger: quietLogger
+        )
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/missing/thing"))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        let response = try result.get().0
+        #expect(response.status == 404)
+        #expect(response.headers["content-type"] == "text/plain")
+        #expect(response.body == Array("no".utf8))
+    }
+
+    @Test func aServerTheSystemDoesNotTrustIsATLSError() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(baseURL: "https://127.0.0.1:\(server.port)", logger: quietLogger)
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v1/knowledge"))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        let error = try #require(result.failure)
+        #expect(error.code == .tls)
+        #expect(error.message.contains("GET https://127.0.0.1:\(server.port)/v1/knowledge"))
+        #expect(error.message.contains("curl error"))
+    }
+
+    @Test func anotherDevCertificateAsCAFileIsATLSError() async throws {
+        let directory = try TemporaryDirectory()
+        let otherDirectory = try TemporaryDirectory()
+        defer {
+            directory.remove()
+            otherDirectory.remove()
+        }
+        let tls = try DevCertificate.write(to: directory.path, host: "127.0.0.1")
+        let other = try DevCertificate.write(to: otherDirectory.path, host: "127.0.0.1")
+        let server = try await RunningServer.start(tls: tls)
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(server.port)", caFile: other.certificatePath, logger: quietLogger
+        )
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/"))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        #expect(result.failure?.code == .tls)
+    }
+
+    @Test func aClosedPortIsAConnectError() async throws {
+        // Bound but not listening: the port belongs to this test, and connecting to it is refused.
+        let listener = try RawListener(listening: false)
+        defer { listener.shutDown() }
+        let transport = CurlTransport(baseURL: "https://127.0.0.1:\(listener.port)", logger: quietLogger)
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/"))
+
+        let error = try #require(result.failure)
+        #expect(error.code == .connect)
+        #expect(error.message.contains("could not connect"))
+    }
+
+    @Test func aPeerThatNeverAnswersIsAStall() async throws {
+        // The kernel completes the handshake for the backlog, so the client connects and then hears nothing.
+        let listener = try RawListener()
+        defer { listener.shutDown() }
+        let transport = CurlTransport(
+            baseURL: "http://127.0.0.1:\(listener.port)", lowSpeedLimitBytesPerSecond: 1000, lowSpeedTimeSeconds: 1,
+            logger: quietLogger
+        )
+
+        let start = ContinuousClock.now
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "POST", path: "/v1/push", body: [1]))
+        let elapsed = ContinuousClock.now - start
+
+        let error = try #require(result.failure)
+        #expect(error.code == .stalled)
+        #expect(elapsed < .seconds(10))
+    }
+
+    @Test func aSlowResponseThatKeepsProgressingIsNotCut() async throws {
+        let listener = try RawListener()
+        defer { listener.shutDown() }
+        let chunk = patternBytes(count: 1500)
+        let chunkCount = 15
+        listener.serveOne { client in
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: \(chunk.count * chunkCount)\r\nConnection: close\r\n\r\n"
+            sendAll(client, Array(head.utf8))
+            for _ in 0..<chunkCount {
+                // Paces a slow link (about 15 kB/s for 1.5 s), longer than the 1 s low-speed window.
+                usleep(100_000)
+                guard sendAll(client, chunk) else { return }
+            }
+        }
+        let transport = CurlTransport(
+            baseURL: "http://127.0.0.1:\(listener.port)", lowSpeedLimitBytesPerSecond: 1000, lowSpeedTimeSeconds: 1,
+            logger: quietLogger
+        )
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/slow"))
+
+        let response = try result.get().0
+        #expect(response.status == 200)
+        #expect(response.body == Array([[UInt8]](repeating: chunk, count: chunkCount).joined()))
+    }
+
+    @Test func aCompressedResponseIsDecoded() async throws {
+        // gzip of "simpul compressed hello " repeated 20 times.
+        let gzipped: [UInt8] = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x2b, 0xce, 0xcc, 0x2d, 0x28, 0xcd, 0x51,
+            0x48, 0xce, 0xcf, 0x2d, 0x28, 0x4a, 0x2d, 0x2e, 0x4e, 0x4d, 0x51, 0xc8, 0x48, 0xcd, 0xc9, 0xc9, 0x57,
+            0x28, 0x1e, 0x15, 0x1f, 0x16, 0xe2, 0x00, 0x06, 0x9f, 0xcd, 0xe1, 0xe0, 0x01, 0x00, 0x00,
+        ]
+        let listener = try RawListener()
+        defer { listener.shutDown() }
+        listener.serveOne { client in
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: \(gzipped.count)\r\n"
+                + "X-Kind: packed\r\nConnection: close\r\n\r\n"
+            sendAll(client, Array(head.utf8) + gzipped)
+        }
+        let transport = CurlTransport(baseURL: "http://127.0.0.1:\(listener.port)", logger: quietLogger)
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/packed"))
+
+        let (response, _, received) = try result.get()
+        #expect(response.body == Array(String(repeating: "simpul compressed hello ", count: 20).utf8))
+        #expect(response.headers["x-kind"] == "packed")
+        #expect(response.headers["content-encoding"] == nil)
+        #expect(received == gzipped.count)
+    }
+
+    @Test func aHeaderValueWithALineBreakIsRefusedBeforeSending() async throws {
+        let transport = CurlTransport(baseURL: "https://127.0.0.1:1", logger: quietLogger)
+        let request = HTTPRequestMessage(method: "GET", path: "/", headers: ["x-test": "a\r\nx-injected: b"])
+
+        let result = await sendOnThread(transport, request)
+
+        #expect(result.failure?.code == .other)
+    }
+}
