@@ -78,8 +78,12 @@ public enum Render {
         var text = due.indonesian
         if !p.status.isClosed {
             let left = calendar.workingDaysLeft(from: today, until: due)
-            text +=
-                left > 0 ? " (\(left) hari kerja lagi)" : left == 0 ? " (hari ini)" : " (TERLAMBAT \(-left) hari kerja)"
+            // Over a weekend after a Friday due date no working day has passed, but it is late all the same.
+            if today > due {
+                text += left < 0 ? " (TERLAMBAT \(-left) hari kerja)" : " (TERLAMBAT, jatuh tempo sudah lewat)"
+            } else {
+                text += left > 0 ? " (\(left) hari kerja lagi)" : " (hari ini)"
+            }
         }
         if !calendar.covers(from: p.acceptedOn, to: due) {
             text += " [peringatan: kalender libur \(due.year) belum dimuat]"

@@ -18,7 +18,9 @@ public struct RegistrationNumber: Hashable, Sendable, Comparable, CustomStringCo
     /// Parses a number typed by an officer, checking its form and its check digit.
     public init(parsing input: String) throws(SimpulError) {
         let parts = input.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, (2...3).contains(parts[0].count), parts[1].count == 2, parts[2].count >= 5,
+        // Exactly the generator's form: five digits, more only past 99999 and then with no leading zero.
+        guard parts.count == 4, (2...3).contains(parts[0].count), parts[1].count == 2,
+            parts[2].count == 5 || (parts[2].count > 5 && parts[2].first != "0"),
             parts[3].count == 1, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) })
         else {
             throw SimpulError(

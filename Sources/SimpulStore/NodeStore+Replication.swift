@@ -287,17 +287,28 @@ extension NodeStore {
                     reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
             }
             let fresh = events.filter { $0.dot.seq > UInt64(held) }
-            let knowledge = try Self.knowledge(db: db)[cs.partition] ?? VersionVector()
+            // What this change set's events saw of other writers must be here already.
+            var needed: [String: UInt64] = [:]
             for e in fresh {
-                for (node, seq) in e.context.entries where node != cs.node && knowledge[node] < seq {
-                    return .parked(reason: "menunggu event \(node):\(seq) yang dilihat event \(e.dot)")
+                for (node, seq) in e.context.entries where node != cs.node {
+                    needed[node] = max(needed[node] ?? 0, seq)
+                }
+            }
+            let maxSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?")
+            for (node, seq) in needed.sorted(by: { $0.key < $1.key }) {
+                let have = try Int64.fetchOne(maxSeq, arguments: [cs.partition, node]) ?? 0
+                if UInt64(have) < seq {
+                    return .parked(reason: "menunggu event \(node):\(seq) di partisi \(cs.partition)")
                 }
             }
             for e in fresh { try EventCodec.insert(e, into: db) }
             try Self.insert(cs, at: at, db: db)
             var byRecord: [String: [Event]] = [:]
             for e in fresh { byRecord[e.record, default: []].append(e) }
-            for (record, incoming) in byRecord { try Projection.refold(record: record, incoming: incoming, db: db) }
+            for (record, incoming) in byRecord
+            where try !Projection.applyIncrementally(record: record, incoming: incoming, db: db) {
+                try Projection.refold(record: record, incoming: incoming, db: db)
+            }
             try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [cs.hash])
             return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
         }

@@ -44,6 +44,46 @@ enum Projection {
         }
     }
 
+    /// Folds events from another replica into their record without reading its history, when they
+    /// come causally after everything held (each saw every event folded so far and the workflow
+    /// accepts it): then the full fold would give exactly this. Returns false, having written
+    /// nothing, when the record must be folded again from its whole history instead.
+    static func applyIncrementally(record: String, incoming: [Event], db: Database) throws -> Bool {
+        let sorted = incoming.sorted(by: Event.foldOrder)
+        guard let first = sorted.first, !EventAuthorization.globalTypes.contains(first.body.type) else { return false }
+        let json = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT state FROM permohonan WHERE number = ?"), arguments: [record])
+        var state: Permohonan
+        var rest = sorted[...]
+        let isNew: Bool
+        if let json {
+            state = try decodeState(json)
+            isNew = false
+        } else {
+            // No row means no event of this record is held: its registration comes first causally.
+            guard case .registered(let r) = first.body else { return false }
+            state = Permohonan(registeredBy: first, r)
+            rest = sorted.dropFirst()
+            isNew = true
+        }
+        var payments: [(Payment, Event)] = []
+        for e in rest {
+            guard e.lamport > state.lastLamport, state.seen.entries.allSatisfy({ e.context[$0.key] >= $0.value }),
+                Workflow.admissible(e.body, on: state) == nil
+            else { return false }
+            if case .settled = e.body { return false }
+            if case .paymentReceived(let p) = e.body { payments.append((p, e)) }
+            state.apply(e)
+        }
+        if isNew {
+            try insertRow(state, registration: first, db: db)
+        } else {
+            try updateRow(state, db: db)
+        }
+        for (p, e) in payments { try insertPayment(p, event: e, db: db) }
+        return true
+    }
+
     /// Folds a record again from all its events: those in the log plus `incoming` (already inserted
     /// into the log, and passed decoded so they are not decoded twice).
     static func refold(record: String, incoming: [Event], db: Database) throws {
@@ -54,7 +94,7 @@ enum Projection {
         let known = Set(incoming.map(\.dot))
         var events: [Event] = []
         for row in try Row.fetchAll(
-            db, sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ?", arguments: [record])
+            db.cachedStatement(sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ?"), arguments: [record])
         where !known.contains(Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))) {
             events.append(try EventCodec.decode(row))
         }
@@ -86,12 +126,13 @@ enum Projection {
     private static func insertRow(_ state: Permohonan, registration: Event, db: Database) throws {
         guard case .registered(let r) = registration.body else { return }
         let seq = Int(r.number.split(separator: "-")[2]) ?? 0
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO permohonan (number, partition, reg_node, reg_year, reg_seq, layanan, status, tahap, nama,
                     accepted_on, due_on, fee, paid, registered_at, updated_at, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 r.number, registration.partition, registration.dot.node, r.acceptedOn.year, seq, state.layanan.code,
                 state.status.rawValue, state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description,
@@ -101,12 +142,13 @@ enum Projection {
     }
 
     private static func updateRow(_ state: Permohonan, db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE permohonan SET layanan = ?, status = ?, tahap = ?, nama = ?, accepted_on = ?, due_on = ?, fee = ?,
                     paid = ?, updated_at = ?, state = ?
                 WHERE number = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 state.layanan.code, state.status.rawValue, state.tahap?.rawValue, state.pemohon.nama,
                 state.acceptedOn.description, state.dueOn?.description, state.fee, state.paid,

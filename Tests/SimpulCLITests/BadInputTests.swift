@@ -56,101 +56,158 @@ struct BadInputTests {
 
     static let cases: [BadInput] = [
         // NIK: structure only; each message says which digits are wrong.
-        BadInput(name: "NIK too short", arguments: create("SKTM", nik: "337401120385"), exit: 65,
+        BadInput(
+            name: "NIK too short", arguments: create("SKTM", nik: "337401120385"), exit: 65,
             mentions: ["NIK", "16 digit", "12"]),
-        BadInput(name: "NIK too long", arguments: create("SKTM", nik: "33740112038500011"), exit: 65,
+        BadInput(
+            name: "NIK too long", arguments: create("SKTM", nik: "33740112038500011"), exit: 65,
             mentions: ["NIK", "16 digit", "17"]),
-        BadInput(name: "NIK month 13", arguments: create("SKTM", nik: "3374011213850001"), exit: 65,
+        BadInput(
+            name: "NIK month 13", arguments: create("SKTM", nik: "3374011213850001"), exit: 65,
             mentions: ["NIK", "bulan", "13"]),
-        BadInput(name: "NIK day 32", arguments: create("SKTM", nik: "3374013203850001"), exit: 65,
+        BadInput(
+            name: "NIK day 32", arguments: create("SKTM", nik: "3374013203850001"), exit: 65,
             mentions: ["NIK", "tanggal lahir", "32"]),
-        BadInput(name: "NIK 30 February", arguments: create("SKTM", nik: "3374013002850001"), exit: 65,
+        BadInput(
+            name: "NIK 30 February", arguments: create("SKTM", nik: "3374013002850001"), exit: 65,
             mentions: ["NIK", "30-02-85"]),
-        BadInput(name: "NIK serial 0000", arguments: create("SKTM", nik: "3374011203850000"), exit: 65,
+        BadInput(
+            name: "NIK serial 0000", arguments: create("SKTM", nik: "3374011203850000"), exit: 65,
             mentions: ["NIK", "0000"]),
-        BadInput(name: "NIK with letters", arguments: create("SKTM", nik: "33740112038500AB"), exit: 65,
+        BadInput(
+            name: "NIK with letters", arguments: create("SKTM", nik: "33740112038500AB"), exit: 65,
             mentions: ["NIK", "angka"]),
 
         // The application against its service.
-        BadInput(name: "unknown layanan", arguments: create("IZIN-TERBANG"), exit: 66,
+        BadInput(
+            name: "unknown layanan", arguments: create("IZIN-TERBANG"), exit: 66,
             mentions: ["layanan:", "IZIN-TERBANG"]),
-        BadInput(name: "missing requirement", arguments: create(
-            "IZIN-JALAN", jalanIsian, syarat: ["pengantar-desa", "ktp"]), exit: 65, mentions: ["syarat:", "denah"]),
-        BadInput(name: "no requirement at all", arguments: create("SKTM", syarat: []), exit: 65,
+        BadInput(
+            name: "missing requirement",
+            arguments: create(
+                "IZIN-JALAN", jalanIsian, syarat: ["pengantar-desa", "ktp"]), exit: 65, mentions: ["syarat:", "denah"]),
+        BadInput(
+            name: "no requirement at all", arguments: create("SKTM", syarat: []), exit: 65,
             mentions: ["syarat:", "pengantar-rt-rw", "kk"]),
-        BadInput(name: "unknown requirement code", arguments: create(
-            "SKTM", syarat: Catalog.syarat["SKTM"]! + ["surat-sakti"]), exit: 65, mentions: ["syarat:", "surat-sakti"]),
-        BadInput(name: "fee input missing", arguments: create("IZIN-JALAN", ["--isian", "panjang_m=12.5"]), exit: 65,
+        BadInput(
+            name: "unknown requirement code",
+            arguments: create(
+                "SKTM", syarat: Catalog.syarat["SKTM"]! + ["surat-sakti"]), exit: 65,
+            mentions: ["syarat:", "surat-sakti"]),
+        BadInput(
+            name: "fee input missing", arguments: create("IZIN-JALAN", ["--isian", "panjang_m=12.5"]), exit: 65,
             mentions: ["isian", "lebar_m"]),
-        BadInput(name: "fee input not a number", arguments: create(
-            "IZIN-JALAN", ["--isian", "panjang_m=dua belas", "--isian", "lebar_m=4"]), exit: 65,
+        BadInput(
+            name: "fee input not a number",
+            arguments: create(
+                "IZIN-JALAN", ["--isian", "panjang_m=dua belas", "--isian", "lebar_m=4"]), exit: 65,
             mentions: ["isian", "panjang_m"]),
-        BadInput(name: "fee input zero", arguments: create(
-            "IZIN-JALAN", ["--isian", "panjang_m=12", "--isian", "lebar_m=0"]), exit: 65,
+        BadInput(
+            name: "fee input zero",
+            arguments: create(
+                "IZIN-JALAN", ["--isian", "panjang_m=12", "--isian", "lebar_m=0"]), exit: 65,
             mentions: ["isian", "lebar_m"]),
-        BadInput(name: "isian without =", arguments: create("SKTM", ["--isian", "panjang_m"]), exit: 64,
+        BadInput(
+            name: "isian without =", arguments: create("SKTM", ["--isian", "panjang_m"]), exit: 64,
             mentions: ["isian:", "panjang_m", "KUNCI=NILAI"]),
-        BadInput(name: "isian without key", arguments: create("SKTM", ["--isian", "=12"]), exit: 64,
+        BadInput(
+            name: "isian without key", arguments: create("SKTM", ["--isian", "=12"]), exit: 64,
             mentions: ["isian:", "KUNCI=NILAI"]),
-        BadInput(name: "isian given twice", arguments: create(
-            "IZIN-JALAN", jalanIsian + ["--isian", "lebar_m=5"]), exit: 64, mentions: ["isian:", "lebar_m"]),
+        BadInput(
+            name: "isian given twice",
+            arguments: create(
+                "IZIN-JALAN", jalanIsian + ["--isian", "lebar_m=5"]), exit: 64, mentions: ["isian:", "lebar_m"]),
         BadInput(name: "blank nama", arguments: create("SKTM", nama: "   "), exit: 65, mentions: ["nama:"]),
         // A line break in a name would forge extra lines on the printed tanda terima.
-        BadInput(name: "nama with a line break", arguments: create("SKTM", nama: "Budi\nRetribusi : lunas"), exit: 65,
+        BadInput(
+            name: "nama with a line break", arguments: create("SKTM", nama: "Budi\nRetribusi : lunas"), exit: 65,
             mentions: ["nama:"]),
-        BadInput(name: "bad telepon", arguments: create("SKTM", ["--telepon", "0812-abc"]), exit: 65,
+        BadInput(
+            name: "bad telepon", arguments: create("SKTM", ["--telepon", "0812-abc"]), exit: 65,
             mentions: ["telepon:", "0812-abc"]),
-        BadInput(name: "blank petugas", arguments: create("SKTM", petugas: " "), exit: 65,
+        BadInput(
+            name: "blank petugas", arguments: create("SKTM", petugas: " "), exit: 65,
             mentions: ["petugas:"]),
 
         // Missing options are usage errors, reported like every other error.
-        BadInput(name: "create without --petugas", arguments: without("--petugas", create("SKTM")), exit: 64,
+        BadInput(
+            name: "create without --petugas", arguments: without("--petugas", create("SKTM")), exit: 64,
             mentions: ["petugas"]),
-        BadInput(name: "advance without --petugas", arguments: ["permohonan", "advance", "{A}"], exit: 64,
+        BadInput(
+            name: "advance without --petugas", arguments: ["permohonan", "advance", "{A}"], exit: 64,
             mentions: ["petugas"]),
-        BadInput(name: "pay without --petugas", arguments: ["kasir", "pay", "{A}", "--jumlah", "25000"], exit: 64,
+        BadInput(
+            name: "pay without --petugas", arguments: ["kasir", "pay", "{A}", "--jumlah", "25000"], exit: 64,
             mentions: ["petugas"]),
 
         // Steps.
-        BadInput(name: "wrong --tahap", arguments: ["permohonan", "advance", "{A}", "--tahap", "operator",
-            "--petugas", "Dewi"], exit: 65, mentions: ["tahap operator", "penyerahan", "langkah yang boleh"]),
-        BadInput(name: "unknown --tahap", arguments: ["permohonan", "advance", "{A}", "--tahap", "pengesahan",
-            "--petugas", "Suryo"], exit: 64, mentions: ["tahap:", "pengesahan"]),
-        BadInput(name: "handover while unpaid", arguments: ["permohonan", "advance", "{A}", "--petugas", "Tono"],
+        BadInput(
+            name: "wrong --tahap",
+            arguments: [
+                "permohonan", "advance", "{A}", "--tahap", "operator",
+                "--petugas", "Dewi",
+            ], exit: 65, mentions: ["tahap operator", "penyerahan", "langkah yang boleh"]),
+        BadInput(
+            name: "unknown --tahap",
+            arguments: [
+                "permohonan", "advance", "{A}", "--tahap", "pengesahan",
+                "--petugas", "Suryo",
+            ], exit: 64, mentions: ["tahap:", "pengesahan"]),
+        BadInput(
+            name: "handover while unpaid", arguments: ["permohonan", "advance", "{A}", "--petugas", "Tono"],
             exit: 65, mentions: ["retribusi belum lunas", "langkah yang boleh"]),
-        BadInput(name: "reject at the handover", arguments: ["permohonan", "reject", "{A}", "--alasan", "Salah",
-            "--petugas", "Tono"], exit: 65, mentions: ["tidak bisa ditolak"]),
+        BadInput(
+            name: "reject at the handover",
+            arguments: [
+                "permohonan", "reject", "{A}", "--alasan", "Salah",
+                "--petugas", "Tono",
+            ], exit: 65, mentions: ["tidak bisa ditolak"]),
 
         // The kasir.
         BadInput(name: "negative jumlah", arguments: pay("{A}", "-5"), exit: 65, mentions: ["jumlah:", "-5"]),
         BadInput(name: "zero jumlah", arguments: pay("{A}", "0"), exit: 65, mentions: ["jumlah:", "0"]),
-        BadInput(name: "non-numeric jumlah", arguments: pay("{A}", "dua puluh ribu"), exit: 65,
+        BadInput(
+            name: "non-numeric jumlah", arguments: pay("{A}", "dua puluh ribu"), exit: 65,
             mentions: ["jumlah:", "dua puluh ribu"]),
         BadInput(name: "empty jumlah", arguments: pay("{A}", ""), exit: 65, mentions: ["jumlah:"]),
         // A dot is a thousands separator; "2500.0" is not Rp 25.000.
-        BadInput(name: "jumlah with a misplaced dot", arguments: pay("{A}", "2500.0"), exit: 65,
+        BadInput(
+            name: "jumlah with a misplaced dot", arguments: pay("{A}", "2500.0"), exit: 65,
             mentions: ["jumlah:", "2500.0"]),
-        BadInput(name: "overpayment", arguments: pay("{A}", "25001"), exit: 65,
+        BadInput(
+            name: "overpayment", arguments: pay("{A}", "25001"), exit: 65,
             mentions: ["jumlah:", "Rp 25.001", "Rp 25.000"]),
-        BadInput(name: "pay when no fee is due", arguments: pay("{B}", "1000"), exit: 65,
+        BadInput(
+            name: "pay when no fee is due", arguments: pay("{B}", "1000"), exit: 65,
             mentions: ["tidak ada retribusi", "{B}"]),
 
         // Registration numbers.
-        BadInput(name: "show unknown number", arguments: ["permohonan", "show", "{UNKNOWN}"], exit: 66,
+        BadInput(
+            name: "show unknown number", arguments: ["permohonan", "show", "{UNKNOWN}"], exit: 66,
             mentions: ["permohonan {UNKNOWN}", "tidak ada"]),
-        BadInput(name: "advance unknown number", arguments: ["permohonan", "advance", "{UNKNOWN}", "--petugas", "Rina"],
+        BadInput(
+            name: "advance unknown number", arguments: ["permohonan", "advance", "{UNKNOWN}", "--petugas", "Rina"],
             exit: 66, mentions: ["permohonan {UNKNOWN}"]),
-        BadInput(name: "pay unknown number", arguments: pay("{UNKNOWN}", "1000"), exit: 66,
+        BadInput(
+            name: "pay unknown number", arguments: pay("{UNKNOWN}", "1000"), exit: 66,
             mentions: ["permohonan {UNKNOWN}"]),
-        BadInput(name: "log unknown number", arguments: ["permohonan", "log", "{UNKNOWN}"], exit: 66,
+        BadInput(
+            name: "log unknown number", arguments: ["permohonan", "log", "{UNKNOWN}"], exit: 66,
             mentions: ["permohonan {UNKNOWN}"]),
-        BadInput(name: "show with a wrong check digit", arguments: ["permohonan", "show", "{TYPO}"], exit: 64,
+        BadInput(
+            name: "show with a wrong check digit", arguments: ["permohonan", "show", "{TYPO}"], exit: 64,
             mentions: ["nomor pendaftaran", "{TYPO}", "digit periksa"]),
-        BadInput(name: "pay with a wrong check digit", arguments: pay("{TYPO}", "25000"), exit: 64,
+        BadInput(
+            name: "pay with a wrong check digit", arguments: pay("{TYPO}", "25000"), exit: 64,
             mentions: ["nomor pendaftaran", "{TYPO}", "digit periksa"]),
-        BadInput(name: "advance with a wrong check digit", arguments: ["permohonan", "advance", "{TYPO}",
-            "--petugas", "Tono"], exit: 64, mentions: ["nomor pendaftaran", "digit periksa"]),
-        BadInput(name: "malformed number", arguments: ["permohonan", "show", "1-26-42"], exit: 64,
+        BadInput(
+            name: "advance with a wrong check digit",
+            arguments: [
+                "permohonan", "advance", "{TYPO}",
+                "--petugas", "Tono",
+            ], exit: 64, mentions: ["nomor pendaftaran", "digit periksa"]),
+        BadInput(
+            name: "malformed number", arguments: ["permohonan", "show", "1-26-42"], exit: 64,
             mentions: ["nomor pendaftaran", "1-26-42"]),
     ]
 

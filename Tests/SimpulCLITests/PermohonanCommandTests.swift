@@ -159,8 +159,9 @@ struct PermohonanCommandTests {
         #expect(done["receipts"]?.array == [])
 
         let events = try #require(try node.json(["permohonan", "log", number])["events"]?.array)
-        #expect(events.compactMap { $0["body"]?["data"]?["tahap"]?.string }
-            == Catalog.stepsWithoutFieldCheck + ["penyerahan"])
+        #expect(
+            events.compactMap { $0["body"]?["data"]?["tahap"]?.string }
+                == Catalog.stepsWithoutFieldCheck + ["penyerahan"])
         #expect(!events.contains { $0["role"]?.string == "Petugas Teknis" })
     }
 

@@ -3,9 +3,9 @@ import SimpulDomain
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A failure of the test harness itself (binary missing, a set-up command refused), reported with
@@ -231,7 +231,9 @@ final class TestNode: Sendable {
     }
 
     /// Runs init into this node's data folder.
-    func initStore(node: String = nodeCode, name: String = officeName, conf: String = Simpul.conf, json: Bool = false)
+    func initStore(
+        node: String = nodeCode, name: String = officeName, conf: String = Simpul.conf, json: Bool = false
+    )
         throws -> CLIResult
     {
         try Simpul.run(
