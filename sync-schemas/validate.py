@@ -216,9 +216,7 @@ class Integrity:
     @staticmethod
     def seq_run(cs):
         seqs = [e["seq"] for e in cs["events"]]
-        if cs["last"] < cs["first"] or seqs != list(range(cs["first"], cs["first"] + len(seqs))) or (
-            cs["first"] + len(seqs) - 1 != cs["last"]
-        ):
+        if seqs != list(range(cs["first"], cs["last"] + 1)):
             return [f"event seq {seqs} do not run densely from first {cs['first']} to last {cs['last']}"]
         return []
 

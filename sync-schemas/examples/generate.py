@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Writes the examples in this folder and manifest.json, with real hashes and signatures.
+
+The examples are meant to be read and edited as JSON; this script is how they were made, and the way to
+remake them after a change, since a signed change set's hash and signature must follow its content.
+The keys are derived from fixed seeds (see ../README.md, "Test vectors"), so the output is the same on
+every run. Needs the Python `cryptography` package.
+
+    python3 sync-schemas/examples/generate.py
+"""
+
+import base64
+import copy
+import hashlib
+import json
+import os
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+OUT = os.path.dirname(os.path.abspath(__file__))
+
+def canonical(v):
+    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+class Key:
+    def __init__(self, node):
+        self.node = node
+        seed = hashlib.sha256(("simpul example key " + node).encode()).digest()
+        self.sk = Ed25519PrivateKey.from_private_bytes(seed)
+        self.raw = self.sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.public = base64.b64encode(self.raw).decode()
+        self.fingerprint = hashlib.sha256(self.raw).digest()[:16].hex()
+        self.seed = seed
+
+    def seal(self, partition, events, prev):
+        cs = {"format": 1, "node": self.node, "partition": partition, "first": events[0]["seq"],
+              "last": events[-1]["seq"], "key": self.fingerprint, "events": events}
+        if prev:
+            cs["prev"] = prev
+        digest = hashlib.sha256(canonical(cs)).digest()
+        return {"changeSet": cs, "hash": digest.hex(), "signature": base64.b64encode(self.sk.sign(digest)).decode()}
+
+DAMM = [[0,3,1,7,5,9,8,6,4,2],[7,0,9,2,1,5,4,8,6,3],[4,2,0,6,8,7,1,3,5,9],[1,7,5,0,9,8,3,4,2,6],
+        [6,1,2,3,0,4,5,9,7,8],[3,6,7,4,2,0,9,5,8,1],[5,8,6,9,7,2,0,1,3,4],[8,9,4,5,3,6,2,0,1,7],
+        [9,4,3,8,6,1,7,2,0,5],[2,5,8,1,4,3,6,7,9,0]]
+def regno(prefix, yy, seq):
+    digits = f"{prefix}{yy:02d}{seq:05d}"
+    i = 0
+    for c in digits: i = DAMM[i][int(c)]
+    return f"{prefix}-{yy:02d}-{seq:05d}-{i}"
+
+kec = Key("33.74.01")
+hub = Key("33.74")
+
+izin = {"code": "IZIN-JALAN", "name": "Izin penggunaan/penutupan jalan kabupaten", "kind": "perizinan",
+        "scale": "kecamatan",
+        "requirements": [{"code": "pengantar-desa", "name": "Surat pengantar desa/kelurahan"},
+                         {"code": "ktp", "name": "KTP-el pemohon"},
+                         {"code": "denah", "name": "Denah ruas jalan yang dipakai atau ditutup"}],
+        "durationWorkingDays": 1,
+        "fee": {"type": "formula", "rate": 500, "inputs": ["panjang_m", "lebar_m"], "unit": "m2"},
+        "fieldCheck": True, "version": 1}
+pbg = {"code": "PBG-KECIL", "name": "PBG rumah tinggal kecil (dulu IMB sampai 100 m2)", "kind": "perizinan",
+       "scale": "forwarded", "forwardTo": "PTSP",
+       "requirements": [{"code": "ktp", "name": "KTP-el pemohon"},
+                        {"code": "persetujuan-tetangga", "name": "Surat persetujuan tetangga"},
+                        {"code": "bukti-tanah", "name": "Bukti kepemilikan tanah"},
+                        {"code": "sppt-pbb", "name": "SPPT PBB tahun terakhir"},
+                        {"code": "gambar", "name": "Gambar rencana bangunan"},
+                        {"code": "pengantar-desa", "name": "Surat pengantar desa/kelurahan"}],
+       "fee": {"type": "set-by-ptsp"}, "fieldCheck": True, "version": 1}
+keramaian = {"code": "REK-KERAMAIAN", "name": "Rekomendasi izin keramaian", "kind": "non-perizinan",
+             "scale": "kecamatan",
+             "requirements": [{"code": "pengantar-desa", "name": "Surat pengantar desa/kelurahan"},
+                              {"code": "ktp", "name": "KTP-el pemohon"}],
+             "durationWorkingDays": 1, "fee": {"type": "fixed", "amount": 0}, "fieldCheck": False, "version": 1}
+
+n1 = regno("01", 26, 1)
+n2 = regno("01", 26, 2)
+
+def ev(seq, lamport, context, record, officer, role, at, type_, data):
+    return {"seq": seq, "lamport": lamport, "context": context, "record": record, "officer": officer, "role": role,
+            "at": at, "type": type_, "data": data}
+
+reg1 = ev(1, 1, {}, n1, "Sari Wulandari", "Petugas Loket", "2026-03-16T01:00:00.000Z", "permohonan.registered",
+          {"number": n1, "layanan": izin, "catalogVersion": 1,
+           "pemohon": {"nik": "3374014505900001", "nama": "Siti Aminah", "alamat": "Jl. Pemuda No. 12, RT 03/RW 05, Sekayu — Semarang Tengah",
+                       "telepon": "081234567890"},
+           "syarat": ["pengantar-desa", "ktp", "denah"], "isian": {"panjang_m": "12.5", "lebar_m": "4"},
+           "fee": 25000, "acceptedOn": "2026-03-16", "dueOn": "2026-03-17"})
+step1 = ev(2, 2, {"33.74.01": 1}, n1, "Budi Santoso", "Petugas Verifikasi", "2026-03-16T01:20:00.000Z",
+           "permohonan.step-completed", {"tahap": "verifikasi", "note": "berkas lengkap"})
+reg2 = ev(3, 3, {}, n2, "Sari Wulandari", "Petugas Loket", "2026-03-16T02:05:00.000Z", "permohonan.registered",
+          {"number": n2, "layanan": pbg, "catalogVersion": 1,
+           "pemohon": {"nik": "3374011203850002", "nama": "Ahmad Fauzi"},
+           "syarat": ["ktp", "persetujuan-tetangga", "bukti-tanah", "sppt-pbb", "gambar", "pengantar-desa"],
+           "isian": {}, "acceptedOn": "2026-03-16"})
+fwd = ev(4, 4, {"33.74.01": 3}, n2, "Sari Wulandari", "Petugas Loket", "2026-03-16T02:10:00.000Z",
+         "permohonan.forwarded", {"to": "PTSP", "note": "lengkap"})
+cs1 = kec.seal("33.74.01", [reg1, step1, reg2, fwd], None)
+
+wd = ev(5, 5, {"33.74.01": 4}, n2, "Sari Wulandari", "Petugas Loket", "2026-03-17T03:00:00.000Z",
+        "permohonan.withdrawn", {"reason": "pemohon pindah rumah"})
+rej = ev(6, 6, {"33.74.01": 2}, n1, "Joko Prasetyo", "Petugas Teknis", "2026-03-17T04:30:00.000Z",
+         "permohonan.rejected", {"tahap": "cek-lapangan", "reason": "ruas jalan adalah jalan provinsi"})
+cs2 = kec.seal("33.74.01", [wd, rej], cs1["hash"])
+
+catalog = {"version": 2, "services": [keramaian, dict(izin, version=2, fee={"type": "formula", "rate": 1000,
+           "inputs": ["panjang_m", "lebar_m"], "unit": "m2"}), pbg]}
+kat = ev(1, 1, {}, "katalog/v2", "Admin TI", "Admin TI Kabupaten", "2026-03-16T05:00:00.000Z",
+         "katalog.published", catalog)
+kal = ev(2, 2, {}, "kalender/2026,2027", "Admin TI", "Admin TI Kabupaten", "2026-03-16T05:00:00.000Z",
+         "kalender.published",
+         {"years": [2026, 2027],
+          "holidays": [{"date": "2026-01-01", "kind": "libur", "name": "Tahun Baru 2026 Masehi"},
+                       {"date": "2026-02-16", "kind": "cuti-bersama", "name": "Cuti bersama Tahun Baru Imlek"},
+                       {"date": "2027-01-01", "kind": "libur", "name": "Tahun Baru 2027 Masehi"}]})
+g1 = hub.seal("33.74", [kat, kal], None)
+
+prog = ev(1, 5, {"33.74.01": 4}, n2, "Rudi (PTSP)", "Petugas PTSP", "2026-03-17T02:00:00.000Z",
+          "permohonan.ptsp-progress", {"code": "10"})
+dec = ev(2, 6, {"33.74": 1, "33.74.01": 4}, n2, "Kabid PTSP", "Petugas PTSP", "2026-03-17T03:30:00.000Z",
+         "permohonan.decided", {"code": "50", "fee": 100000, "note": "PBG terbit"})
+h1 = hub.seal("33.74.01", [prog, dec], None)
+settle = ev(3, 7, {"33.74": 2, "33.74.01": 5}, n2, "Rekonsiliator", "Petugas Rekonsiliasi PTSP",
+            "2026-03-18T01:00:00.000Z", "permohonan.settled",
+            {"conflicts": [f"{n2}@33.74:2"], "status": "ditarik", "note": "pemohon menarik; izin dibatalkan"})
+h2 = hub.seal("33.74.01", [settle], h1["hash"])
+
+pay = ev(9, 9, {"33.74.01": 8}, regno("01", 26, 4), "Rina", "Kasir", "2026-03-19T02:00:00.000Z",
+         "pembayaran.received", {"receipt": "33.74.01/000001", "amount": 50000})
+
+hub_key = {"node": "33.74", "publicKey": hub.public, "fingerprint": hub.fingerprint,
+           "enrolledAt": "2026-03-01T00:00:00.000Z", "active": True}
+kec_key_revoked = {"node": "33.74.01", "publicKey": kec.public, "fingerprint": kec.fingerprint,
+                   "enrolledAt": "2026-03-02T03:15:00.000Z", "revokedAt": "2026-04-01T08:00:00.000Z",
+                   "active": True}
+
+files = {}
+def put(name, value, schema, expect="valid", why=None):
+    files[name] = (value, schema, expect, why)
+
+put("hub-info.json", {"protocolVersion": 1, "node": "33.74", "name": "DPMPTSP Kota Semarang",
+                      "publicKey": hub.public, "fingerprint": hub.fingerprint}, "hub-info")
+put("knowledge-request.json", {"partitions": ["33.74.01", "33.74"]}, "knowledge-request")
+put("knowledge-response.json", {"node": "33.74.01", "partitions": {"33.74": {"33.74": 2},
+                                "33.74.01": {"33.74": 2, "33.74.01": 4}}}, "knowledge-response")
+put("signed-change-set.json", cs1, "signed-change-set")
+put("change-set.json", cs2["changeSet"], "change-set")
+put("wire-event.json", step1, "wire-event")
+put("push-response.json", {"result": "applied", "events": 4, "knowledge": {"33.74.01": 4}}, "push-response")
+put("push-response-parked.json", {"result": "parked", "events": 0,
+    "reason": "menunggu change set 33.74.01 yang berakhir di seq 4", "knowledge": {"33.74": 2, "33.74.01": 4}},
+    "push-response")
+put("pull-request.json", {"knowledge": {"33.74": {}, "33.74.01": {"33.74.01": 6}}, "maxBytes": 524288},
+    "pull-request")
+put("pull-response.json", {"changeSets": [g1, h1, h2], "keys": [hub_key], "complete": True}, "pull-response")
+put("problem.json", {"type": "https://simpul.invalid/problems/revoked", "title": "Node dicabut", "status": 403,
+    "detail": "node 33.74.01 dicabut oleh hub pada 2026-04-01T08:00:00.000Z; hubungi admin TI kabupaten untuk mendaftar ulang",
+    "code": "revoked"}, "problem")
+put("problem-hash-mismatch.json", {"type": "https://simpul.invalid/problems/hash-mismatch",
+    "title": "Isi change set berubah", "status": 422,
+    "detail": "isi change set 33.74.01 1-4 berubah: hash tidak cocok", "code": "hash-mismatch"}, "problem")
+put("node-key.json", kec_key_revoked, "node-key")
+put("version-vector.json", {"33.74": 3, "33.74.01": 6, "33.74.01-1": 2}, "version-vector")
+for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forwarded"), (wd, "withdrawn"),
+                 (rej, "rejected"), (pay, "pembayaran-received"), (prog, "ptsp-progress"), (dec, "decided"),
+                 (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published")]:
+    put(f"event-data-{short}.json", {"type": e["type"], "data": e["data"]}, "event-data")
+
+# Invalid examples: each breaks exactly one rule.
+def without(d, k):
+    d = copy.deepcopy(d); del d[k]; return d
+put("invalid/push-response-missing-knowledge.json", without(files["push-response.json"][0], "knowledge"),
+    "push-response", "invalid", "required field knowledge is missing")
+put("invalid/hub-info-extra-field.json", dict(files["hub-info.json"][0], url="https://ptsp.example"),
+    "hub-info", "invalid", "HubInfo is closed: no url member")
+put("invalid/knowledge-request-bad-partition.json", {"partitions": ["33.74.1"]}, "knowledge-request", "invalid",
+    "partition 33.74.1 is not a Kemendagri code")
+bad = copy.deepcopy(cs1); bad["changeSet"]["node"] = "33.74.01-0"
+put("invalid/signed-change-set-bad-node.json", bad, "signed-change-set", "invalid",
+    "sub-node digits run 1-9: 33.74.01-0 is no node code")
+bad = copy.deepcopy(cs2["changeSet"]); bad["prev"] = None
+put("invalid/change-set-null-prev.json", bad, "change-set", "invalid",
+    "an absent prev is left out, never null")
+bad = copy.deepcopy(pay); bad["data"]["amount"] = 50000.5
+put("invalid/wire-event-fractional-amount.json", bad, "wire-event", "invalid",
+    "money is whole rupiah: no fractions")
+bad = copy.deepcopy(step1); bad["at"] = "2026-03-16T08:20:00+07:00"
+put("invalid/wire-event-offset-timestamp.json", bad, "wire-event", "invalid",
+    "timestamps on the wire are UTC with milliseconds")
+bad = {"type": reg1["type"], "data": copy.deepcopy(reg1["data"])}; bad["data"]["pemohon"]["nik"] = "337401450590000"
+put("invalid/event-data-registered-short-nik.json", bad, "event-data", "invalid", "a NIK has 16 digits")
+put("invalid/event-data-decided-with-payment-data.json", {"type": "permohonan.decided", "data": pay["data"]},
+    "event-data", "invalid", "the data does not fit the type")
+bad = {"type": dec["type"], "data": {"code": "90", "fee": 100000}}
+put("invalid/event-data-rejecting-decision-with-fee.json", bad, "event-data", "invalid",
+    "only an approval sets a fee")
+put("invalid/event-data-unknown-type.json", {"type": "permohonan.archived", "data": {}}, "event-data", "invalid",
+    "unknown event type")
+put("invalid/problem-status-mismatch.json", dict(files["problem.json"][0], status=401), "problem", "invalid",
+    "revoked is answered with 403")
+put("invalid/version-vector-zero.json", {"33.74.01": 0}, "version-vector", "invalid",
+    "zero entries are never written")
+bad = dict(kec_key_revoked, fingerprint=kec.fingerprint.upper())
+put("invalid/node-key-uppercase-fingerprint.json", bad, "node-key", "invalid", "hex is lowercase")
+bad = copy.deepcopy(files["pull-response.json"][0]); del bad["complete"]
+put("invalid/pull-response-missing-complete.json", bad, "pull-response", "invalid", "complete is required")
+put("invalid/pull-request-string-max-bytes.json", {"knowledge": {}, "maxBytes": "524288"}, "pull-request",
+    "invalid", "maxBytes is an integer")
+
+manifest = {"description": "Each example file (relative to this folder), the schema in ../v1 it is checked against, "
+            "and whether it must pass (valid) or fail (invalid). python3 sync-schemas/validate.py examples",
+            "examples": []}
+for name, (value, schema, expect, why) in files.items():
+    path = os.path.join(OUT, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    entry = {"file": name, "schema": schema, "expect": expect}
+    if why: entry["why"] = why
+    manifest["examples"].append(entry)
+with open(os.path.join(OUT, "manifest.json"), "w") as f:
+    f.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+# The test vectors the README quotes.
+print(f"kecamatan 33.74.01: public key {kec.public}, fingerprint {kec.fingerprint}")
+print(f"hub 33.74: public key {hub.public}, fingerprint {hub.fingerprint}")
+print(f"signed-change-set.json: {len(canonical(cs1['changeSet']))} canonical bytes, hash {cs1['hash']}")
