@@ -136,6 +136,7 @@ let package = Package(
             name: "SimpulTransportTests",
             dependencies: [
                 "SimpulTransport", "SimpulHubServer", "SimpulSync", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

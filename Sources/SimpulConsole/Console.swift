@@ -100,6 +100,28 @@ public enum Console {
         if let warning { print("Peringatan: \(warning)") }
     }
 
+    /// Lists permohonan matching a filter: JSON `{count, permohonan}`, or one text line each.
+    public static func list(
+        _ filter: PermohonanFilter, store: NodeStore, json: Bool, line: (Permohonan) -> String
+    ) throws(SimpulError) {
+        guard filter.limit > 0 else { throw SimpulError(.usage, "limit: harus lebih dari 0") }
+        let items = try store.list(filter)
+        if json {
+            struct ListView: Encodable {
+                var count: Int
+                var permohonan: [PermohonanView]
+            }
+            let calendar = try store.calendar()
+            let today = now().localDate(offsetMinutes: store.info.zona.offsetMinutes)
+            return try printJSON(
+                ListView(
+                    count: items.count, permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
+        }
+        if items.isEmpty { return print("Tidak ada permohonan yang cocok.") }
+        for p in items { print(line(p)) }
+        print("\(items.count) permohonan.")
+    }
+
     /// Prints a permohonan's full, attributed history.
     public static func history(_ number: String, store: NodeStore, json: Bool) throws(SimpulError) {
         let id = try RegistrationNumber(parsing: number).text

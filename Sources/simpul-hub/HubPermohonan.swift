@@ -19,28 +19,11 @@ struct HubPermohonan: ParsableCommand {
             try execute { () throws(SimpulError) in
                 var filter = PermohonanFilter(layanan: layanan, limit: limit)
                 if status != "semua" { filter.status = try Console.status(status) }
-                let s = try store.open()
-                let items = try s.list(filter)
-                let calendar = try s.calendar()
-                let today = Console.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
-                if store.json {
-                    struct View: Encodable {
-                        var count: Int
-                        var permohonan: [PermohonanView]
-                    }
-                    return try Console.printJSON(
-                        View(
-                            count: items.count,
-                            permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
-                }
-                if items.isEmpty { return print("Tidak ada permohonan yang cocok.") }
-                for p in items {
+                try Console.list(filter, store: try store.open(), json: store.json) { p in
                     let code = p.ptspCode.map { " / \(PTSPStatus.label($0))" } ?? ""
-                    print(
+                    return
                         "\(p.number)  \(p.partition)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(code)]"
-                    )
                 }
-                print("\(items.count) permohonan.")
             }
         }
     }

@@ -78,38 +78,13 @@ struct PermohonanCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 var filter = PermohonanFilter(layanan: layanan, limit: limit)
-                if let status {
-                    guard let st = Status(rawValue: status) else {
-                        throw SimpulError(
-                            .usage,
-                            "status: '\(status)' tidak dikenal (\(Status.allCases.map(\.rawValue).joined(separator: ", ")))"
-                        )
-                    }
-                    filter.status = st
-                }
+                if let status { filter.status = try Console.status(status) }
                 if let tahap { filter.tahap = try Console.tahap(tahap) }
-                guard limit > 0 else { throw SimpulError(.usage, "limit: harus lebih dari 0") }
-                let s = try store.open()
-                let items = try s.list(filter)
-                let calendar = try s.calendar()
-                let today = Console.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
-                if store.json {
-                    struct ListView: Encodable {
-                        var count: Int
-                        var permohonan: [PermohonanView]
-                    }
-                    return try Console.printJSON(
-                        ListView(
-                            count: items.count,
-                            permohonan: items.map { PermohonanView($0, today: today, calendar: calendar) }))
-                }
-                if items.isEmpty { return print("Tidak ada permohonan yang cocok.") }
-                for p in items {
+                try Console.list(filter, store: try store.open(), json: store.json) { p in
                     let step = p.tahap.map { " / \($0.label)" } ?? ""
                     let due = p.dueOn.map { " / jatuh tempo \($0)" } ?? ""
-                    print("\(p.number)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(step)\(due)]")
+                    return "\(p.number)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(step)\(due)]"
                 }
-                print("\(items.count) permohonan.")
             }
         }
     }

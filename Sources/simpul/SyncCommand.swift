@@ -123,10 +123,13 @@ enum Agent {
         let transport = CurlTransport(
             baseURL: hub?.url ?? "", caFile: hub?.caFile, userAgent: "simpul/1 (\(identity.node))",
             logger: Environment.logger)
-        return SyncClient(
+        let report = SyncClient(
             store: store, identity: identity, transport: transport, logger: Environment.logger, now: Console.now,
             budget: budget
         ).run()
+        // Say goodbye on kept-alive connections so the hub does not wait for them.
+        transport.closeIdleConnections()
+        return report
     }
 
     static func summary(_ r: SyncReport) -> String {
