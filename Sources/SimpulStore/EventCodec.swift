@@ -17,12 +17,7 @@ enum EventCodec {
 
     static func insert(_ event: Event, into db: Database) throws {
         let data = try json(DataOnly(body: event.body))
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO event (partition, node, seq, lamport, record, type, officer, role, at, context, data)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
+        try db.cachedStatement(sql: EventLog.insertSQL).execute(
             arguments: [
                 event.partition, event.dot.node, Int64(event.dot.seq), Int64(event.lamport), event.record,
                 event.body.type, event.officer, event.role, event.at.description, try json(event.context), data,

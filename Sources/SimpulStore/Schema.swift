@@ -15,27 +15,7 @@ enum Schema {
                         zona TEXT NOT NULL,
                         created_at TEXT NOT NULL
                     );
-                    -- The truth: every change, append-only. Dots are dense per (partition, node).
-                    CREATE TABLE event (
-                        partition TEXT NOT NULL,
-                        node TEXT NOT NULL,
-                        seq INTEGER NOT NULL CHECK (seq >= 1),
-                        lamport INTEGER NOT NULL CHECK (lamport >= 1),
-                        record TEXT NOT NULL,
-                        type TEXT NOT NULL,
-                        officer TEXT NOT NULL,
-                        role TEXT NOT NULL,
-                        at TEXT NOT NULL,
-                        context TEXT NOT NULL,
-                        data TEXT NOT NULL,
-                        PRIMARY KEY (partition, node, seq)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX event_record ON event (record, lamport, node, seq);
-                    CREATE INDEX event_lamport ON event (lamport);
-                    CREATE TRIGGER event_immutable BEFORE UPDATE ON event
-                        BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
-                    CREATE TRIGGER event_append_only BEFORE DELETE ON event
-                        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                    \(EventLog.tableSQL)
 
                     -- Reference data loaded from conf/ (later: published by the hub).
                     CREATE TABLE catalog (
@@ -178,4 +158,37 @@ enum Schema {
 
     /// The materialized tables, in the order a digest reads them.
     static let materialized = ["permohonan", "pembayaran", "conflict"]
+}
+
+/// The `event` table, the one place its shape is written: the store's first migration creates it
+/// from here, and the benchmark's raw-SQLite baseline inserts into exactly this table.
+public enum EventLog {
+    public static let tableSQL = """
+        -- The truth: every change, append-only. Dots are dense per (partition, node).
+        CREATE TABLE event (
+            partition TEXT NOT NULL,
+            node TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            lamport INTEGER NOT NULL CHECK (lamport >= 1),
+            record TEXT NOT NULL,
+            type TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            role TEXT NOT NULL,
+            at TEXT NOT NULL,
+            context TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (partition, node, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_record ON event (record, lamport, node, seq);
+        CREATE INDEX event_lamport ON event (lamport);
+        CREATE TRIGGER event_immutable BEFORE UPDATE ON event
+            BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+        CREATE TRIGGER event_append_only BEFORE DELETE ON event
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        """
+
+    public static let insertSQL = """
+        INSERT INTO event (partition, node, seq, lamport, record, type, officer, role, at, context, data)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 }

@@ -259,34 +259,9 @@ struct RawRow {
     var context: String
     var data: String
 
-    /// The `event` table of the store's schema, with its keys, indexes and guards.
-    static let schema = """
-        CREATE TABLE event (
-            partition TEXT NOT NULL,
-            node TEXT NOT NULL,
-            seq INTEGER NOT NULL CHECK (seq >= 1),
-            lamport INTEGER NOT NULL CHECK (lamport >= 1),
-            record TEXT NOT NULL,
-            type TEXT NOT NULL,
-            officer TEXT NOT NULL,
-            role TEXT NOT NULL,
-            at TEXT NOT NULL,
-            context TEXT NOT NULL,
-            data TEXT NOT NULL,
-            PRIMARY KEY (partition, node, seq)
-        ) WITHOUT ROWID;
-        CREATE INDEX event_record ON event (record, lamport, node, seq);
-        CREATE INDEX event_lamport ON event (lamport);
-        CREATE TRIGGER event_immutable BEFORE UPDATE ON event
-            BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
-        CREATE TRIGGER event_append_only BEFORE DELETE ON event
-            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-        """
-
-    static let insert = """
-        INSERT INTO event (partition, node, seq, lamport, record, type, officer, role, at, context, data)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The store's own `event` table and insert, so the baseline inserts exactly the same rows.
+    static let schema = EventLog.tableSQL
+    static let insert = EventLog.insertSQL
 
     /// Reads the rows a replica stored, in the order the events were applied.
     static func read(path: String, order: [Event]) throws -> [RawRow] {
