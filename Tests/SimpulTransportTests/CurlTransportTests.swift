@@ -164,7 +164,8 @@ struct CurlTransportTests {
 
         let error = try #require(result.failure)
         #expect(error.code == .stalled)
-        #expect(elapsed < .seconds(10))
+        // Only a guard against waiting forever: how fast the stall shows depends on the machine's load.
+        #expect(elapsed < .seconds(120))
     }
 
     @Test func aSlowResponseThatKeepsProgressingIsNotCut() async throws {
