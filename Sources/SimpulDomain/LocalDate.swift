@@ -16,11 +16,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`.
     public init?(iso: String) {
-        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), let y = Int(parts[0]), let m = Int(parts[1]),
-            let d = Int(parts[2])
-        else { return nil }
+        var iso = iso
+        let parsed = iso.withUTF8 { b -> (Int, Int, Int)? in
+            func digits(_ at: Int, _ count: Int) -> Int? {
+                var v = 0
+                for i in at..<at + count {
+                    let d = Int(b[i]) - 48
+                    guard d >= 0 && d <= 9 else { return nil }
+                    v = v * 10 + d
+                }
+                return v
+            }
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let y = digits(0, 4),
+                let m = digits(5, 2), let d = digits(8, 2)
+            else { return nil }
+            return (y, m, d)
+        }
+        guard let (y, m, d) = parsed else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -61,8 +73,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public var isWeekend: Bool { isoWeekday >= 6 }
 
     public var description: String {
-        let y = String(year).leftPadded(to: 4)
-        return "\(y)-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
+        guard (0...9999).contains(year) else {
+            return
+                "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
+        }
+        return String(unsafeUninitializedCapacity: 10) { out in
+            write(into: out)
+            return 10
+        }
+    }
+
+    /// Writes `YYYY-MM-DD` into the first ten bytes (year 0 to 9999).
+    func write(into out: UnsafeMutableBufferPointer<UInt8>) {
+        writeDigits(year, width: 4, into: out, at: 0)
+        out[4] = UInt8(ascii: "-")
+        writeDigits(month, width: 2, into: out, at: 5)
+        out[7] = UInt8(ascii: "-")
+        writeDigits(day, width: 2, into: out, at: 8)
     }
 
     /// The date as officers read it: `Senin, 2 Maret 2026`.
@@ -104,5 +131,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 extension String {
     func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
+
+/// Writes `value` (non-negative, fitting `width`) as zero-padded decimal digits.
+func writeDigits(_ value: Int, width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+    var v = value
+    for i in stride(from: start + width - 1, through: start, by: -1) {
+        out[i] = UInt8(48 + v % 10)
+        v /= 10
     }
 }

@@ -6,35 +6,47 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.mmm](Z|+HH:MM|-HH:MM)`.
     public init?(iso text: String) {
-        let chars = Array(text)
-        let digitPositions = [11, 12, 14, 15, 17, 18]
-        guard chars.count >= 20, chars[10] == "T", chars[13] == ":", chars[16] == ":",
-            digitPositions.allSatisfy({ chars[$0].isASCIIDigit }),
-            let date = LocalDate(iso: String(chars[0..<10])),
-            let hh = Int(String(chars[11..<13])), let mm = Int(String(chars[14..<16])),
-            let ss = Int(String(chars[17..<19])), hh < 24, mm < 60, ss < 60
+        // Byte by byte: every position of the format is ASCII, and change sets carry one per event.
+        var text = text
+        let parsed = text.withUTF8 { Timestamp.parse($0) }
+        guard let parsed else { return nil }
+        milliseconds = parsed
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in at..<at + count {
+                let d = Int(b[i]) - 48
+                guard d >= 0 && d <= 9 else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), let y = digits(0, 4), let mo = digits(5, 2),
+            let d = digits(8, 2), let date = LocalDate(year: y, month: mo, day: d), let hh = digits(11, 2),
+            let mm = digits(14, 2), let ss = digits(17, 2), hh < 24, mm < 60, ss < 60
         else { return nil }
         var i = 19
         var ms = 0
-        if chars[i] == "." {
-            let start = i + 1
-            i = start
-            while i < chars.count, chars[i].isASCIIDigit { i += 1 }
-            guard i - start == 3 else { return nil }
-            ms = Int(String(chars[start..<i]))!
+        if b[i] == UInt8(ascii: ".") {
+            guard b.count >= i + 4, let v = digits(i + 1, 3) else { return nil }
+            ms = v
+            i += 4
+            guard i < b.count else { return nil }
         }
         var offsetMinutes = 0
-        let zone = String(chars[i...])
-        if zone != "Z" {
-            let z = Array(zone)
-            guard z.count == 6, z[0] == "+" || z[0] == "-", z[3] == ":",
-                [1, 2, 4, 5].allSatisfy({ z[$0].isASCIIDigit }), let oh = Int(String(z[1...2])),
-                let om = Int(String(z[4...5]))
+        if b[i] == UInt8(ascii: "Z") {
+            guard b.count == i + 1 else { return nil }
+        } else {
+            guard b.count == i + 6, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
+                b[i + 3] == UInt8(ascii: ":"), let oh = digits(i + 1, 2), let om = digits(i + 4, 2)
             else { return nil }
-            offsetMinutes = (oh * 60 + om) * (z[0] == "-" ? -1 : 1)
+            offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
         }
         let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hh * 3600 + mm * 60 + ss) - Int64(offsetMinutes * 60)
-        milliseconds = seconds * 1000 + Int64(ms)
+        return seconds * 1000 + Int64(ms)
     }
 
     /// The date at a UTC offset (WIB +7, WITA +8, WIT +9).
@@ -53,13 +65,26 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public var description: String {
         let date = LocalDate(daysSinceEpoch: Int(floorDiv(milliseconds, 86_400_000)))
-        let msOfDay = floorMod(milliseconds, 86_400_000)
-        let h = msOfDay / 3_600_000
-        let m = msOfDay / 60_000 % 60
-        let s = msOfDay / 1000 % 60
-        let ms = msOfDay % 1000
-        func p(_ v: Int64, _ w: Int) -> String { String(v).leftPadded(to: w) }
-        return "\(date)T\(p(h, 2)):\(p(m, 2)):\(p(s, 2)).\(p(ms, 3))Z"
+        let msOfDay = Int(floorMod(milliseconds, 86_400_000))
+        guard (0...9999).contains(date.year) else {
+            func p(_ v: Int, _ w: Int) -> String { String(v).leftPadded(to: w) }
+            return "\(date)T\(p(msOfDay / 3_600_000, 2)):\(p(msOfDay / 60_000 % 60, 2)):"
+                + "\(p(msOfDay / 1000 % 60, 2)).\(p(msOfDay % 1000, 3))Z"
+        }
+        // Written into a fixed buffer: every event stored or sent formats its time.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            date.write(into: out)
+            out[10] = UInt8(ascii: "T")
+            writeDigits(msOfDay / 3_600_000, width: 2, into: out, at: 11)
+            out[13] = UInt8(ascii: ":")
+            writeDigits(msOfDay / 60_000 % 60, width: 2, into: out, at: 14)
+            out[16] = UInt8(ascii: ":")
+            writeDigits(msOfDay / 1000 % 60, width: 2, into: out, at: 17)
+            out[19] = UInt8(ascii: ".")
+            writeDigits(msOfDay % 1000, width: 3, into: out, at: 20)
+            out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.milliseconds < b.milliseconds }

@@ -81,6 +81,8 @@ public enum Peran {
 public struct Permohonan: Sendable, Equatable, Codable {
     public var number: String
     public var partition: String
+    /// The dot of the registration event, where the fixed part of the application is kept.
+    public var registration: Dot
     public var layanan: Layanan
     public var catalogVersion: Int
     public var pemohon: Pemohon
@@ -111,6 +113,7 @@ public struct Permohonan: Sendable, Equatable, Codable {
     public init(registeredBy event: Event, _ r: Registration) {
         number = r.number
         partition = event.partition
+        registration = event.dot
         layanan = r.layanan
         catalogVersion = r.catalogVersion
         pemohon = r.pemohon

@@ -16,15 +16,26 @@ enum EventCodec {
     }
 
     static func insert(_ event: Event, into db: Database) throws {
-        let data = try json(DataOnly(body: event.body))
+        try insert(
+            event, context: JSONText.versionVector(event.context), data: try json(DataOnly(body: event.body)), into: db)
+    }
+
+    /// Inserts an event whose JSON columns are already written (as received from another replica).
+    static func insert(_ event: Event, context: String, data: String, into db: Database) throws {
         try db.cachedStatement(sql: EventLog.insertSQL).execute(
             arguments: [
                 event.partition, event.dot.node, Int64(event.dot.seq), Int64(event.lamport), event.record,
-                event.body.type, event.officer, event.role, event.at.description, try json(event.context), data,
+                event.body.type, event.officer, event.role, event.at.description, context, data,
             ])
     }
 
     static let columns = "partition, node, seq, lamport, record, type, officer, role, at, context, data"
+
+    /// The same columns from a table aliased `alias`, named as `decode` reads them.
+    static func columns(qualifiedBy alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespaces))" }
+            .joined(separator: ", ")
+    }
 
     static func decode(_ row: Row) throws -> Event {
         let type: String = row["type"]

@@ -213,11 +213,12 @@ extension NodeStore {
     }
 
     private static func insert(_ cs: StoredChangeSet, at: Timestamp, db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO changeset (partition, node, first_seq, last_seq, hash, prev, key, bytes, body, stored_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 cs.partition, cs.node, Int64(cs.first), Int64(cs.last), cs.hash, cs.prev, cs.key, cs.body.count,
                 Data(cs.body), at.description,
@@ -241,90 +242,116 @@ extension NodeStore {
         }
     }
 
-    /// Applies a verified change set from another replica: idempotent, whole or not at all, and only
-    /// when what it depends on is present (otherwise it is parked and nothing of it is applied).
+    /// Applies verified change sets from other replicas, in order, in one transaction: each is
+    /// applied whole or not at all, idempotently, and only when what it depends on is present;
+    /// otherwise it is parked (kept in the store) and nothing of it is applied. The first change set
+    /// that breaks its writer's chain or contradicts one held ends the batch: it is refused, and
+    /// what came before it in the batch is kept.
     ///
-    /// - Parameter events: the change set's events, decoded, in seq order `cs.first...cs.last`.
-    public func applyRemote(_ cs: StoredChangeSet, events: [Event]) throws(SimpulError) -> ApplyOutcome {
+    /// - Returns: one outcome per change set attempted, in order.
+    public func applyRemote(_ batch: [RemoteChangeSet]) throws(SimpulError) -> [ApplyOutcome] {
         let at = now()
-        return try write("menerapkan change set") { db -> ApplyOutcome in
-            let sameHash = try Bool.fetchOne(db, sql: "SELECT 1 FROM changeset WHERE hash = ?", arguments: [cs.hash])
-            if sameHash == true { return .duplicate }
-            let overlapping = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT first_seq, last_seq FROM changeset WHERE partition = ? AND node = ? AND first_seq <= ? AND last_seq >= ?",
-                arguments: [cs.partition, cs.node, Int64(cs.last), Int64(cs.first)])
-            if let o = overlapping {
-                return .conflicting(
-                    reason:
-                        "change set \(cs.node) \(cs.first)-\(cs.last) bertentangan dengan change set \(o["first_seq"] as Int64)-\(o["last_seq"] as Int64) yang sudah ada dengan isi berbeda"
-                )
+        return try write("menerapkan change set") { db -> [ApplyOutcome] in
+            let projection = Projection(db: db)
+            var outcomes: [ApplyOutcome] = []
+            for cs in batch {
+                let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db)
+                outcomes.append(outcome)
+                if case .parked(let reason) = outcome { try Self.park(cs.stored, reason: reason, at: at, db: db) }
+                if case .brokenChain = outcome { break }
+                if case .conflicting = outcome { break }
             }
-            let held =
-                try Int64.fetchOne(
-                    db, sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?",
-                    arguments: [cs.partition, cs.node]) ?? 0
-            if cs.first > UInt64(held) + 1 {
-                return .parked(
-                    reason: "menunggu event \(cs.node) seq \(held + 1)-\(cs.first - 1) di partisi \(cs.partition)")
-            }
-            if cs.first > 1 {
-                let prev = try String.fetchOne(
-                    db, sql: "SELECT hash FROM changeset WHERE partition = ? AND node = ? AND last_seq = ?",
-                    arguments: [cs.partition, cs.node, Int64(cs.first - 1)])
-                guard let prev else {
-                    return .parked(reason: "menunggu change set \(cs.node) yang berakhir di seq \(cs.first - 1)")
-                }
-                guard cs.prev == prev else {
-                    return .brokenChain(
-                        reason:
-                            "rantai hash putus: change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung change set sebelumnya"
-                    )
-                }
-            } else if cs.prev != nil {
-                return .brokenChain(
-                    reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
-            }
-            let fresh = events.filter { $0.dot.seq > UInt64(held) }
-            // What this change set's events saw of other writers must be here already.
-            var needed: [String: UInt64] = [:]
-            for e in fresh {
-                for (node, seq) in e.context.entries where node != cs.node {
-                    needed[node] = max(needed[node] ?? 0, seq)
-                }
-            }
-            let maxSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?")
-            for (node, seq) in needed.sorted(by: { $0.key < $1.key }) {
-                let have = try Int64.fetchOne(maxSeq, arguments: [cs.partition, node]) ?? 0
-                if UInt64(have) < seq {
-                    return .parked(reason: "menunggu event \(node):\(seq) di partisi \(cs.partition)")
-                }
-            }
-            for e in fresh { try EventCodec.insert(e, into: db) }
-            try Self.insert(cs, at: at, db: db)
-            var byRecord: [String: [Event]] = [:]
-            for e in fresh { byRecord[e.record, default: []].append(e) }
-            for (record, incoming) in byRecord
-            where try !Projection.applyIncrementally(record: record, incoming: incoming, db: db) {
-                try Projection.refold(record: record, incoming: incoming, db: db)
-            }
-            try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [cs.hash])
-            return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
+            try projection.flush()
+            return outcomes
         }
     }
 
-    /// Keeps a change set until what it depends on arrives.
-    public func park(_ cs: StoredChangeSet, reason: String) throws(SimpulError) {
-        let at = now()
-        try write("memarkir change set") { db in
-            try db.execute(
+    /// Applies a verified change set from another replica (see `applyRemote(_:)` for a batch).
+    public func applyRemote(_ cs: RemoteChangeSet) throws(SimpulError) -> ApplyOutcome {
+        try applyRemote([cs])[0]
+    }
+
+    private static func applyRemote(
+        _ remote: RemoteChangeSet, at: Timestamp, projection: Projection, db: Database
+    ) throws -> ApplyOutcome {
+        let cs = remote.stored
+        let sameHash = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM changeset WHERE hash = ?"), arguments: [cs.hash])
+        if sameHash == true { return .duplicate }
+        let overlapping = try Row.fetchOne(
+            db.cachedStatement(
                 sql: """
-                    INSERT OR IGNORE INTO parked (hash, partition, node, first_seq, body, reason, parked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [cs.hash, cs.partition, cs.node, Int64(cs.first), Data(cs.body), reason, at.description])
+                    SELECT first_seq, last_seq FROM changeset
+                    WHERE partition = ? AND node = ? AND first_seq <= ? AND last_seq >= ?
+                    """),
+            arguments: [cs.partition, cs.node, Int64(cs.last), Int64(cs.first)])
+        if let o = overlapping {
+            return .conflicting(
+                reason:
+                    "change set \(cs.node) \(cs.first)-\(cs.last) bertentangan dengan change set \(o["first_seq"] as Int64)-\(o["last_seq"] as Int64) yang sudah ada dengan isi berbeda"
+            )
         }
+        let maxSeq = try db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?")
+        let held = try Int64.fetchOne(maxSeq, arguments: [cs.partition, cs.node]) ?? 0
+        if cs.first > UInt64(held) + 1 {
+            return .parked(
+                reason: "menunggu event \(cs.node) seq \(held + 1)-\(cs.first - 1) di partisi \(cs.partition)")
+        }
+        if cs.first > 1 {
+            let prev = try String.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT hash FROM changeset WHERE partition = ? AND node = ? AND last_seq = ?"),
+                arguments: [cs.partition, cs.node, Int64(cs.first - 1)])
+            guard let prev else {
+                return .parked(reason: "menunggu change set \(cs.node) yang berakhir di seq \(cs.first - 1)")
+            }
+            guard cs.prev == prev else {
+                return .brokenChain(
+                    reason:
+                        "rantai hash putus: change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung change set sebelumnya"
+                )
+            }
+        } else if cs.prev != nil {
+            return .brokenChain(reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
+        }
+        let fresh = remote.events.filter { $0.event.dot.seq > UInt64(held) }
+        // What this change set's events saw of other writers must be here already.
+        var needed: [String: UInt64] = [:]
+        for e in fresh {
+            for (node, seq) in e.event.context.entries where node != cs.node && seq > needed[node] ?? 0 {
+                needed[node] = seq
+            }
+        }
+        for (node, seq) in needed.sorted(by: { $0.key < $1.key }) {
+            let have = try Int64.fetchOne(maxSeq, arguments: [cs.partition, node]) ?? 0
+            if UInt64(have) < seq {
+                return .parked(reason: "menunggu event \(node):\(seq) di partisi \(cs.partition)")
+            }
+        }
+        for e in fresh { try EventCodec.insert(e.event, context: e.context, data: e.data, into: db) }
+        try insert(cs, at: at, db: db)
+        var byRecord: [String: [Event]] = [:]
+        var order: [String] = []
+        for e in fresh {
+            if byRecord[e.event.record] == nil { order.append(e.event.record) }
+            byRecord[e.event.record, default: []].append(e.event)
+        }
+        for record in order { try projection.applyRemote(record: record, incoming: byRecord[record]!) }
+        try db.cachedStatement(sql: "DELETE FROM parked WHERE hash = ?").execute(arguments: [cs.hash])
+        return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
+    }
+
+    /// Keeps a change set until what it depends on arrives.
+    private static func park(_ cs: StoredChangeSet, reason: String, at: Timestamp, db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO parked (hash, partition, node, first_seq, body, reason, parked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (hash) DO UPDATE SET reason = excluded.reason
+                """
+        ).execute(arguments: [
+            cs.hash, cs.partition, cs.node, Int64(cs.first), Data(cs.body), reason, at.description,
+        ])
     }
 
     /// Forgets a parked change set (applied meanwhile, or refused for good).

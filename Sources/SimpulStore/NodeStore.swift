@@ -136,7 +136,12 @@ public final class NodeStore: Sendable {
         config.busyMode = .timeout(10)
         do {
             let pool = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator.migrate(pool)
+            let migrator = Schema.migrator
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            try migrator.migrate(pool)
+            if !applied.isEmpty && !applied.contains(Schema.columnarState) {
+                _ = try pool.write { db in try Projection.rebuild(db: db) }
+            }
             return pool
         } catch {
             throw SimpulError(.storeUnavailable, "penyimpanan \(path) tidak bisa dibuka", cause: error)
@@ -255,7 +260,7 @@ public final class NodeStore: Sendable {
         let officer = try Self.officerName(officer)
         let at = now()
         let event = try write("mencatat langkah") { db -> Event in
-            let state = try Projection.load(number, db: db)
+            guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
             let cmd: Command
             if case .pay(let amount, _) = command {
                 let seq =
@@ -318,38 +323,41 @@ public final class NodeStore: Sendable {
             lamport: UInt64(lamport + 1), context: context, record: record, officer: officer, role: role, at: at,
             body: body)
         try EventCodec.insert(event, into: db)
-        try Projection.apply(event, db: db)
+        let projection = Projection(db: db)
+        try projection.apply(event)
+        try projection.flush()
         return event
     }
 
     // MARK: - Queries
 
     public func permohonan(_ number: String) throws(SimpulError) -> Permohonan {
-        try read("membaca permohonan") { db in try Projection.load(number, db: db) }
+        try read("membaca permohonan") { db in
+            guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
+            return state
+        }
     }
 
     public func list(_ filter: PermohonanFilter) throws(SimpulError) -> [Permohonan] {
         try read("membaca daftar permohonan") { db in
-            var clauses: [String] = []
             var args: [any DatabaseValueConvertible] = []
+            var clauses = ["1"]
             if let s = filter.status {
-                clauses.append("status = ?")
+                clauses.append("p.status = ?")
                 args.append(s.rawValue)
             }
             if let t = filter.tahap {
-                clauses.append("tahap = ?")
+                clauses.append("p.tahap = ?")
                 args.append(t.rawValue)
             }
             if let l = filter.layanan {
-                clauses.append("layanan = ?")
+                clauses.append("p.layanan = ?")
                 args.append(l)
             }
-            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             args.append(filter.limit)
-            let states = try String.fetchAll(
-                db, sql: "SELECT state FROM permohonan \(whereSQL) ORDER BY registered_at DESC, number DESC LIMIT ?",
-                arguments: StatementArguments(args))
-            return try states.map { try Projection.decodeState($0) }
+            return try Projection.states(
+                where: clauses.joined(separator: " AND "), arguments: StatementArguments(args),
+                suffix: "ORDER BY p.registered_at DESC, p.number DESC LIMIT ?", db: db)
         }
     }
 

@@ -2,69 +2,72 @@ import Foundation
 import GRDB
 import SimpulDomain
 
-/// Folds events into the materialized tables.
+/// Folds events into the materialized tables, inside one write transaction.
 ///
 /// A local command appends an event the workflow has just accepted on the current state, so it is
-/// folded incrementally. Events from other replicas may sort before events already folded, so their
-/// records are folded again from the whole history by `RecordFold`, which is also what a rebuild
-/// does: the same fold everywhere is what makes replicas converge and "incremental equals rebuild".
-enum Projection {
+/// folded incrementally. Events from other replicas are folded incrementally too when they come
+/// causally after everything the record holds; otherwise their record is folded again from its
+/// whole history by `RecordFold`, which is also what a rebuild does: the same fold everywhere is
+/// what makes replicas converge and "incremental equals rebuild".
+///
+/// The records a transaction touches stay in memory until `flush()`, so a batch of change sets
+/// reads and writes each permohonan row once, however many of its events the batch carries.
+final class Projection {
+    private let db: Database
+    /// The folded state of each record touched so far; nil when the record has no state.
+    private var states: [String: Permohonan?] = [:]
+    private var dirty: Set<String> = []
+
+    init(db: Database) { self.db = db }
+
     static func notFound(_ number: String) -> SimpulError {
         SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan node ini")
     }
 
-    static func decodeState(_ json: String) throws -> Permohonan {
-        try JSONDecoder().decode(Permohonan.self, from: Data(json.utf8))
-    }
-
-    static func load(_ number: String, db: Database) throws -> Permohonan {
-        guard
-            let json = try String.fetchOne(
-                db, sql: "SELECT state FROM permohonan WHERE number = ?", arguments: [number])
-        else { throw notFound(number) }
-        return try decodeState(json)
-    }
+    // MARK: - Folding
 
     /// Folds one event the local workflow accepted.
-    static func apply(_ event: Event, db: Database) throws {
+    func apply(_ event: Event) throws {
         switch event.body {
         case .catalogPublished, .calendarPublished:
-            try projectReference(event, db: db)
-        case .registered:
-            guard case .registered(let r) = event.body else { return }
-            try insertRow(Permohonan(registeredBy: event, r), registration: event, db: db)
+            try Self.projectReference(event, db: db)
+        case .registered(let r):
+            states[event.record] = Permohonan(registeredBy: event, r)
+            dirty.insert(event.record)
         case .settled:
             // A settlement marks conflicts resolved, which only a fold of the whole record knows.
-            try refold(record: event.record, incoming: [event], db: db)
+            try refold(record: event.record, incoming: [event])
         default:
-            var state = try load(event.record, db: db)
+            guard var state = try current(event.record) else { throw Self.notFound(event.record) }
             state.apply(event)
-            if case .paymentReceived(let p) = event.body { try insertPayment(p, event: event, db: db) }
-            try updateRow(state, db: db)
+            if case .paymentReceived(let p) = event.body { try insertPayment(p, event: event) }
+            states[event.record] = state
+            dirty.insert(event.record)
         }
     }
 
-    /// Folds events from another replica into their record without reading its history, when they
-    /// come causally after everything held (each saw every event folded so far and the workflow
-    /// accepts it): then the full fold would give exactly this. Returns false, having written
-    /// nothing, when the record must be folded again from its whole history instead.
-    static func applyIncrementally(record: String, incoming: [Event], db: Database) throws -> Bool {
+    /// Folds events of one record that arrived from another replica (already in the log).
+    func applyRemote(record: String, incoming: [Event]) throws {
+        if try !applyIncrementally(record: record, incoming: incoming) {
+            try refold(record: record, incoming: incoming)
+        }
+    }
+
+    /// Folds events without reading the record's history, when they come causally after everything
+    /// held (each saw every event folded so far and the workflow accepts it): then the full fold
+    /// would give exactly this. Returns false, having changed nothing, when it must refold instead.
+    private func applyIncrementally(record: String, incoming: [Event]) throws -> Bool {
         let sorted = incoming.sorted(by: Event.foldOrder)
         guard let first = sorted.first, !EventAuthorization.globalTypes.contains(first.body.type) else { return false }
-        let json = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT state FROM permohonan WHERE number = ?"), arguments: [record])
-        var state: Permohonan
         var rest = sorted[...]
-        let isNew: Bool
-        if let json {
-            state = try decodeState(json)
-            isNew = false
+        var state: Permohonan
+        if let held = try current(record) {
+            state = held
         } else {
-            // No row means no event of this record is held: its registration comes first causally.
+            // No state means no event of this record is held: its registration comes first causally.
             guard case .registered(let r) = first.body else { return false }
             state = Permohonan(registeredBy: first, r)
             rest = sorted.dropFirst()
-            isNew = true
         }
         var payments: [(Payment, Event)] = []
         for e in rest {
@@ -75,20 +78,17 @@ enum Projection {
             if case .paymentReceived(let p) = e.body { payments.append((p, e)) }
             state.apply(e)
         }
-        if isNew {
-            try insertRow(state, registration: first, db: db)
-        } else {
-            try updateRow(state, db: db)
-        }
-        for (p, e) in payments { try insertPayment(p, event: e, db: db) }
+        for (p, e) in payments { try insertPayment(p, event: e) }
+        states[record] = state
+        dirty.insert(record)
         return true
     }
 
-    /// Folds a record again from all its events: those in the log plus `incoming` (already inserted
-    /// into the log, and passed decoded so they are not decoded twice).
-    static func refold(record: String, incoming: [Event], db: Database) throws {
+    /// Folds a record again from all its events: those in the log plus `incoming` (already in the
+    /// log, and passed decoded so they are not decoded twice).
+    private func refold(record: String, incoming: [Event]) throws {
         if let first = incoming.first, EventAuthorization.globalTypes.contains(first.body.type) {
-            for e in incoming { try projectReference(e, db: db) }
+            for e in incoming.sorted(by: Event.foldOrder) { try Self.projectReference(e, db: db) }
             return
         }
         let known = Set(incoming.map(\.dot))
@@ -98,76 +98,139 @@ enum Projection {
         where !known.contains(Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))) {
             events.append(try EventCodec.decode(row))
         }
-        events += incoming
-        try write(record: record, events: events, db: db)
+        try replace(record: record, events: events + incoming)
     }
 
-    private static func write(record: String, events: [Event], db: Database) throws {
-        try db.execute(sql: "DELETE FROM permohonan WHERE number = ?", arguments: [record])
+    /// Sets a record's state, payments and conflicts to the fold of `events`, its whole history.
+    func replace(record: String, events: [Event]) throws {
         try db.execute(sql: "DELETE FROM pembayaran WHERE number = ?", arguments: [record])
         try db.execute(sql: "DELETE FROM conflict WHERE record = ?", arguments: [record])
         let result = RecordFold.fold(events)
-        guard let state = result.state,
-            let registration = events.first(where: { if case .registered = $0.body { true } else { false } })
-        else { return }
-        try insertRow(state, registration: registration, db: db)
-        let conflicts = result.conflicts
-        let setAside = Set(conflicts.filter { !$0.applied }.map(\.event))
+        states[record] = .some(result.state)
+        dirty.insert(record)
+        guard result.state != nil else { return }
+        let setAside = Set(result.conflicts.filter { !$0.applied }.map(\.event))
         for e in events where !setAside.contains(e.dot) {
-            if case .paymentReceived(let p) = e.body { try insertPayment(p, event: e, db: db) }
+            if case .paymentReceived(let p) = e.body { try insertPayment(p, event: e) }
         }
-        for c in conflicts {
+        for c in result.conflicts {
             try db.execute(
                 sql: "INSERT INTO conflict (id, record, partition, resolved, body) VALUES (?, ?, ?, ?, ?)",
                 arguments: [c.id, c.record, c.partition, c.resolvedBy != nil, try EventCodec.json(c)])
         }
     }
 
-    private static func insertRow(_ state: Permohonan, registration: Event, db: Database) throws {
-        guard case .registered(let r) = registration.body else { return }
-        let seq = Int(r.number.split(separator: "-")[2]) ?? 0
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO permohonan (number, partition, reg_node, reg_year, reg_seq, layanan, status, tahap, nama,
-                    accepted_on, due_on, fee, paid, registered_at, updated_at, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                r.number, registration.partition, registration.dot.node, r.acceptedOn.year, seq, state.layanan.code,
-                state.status.rawValue, state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description,
-                state.dueOn?.description, state.fee, state.paid, state.registeredAt.description,
-                state.updatedAt.description, try EventCodec.json(state),
-            ])
+    /// The record's state as folded so far in this transaction, or as stored.
+    func current(_ record: String) throws -> Permohonan? {
+        if let cached = states[record] { return cached }
+        let loaded = try Self.load(record, db: db)
+        states[record] = .some(loaded)
+        return loaded
     }
 
-    private static func updateRow(_ state: Permohonan, db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                UPDATE permohonan SET layanan = ?, status = ?, tahap = ?, nama = ?, accepted_on = ?, due_on = ?, fee = ?,
-                    paid = ?, updated_at = ?, state = ?
-                WHERE number = ?
-                """
-        ).execute(
-            arguments: [
-                state.layanan.code, state.status.rawValue, state.tahap?.rawValue, state.pemohon.nama,
-                state.acceptedOn.description, state.dueOn?.description, state.fee, state.paid,
-                state.updatedAt.description, try EventCodec.json(state), state.number,
-            ])
+    /// Writes every record changed since the last flush.
+    func flush() throws {
+        for record in dirty.sorted() {
+            if let state = states[record] ?? nil {
+                try Self.write(state, db: db)
+            } else {
+                try db.execute(sql: "DELETE FROM permohonan WHERE number = ?", arguments: [record])
+            }
+        }
+        dirty.removeAll()
+        states.removeAll(keepingCapacity: true)
     }
 
-    private static func insertPayment(_ p: Payment, event: Event, db: Database) throws {
+    private func insertPayment(_ p: Payment, event: Event) throws {
         let seq = Int(p.receipt.split(separator: "/").last ?? "") ?? 0
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO pembayaran (receipt, node, seq, number, amount, officer, at, partition)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                p.receipt, event.dot.node, seq, event.record, p.amount, event.officer, event.at.description,
-                event.partition,
-            ])
+                """
+        ).execute(arguments: [
+            p.receipt, event.dot.node, seq, event.record, p.amount, event.officer, event.at.description,
+            event.partition,
+        ])
     }
+
+    // MARK: - Rows
+
+    /// The columns of a `permohonan` row, in the order `write` binds them.
+    private static let columns = [
+        "number", "partition", "reg_node", "reg_event_seq", "reg_year", "reg_seq", "layanan", "catalog_version",
+        "status", "tahap", "nama", "accepted_on", "due_on", "fee", "paid", "registered_at", "updated_at",
+        "forwarded_to", "ptsp_code", "closing_reason", "receipts", "seen", "last_lamport",
+    ]
+
+    private static let upsertSQL: String = {
+        let mutable = columns.dropFirst(8).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO permohonan (\(columns.joined(separator: ", ")))
+            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT (number) DO UPDATE SET \(mutable)
+            """
+    }()
+
+    /// The row holds what the fold changes; what the registration fixed (the service definition,
+    /// the pemohon, the requirements) is read back from the registration event itself, so the row
+    /// is written without encoding any JSON but the causal context and the receipts.
+    private static func write(_ state: Permohonan, db: Database) throws {
+        let parts = state.number.split(separator: "-")
+        let regSeq = parts.count >= 3 ? Int(parts[2]) ?? 0 : 0
+        try db.cachedStatement(sql: upsertSQL).execute(arguments: [
+            state.number, state.partition, state.registration.node, Int64(state.registration.seq),
+            state.acceptedOn.year, regSeq, state.layanan.code, state.catalogVersion, state.status.rawValue,
+            state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description, state.dueOn?.description,
+            state.fee, state.paid, state.registeredAt.description, state.updatedAt.description, state.forwardedTo,
+            state.ptspCode, state.closingReason, JSONText.array(state.receipts), JSONText.versionVector(state.seen),
+            Int64(state.lastLamport),
+        ])
+    }
+
+    /// The stored state of a record, or nil when it has none.
+    static func load(_ number: String, db: Database) throws -> Permohonan? {
+        try states(where: "p.number = ?", arguments: [number], db: db).first
+    }
+
+    private static let statesSQL = """
+        SELECT p.status AS p_status, p.tahap AS p_tahap, p.fee AS p_fee, p.paid AS p_paid,
+            p.updated_at AS p_updated_at, p.forwarded_to AS p_forwarded_to, p.ptsp_code AS p_ptsp_code,
+            p.closing_reason AS p_closing_reason, p.receipts AS p_receipts, p.seen AS p_seen,
+            p.last_lamport AS p_last_lamport, \(EventCodec.columns(qualifiedBy: "e"))
+        FROM permohonan p JOIN event e
+            ON e.partition = p.partition AND e.node = p.reg_node AND e.seq = p.reg_event_seq
+        """
+
+    /// States of the rows matching a condition on `permohonan p`, with their registration events.
+    static func states(
+        where condition: String, arguments: StatementArguments, suffix: String = "", db: Database
+    ) throws -> [Permohonan] {
+        let sql = "\(statesSQL) WHERE \(condition) \(suffix)"
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            let registration = try EventCodec.decode(row)
+            guard case .registered(let r) = registration.body,
+                let status = Status(rawValue: row["p_status"]),
+                let updatedAt = Timestamp(iso: row["p_updated_at"])
+            else { throw SimpulError(.io, "baris permohonan \(registration.record) rusak") }
+            var state = Permohonan(registeredBy: registration, r)
+            state.status = status
+            state.tahap = (row["p_tahap"] as String?).flatMap(Tahap.init(rawValue:))
+            state.fee = row["p_fee"]
+            state.paid = row["p_paid"]
+            state.updatedAt = updatedAt
+            state.forwardedTo = row["p_forwarded_to"]
+            state.ptspCode = row["p_ptsp_code"]
+            state.closingReason = row["p_closing_reason"]
+            let decoder = JSONDecoder()
+            state.receipts = try decoder.decode([String].self, from: Data((row["p_receipts"] as String).utf8))
+            state.seen = try decoder.decode(VersionVector.self, from: Data((row["p_seen"] as String).utf8))
+            state.lastLamport = UInt64(row["p_last_lamport"] as Int64)
+            return state
+        }
+    }
+
+    // MARK: - Reference data, rebuild, dump
 
     /// The hub's catalog and calendar publications become the node's reference data.
     static func projectReference(_ event: Event, db: Database) throws {
@@ -193,17 +256,22 @@ enum Projection {
     /// Empties the materialized tables and folds every record's history again.
     static func rebuild(db: Database) throws -> Int {
         for table in Schema.materialized { try db.execute(sql: "DELETE FROM \(table)") }
+        let projection = Projection(db: db)
         var count = 0
+        var records = 0
         var current: String?
         var batch: [Event] = []
         func flush() throws {
             guard let record = current else { return }
             if let first = batch.first, EventAuthorization.globalTypes.contains(first.body.type) {
-                for e in batch.sorted(by: Event.foldOrder) { try projectReference(e, db: db) }
+                for e in batch { try projectReference(e, db: db) }
             } else {
-                try write(record: record, events: batch, db: db)
+                try projection.replace(record: record, events: batch)
             }
             batch.removeAll(keepingCapacity: true)
+            records += 1
+            // Bounded memory however long the log: rows are written every few hundred records.
+            if records % 512 == 0 { try projection.flush() }
         }
         let cursor = try Row.fetchCursor(
             db, sql: "SELECT \(EventCodec.columns) FROM event ORDER BY record, lamport, node, seq")
@@ -217,6 +285,7 @@ enum Projection {
             count += 1
         }
         try flush()
+        try projection.flush()
         return count
     }
 

@@ -153,8 +153,51 @@ enum Schema {
                     ALTER TABLE pembayaran ADD COLUMN partition TEXT NOT NULL DEFAULT '';
                     """)
         }
+        migrator.registerMigration(columnarState) { db in
+            // The folded state becomes plain columns; what the registration fixed is read back from
+            // the registration event. Materialized tables are emptied here and refolded from the log
+            // once every migration has run (`NodeStore.open`).
+            try db.execute(
+                sql: """
+                    DROP TABLE permohonan;
+                    CREATE TABLE permohonan (
+                        number TEXT PRIMARY KEY,
+                        partition TEXT NOT NULL,
+                        reg_node TEXT NOT NULL,
+                        reg_event_seq INTEGER NOT NULL,
+                        reg_year INTEGER NOT NULL,
+                        reg_seq INTEGER NOT NULL,
+                        layanan TEXT NOT NULL,
+                        catalog_version INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        tahap TEXT,
+                        nama TEXT NOT NULL,
+                        accepted_on TEXT NOT NULL,
+                        due_on TEXT,
+                        fee INTEGER,
+                        paid INTEGER NOT NULL,
+                        registered_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        forwarded_to TEXT,
+                        ptsp_code TEXT,
+                        closing_reason TEXT,
+                        -- JSON: the receipts of the payments folded in, in fold order.
+                        receipts TEXT NOT NULL,
+                        -- JSON version vector of every event folded in: the causal context of the next one.
+                        seen TEXT NOT NULL,
+                        last_lamport INTEGER NOT NULL,
+                        UNIQUE (reg_node, reg_year, reg_seq)
+                    );
+                    CREATE INDEX permohonan_status ON permohonan (status, tahap);
+                    DELETE FROM pembayaran;
+                    DELETE FROM conflict;
+                    """)
+        }
         return migrator
     }
+
+    /// The migration after which the materialized tables must be refolded from the log.
+    static let columnarState = "v3-columnar-state"
 
     /// The materialized tables, in the order a digest reads them.
     static let materialized = ["permohonan", "pembayaran", "conflict"]

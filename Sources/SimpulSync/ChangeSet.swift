@@ -111,62 +111,6 @@ public struct SignedChangeSet: Sendable, Equatable, Codable {
     public var events: [Event] {
         changeSet.events.map { $0.event(node: changeSet.node, partition: changeSet.partition) }
     }
-
-    /// Checks everything a receiver must check before applying: form, hash, signature by an
-    /// enrolled key of the writer, and that the writer may write these event types into this
-    /// partition. Chain and causal dependencies are checked by the store when applying.
-    ///
-    /// - Parameter key: the enrolled key with this fingerprint, if any.
-    public func verify(key lookup: (String) throws(SimpulError) -> NodeKey?) throws(SyncError) {
-        let cs = changeSet
-        guard cs.format == ChangeSet.format else {
-            throw SyncError(.unsupportedVersion, "format change set \(cs.format) tidak didukung (yang didukung: 1)")
-        }
-        guard let author = NodeID(cs.node), KodeWilayah(cs.partition) != nil else {
-            throw SyncError(.malformed, "node '\(cs.node)' atau partisi '\(cs.partition)' bukan kode Kemendagri")
-        }
-        guard !cs.events.isEmpty, cs.first >= 1, cs.last >= cs.first, UInt64(cs.events.count) == cs.last - cs.first + 1,
-            cs.events.enumerated().allSatisfy({ $0.element.seq == cs.first + UInt64($0.offset) })
-        else {
-            throw SyncError(
-                .malformed, "change set \(cs.node) \(cs.first)-\(cs.last): seq event tidak rapat dari first sampai last"
-            )
-        }
-        let digest: [UInt8]
-        do {
-            digest = [UInt8](SHA256.hash(data: try Canonical.encode(cs)))
-        } catch {
-            throw SyncError(.malformed, "change set tidak bisa dikodekan ulang", cause: error)
-        }
-        guard digest.hex == hash else {
-            throw SyncError(.hashMismatch, "isi change set \(cs.node) \(cs.first)-\(cs.last) berubah: hash tidak cocok")
-        }
-        let key: NodeKey?
-        do { key = try lookup(cs.key) } catch {
-            throw SyncError(.store, "kunci tidak bisa dibaca", cause: error)
-        }
-        guard let key, key.node == cs.node else {
-            throw SyncError(.unknownKey, "kunci \(cs.key) bukan kunci terdaftar milik node \(cs.node)")
-        }
-        if key.revokedAt != nil {
-            throw SyncError(.revoked, "node \(cs.node) sudah dicabut; change set-nya tidak diterima")
-        }
-        guard let signature = Data(base64Encoded: self.signature),
-            NodeIdentity.verify(signature: [UInt8](signature), of: digest, publicKey: key.publicKey)
-        else {
-            throw SyncError(.badSignature, "tanda tangan change set \(cs.node) \(cs.first)-\(cs.last) tidak sah")
-        }
-        for e in cs.events {
-            if let why = EventAuthorization.refusal(type: e.body.type, author: author, partition: cs.partition) {
-                let code: SyncError.Code =
-                    why.contains("partisi") && !why.contains("event") ? .forbiddenPartition : .forbiddenType
-                throw SyncError(code, why)
-            }
-            guard e.record.count <= 64, !e.officer.isEmpty else {
-                throw SyncError(.malformed, "event \(cs.node):\(e.seq): record atau petugas tidak sah")
-            }
-        }
-    }
 }
 
 /// Seals a node's own events that are not yet in a change set, within a byte budget each.

@@ -58,8 +58,8 @@ public final class HubService: HubRequestHandler, Sendable {
                 return try json(response)
             case ("POST", "/v1/push"):
                 let node = try authenticate(request)
-                let signed = try decode(SignedChangeSet.self, request.body)
-                let response = try push(signed, from: node)
+                let received = try ReceivedChangeSet(body: request.body)
+                let response = try push(received, from: node)
                 contact(node, "push \(response.result)")
                 return try json(response)
             case ("POST", "/v1/pull"):
@@ -67,7 +67,13 @@ public final class HubService: HubRequestHandler, Sendable {
                 let body = try decode(PullRequest.self, request.body)
                 let response = try pull(body, for: node)
                 contact(node, "pull \(response.changeSets.count)")
-                return try json(response)
+                do {
+                    return HTTPResponseMessage(
+                        status: 200, headers: ["content-type": SyncProtocol.jsonContentType],
+                        body: try response.encoded())
+                } catch {
+                    throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
+                }
             default:
                 throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
             }
@@ -105,14 +111,14 @@ public final class HubService: HubRequestHandler, Sendable {
         return KnowledgeResponse(node: node.rawValue, partitions: result)
     }
 
-    func push(_ signed: SignedChangeSet, from node: NodeID) throws(SyncError) -> PushResponse {
-        let cs = signed.changeSet
+    func push(_ received: ReceivedChangeSet, from node: NodeID) throws(SyncError) -> PushResponse {
+        let cs = received.changeSet
         let store = self.store
         func enrolledKey(_ fingerprint: String) throws(SimpulError) -> NodeKey? {
             try store.keys(node: cs.node).first { $0.fingerprint == fingerprint }
         }
-        try signed.verify(key: enrolledKey)
-        let outcome = try apply(signed)
+        try received.verify(key: enrolledKey)
+        let outcome = try apply(received)
         let knowledge = try storeCall { () throws(SimpulError) in try store.knowledge()[cs.partition] ?? VersionVector()
         }
         logger.info(
@@ -125,14 +131,10 @@ public final class HubService: HubRequestHandler, Sendable {
             result: outcome.result, events: outcome.events, reason: outcome.reason, knowledge: knowledge)
     }
 
-    /// Applies a verified change set, parks it when it must wait, and then applies whatever it
+    /// Applies a verified change set (it is parked when it must wait), and then applies whatever it
     /// unblocked.
-    func apply(_ signed: SignedChangeSet) throws(SyncError) -> (result: String, events: Int, reason: String?) {
-        let stored: StoredChangeSet
-        do { stored = try signed.stored } catch {
-            throw SyncError(.malformed, "change set tidak bisa dikodekan", cause: error)
-        }
-        let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(stored, events: signed.events) }
+    func apply(_ received: ReceivedChangeSet) throws(SyncError) -> (result: String, events: Int, reason: String?) {
+        let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(received.remote) }
         switch outcome {
         case .applied(let n):
             try drainParked()
@@ -140,7 +142,6 @@ public final class HubService: HubRequestHandler, Sendable {
         case .duplicate:
             return ("duplicate", 0, nil)
         case .parked(let reason):
-            try storeCall { () throws(SimpulError) in try store.park(stored, reason: reason) }
             return ("parked", 0, reason)
         case .brokenChain(let reason):
             throw SyncError(.brokenChain, reason)
@@ -154,30 +155,36 @@ public final class HubService: HubRequestHandler, Sendable {
         try Self.drain(store: store)
     }
 
+    /// Applies parked change sets whose dependencies have arrived, in rounds until a round applies
+    /// nothing. Parked change sets were verified when they arrived; one that no longer reads, or
+    /// that turns out to be a duplicate or to contradict what is held, is dropped.
     static func drain(store: NodeStore) throws(SyncError) {
-        var progress = true
-        while progress {
-            progress = false
+        while true {
             let parked = try storeCall { () throws(SimpulError) in try store.parkedBodies() }
+            if parked.isEmpty { return }
+            var batch: [RemoteChangeSet] = []
             for p in parked {
-                guard let signed = try? Canonical.decode(SignedChangeSet.self, from: p.body),
-                    let stored = try? signed.stored
-                else {
+                guard let received = try? ReceivedChangeSet(body: p.body) else {
                     try storeCall { () throws(SimpulError) in try store.unpark(hash: p.hash) }
                     continue
                 }
-                let outcome = try storeCall { () throws(SimpulError) in
-                    try store.applyRemote(stored, events: signed.events)
-                }
-                switch outcome {
-                case .applied:
-                    progress = true
-                case .duplicate, .brokenChain, .conflicting:
-                    try storeCall { () throws(SimpulError) in try store.unpark(hash: p.hash) }
-                case .parked:
-                    break
-                }
+                batch.append(received.remote)
             }
+            var progress = false
+            var rest = batch[...]
+            while !rest.isEmpty {
+                let outcomes = try storeCall { () throws(SimpulError) in try store.applyRemote(Array(rest)) }
+                for (cs, outcome) in zip(rest, outcomes) {
+                    switch outcome {
+                    case .applied: progress = true
+                    case .duplicate, .brokenChain, .conflicting:
+                        try storeCall { () throws(SimpulError) in try store.unpark(hash: cs.stored.hash) }
+                    case .parked: break
+                    }
+                }
+                rest = rest.dropFirst(outcomes.count)
+            }
+            if !progress { return }
         }
     }
 
@@ -189,7 +196,7 @@ public final class HubService: HubRequestHandler, Sendable {
         try sealOwn()
         let maxBytes = max(4096, min(request.maxBytes, 16 * 1024 * 1024))
         let hubKnowledge = try storeCall { () throws(SimpulError) in try store.knowledge() }
-        var out: [SignedChangeSet] = []
+        var out: [[UInt8]] = []
         var writers: Set<String> = []
         var bytes = 0
         var complete = true
@@ -205,10 +212,8 @@ public final class HubService: HubRequestHandler, Sendable {
                         complete = false
                         break outer
                     }
-                    guard let signed = try? Canonical.decode(SignedChangeSet.self, from: s.body) else {
-                        throw SyncError(.store, "change set \(s.node) \(s.first)-\(s.last) rusak di penyimpanan hub")
-                    }
-                    out.append(signed)
+                    // Stored exactly as signed and checked when it arrived: it goes out unchanged.
+                    out.append(s.body)
                     writers.insert(writer)
                     bytes += s.body.count
                 }

@@ -46,11 +46,82 @@ public struct PullRequest: Sendable, Equatable, Codable {
 }
 
 /// Change sets the node lacks, oldest first per writer, with the keys that verify them.
-public struct PullResponse: Sendable, Equatable, Codable {
-    public var changeSets: [SignedChangeSet]
+///
+/// The change sets are the signed documents exactly as stored, spliced into the answer as they are
+/// and read out of it as they are: `{"changeSets":[DOC,...],"complete":BOOL,"keys":[...]}`.
+public struct PullResponse: Sendable, Equatable {
+    /// Signed change set documents, byte for byte.
+    public var changeSets: [[UInt8]]
     public var keys: [NodeKey]
     /// True when nothing more is waiting after these.
     public var complete: Bool
+
+    public init(changeSets: [[UInt8]], keys: [NodeKey], complete: Bool) {
+        self.changeSets = changeSets
+        self.keys = keys
+        self.complete = complete
+    }
+
+    /// The answer in canonical JSON.
+    public func encoded() throws -> [UInt8] {
+        var out = Array(#"{"changeSets":["#.utf8)
+        out.reserveCapacity(changeSets.reduce(256) { $0 + $1.count + 1 })
+        for (i, body) in changeSets.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += body
+        }
+        out += Array(#"],"complete":"#.utf8)
+        out += Array((complete ? "true" : "false").utf8)
+        out += Array(#","keys":"#.utf8)
+        out += try Canonical.encode(keys)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Reads an answer; each change set comes out as the bytes it was sent as.
+    public init(decoding bytes: [UInt8]) throws(SyncError) {
+        var sets: [Range<Int>] = []
+        var complete: Bool?
+        var keys: Range<Int>?
+        do {
+            try CanonicalReader.read(bytes) { r throws(CanonicalReader.Malformed) in
+                let end = try r.object(at: 0) { key, start throws(CanonicalReader.Malformed) in
+                    if CanonicalReader.equals(key, "changeSets") {
+                        return try r.array(at: start) { s throws(CanonicalReader.Malformed) in
+                            let e = try r.value(at: s)
+                            sets.append(s..<e)
+                            return e
+                        }
+                    }
+                    if CanonicalReader.equals(key, "complete") {
+                        if let e = try? r.literal("true", at: start) {
+                            complete = true
+                            return e
+                        }
+                        complete = false
+                        return try r.literal("false", at: start)
+                    }
+                    if CanonicalReader.equals(key, "keys") {
+                        let e = try r.value(at: start)
+                        keys = start..<e
+                        return e
+                    }
+                    return try r.value(at: start)
+                }
+                guard end == bytes.count else { throw r.fail(end, "ada isi setelah dokumen") }
+            }
+        } catch {
+            throw SyncError(.malformed, "jawaban pull bukan JSON kanonik: \(error.reason) (byte \(error.offset))")
+        }
+        guard let complete, let keys else { throw SyncError(.malformed, "jawaban pull tanpa complete atau keys") }
+        do {
+            self.keys = try Canonical.decode([NodeKey].self, from: Array(bytes[keys]))
+        } catch {
+            throw SyncError(.malformed, "kunci di jawaban pull tidak sah", cause: error)
+        }
+        self.complete = complete
+        self.changeSets = sets.map { Array(bytes[$0]) }
+    }
 }
 
 /// An RFC 9457 problem details document.

@@ -160,38 +160,48 @@ public final class SyncClient: Sendable {
         let mine = try store.knowledge()
         var knowledge: [String: VersionVector] = [:]
         for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
-        let response: PullResponse = try exchange(
+        let body = try exchangeBytes(
             try request("/v1/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
+        let response: PullResponse
+        let received: [ReceivedChangeSet]
+        do {
+            response = try PullResponse(decoding: body)
+            received = try response.changeSets.map { bytes throws(SyncError) in try ReceivedChangeSet(body: bytes) }
+        } catch {
+            throw Failure(failure: .garbled("isi jawaban /v1/pull tidak bisa dibaca: \(error.message)"))
+        }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
         try store.learn(response.keys)
-        let applied = try Self.apply(response.changeSets, store: store)
+        let applied = try Self.apply(received, store: store)
         return .pulled(applied: applied, complete: response.complete)
     }
 
-    /// Verifies and applies change sets; parks those that must wait. Returns the new events applied.
-    public static func apply(_ changeSets: [SignedChangeSet], store: NodeStore) throws -> Int {
-        var applied = 0
-        for signed in changeSets {
-            let cs = signed.changeSet
-            do {
-                try signed.verify(key: { fp throws(SimpulError) in
-                    try store.keys(node: cs.node).first { $0.fingerprint == fp }
-                })
+    /// Verifies and applies change sets in one transaction; parks those that must wait, then
+    /// applies what they were waiting for. Returns the new events applied.
+    public static func apply(_ changeSets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
+        var keys: [String: [NodeKey]] = [:]
+        var batch: [RemoteChangeSet] = []
+        for received in changeSets {
+            let writer = received.changeSet.node
+            if keys[writer] == nil { keys[writer] = try store.keys(node: writer) }
+            let known = keys[writer] ?? []
+            do throws(SyncError) {
+                try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
             } catch {
                 throw Failure(failure: .invalidData(error.message))
             }
-            let stored = try signed.stored
-            switch try store.applyRemote(stored, events: signed.events) {
-            case .applied(let n): applied += n
-            case .duplicate: break
-            case .parked(let reason): try store.park(stored, reason: reason)
-            case .brokenChain(let reason), .conflicting(let reason):
-                throw Failure(failure: .invalidData(reason))
-            }
+            batch.append(received.remote)
         }
         let before = try store.knowledge()
+        for outcome in try store.applyRemote(batch) {
+            switch outcome {
+            case .applied, .duplicate, .parked: break
+            case .brokenChain(let reason), .conflicting(let reason): throw Failure(failure: .invalidData(reason))
+            }
+        }
         try HubService.drain(store: store)
         let after = try store.knowledge()
+        var applied = 0
         for (p, vv) in after {
             for (n, s) in vv.entries { applied += Int(s - (before[p]?[n] ?? 0)) }
         }
@@ -208,6 +218,18 @@ public final class SyncClient: Sendable {
     private func exchange<T: Decodable>(
         _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
     ) throws -> T {
+        let body = try exchangeBytes(request, counters, signed: signed, presigned: presigned)
+        do {
+            return try Canonical.decode(T.self, from: body)
+        } catch {
+            throw Failure(failure: .garbled("isi jawaban \(request.path) tidak bisa dibaca"))
+        }
+    }
+
+    /// Sends a request and returns the body of a 2xx answer, or throws the failure.
+    private func exchangeBytes(
+        _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
+    ) throws -> [UInt8] {
         var req = request
         if signed && !presigned { try RequestSignature.sign(&req, identity: identity, at: now()) }
         let response: HTTPResponseMessage
@@ -224,11 +246,7 @@ public final class SyncClient: Sendable {
             }
             throw Failure(failure: .garbled("HTTP \(response.status) tanpa problem details"))
         }
-        do {
-            return try Canonical.decode(T.self, from: response.body)
-        } catch {
-            throw Failure(failure: .garbled("isi jawaban \(req.path) tidak bisa dibaca"))
-        }
+        return response.body
     }
 
     private func record(_ report: SyncReport) {

@@ -32,13 +32,15 @@ enum ApplyBench {
             }
         }
         for _ in 0..<runs { result.rawSeconds.append(try rawInsertOnce(rows)) }
-        result.decodeSeconds = try (0..<runs).map { _ in
-            try timed { try day.stored.map { try Canonical.decode(SignedChangeSet.self, from: $0.body) } }.seconds
-        }
-        .min()!
+        result.decodeSeconds = try (0..<runs).map { _ in try timed { try received(day) }.seconds }.min()!
         result.phases = try phases(day: day)
         for _ in 0..<runs { result.restoreSeconds.append(try restoreOnce(day: day)) }
         return result
+    }
+
+    /// The day's change sets read from their wire bytes, as a pull reads them before applying.
+    static func received(_ day: BusyDay) throws -> [ReceivedChangeSet] {
+        try day.stored.map { s throws(SyncError) in try ReceivedChangeSet(body: s.body) }
     }
 
     /// Applies every change set into a fresh empty replica and times `SyncClient.apply` alone.
@@ -46,7 +48,8 @@ enum ApplyBench {
         let dir = temporaryDirectory("apply")
         defer { removeDirectory(dir) }
         let store = try day.emptyReplica(directory: dir)
-        let (applied, seconds) = try timed { try SyncClient.apply(day.changeSets, store: store) }
+        let sets = try received(day)
+        let (applied, seconds) = try timed { try SyncClient.apply(sets, store: store) }
         guard applied == day.events.count else {
             throw BenchError("SyncClient.apply applied \(applied) of \(day.events.count) events")
         }
@@ -82,44 +85,22 @@ enum ApplyBench {
     }
 
     /// The steps `SyncClient.apply` takes, timed one by one on another fresh replica, to show where
-    /// the time goes. Decoding the wire bytes, which a pull does before `apply`, comes first.
+    /// the time goes. Reading the wire bytes, which a pull does before `apply`, comes first.
     private static func phases(day: BusyDay) throws -> [(name: String, seconds: Double)] {
         let dir = temporaryDirectory("phases")
         defer { removeDirectory(dir) }
         let store = try day.emptyReplica(directory: dir)
-        var decode = 0.0
-        var encode = 0.0
-        var sha = 0.0
-        var ed25519 = 0.0
-        var verify = 0.0
-        var prepare = 0.0
-        var applyRemote = 0.0
-        for s in day.stored {
-            let signed = try timed { try Canonical.decode(SignedChangeSet.self, from: s.body) }
-            decode += signed.seconds
-            let cs = signed.value.changeSet
-            // What verify does inside, measured apart: re-encode to canonical JSON, hash, check the signature.
-            let bytes = try timed { try Canonical.encode(cs) }
-            encode += bytes.seconds
-            // The bench does not link swift-crypto itself; the fingerprint is a SHA-256 over the same bytes.
-            sha += timed { NodeIdentity.fingerprint(ofRaw: bytes.value) }.seconds
-            let digest = [UInt8](hex: signed.value.hash)!
-            let key = day.keys.first { $0.fingerprint == cs.key }!
-            let signature = [UInt8](Data(base64Encoded: signed.value.signature)!)
-            ed25519 +=
-                timed {
-                    NodeIdentity.verify(signature: signature, of: digest, publicKey: key.publicKey)
-                }.seconds
-            verify += try timed {
-                try signed.value.verify(key: { fp throws(SimpulError) in
-                    try store.keys(node: cs.node).first { $0.fingerprint == fp }
-                })
-            }.seconds
-            let parts = try timed { (try signed.value.stored, signed.value.events) }
-            prepare += parts.seconds
-            let outcome = try timed { try store.applyRemote(parts.value.0, events: parts.value.1) }
-            applyRemote += outcome.seconds
-            guard case .applied = outcome.value else { throw BenchError("change set not applied: \(outcome.value)") }
+        let read = try timed { try received(day) }
+        let keys = try store.keys()
+        let verify = try timed {
+            for r in read.value {
+                try r.verify(key: { fp in keys.first { $0.fingerprint == fp && $0.node == r.changeSet.node } })
+            }
+        }
+        let remote = timed { read.value.map(\.remote) }
+        let apply = try timed { try store.applyRemote(remote.value) }
+        guard apply.value.allSatisfy({ if case .applied = $0 { true } else { false } }) else {
+            throw BenchError("not every change set applied: \(apply.value)")
         }
         // With dependencies in order nothing parks; this is the bookkeeping apply does around the drain.
         let drain = try timed {
@@ -128,13 +109,10 @@ enum ApplyBench {
             _ = try store.knowledge()
         }.seconds
         return [
-            ("decode wire JSON (before apply)", decode),
-            ("verify: canonical re-encode", encode),
-            ("verify: sha256", sha),
-            ("verify: ed25519", ed25519),
-            ("verify: total", verify),
-            ("stored + events (re-encode body)", prepare),
-            ("applyRemote (checks, insert, fold)", applyRemote),
+            ("read wire bytes (before apply)", read.seconds),
+            ("verify: hash, signature, roles", verify.seconds),
+            ("event columns from the bytes", remote.seconds),
+            ("applyRemote (checks, insert, fold)", apply.seconds),
             ("knowledge + parked (drain)", drain),
         ]
     }
@@ -230,7 +208,7 @@ enum ApplyBench {
             "  \(column("ratio apply/raw", 40, right: false))\(column("", 10))\(column(fixed(ratio, 4), 12))"
                 + "  >= 0.5 \(met(ratio >= targetRatio))")
         lines.append(
-            "  \(column("decode wire JSON + apply", 40, right: false))\(column(ms(apply + r.decodeSeconds), 10))"
+            "  \(column("read wire bytes + apply", 40, right: false))\(column(ms(apply + r.decodeSeconds), 10))"
                 + "\(column(grouped(Int(withDecodeRate)), 12))")
         lines.append(
             "  \(column("restore over sync protocol (in process)", 40, right: false))\(column(ms(restore), 10))"

@@ -44,10 +44,10 @@ import Testing
 
         // A fresh replica fed every change set of a partition, shuffled and duplicated, converges too.
         for partition in ["33.74.01", "33.74.02"] {
-            var sets: [SignedChangeSet] = []
+            var sets: [ReceivedChangeSet] = []
             for (writer, _) in try hub.knowledge()[partition]?.entries ?? [:] {
                 sets += try hub.changeSets(partition: partition, node: writer, after: 0, limit: 100_000).map {
-                    try Canonical.decode(SignedChangeSet.self, from: $0.body)
+                    try ReceivedChangeSet(body: $0.body)
                 }
             }
             var deliveries = sets + sets.filter { _ in Bool.random(using: &rng) }

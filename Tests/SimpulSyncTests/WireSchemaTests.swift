@@ -53,22 +53,27 @@ import Testing
         let examples = Self.schemas.appendingPathComponent("examples")
         let key = try Canonical.decode(
             NodeKey.self, from: [UInt8](Data(contentsOf: examples.appendingPathComponent("node-key.json"))))
+        // The examples are indented for reading; what travels is their canonical form.
         let signed = try Canonical.decode(
             SignedChangeSet.self,
             from: [UInt8](Data(contentsOf: examples.appendingPathComponent("signed-change-set.json"))))
+        let received = try ReceivedChangeSet(body: try signed.encoded())
         var active = key
         active.revokedAt = nil
-        try signed.verify(key: { fp throws(SimpulError) in fp == active.fingerprint ? active : nil })
+        try received.verify(key: { fp throws(SimpulError) in fp == active.fingerprint ? active : nil })
         // The example key is revoked: the same change set is then refused.
         #expect(throws: SyncError.self) {
-            try signed.verify(key: { fp throws(SimpulError) in fp == key.fingerprint ? key : nil })
+            try received.verify(key: { fp throws(SimpulError) in fp == key.fingerprint ? key : nil })
         }
 
-        let pulled = try Canonical.decode(
-            PullResponse.self, from: [UInt8](Data(contentsOf: examples.appendingPathComponent("pull-response.json"))))
+        let pulled = try PullResponse(
+            decoding: Self.canonicalPullResponse(
+                [UInt8](Data(contentsOf: examples.appendingPathComponent("pull-response.json")))))
         #expect(pulled.changeSets.count == 3)
-        for cs in pulled.changeSets {
-            try cs.verify(key: { fp throws(SimpulError) in pulled.keys.first { $0.fingerprint == fp } })
+        for body in pulled.changeSets {
+            try ReceivedChangeSet(body: body).verify(key: { fp throws(SimpulError) in
+                pulled.keys.first { $0.fingerprint == fp }
+            })
         }
         // The second change set of the kecamatan continues the first one's chain.
         let second = try Canonical.decode(
@@ -188,11 +193,25 @@ import Testing
         "event-data": { try Canonical.encode(Canonical.decode(EventBody.self, from: $0)) },
         "push-response": { try Canonical.encode(Canonical.decode(PushResponse.self, from: $0)) },
         "pull-request": { try Canonical.encode(Canonical.decode(PullRequest.self, from: $0)) },
-        "pull-response": { try Canonical.encode(Canonical.decode(PullResponse.self, from: $0)) },
+        "pull-response": { try PullResponse(decoding: canonicalPullResponse($0)).encoded() },
         "problem": { try Canonical.encode(Canonical.decode(Problem.self, from: $0)) },
         "node-key": { try Canonical.encode(Canonical.decode(NodeKey.self, from: $0)) },
         "version-vector": { try Canonical.encode(Canonical.decode(VersionVector.self, from: $0)) },
     ]
+
+    /// A pull response in its canonical form, as the hub writes it.
+    static func canonicalPullResponse(_ bytes: [UInt8]) throws -> [UInt8] {
+        struct Document: Decodable {
+            var changeSets: [SignedChangeSet]
+            var keys: [NodeKey]
+            var complete: Bool
+        }
+        let document = try Canonical.decode(Document.self, from: bytes)
+        return try PullResponse(
+            changeSets: try document.changeSets.map { try $0.encoded() }, keys: document.keys,
+            complete: document.complete
+        ).encoded()
+    }
 
     struct ProcessResult {
         var status: Int32

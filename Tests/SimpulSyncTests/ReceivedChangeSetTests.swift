@@ -1,0 +1,109 @@
+import Foundation
+import SimpulDomain
+import SimpulTestSupport
+import Testing
+
+@testable import SimpulStore
+@testable import SimpulSync
+
+/// A received change set is read from its bytes as they came: the form is checked, the hash is
+/// taken over those bytes, and the log keeps the events' JSON as it came.
+@Suite struct ReceivedChangeSetTests {
+    /// A kecamatan's first sealed change set, as stored and sent.
+    private func body() throws -> (SyncWorld, [UInt8]) {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        for _ in 0..<3 { try kec.register("SKTM") }
+        try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity)
+        let stored = try #require(
+            try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1).first)
+        return (world, stored.body)
+    }
+
+    private func replace(_ body: [UInt8], _ old: String, _ new: String) throws -> [UInt8] {
+        let range = try #require(body.firstRange(of: Array(old.utf8)))
+        var out = body
+        out.replaceSubrange(range, with: Array(new.utf8))
+        return out
+    }
+
+    private func refusal(_ bytes: [UInt8]) -> SyncError? {
+        do {
+            _ = try ReceivedChangeSet(body: bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func theStoredBytesReadBackAndTheirColumnsAreTheSignedJSON() throws {
+        let (world, bytes) = try body()
+        let received = try ReceivedChangeSet(body: bytes)
+        let keys = try world.hub.store.keys()
+        try received.verify(key: { fp in keys.first { $0.fingerprint == fp } })
+        let remote = received.remote
+        #expect(remote.stored.body == bytes)
+        #expect(remote.events.count == received.changeSet.events.count)
+        for (wire, e) in zip(received.changeSet.events, remote.events) {
+            #expect(e.context == String(decoding: try Canonical.encode(wire.context), as: UTF8.self))
+            let data = try JSONDecoder().decode(JSONValue.self, from: Data(e.data.utf8))
+            guard case .object(let members) = data else {
+                Issue.record("data is not an object")
+                continue
+            }
+            #expect(!members.isEmpty)
+            #expect(bytes.firstRange(of: Array(e.data.utf8)) != nil)
+        }
+    }
+
+    @Test(arguments: [
+        ("white space", #"{"changeSet":"#, #"{ "changeSet":"#),
+        ("keys out of order", #""first":1,"format":1"#, #""format":1,"first":1"#),
+        ("a member twice", #""format":1"#, #""format":1,"format":1"#),
+        ("an unknown member", #""format":1"#, #""format":1,"gratis":1"#),
+        ("a number with a fraction", #""format":1"#, #""format":1.0"#),
+        ("a needless escape", #""node":"33.74.01""#, #""node":"33\u002e74.01""#),
+        ("trailing bytes", #""}"#, #""} "#),
+    ])
+    func aDocumentNotInCanonicalFormIsMalformedNotAHashMismatch(what: String, old: String, new: String) throws {
+        let (_, bytes) = try body()
+        let tampered =
+            what == "trailing bytes" ? bytes + Array(" ".utf8) : try replace(bytes, old, new)
+        let error = try #require(refusal(tampered), "\(what) was accepted")
+        #expect(error.code == .malformed, "\(what): \(error)")
+    }
+
+    @Test func aTruncatedDocumentIsMalformed() throws {
+        let (_, bytes) = try body()
+        for cut in [1, bytes.count / 3, bytes.count / 2, bytes.count - 1] {
+            #expect(refusal(Array(bytes.prefix(cut)))?.code == .malformed, "cut at \(cut)")
+        }
+    }
+
+    @Test func aCanonicalDocumentWithAlteredContentIsAHashMismatch() throws {
+        let (world, bytes) = try body()
+        let altered = try ReceivedChangeSet(
+            body: try replace(bytes, #""officer":"Petugas 33.74.01""#, #""officer":"Petugas 33.74.02""#))
+        let keys = try world.hub.store.keys()
+        do {
+            try altered.verify(key: { fp in keys.first { $0.fingerprint == fp } })
+            Issue.record("an altered officer name was accepted")
+        } catch {
+            #expect(error.code == .hashMismatch)
+        }
+    }
+
+    @Test func canonicalReaderAcceptsWhatTheEncoderWritesForEveryControlCharacter() throws {
+        var text = ""
+        for c in 0..<0x20 { text.unicodeScalars.append(Unicode.Scalar(UInt8(c))) }
+        text += "\u{7f}/\"\\ é😀"
+        let bytes = try Canonical.encode(["k": [text], "a": ["-1", "0"]])
+        let end = try CanonicalReader.read(bytes) { r throws(CanonicalReader.Malformed) in try r.value(at: 0) }
+        #expect(end == bytes.count)
+        let numbers = try Canonical.encode([Int64.min, -1, 0, 7, Int64.max])
+        #expect(
+            try CanonicalReader.read(numbers) { r throws(CanonicalReader.Malformed) in try r.value(at: 0) }
+                == numbers.count)
+        #expect(JSONText.array([text]) == String(decoding: try Canonical.encode([text]), as: UTF8.self))
+    }
+}
