@@ -129,7 +129,7 @@ let package = Package(
             name: "SimpulSyncTests",
             dependencies: [
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

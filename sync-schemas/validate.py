@@ -182,6 +182,8 @@ class Integrity:
             signed = []
         if schema == "change-set":
             problems += self.seq_run(message)
+        if schema == "bundle-manifest":
+            problems += self.bundle_manifest(message)
         checked = unchecked = 0
         for s in signed:
             cs = s["changeSet"]
@@ -212,6 +214,23 @@ class Integrity:
                 why = "no cryptography package" if Ed25519PublicKey is None else "signer's key not in these files"
                 notes.append(f"{unchecked} signature{'s' if unchecked != 1 else ''} not checked: {why}")
         return problems, notes
+
+    @staticmethod
+    def bundle_manifest(m):
+        """What bundle.md asks of a manifest beyond its schema."""
+        problems = []
+        for role in ("sender", "recipient"):
+            node = m[role]["node"]
+            if node[:5] != m["network"]:
+                problems.append(f"{role} {node} is not in network {m['network']}")
+        if not m["createdAt"] < m["expiresAt"]:  # same fixed-width UTC form: text order is time order
+            problems.append(f"expiresAt {m['expiresAt']} is not after createdAt {m['createdAt']}")
+        if len(base64.b64decode(m["ephemeralKey"])) != 32:
+            problems.append("ephemeralKey is not 32 bytes")
+        last = m["payloadLength"] % (65536 + 16)
+        if not (last == 0 or last > 16 or m["payloadLength"] == 16):
+            problems.append(f"payloadLength {m['payloadLength']} is not a whole number of chunks")
+        return problems
 
     @staticmethod
     def seq_run(cs):

@@ -197,6 +197,7 @@ import Testing
         "problem": { try Canonical.encode(Canonical.decode(Problem.self, from: $0)) },
         "node-key": { try Canonical.encode(Canonical.decode(NodeKey.self, from: $0)) },
         "version-vector": { try Canonical.encode(Canonical.decode(VersionVector.self, from: $0)) },
+        "bundle-manifest": { try Canonical.encode(Canonical.decode(BundleManifest.self, from: $0)) },
     ]
 
     /// A pull response in its canonical form, as the hub writes it.

@@ -15,8 +15,11 @@ import hashlib
 import json
 import os
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 OUT = os.path.dirname(os.path.abspath(__file__))
 
@@ -137,6 +140,61 @@ kec_key_revoked = {"node": "33.74.01", "publicKey": kec.public, "fingerprint": k
                    "enrolledAt": "2026-03-02T03:15:00.000Z", "revokedAt": "2026-04-01T08:00:00.000Z",
                    "active": True}
 
+# An offline bundle (../bundle.md): the hub's reply to the kecamatan, written here independently of the
+# Swift code so that the Swift tests can check both read and write the same bytes. The ephemeral key and
+# the id come from fixed seeds; a real writer draws them at random for every bundle.
+P25519 = 2**255 - 19
+CHUNK = 65536
+
+def ed25519_to_x25519(raw):
+    """u = (1 + y) / (1 - y) mod p. The example keys are valid; a reader must check a key (bundle.md)."""
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    return ((1 + y) * pow(1 - y, P25519 - 2, P25519) % P25519).to_bytes(32, "little")
+
+def record(kind, body):
+    return bytes([kind]) + len(body).to_bytes(4, "big") + body
+
+def seal_bundle(sender, recipient, records, created, expires, ephemeral_seed, bundle_id):
+    plain = b"".join(records)
+    chunks = max(1, -(-len(plain) // CHUNK))
+    eph = X25519PrivateKey.from_private_bytes(ephemeral_seed)
+    eph_pub = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    manifest = {"format": 1, "id": bundle_id.hex(), "network": sender.node[:5],
+                "sender": {"node": sender.node, "key": sender.fingerprint},
+                "recipient": {"node": recipient.node, "key": recipient.fingerprint},
+                "createdAt": created, "expiresAt": expires, "ephemeralKey": base64.b64encode(eph_pub).decode(),
+                "payloadLength": len(plain) + 16 * chunks}
+    m = canonical(manifest)
+    fixed = b"SIMPULBUNDLE" + bytes([1]) + len(m).to_bytes(4, "big")
+    header = fixed + hashlib.sha256(fixed).digest()[:4] + m
+    digest = hashlib.sha256(header).digest()
+    rx = ed25519_to_x25519(recipient.raw)
+    shared = eph.exchange(X25519PublicKey.from_public_bytes(rx))
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=eph_pub + rx,
+               info=b"simpul-bundle-v1 key" + digest).derive(shared)
+    out = header + digest
+    aead = ChaCha20Poly1305(key)
+    for i in range(chunks):
+        nonce = i.to_bytes(11, "big") + bytes([1 if i == chunks - 1 else 0])
+        out += aead.encrypt(nonce, plain[i * CHUNK:(i + 1) * CHUNK], None)
+    out += sender.sk.sign(b"simpul-bundle-v1\n" + hashlib.sha256(out).digest())
+    return out, manifest
+
+# A scanned letter stand-in, long enough that the payload takes two chunks.
+letter = b"".join(hashlib.sha256(b"simpul example attachment %d" % i).digest() for i in range(2188))[:70000]
+bundle_records = [
+    record(4, canonical([hub_key])),
+    record(3, canonical({"33.74": {"33.74": 2}, "33.74.01": {"33.74": 3, "33.74.01": 6}})),
+    record(1, canonical(g1)), record(1, canonical(h1)), record(1, canonical(h2)),
+    record(2, hashlib.sha256(letter).digest() + letter),
+]
+bundle, bundle_manifest = seal_bundle(
+    hub, kec, bundle_records, "2026-03-20T02:00:00.000Z", "2026-04-19T02:00:00.000Z",
+    hashlib.sha256(b"simpul example bundle ephemeral key").digest(),
+    hashlib.sha256(b"simpul example bundle id").digest()[:16])
+with open(os.path.join(OUT, "bundle.simpulbundle"), "wb") as f:
+    f.write(bundle)
+
 files = {}
 def put(name, value, schema, expect="valid", why=None):
     files[name] = (value, schema, expect, why)
@@ -163,6 +221,7 @@ put("problem-hash-mismatch.json", {"type": "https://simpul.invalid/problems/hash
     "title": "Isi change set berubah", "status": 422,
     "detail": "isi change set 33.74.01 1-4 berubah: hash tidak cocok", "code": "hash-mismatch"}, "problem")
 put("node-key.json", kec_key_revoked, "node-key")
+put("bundle-manifest.json", bundle_manifest, "bundle-manifest")
 put("version-vector.json", {"33.74": 3, "33.74.01": 6, "33.74.01-1": 2}, "version-vector")
 for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forwarded"), (wd, "withdrawn"),
                  (rej, "rejected"), (pay, "pembayaran-received"), (prog, "ptsp-progress"), (dec, "decided"),
@@ -207,6 +266,10 @@ bad = dict(kec_key_revoked, fingerprint=kec.fingerprint.upper())
 put("invalid/node-key-uppercase-fingerprint.json", bad, "node-key", "invalid", "hex is lowercase")
 bad = copy.deepcopy(files["pull-response.json"][0]); del bad["complete"]
 put("invalid/pull-response-missing-complete.json", bad, "pull-response", "invalid", "complete is required")
+put("invalid/bundle-manifest-without-ephemeral-key.json", without(bundle_manifest, "ephemeralKey"),
+    "bundle-manifest", "invalid", "the recipient cannot decrypt without the ephemeral key")
+put("invalid/bundle-manifest-format-2.json", dict(bundle_manifest, format=2), "bundle-manifest", "invalid",
+    "a v1 manifest has format 1")
 put("invalid/pull-request-string-max-bytes.json", {"knowledge": {}, "maxBytes": "524288"}, "pull-request",
     "invalid", "maxBytes is an integer")
 
@@ -228,3 +291,7 @@ with open(os.path.join(OUT, "manifest.json"), "w") as f:
 print(f"kecamatan 33.74.01: public key {kec.public}, fingerprint {kec.fingerprint}")
 print(f"hub 33.74: public key {hub.public}, fingerprint {hub.fingerprint}")
 print(f"signed-change-set.json: {len(canonical(cs1['changeSet']))} canonical bytes, hash {cs1['hash']}")
+print(f"kecamatan 33.74.01 X25519 (bundles): {ed25519_to_x25519(kec.raw).hex()}")
+print(f"hub 33.74 X25519 (bundles): {ed25519_to_x25519(hub.raw).hex()}")
+print(f"bundle.simpulbundle: {len(bundle)} bytes, SHA-256 {hashlib.sha256(bundle).hexdigest()}, "
+      f"attachment SHA-256 {hashlib.sha256(letter).hexdigest()}")
