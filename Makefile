@@ -1,7 +1,7 @@
 # Simpul: `make demo` runs the main job on a throwaway data folder; `make test` runs every test.
 SWIFT ?= swift
 # System packages the build, the tests and the demo need (Debian names).
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev zstd sqlite3 python3-jsonschema
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema
 
 .PHONY: all deps build release test demo format lint clean
 

@@ -25,10 +25,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "SimpulDomain"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "SimpulCompression", dependencies: ["CZstd"]),
         .target(
             name: "SimpulStore",
             dependencies: [
                 "SimpulDomain",
+                "SimpulCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -137,8 +137,10 @@ extension String {
 /// Writes `value` (non-negative, fitting `width`) as zero-padded decimal digits.
 func writeDigits(_ value: Int, width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
     var v = value
-    for i in stride(from: start + width - 1, through: start, by: -1) {
+    var i = start + width - 1
+    while i >= start {
         out[i] = UInt8(48 + v % 10)
         v /= 10
+        i -= 1
     }
 }

@@ -17,15 +17,21 @@ enum EventCodec {
 
     static func insert(_ event: Event, into db: Database) throws {
         try insert(
-            event, context: JSONText.versionVector(event.context), data: try json(DataOnly(body: event.body)), into: db)
+            event, at: event.at.description, context: JSONText.versionVector(event.context),
+            data: try json(DataOnly(body: event.body)), into: db)
     }
 
     /// Inserts an event whose JSON columns are already written (as received from another replica).
-    static func insert(_ event: Event, context: String, data: String, into db: Database) throws {
-        try db.cachedStatement(sql: EventLog.insertSQL).execute(
+    static func insert(_ event: Event, at: String, context: String, data: String, into db: Database) throws {
+        try insert(event, at: at, context: context, data: data, with: db.cachedStatement(sql: EventLog.insertSQL))
+    }
+
+    /// Inserts with a statement of `EventLog.insertSQL` the caller prepared once for many events.
+    static func insert(_ event: Event, at: String, context: String, data: String, with statement: Statement) throws {
+        try statement.execute(
             arguments: [
                 event.partition, event.dot.node, Int64(event.dot.seq), Int64(event.lamport), event.record,
-                event.body.type, event.officer, event.role, event.at.description, context, data,
+                event.body.type, event.officer, event.role, at, context, data,
             ])
     }
 

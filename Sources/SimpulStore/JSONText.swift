@@ -6,9 +6,12 @@ import SimpulDomain
 enum JSONText {
     static func versionVector(_ vv: VersionVector) -> String {
         var out = "{"
-        for (i, (node, seq)) in vv.entries.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) })
-            .enumerated()
-        {
+        // Byte order, as the encoder sorts keys; node ids are ASCII, where String order is byte order.
+        let sorted =
+            vv.entries.keys.allSatisfy({ key in key.utf8.allSatisfy { $0 < 0x80 } })
+            ? vv.entries.sorted { $0.key < $1.key }
+            : vv.entries.sorted { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }
+        for (i, (node, seq)) in sorted.enumerated() {
             if i > 0 { out += "," }
             string(node, into: &out)
             out += ":"
@@ -26,10 +29,18 @@ enum JSONText {
         return out + "]"
     }
 
+    static func needsEscaping(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            for c in b where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return true }
+            return false
+        }
+    }
+
     /// Appends `s` as a JSON string, escaping as Foundation's encoder does.
     static func string(_ s: String, into out: inout String) {
         out += "\""
-        guard s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+        guard needsEscaping(s) else {
             out += s
             return out += "\""
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SimpulCompression
 import SimpulDomain
 
 /// A change set as the store keeps it: its place in its writer's chain and the signed document,
@@ -12,11 +13,14 @@ public struct StoredChangeSet: Sendable, Equatable {
     public var hash: String
     public var prev: String?
     public var key: String
+    /// The writer's signature over the hash (base64).
+    public var signature: String
+    /// The signed document, byte for byte.
     public var body: [UInt8]
 
     public init(
         partition: String, node: String, first: UInt64, last: UInt64, hash: String, prev: String?, key: String,
-        body: [UInt8]
+        signature: String, body: [UInt8]
     ) {
         self.partition = partition
         self.node = node
@@ -25,6 +29,7 @@ public struct StoredChangeSet: Sendable, Equatable {
         self.hash = hash
         self.prev = prev
         self.key = key
+        self.signature = signature
         self.body = body
     }
 }
@@ -177,7 +182,7 @@ extension NodeStore {
             try Row.fetchOne(
                 db, sql: "SELECT * FROM changeset WHERE partition = ? AND node = ? ORDER BY first_seq DESC LIMIT 1",
                 arguments: [partition, node]
-            ).map(Self.changeSet)
+            ).map { try Self.changeSet($0, db: db) }
         }
     }
 
@@ -196,7 +201,7 @@ extension NodeStore {
                     ORDER BY first_seq LIMIT ?
                     """,
                 arguments: [partition, node, Int64(seq), limit]
-            ).map(Self.changeSet)
+            ).map { try Self.changeSet($0, db: db) }
         }
     }
 
@@ -205,23 +210,78 @@ extension NodeStore {
         try read("menghitung change set") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changeset") ?? 0 }
     }
 
-    private static func changeSet(_ row: Row) -> StoredChangeSet {
-        StoredChangeSet(
+    private static func changeSet(_ row: Row, db: Database) throws -> StoredChangeSet {
+        var cs = StoredChangeSet(
             partition: row["partition"], node: row["node"], first: UInt64(row["first_seq"] as Int64),
             last: UInt64(row["last_seq"] as Int64), hash: row["hash"], prev: row["prev"], key: row["key"],
-            body: [UInt8](row["body"] as Data))
+            signature: row["signature"], body: [])
+        let kept = [UInt8](row["body"] as Data)
+        if kept.isEmpty {
+            cs.body = try document(cs, events: logged(cs, db: db))
+        } else if Zstd.isFrame(kept) {
+            do { cs.body = try Zstd.decompress(kept, limit: row["bytes"]) } catch {
+                throw SimpulError(
+                    .io, "change set \(cs.node) \(cs.first)-\(cs.last) rusak di penyimpanan", cause: error)
+            }
+        } else {
+            cs.body = kept
+        }
+        guard cs.body.count == row["bytes"] as Int else {
+            throw SimpulError(.io, "change set \(cs.node) \(cs.first)-\(cs.last) tidak utuh di penyimpanan")
+        }
+        return cs
     }
 
-    private static func insert(_ cs: StoredChangeSet, at: Timestamp, db: Database) throws {
+    /// A change set's events as the log holds them.
+    private static func logged(_ cs: StoredChangeSet, db: Database) throws -> [ChangeSetDocument.Event] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT at, context, data, lamport, officer, record, role, seq, type FROM event
+                    WHERE partition = ? AND node = ? AND seq BETWEEN ? AND ? ORDER BY seq
+                    """),
+            arguments: [cs.partition, cs.node, Int64(cs.first), Int64(cs.last)]
+        ).map { row in
+            ChangeSetDocument.Event(
+                at: row["at"], context: row["context"], data: row["data"], lamport: UInt64(row["lamport"] as Int64),
+                officer: row["officer"], record: row["record"], role: row["role"], seq: UInt64(row["seq"] as Int64),
+                type: row["type"])
+        }
+    }
+
+    static func header(_ cs: StoredChangeSet) -> ChangeSetDocument.Header {
+        ChangeSetDocument.Header(
+            partition: cs.partition, node: cs.node, first: cs.first, last: cs.last, prev: cs.prev, key: cs.key,
+            hash: cs.hash, signature: cs.signature)
+    }
+
+    private static func document(_ cs: StoredChangeSet, events: [ChangeSetDocument.Event]) -> [UInt8] {
+        ChangeSetDocument.write(header(cs), events: events)
+    }
+
+    /// Change set documents the log cannot give back byte for byte are kept, compressed.
+    static let bodyLevel: Int32 = 3
+
+    /// Records a change set whose events are in the log. Its document is written again from the log
+    /// when asked for; only when that would not give back exactly these bytes is it kept as well.
+    private static func insert(
+        _ cs: StoredChangeSet, events: [ChangeSetDocument.Event], at: Timestamp, db: Database
+    ) throws {
+        try insert(cs, rebuildable: ChangeSetDocument.matches(cs.body, header(cs), events: events), at: at, db: db)
+    }
+
+    private static func insert(_ cs: StoredChangeSet, rebuildable: Bool, at: Timestamp, db: Database) throws {
+        let kept = rebuildable ? [] : Zstd.compress(cs.body, level: bodyLevel)
         try db.cachedStatement(
             sql: """
-                INSERT INTO changeset (partition, node, first_seq, last_seq, hash, prev, key, bytes, body, stored_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO changeset (partition, node, first_seq, last_seq, hash, prev, key, signature, bytes, body,
+                    stored_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
-                cs.partition, cs.node, Int64(cs.first), Int64(cs.last), cs.hash, cs.prev, cs.key, cs.body.count,
-                Data(cs.body), at.description,
+                cs.partition, cs.node, Int64(cs.first), Int64(cs.last), cs.hash, cs.prev, cs.key, cs.signature,
+                cs.body.count, Data(kept), at.description,
             ])
     }
 
@@ -238,7 +298,7 @@ extension NodeStore {
             guard cs.node == info.node.rawValue, cs.first == lastSeq + 1, cs.prev == previous?["hash"] else {
                 throw SimpulError(.io, "change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung rantai")
             }
-            try Self.insert(cs, at: at, db: db)
+            try Self.insert(cs, events: try Self.logged(cs, db: db), at: at, db: db)
         }
     }
 
@@ -250,19 +310,34 @@ extension NodeStore {
     ///
     /// - Returns: one outcome per change set attempted, in order.
     public func applyRemote(_ batch: [RemoteChangeSet]) throws(SimpulError) -> [ApplyOutcome] {
+        try applyRemote(batch, admit: { _ in }).outcomes
+    }
+
+    /// `applyRemote(_:)`, asking `admit` before each change set whether it may be applied (its
+    /// signature checked, say). The first refusal ends the batch: what came before it is kept,
+    /// and the refusal is returned beside the outcomes.
+    public func applyRemote<E: Error>(
+        _ batch: [RemoteChangeSet], admit: (Int) throws(E) -> Void
+    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?) {
         let at = now()
-        return try write("menerapkan change set") { db -> [ApplyOutcome] in
+        return try write("menerapkan change set") { db -> ([ApplyOutcome], E?) in
             let projection = Projection(db: db)
             var outcomes: [ApplyOutcome] = []
-            for cs in batch {
+            var refusal: E?
+            for (i, cs) in batch.enumerated() {
+                do throws(E) { try admit(i) } catch {
+                    refusal = error
+                    break
+                }
                 let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db)
                 outcomes.append(outcome)
                 if case .parked(let reason) = outcome { try Self.park(cs.stored, reason: reason, at: at, db: db) }
                 if case .brokenChain = outcome { break }
                 if case .conflicting = outcome { break }
             }
+            try projection.foldReceived()
             try projection.flush()
-            return outcomes
+            return (outcomes, refusal)
         }
     }
 
@@ -314,7 +389,8 @@ extension NodeStore {
         } else if cs.prev != nil {
             return .brokenChain(reason: "rantai hash putus: change set pertama \(cs.node) tidak boleh punya pendahulu")
         }
-        let fresh = remote.events.filter { $0.event.dot.seq > UInt64(held) }
+        // Events come in seq order from cs.first: those after what is held are the new ones.
+        let fresh = remote.events[min(Int(max(UInt64(held) + 1, cs.first) - cs.first), remote.events.count)...]
         // What this change set's events saw of other writers must be here already.
         var needed: [String: UInt64] = [:]
         for e in fresh {
@@ -328,15 +404,10 @@ extension NodeStore {
                 return .parked(reason: "menunggu event \(node):\(seq) di partisi \(cs.partition)")
             }
         }
-        for e in fresh { try EventCodec.insert(e.event, context: e.context, data: e.data, into: db) }
-        try insert(cs, at: at, db: db)
-        var byRecord: [String: [Event]] = [:]
-        var order: [String] = []
-        for e in fresh {
-            if byRecord[e.event.record] == nil { order.append(e.event.record) }
-            byRecord[e.event.record, default: []].append(e.event)
-        }
-        for record in order { try projection.applyRemote(record: record, incoming: byRecord[record]!) }
+        let insertEvent = try db.cachedStatement(sql: EventLog.insertSQL)
+        for e in fresh { try EventCodec.insert(e.event, at: e.at, context: e.context, data: e.data, with: insertEvent) }
+        try insert(cs, rebuildable: remote.rebuildable, at: at, db: db)
+        projection.receive(fresh.lazy.map(\.event))
         try db.cachedStatement(sql: "DELETE FROM parked WHERE hash = ?").execute(arguments: [cs.hash])
         return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
     }

@@ -46,6 +46,45 @@ final class Projection {
         }
     }
 
+    /// Events from other replicas already in the log and not yet folded, per record.
+    private var received: [String: [Event]] = [:]
+    private var receivedOrder: [String] = []
+
+    /// Takes events from another replica that are now in the log; `foldReceived` folds them.
+    ///
+    /// A batch of change sets is folded once at its end, each record over all its new events in
+    /// fold order: the fold of the whole history is the same whatever order the events reached
+    /// the log in, so this is the state change set by change set would have given.
+    func receive<S: Sequence<Event>>(_ events: S) {
+        for e in events {
+            if received[e.record] == nil { receivedOrder.append(e.record) }
+            received[e.record, default: []].append(e)
+        }
+    }
+
+    func foldReceived() throws {
+        // One query finds which of the records registered in this batch already have a row (none,
+        // unless a writer registered a number twice): the others need nothing loaded.
+        let registered = receivedOrder.filter { record in
+            guard states[record] == nil, case .registered = received[record]?.first?.body else { return false }
+            return true
+        }
+        var present: Set<String> = []
+        for chunk in stride(from: 0, to: registered.count, by: 500).map({
+            registered[$0..<min($0 + 500, registered.count)]
+        }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            present.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT number FROM permohonan WHERE number IN (\(marks))",
+                    arguments: StatementArguments(Array(chunk))))
+        }
+        for record in registered where !present.contains(record) { states[record] = .some(nil) }
+        for record in receivedOrder { try applyRemote(record: record, incoming: received[record]!) }
+        received.removeAll()
+        receivedOrder.removeAll()
+    }
+
     /// Folds events of one record that arrived from another replica (already in the log).
     func applyRemote(record: String, incoming: [Event]) throws {
         if try !applyIncrementally(record: record, incoming: incoming) {
@@ -57,7 +96,9 @@ final class Projection {
     /// held (each saw every event folded so far and the workflow accepts it): then the full fold
     /// would give exactly this. Returns false, having changed nothing, when it must refold instead.
     private func applyIncrementally(record: String, incoming: [Event]) throws -> Bool {
-        let sorted = incoming.sorted(by: Event.foldOrder)
+        // One writer's events arrive in seq order, which for one record is already fold order.
+        let inOrder = zip(incoming, incoming.dropFirst()).allSatisfy { Event.foldOrder($0, $1) }
+        let sorted = inOrder ? incoming : incoming.sorted(by: Event.foldOrder)
         guard let first = sorted.first, !EventAuthorization.globalTypes.contains(first.body.type) else { return false }
         var rest = sorted[...]
         var state: Permohonan
@@ -130,9 +171,10 @@ final class Projection {
 
     /// Writes every record changed since the last flush.
     func flush() throws {
+        let upsert = try db.cachedStatement(sql: Self.upsertSQL)
         for record in dirty.sorted() {
             if let state = states[record] ?? nil {
-                try Self.write(state, db: db)
+                try Self.write(state, with: upsert)
             } else {
                 try db.execute(sql: "DELETE FROM permohonan WHERE number = ?", arguments: [record])
             }
@@ -175,10 +217,9 @@ final class Projection {
     /// The row holds what the fold changes; what the registration fixed (the service definition,
     /// the pemohon, the requirements) is read back from the registration event itself, so the row
     /// is written without encoding any JSON but the causal context and the receipts.
-    private static func write(_ state: Permohonan, db: Database) throws {
-        let parts = state.number.split(separator: "-")
-        let regSeq = parts.count >= 3 ? Int(parts[2]) ?? 0 : 0
-        try db.cachedStatement(sql: upsertSQL).execute(arguments: [
+    private static func write(_ state: Permohonan, with upsert: Statement) throws {
+        let regSeq = Self.registrationSequence(state.number)
+        try upsert.execute(arguments: [
             state.number, state.partition, state.registration.node, Int64(state.registration.seq),
             state.acceptedOn.year, regSeq, state.layanan.code, state.catalogVersion, state.status.rawValue,
             state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description, state.dueOn?.description,
@@ -186,6 +227,22 @@ final class Projection {
             state.ptspCode, state.closingReason, JSONText.array(state.receipts), JSONText.versionVector(state.seen),
             Int64(state.lastLamport),
         ])
+    }
+
+    /// The sequence part of `PP-YY-SSSSS-C`, or 0 when the number has no such part.
+    static func registrationSequence(_ number: String) -> Int {
+        var dashes = 0
+        var value = 0
+        for c in number.utf8 {
+            if c == UInt8(ascii: "-") {
+                dashes += 1
+                if dashes == 3 { return value }
+            } else if dashes == 2 {
+                guard c >= 48 && c <= 57 else { return 0 }
+                value = value * 10 + Int(c - 48)
+            }
+        }
+        return 0
     }
 
     /// The stored state of a record, or nil when it has none.

@@ -193,6 +193,15 @@ enum Schema {
                     DELETE FROM conflict;
                     """)
         }
+        migrator.registerMigration("v4-changeset-signature") { db in
+            // A change set's document is written again from the log when asked for; the signature is
+            // the one part of it the log does not hold. An empty body means "rebuild from the log".
+            try db.execute(
+                sql: """
+                    ALTER TABLE changeset ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+                    UPDATE changeset SET signature = json_extract(CAST(body AS TEXT), '$.signature');
+                    """)
+        }
         return migrator
     }
 

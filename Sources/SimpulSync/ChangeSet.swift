@@ -103,7 +103,7 @@ public struct SignedChangeSet: Sendable, Equatable, Codable {
         get throws {
             StoredChangeSet(
                 partition: changeSet.partition, node: changeSet.node, first: changeSet.first, last: changeSet.last,
-                hash: hash, prev: changeSet.prev, key: changeSet.key, body: try encoded())
+                hash: hash, prev: changeSet.prev, key: changeSet.key, signature: signature, body: try encoded())
         }
     }
 

@@ -158,10 +158,13 @@ public final class HubService: HubRequestHandler, Sendable {
     /// Applies parked change sets whose dependencies have arrived, in rounds until a round applies
     /// nothing. Parked change sets were verified when they arrived; one that no longer reads, or
     /// that turns out to be a duplicate or to contradict what is held, is dropped.
-    static func drain(store: NodeStore) throws(SyncError) {
+    /// - Returns: how many events the parked change sets applied.
+    @discardableResult
+    static func drain(store: NodeStore) throws(SyncError) -> Int {
+        var applied = 0
         while true {
             let parked = try storeCall { () throws(SimpulError) in try store.parkedBodies() }
-            if parked.isEmpty { return }
+            if parked.isEmpty { return applied }
             var batch: [RemoteChangeSet] = []
             for p in parked {
                 guard let received = try? ReceivedChangeSet(body: p.body) else {
@@ -176,7 +179,9 @@ public final class HubService: HubRequestHandler, Sendable {
                 let outcomes = try storeCall { () throws(SimpulError) in try store.applyRemote(Array(rest)) }
                 for (cs, outcome) in zip(rest, outcomes) {
                     switch outcome {
-                    case .applied: progress = true
+                    case .applied(let n):
+                        progress = true
+                        applied += n
                     case .duplicate, .brokenChain, .conflicting:
                         try storeCall { () throws(SimpulError) in try store.unpark(hash: cs.stored.hash) }
                     case .parked: break
@@ -184,7 +189,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 }
                 rest = rest.dropFirst(outcomes.count)
             }
-            if !progress { return }
+            if !progress { return applied }
         }
     }
 

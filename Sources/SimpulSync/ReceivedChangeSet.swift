@@ -16,15 +16,21 @@ public struct ReceivedChangeSet: Sendable {
     public let body: [UInt8]
     /// Where the `changeSet` member's value sits in `body`: the bytes the hash is taken over.
     let hashed: Range<Int>
-    /// Per event, in seq order, where its `context` and `data` values sit in `body`.
-    let columns: [(context: Range<Int>, data: Range<Int>)]
+    /// Per event, in seq order, where its `at` (inside the quotes), `context` and `data` sit in `body`.
+    let columns: [Columns]
+
+    struct Columns {
+        var at: Range<Int>
+        var context: Range<Int>
+        var data: Range<Int>
+    }
 
     public var changeSet: ChangeSet { signed.changeSet }
 
     /// Reads a signed change set document; refuses one that is not in canonical form.
     public init(body: [UInt8]) throws(SyncError) {
         var hashed = 0..<0
-        var columns: [(context: Range<Int>, data: Range<Int>)] = []
+        var columns: [Columns] = []
         do {
             try CanonicalReader.read(body) { r throws(CanonicalReader.Malformed) in
                 let end = try r.object(at: 0) { key, start throws(CanonicalReader.Malformed) in
@@ -52,13 +58,19 @@ public struct ReceivedChangeSet: Sendable {
         guard columns.count == signed.changeSet.events.count, !hashed.isEmpty else {
             throw SyncError(.malformed, "change set tidak lengkap")
         }
+        // Times have one written form (UTC, milliseconds), so the log's text is the signed text.
+        for (wire, column) in zip(signed.changeSet.events, columns)
+        where !body[column.at].elementsEqual(wire.at.description.utf8) {
+            throw SyncError(.malformed, "waktu event \(wire.seq) tidak dalam bentuk kanonik (UTC dengan milidetik)")
+        }
         self.body = body
         self.hashed = hashed
         self.columns = columns
+        remote = Self.remote(signed, body: body, columns: columns)
     }
 
     private static func changeSet(
-        _ r: CanonicalReader, at i: Int, columns: inout [(context: Range<Int>, data: Range<Int>)]
+        _ r: CanonicalReader, at i: Int, columns: inout [Columns]
     ) throws(CanonicalReader.Malformed) -> Int {
         try r.object(at: i) { key, start throws(CanonicalReader.Malformed) in
             if CanonicalReader.equals(key, "events") {
@@ -81,8 +93,9 @@ public struct ReceivedChangeSet: Sendable {
     }
 
     private static func event(
-        _ r: CanonicalReader, at i: Int, columns: inout [(context: Range<Int>, data: Range<Int>)]
+        _ r: CanonicalReader, at i: Int, columns: inout [Columns]
     ) throws(CanonicalReader.Malformed) -> Int {
+        var at: Range<Int>?
         var context: Range<Int>?
         var data: Range<Int>?
         let end = try r.object(at: i) { key, start throws(CanonicalReader.Malformed) in
@@ -100,7 +113,12 @@ public struct ReceivedChangeSet: Sendable {
             if CanonicalReader.equals(key, "lamport") || CanonicalReader.equals(key, "seq") {
                 return try r.unsigned(at: start).end
             }
-            if CanonicalReader.equals(key, "at") || CanonicalReader.equals(key, "officer")
+            if CanonicalReader.equals(key, "at") {
+                let end = try r.string(at: start)
+                at = (start + 1)..<(end - 1)
+                return end
+            }
+            if CanonicalReader.equals(key, "officer")
                 || CanonicalReader.equals(key, "record") || CanonicalReader.equals(key, "role")
                 || CanonicalReader.equals(key, "type")
             {
@@ -108,8 +126,8 @@ public struct ReceivedChangeSet: Sendable {
             }
             throw r.fail(start, "anggota event tidak dikenal")
         }
-        guard let context, let data else { throw r.fail(i, "event tanpa context atau data") }
-        columns.append((context, data))
+        guard let at, let context, let data else { throw r.fail(i, "event tanpa at, context atau data") }
+        columns.append(Columns(at: at, context: context, data: data))
         return end
     }
 
@@ -172,8 +190,12 @@ public struct ReceivedChangeSet: Sendable {
 
     /// The change set as the store applies it: its bytes, and its events with their JSON columns as
     /// they arrived.
-    public var remote: RemoteChangeSet {
-        let cs = changeSet
+    public let remote: RemoteChangeSet
+
+    private static func remote(
+        _ signed: SignedChangeSet, body: [UInt8], columns: [Columns]
+    ) -> RemoteChangeSet {
+        let cs = signed.changeSet
         var events: [ReceivedEvent] = []
         events.reserveCapacity(cs.events.count)
         body.withUnsafeBufferPointer { b in
@@ -181,6 +203,7 @@ public struct ReceivedChangeSet: Sendable {
                 events.append(
                     ReceivedEvent(
                         event: wire.event(node: cs.node, partition: cs.partition),
+                        at: String(decoding: UnsafeBufferPointer(rebasing: b[column.at]), as: UTF8.self),
                         context: String(decoding: UnsafeBufferPointer(rebasing: b[column.context]), as: UTF8.self),
                         data: String(decoding: UnsafeBufferPointer(rebasing: b[column.data]), as: UTF8.self)))
             }
@@ -188,7 +211,7 @@ public struct ReceivedChangeSet: Sendable {
         return RemoteChangeSet(
             stored: StoredChangeSet(
                 partition: cs.partition, node: cs.node, first: cs.first, last: cs.last, hash: signed.hash,
-                prev: cs.prev, key: cs.key, body: body),
+                prev: cs.prev, key: cs.key, signature: signed.signature, body: body),
             events: events)
     }
 }

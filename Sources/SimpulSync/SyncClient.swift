@@ -93,6 +93,35 @@ public final class SyncClient: Sendable {
         }
     }
 
+    /// Verification results of a batch, written from other threads as each check ends.
+    private final class Verification: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var done: [Bool]
+        private var errors: [SyncError?]
+
+        init(count: Int) {
+            done = Array(repeating: false, count: count)
+            errors = Array(repeating: nil, count: count)
+        }
+
+        func finish(_ i: Int, _ error: SyncError?) {
+            condition.lock()
+            done[i] = true
+            errors[i] = error
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Waits for change set `i`'s check; throws its refusal.
+        func wait(_ i: Int) throws(SyncError) {
+            condition.lock()
+            while !done[i] { condition.wait() }
+            let error = errors[i]
+            condition.unlock()
+            if let error { throw error }
+        }
+    }
+
     private struct Failure: Error {
         var failure: SyncFailure
     }
@@ -179,32 +208,40 @@ public final class SyncClient: Sendable {
     /// Verifies and applies change sets in one transaction; parks those that must wait, then
     /// applies what they were waiting for. Returns the new events applied.
     public static func apply(_ changeSets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
-        var keys: [String: [NodeKey]] = [:]
-        var batch: [RemoteChangeSet] = []
-        for received in changeSets {
-            let writer = received.changeSet.node
-            if keys[writer] == nil { keys[writer] = try store.keys(node: writer) }
-            let known = keys[writer] ?? []
-            do throws(SyncError) {
-                try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
-            } catch {
-                throw Failure(failure: .invalidData(error.message))
+        var writers: [String: [NodeKey]] = [:]
+        for writer in Set(changeSets.map { $0.changeSet.node }) { writers[writer] = try store.keys(node: writer) }
+        let keys = writers
+        // Signatures are checked on the other core while the store applies what is already checked:
+        // each change set is applied only once its own check has passed.
+        let verification = Verification(count: changeSets.count)
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: changeSets.count) { i in
+                let received = changeSets[i]
+                let known = keys[received.changeSet.node] ?? []
+                do throws(SyncError) {
+                    try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
+                    verification.finish(i, nil)
+                } catch {
+                    verification.finish(i, error)
+                }
             }
-            batch.append(received.remote)
         }
-        let before = try store.knowledge()
-        for outcome in try store.applyRemote(batch) {
+        let (outcomes, refusal) = try store.applyRemote(changeSets.map(\.remote)) { (i: Int) throws(SyncError) in
+            try verification.wait(i)
+        }
+        var applied = 0
+        var parked = false
+        for outcome in outcomes {
             switch outcome {
-            case .applied, .duplicate, .parked: break
+            case .applied(let n): applied += n
+            case .duplicate: break
+            case .parked: parked = true
             case .brokenChain(let reason), .conflicting(let reason): throw Failure(failure: .invalidData(reason))
             }
         }
-        try HubService.drain(store: store)
-        let after = try store.knowledge()
-        var applied = 0
-        for (p, vv) in after {
-            for (n, s) in vv.entries { applied += Int(s - (before[p]?[n] ?? 0)) }
-        }
+        if let refusal { throw Failure(failure: .invalidData(refusal.message)) }
+        // What an earlier pull parked may have been waiting for what just came.
+        if applied > 0 || parked { applied += try HubService.drain(store: store) }
         return applied
     }
 

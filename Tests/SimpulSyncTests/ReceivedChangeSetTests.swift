@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SimpulDomain
 import SimpulTestSupport
 import Testing
@@ -105,5 +106,37 @@ import Testing
             try CanonicalReader.read(numbers) { r throws(CanonicalReader.Malformed) in try r.value(at: 0) }
                 == numbers.count)
         #expect(JSONText.array([text]) == String(decoding: try Canonical.encode([text]), as: UTF8.self))
+    }
+
+    @Test func theStoreKeepsNoCopyOfADocumentItsLogGivesBackByteForByte() throws {
+        let (world, bytes) = try body()
+        let received = try ReceivedChangeSet(body: bytes)
+        #expect(received.remote.rebuildable)
+        let replica = try Fixture.newStore(clock: world.clock, node: "33.74.01-7")
+        try replica.learn(try world.hub.store.keys())
+        #expect(try SyncClient.apply([received], store: replica) == received.changeSet.events.count)
+        let kept = try DatabaseQueue(path: replica.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT SUM(length(body)) FROM changeset")
+        }
+        #expect(kept == 0)
+        let served = try replica.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 10)
+        #expect(served.map(\.body) == [bytes])
+    }
+
+    @Test func aDocumentTheLogCannotGiveBackIsKeptAsItCame() throws {
+        let (world, bytes) = try body()
+        var remote = try ReceivedChangeSet(body: bytes).remote
+        // The same events under a document with other bytes: the store must keep that document.
+        remote = RemoteChangeSet(
+            stored: {
+                var s = remote.stored
+                s.body = Array(#"{"other":"bytes"}"#.utf8)
+                return s
+            }(), events: remote.events)
+        #expect(!remote.rebuildable)
+        let replica = try Fixture.newStore(clock: world.clock, node: "33.74.01-7")
+        #expect(try replica.applyRemote(remote) == .applied(events: remote.events.count))
+        let served = try replica.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 10)
+        #expect(served.map(\.body) == [Array(#"{"other":"bytes"}"#.utf8)])
     }
 }
