@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulStore",
+                "SimpulCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,6 +108,7 @@ let package = Package(
             name: "simpul-bench",
             dependencies: [
                 "SimpulDomain",
+                "SimpulCompression",
                 "SimpulStore",
                 "SimpulSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -138,7 +140,8 @@ let package = Package(
         .testTarget(
             name: "SimpulTransportTests",
             dependencies: [
-                "SimpulTransport", "SimpulHubServer", "SimpulSync", .product(name: "Logging", package: "swift-log"),
+                "SimpulTransport", "SimpulHubServer", "SimpulSync", "SimpulCompression",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

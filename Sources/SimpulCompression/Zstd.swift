@@ -65,6 +65,11 @@ public enum Zstd {
 
     public static func isFrame(_ bytes: [UInt8]) -> Bool { bytes.starts(with: magic) }
 
+    /// The dictionary id a frame names (0: none, or not a frame).
+    public static func dictionaryID(ofFrame bytes: UnsafeRawBufferPointer) -> UInt32 {
+        ZSTD_getDictID_fromFrame(bytes.baseAddress, bytes.count)
+    }
+
     /// Compresses `bytes` into one frame that records its content size.
     public static func compress(
         _ bytes: [UInt8], level: Int32 = defaultLevel, dictionary: ZstdDictionary? = nil

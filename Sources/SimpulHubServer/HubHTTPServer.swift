@@ -171,12 +171,15 @@ private func respond(
     do {
         body = try await request.collectBody(upTo: maxBodyBytes)
     } catch let error as any HTTPResponseError {
-        // Too large a body: answer the status Hummingbird attaches (413) instead of a generic 500.
+        // Too large a body: answer the status Hummingbird attaches (413), as a problem like any refusal.
         logger.notice(
             "Request body refused",
             metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(error.status.code)"]
         )
-        return Response(status: error.status)
+        let problem = SyncError(
+            error.status.code == 413 ? .tooLarge : .malformed,
+            "isi permintaan lebih dari \(maxBodyBytes) byte atau tidak bisa dibaca")
+        return makeResponse(problemResponse(problem), logger: logger)
     }
 
     var headers: [String: String] = [:]
@@ -184,14 +187,41 @@ private func respond(
         let name = field.name.canonicalName
         headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
     }
+    // Compression is a matter of the wire: the handler (and the request signature) sees the body
+    // as the client meant it.
+    let decoded: [UInt8]
+    do {
+        decoded = try BodyCoding.decodeRequest(
+            Array(body.readableBytesView), encoding: headers["content-encoding"], limit: maxBodyBytes)
+    } catch {
+        logger.notice(
+            "Request body refused",
+            metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "code": "\(error.code.rawValue)"])
+        return makeResponse(problemResponse(error), logger: logger)
+    }
+    headers["content-encoding"] = nil
     let message = HTTPRequestMessage(
         method: request.method.rawValue,
         path: request.head.path ?? "/",
         headers: headers,
-        body: Array(body.readableBytesView)
+        body: decoded
     )
-    let answer = await handler.handle(message)
+    var answer = await handler.handle(message)
+    if answer.headers["content-encoding"] == nil {
+        let encoded = BodyCoding.encodeResponse(answer.body, acceptEncoding: headers["accept-encoding"])
+        if let encoding = encoded.encoding {
+            answer.body = encoded.body
+            answer.headers["content-encoding"] = encoding
+            answer.headers["vary"] = "accept-encoding"
+        }
+    }
     return makeResponse(answer, logger: logger)
+}
+
+private func problemResponse(_ error: SyncError) -> HTTPResponseMessage {
+    let body = (try? Canonical.encode(Problem(error))) ?? Array("{}".utf8)
+    return HTTPResponseMessage(
+        status: error.code.httpStatus, headers: ["content-type": SyncProtocol.problemContentType], body: body)
 }
 
 private func makeResponse(_ answer: HTTPResponseMessage, logger: Logger) -> Response {

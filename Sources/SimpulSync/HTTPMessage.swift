@@ -58,6 +58,21 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 /// Sends one request and waits for its response. Blocking: the agent runs one sync unit at a time.
 public protocol SyncTransport: Sendable {
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage
+
+    /// Sends a request and also tells the body bytes sent and received as they went on the wire
+    /// (compressed); a transport that does not compress counts the bodies.
+    func sendCounted(
+        _ request: HTTPRequestMessage
+    ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int)
+}
+
+extension SyncTransport {
+    public func sendCounted(
+        _ request: HTTPRequestMessage
+    ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int) {
+        let response = try send(request)
+        return (response, request.body.count, response.body.count)
+    }
 }
 
 /// Answers the hub's HTTP requests; the server module adapts it to Hummingbird.

@@ -149,5 +149,6 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         .unauthenticated: "Permintaan tidak bertanda tangan", .notEnrolled: "Node belum terdaftar",
         .revoked: "Node dicabut", .clockSkew: "Jam node terlalu jauh", .forbiddenRead: "Partisi tidak boleh dibaca",
         .unsupportedVersion: "Versi tidak didukung", .notFound: "Tidak ada", .store: "Kesalahan penyimpanan hub",
+        .unsupportedEncoding: "Kompresi tidak didukung", .tooLarge: "Isi terlalu besar",
     ]
 }

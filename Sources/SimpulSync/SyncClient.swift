@@ -271,12 +271,13 @@ public final class SyncClient: Sendable {
         if signed && !presigned { try RequestSignature.sign(&req, identity: identity, at: now()) }
         let response: HTTPResponseMessage
         do {
-            response = try transport.send(req)
+            let (answer, sent, received) = try transport.sendCounted(req)
+            response = answer
+            counters.sent += sent
+            counters.received += received
         } catch {
             throw Failure(failure: .link(error.message))
         }
-        counters.sent += req.body.count
-        counters.received += response.body.count
         guard (200..<300).contains(response.status) else {
             if let p = try? Canonical.decode(Problem.self, from: response.body) {
                 throw Failure(failure: .problem(status: response.status, code: p.code, detail: p.detail))

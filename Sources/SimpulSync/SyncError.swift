@@ -17,6 +17,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case forbiddenRead = "forbidden-read"
         case unsupportedVersion = "unsupported-version"
         case notFound = "not-found"
+        case unsupportedEncoding = "unsupported-encoding"
+        case tooLarge = "too-large"
         case store = "store"
 
         /// The HTTP status the hub answers with.
@@ -26,6 +28,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
             case .unauthenticated, .notEnrolled, .clockSkew: 401
             case .revoked, .forbiddenRead: 403
             case .notFound: 404
+            case .tooLarge: 413
+            case .unsupportedEncoding: 415
             case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
                 .conflictingChangeSet:
                 422

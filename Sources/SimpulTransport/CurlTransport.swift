@@ -22,6 +22,7 @@ public final class CurlTransport: SyncTransport {
     private let lowSpeedLimitBytesPerSecond: Int
     private let lowSpeedTimeSeconds: Int
     private let userAgent: String
+    private let compressRequests: Bool
     private let logger: Logger
     private let idleHandles = Mutex<[EasyHandle]>([])
 
@@ -31,6 +32,7 @@ public final class CurlTransport: SyncTransport {
     ///   - connectTimeoutSeconds: Longest wait for the TCP and TLS handshakes.
     ///   - lowSpeedLimitBytesPerSecond: Below this average speed for `lowSpeedTimeSeconds`, the transfer stalled.
     ///   - lowSpeedTimeSeconds: How long the speed may stay below the limit.
+    ///   - compressRequests: Send request bodies zstd-compressed (`BodyCoding`); the hub always reads them.
     public init(
         baseURL: String,
         caFile: String? = nil,
@@ -38,6 +40,7 @@ public final class CurlTransport: SyncTransport {
         lowSpeedLimitBytesPerSecond: Int = 100,
         lowSpeedTimeSeconds: Int = 60,
         userAgent: String = "simpul/1",
+        compressRequests: Bool = true,
         logger: Logger
     ) {
         _ = Self.globalInitResult
@@ -47,6 +50,7 @@ public final class CurlTransport: SyncTransport {
         self.lowSpeedLimitBytesPerSecond = lowSpeedLimitBytesPerSecond
         self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
         self.userAgent = userAgent
+        self.compressRequests = compressRequests
         self.logger = logger
     }
 
@@ -71,6 +75,15 @@ public final class CurlTransport: SyncTransport {
         }
         let handle = try checkOutHandle(method: request.method, urlForLog: urlForLog)
         defer { checkIn(handle) }
+
+        var request = request
+        if compressRequests, request.headers["content-encoding"] == nil {
+            let encoded = BodyCoding.encodeRequest(request.body)
+            if let encoding = encoded.encoding {
+                request.body = encoded.body
+                request.headers["content-encoding"] = encoding
+            }
+        }
 
         let state = TransferState()
         let headerList = try buildHeaderList(request, urlForLog: urlForLog)

@@ -29,7 +29,7 @@ enum BytesBench {
         func encode(to encoder: any Encoder) throws { try body.encodeData(to: encoder) }
     }
 
-    static func run(day: BusyDay, zstd: Zstd) throws -> Result {
+    static func run(day: BusyDay, zstd: ZstdTool) throws -> Result {
         let newline: [UInt8] = [0x0A]
         let bodies = day.stored.map(\.body)
         let baseline = try day.events.map { try Canonical.encode($0) }
@@ -126,15 +126,15 @@ enum BytesBench {
 }
 
 /// The `zstd` command line tool, fed on stdin and read on stdout.
-struct Zstd {
+struct ZstdTool {
     let path: String
 
     /// Finds `zstd` on the PATH.
-    static func locate() throws(BenchError) -> Zstd {
+    static func locate() throws(BenchError) -> ZstdTool {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         for dir in dirs {
             let candidate = "\(dir)/zstd"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return Zstd(path: candidate) }
+            if FileManager.default.isExecutableFile(atPath: candidate) { return ZstdTool(path: candidate) }
         }
         throw BenchError(
             "the bytes scenario needs the zstd command line tool, not found on PATH (apt-get install zstd)",

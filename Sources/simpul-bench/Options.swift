@@ -4,18 +4,22 @@ import Foundation
 enum Scenario: String {
     case apply
     case bytes
+    case compression
+    /// Writes the zstd dictionary the protocol ships (`--out FILE`), trained on days of other seeds.
+    case dictionary
     case all
 }
 
 /// The command line: `simpul-bench SCENARIO [--seed N] [--runs N] [--permohonan N] [--conf DIR]`.
 struct Options {
-    static let usage = "usage: simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]"
+    static let usage = "usage: simpul-bench apply|bytes|compression|dictionary|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]"
 
     var scenario: Scenario
     var seed: UInt64 = 1
     var runs = 5
     var permohonan = 300
     var conf = "conf"
+    var out: String?
 
     /// Parses the arguments after the program name; the error is the one-line reason.
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -45,6 +49,8 @@ struct Options {
                 options.permohonan = n
             case "--conf":
                 options.conf = value
+            case "--out":
+                options.out = value
             default:
                 throw BenchError("unknown flag '\(flag)'", exitCode: 64)
             }

@@ -67,8 +67,9 @@ func main() {
             BenchError(
                 "no \(confFile); run from the repository root or pass --conf DIR", exitCode: 66))
     }
-    let zstd: Zstd?
-    do throws(BenchError) { zstd = options.scenario == .apply ? nil : try Zstd.locate() } catch { fail(error) }
+    let zstd: ZstdTool?
+    let usesTool = options.scenario == .bytes || options.scenario == .all
+    do throws(BenchError) { zstd = usesTool ? try ZstdTool.locate() : nil } catch { fail(error) }
 
     // The bench measures the store, not its logging.
     let logger = Logger(label: "simpul-bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -76,15 +77,28 @@ func main() {
     defer { removeDirectory(root) }
     do {
         let conf = try ConfDirectory.load(options.conf)
+        if options.scenario == .dictionary {
+            guard let out = options.out else { throw BenchError("dictionary needs --out FILE", exitCode: 64) }
+            try CompressionBench.writeDictionary(conf: conf, options: options, root: root, logger: logger, to: out)
+            return
+        }
         let day = try BusyDay.play(
             conf: conf, seed: options.seed, permohonan: options.permohonan, root: root, logger: logger)
-        if options.scenario != .bytes {
+        let scenario = options.scenario
+        if scenario == .apply || scenario == .all {
             let result = try ApplyBench.run(day: day, runs: options.runs)
             print(ApplyBench.report(result, day: day, options: options))
         }
         if let zstd {
             let result = try BytesBench.run(day: day, zstd: zstd)
             print(BytesBench.report(result, day: day, options: options))
+        }
+        if scenario == .compression || scenario == .all {
+            let other = (root as NSString).appendingPathComponent("training")
+            let training = try BusyDay.play(
+                conf: conf, seed: options.seed &+ 1, permohonan: options.permohonan, root: other, logger: logger)
+            let result = try CompressionBench.run(day: day, trainingDay: training, runs: options.runs)
+            print(CompressionBench.report(result, day: day, options: options))
         }
     } catch let error as BenchError {
         removeDirectory(root)

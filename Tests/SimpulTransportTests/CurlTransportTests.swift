@@ -32,8 +32,9 @@ struct CurlTransportTests {
         #expect(response.headers["content-type"] == "application/octet-stream")
         #expect(response.body.count == body.count)
         #expect(response.body == body)
-        #expect(sent == body.count)
-        #expect(received == body.count)
+        // The pattern repeats, so both directions went compressed and came out whole.
+        #expect(sent > 0 && sent < body.count / 10)
+        #expect(received > 0 && received < body.count / 10)
     }
 
     @Test func putAndDeleteWithEmptyBodiesReachTheHandler() async throws {
