@@ -41,7 +41,8 @@ public enum BodyCoding {
         case requestEncoding, responseEncoding:
             let id = body.withUnsafeBytes { Zstd.dictionaryID(ofFrame: $0) }
             guard id == 0 || id == dictionary.id else {
-                throw SyncError(.unsupportedEncoding, "isi dikompresi dengan kamus zstd \(id) yang tidak dikenal hub ini")
+                throw SyncError(
+                    .unsupportedEncoding, "isi dikompresi dengan kamus zstd \(id) yang tidak dikenal hub ini")
             }
             do {
                 return try Zstd.decompress(body, limit: limit, dictionary: id == 0 ? nil : dictionary)
@@ -51,7 +52,8 @@ public enum BodyCoding {
                     cause: error)
             }
         case let other?:
-            throw SyncError(.unsupportedEncoding, "Content-Encoding '\(other)' tidak didukung (pakai \(requestEncoding))")
+            throw SyncError(
+                .unsupportedEncoding, "Content-Encoding '\(other)' tidak didukung (pakai \(requestEncoding))")
         }
     }
 

@@ -441,6 +441,6 @@ enum ChangeSetDictionaryData {
         "cGUiOiJwZXJtb2hvbmFuLnN0ZXAtY29tcGxldGVkIiIyMDI2LTAzLTEwVDAxOjUwOjAwLjMwMFoiLCJjb250ZXh0Ijp7IjMzLjc0",
         "LjAxIjo5OX0sImRhdGEiOnsidGFoYXAiOiJvcGVyYXRvciJ9LCJsYW1wb3J0IjoxNDgsIm9mZmljZXIiOiJOdXIgQWluaSIsInJl",
         "Y29yZCI6IjAxLTI2LTAwMDMzLTEiLCJyb2xlIjoiT3BlcmF0b3IiLCJzZXEiOjE0OCwidHlwZSI6InBlcm1vaG9uYW4uc3RlcC1j",
-        "b21wbGV0ZWQiIjIwMjYtMDMtMTBUMDE6NTA6MDAuMzUwWiIsImNvbnRleHQiOnsiMzMuNzQuMDEiOjczfSwiZGF0YSI="
+        "b21wbGV0ZWQiIjIwMjYtMDMtMTBUMDE6NTA6MDAuMzUwWiIsImNvbnRleHQiOnsiMzMuNzQuMDEiOjczfSwiZGF0YSI=",
     ].joined()
 }

@@ -63,7 +63,7 @@ enum CompressionBench {
             enum ChangeSetDictionaryData {
                 static let id: UInt32 = \(id)
                 static let base64 = [
-            \(lines.joined(separator: ",\n"))
+            \(lines.joined(separator: ",\n")),
                 ].joined()
             }
 
@@ -90,8 +90,9 @@ enum CompressionBench {
             row.pushWithDictionary = bodies.reduce(0) {
                 $0 + Zstd.compress($1, level: level, dictionary: dictionary).count
             }
-            row.pullSeconds = (0..<runs).map { _ in timed { row.pull = Zstd.compress(pull, level: level).count }.seconds }
-                .min()!
+            row.pullSeconds = (0..<runs).map { _ in timed { row.pull = Zstd.compress(pull, level: level).count }.seconds
+            }
+            .min()!
             // Every frame must give the bytes back: the figures are of working compression.
             for body in bodies.prefix(3) {
                 let packed = Zstd.compress(body, level: level, dictionary: dictionary)

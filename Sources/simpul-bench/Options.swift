@@ -12,7 +12,9 @@ enum Scenario: String {
 
 /// The command line: `simpul-bench SCENARIO [--seed N] [--runs N] [--permohonan N] [--conf DIR]`.
 struct Options {
-    static let usage = "usage: simpul-bench apply|bytes|compression|dictionary|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]"
+    static let usage =
+        "usage: simpul-bench apply|bytes|compression|dictionary|all [--seed N] [--runs N] [--permohonan N]"
+        + " [--conf DIR] [--out FILE]"
 
     var scenario: Scenario
     var seed: UInt64 = 1
