@@ -34,6 +34,14 @@ static inline CURLcode simpul_curl_setopt_data_callback(
     return curl_easy_setopt(handle, option, callback);
 }
 
+/// Signature of CURLOPT_XFERINFOFUNCTION: totals and amounts so far, down then up; non-zero aborts.
+typedef int (*simpul_curl_xferinfo_callback)(
+    void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode simpul_curl_setopt_xferinfo_callback(CURL *handle, simpul_curl_xferinfo_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+
 static inline CURLcode simpul_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

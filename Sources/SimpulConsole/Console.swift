@@ -37,6 +37,7 @@ public enum Console {
         case .notFound: 66
         case .storeUnavailable: 73
         case .io: 74
+        case .busy: 69
         }
     }
 

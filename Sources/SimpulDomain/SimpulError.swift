@@ -17,6 +17,8 @@ public struct SimpulError: Error, Sendable, CustomStringConvertible {
         case io
         /// A configuration file (catalog, calendar) is malformed.
         case configuration
+        /// Another process holds what this one needs (a sync is already running): try later.
+        case busy
     }
 
     public var code: Code

@@ -205,6 +205,23 @@ extension NodeStore {
         }
     }
 
+    /// A writer's change sets holding seqs after `seq`, oldest first: where each starts and its size,
+    /// without reading the documents.
+    public func changeSetSizes(
+        partition: String, node: String, after seq: UInt64
+    ) throws(SimpulError) -> [(first: UInt64, last: UInt64, bytes: Int)] {
+        try read("membaca change set") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT first_seq, last_seq, bytes FROM changeset WHERE partition = ? AND node = ? AND last_seq > ?
+                    ORDER BY first_seq
+                    """,
+                arguments: [partition, node, Int64(seq)]
+            ).map { (UInt64($0["first_seq"] as Int64), UInt64($0["last_seq"] as Int64), $0["bytes"]) }
+        }
+    }
+
     /// Every change set held, oldest first per writer (for exports and restores).
     public func changeSetCount() throws(SimpulError) -> Int {
         try read("menghitung change set") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changeset") ?? 0 }

@@ -38,6 +38,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case tls
         /// The transfer stalled below the low-speed limit, or the connection dropped mid-way.
         case stalled
+        /// The transfer was abandoned because the run was asked to stop.
+        case cancelled
         /// Anything else the client library reported.
         case other
     }
@@ -64,9 +66,15 @@ public protocol SyncTransport: Sendable {
     func sendCounted(
         _ request: HTTPRequestMessage
     ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int)
+
+    /// Ends the transport's use for now (closes kept-alive connections).
+    func finish()
 }
 
 extension SyncTransport {
+    /// Ends the transport's use for now (closes kept-alive connections); by default nothing to do.
+    public func finish() {}
+
     public func sendCounted(
         _ request: HTTPRequestMessage
     ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int) {

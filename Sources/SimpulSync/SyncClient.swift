@@ -6,8 +6,11 @@ import SimpulStore
 /// What one sync run did.
 public struct SyncReport: Sendable, Equatable {
     public var outcome: SyncOutcome
+    /// Change sets pushed, and events pulled.
     public var pushed: Int
     public var pulled: Int
+    /// Change sets pulled (applied or parked).
+    public var pulledChangeSets: Int = 0
     public var bytesSent: Int
     public var bytesReceived: Int
     public var startedAt: Timestamp
@@ -26,11 +29,14 @@ public final class SyncClient: Sendable {
     let now: @Sendable () -> Timestamp
     let budget: Int
     let maxPullBytes: Int
+    let monitor: SyncMonitor
 
+    /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
+    ///   that the bytes of a transfer in flight count too.
     public init(
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
-        maxPullBytes: Int = 512 * 1024
+        maxPullBytes: Int = 512 * 1024, monitor: SyncMonitor = SyncMonitor()
     ) {
         self.store = store
         self.identity = identity
@@ -39,11 +45,20 @@ public final class SyncClient: Sendable {
         self.now = now
         self.budget = budget
         self.maxPullBytes = maxPullBytes
+        self.monitor = monitor
+    }
+
+    /// One of this node's change sets the hub lacks: its place, read from the store when it goes.
+    private struct Pending {
+        var partition: String
+        var first: UInt64
+        var size: Int
     }
 
     private final class Counters: @unchecked Sendable {
         var sent = 0
         var received = 0
+        var pulledChangeSets = 0
     }
 
     /// Runs one sync and records it in the store.
@@ -51,32 +66,65 @@ public final class SyncClient: Sendable {
         let started = now()
         let counters = Counters()
         var machine = SyncMachine()
-        var outbox: [StoredChangeSet] = []
+        var outbox: [Pending] = []
         var action = machine.start()
         loop: while true {
             let input: SyncMachine.Input
-            switch action {
-            case .fetchKnowledge:
-                input = step {
-                    try self.pinHub(counters)
-                    _ = try ChangeSetSealer.sealPending(store: self.store, identity: self.identity, budget: self.budget)
-                    outbox = try self.outbox(counters)
-                    return .knowledge(outbox: outbox.count)
+            // Checked between units: a unit in flight is abandoned by the transport, never half-applied.
+            if monitor.isCancelled, !isFinish(action) {
+                input = .cancelled
+            } else {
+                switch action {
+                case .fetchKnowledge:
+                    input = step {
+                        try self.pinHub(counters)
+                        _ = try ChangeSetSealer.sealPending(
+                            store: self.store, identity: self.identity, budget: self.budget)
+                        outbox = try self.outbox(counters)
+                        let bytes = outbox.reduce(0) { $0 + $1.size }
+                        self.monitor.update {
+                            $0.phase = .push
+                            $0.outbox = outbox.count
+                            $0.outboxBytes = bytes
+                        }
+                        return .knowledge(outbox: outbox.count)
+                    }
+                case .push(let index):
+                    input = step {
+                        let result = try self.push(outbox[index], counters)
+                        self.monitor.update {
+                            $0.pushed = index + 1
+                            $0.pushedBytes += outbox[index].size
+                        }
+                        return result
+                    }
+                case .pull:
+                    input = step {
+                        let result = try self.pull(counters)
+                        if case .pulled(let applied, _) = result {
+                            self.monitor.update {
+                                $0.phase = .pull
+                                $0.pulledEvents += applied
+                            }
+                        }
+                        return result
+                    }
+                case .finish(let outcome):
+                    var report = SyncReport(
+                        outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
+                        bytesReceived: counters.received, startedAt: started, finishedAt: now())
+                    report.pulledChangeSets = counters.pulledChangeSets
+                    record(report)
+                    return report
                 }
-            case .push(let index):
-                input = step { try self.push(outbox[index], counters) }
-            case .pull:
-                input = step { try self.pull(counters) }
-            case .finish(let outcome):
-                let report = SyncReport(
-                    outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
-                    bytesReceived: counters.received, startedAt: started, finishedAt: now())
-                record(report)
-                return report
             }
             action = machine.handle(input)
             continue loop
         }
+    }
+
+    private func isFinish(_ action: SyncMachine.Action) -> Bool {
+        if case .finish = action { true } else { false }
     }
 
     private func step(_ body: () throws -> SyncMachine.Input) -> SyncMachine.Input {
@@ -158,21 +206,27 @@ public final class SyncClient: Sendable {
     }
 
     /// This node's sealed change sets that the hub does not hold yet.
-    private func outbox(_ counters: Counters) throws -> [StoredChangeSet] {
+    private func outbox(_ counters: Counters) throws -> [Pending] {
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
             try request("/v1/knowledge", KnowledgeRequest(partitions: partitions)), counters)
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
-        var out: [StoredChangeSet] = []
+        var out: [Pending] = []
         for partition in try store.ownPartitions() {
             let held = hub.partitions[partition]?[identity.node.rawValue] ?? 0
-            out += try store.changeSets(
-                partition: partition, node: identity.node.rawValue, after: held, limit: 1_000_000)
+            out += try store.changeSetSizes(partition: partition, node: identity.node.rawValue, after: held).map {
+                Pending(partition: partition, first: $0.first, size: $0.bytes)
+            }
         }
         return out
     }
 
-    private func push(_ cs: StoredChangeSet, _ counters: Counters) throws -> SyncMachine.Input {
+    private func push(_ pending: Pending, _ counters: Counters) throws -> SyncMachine.Input {
+        guard
+            let cs = try store.changeSets(
+                partition: pending.partition, node: identity.node.rawValue, after: pending.first - 1, limit: 1
+            ).first
+        else { throw Failure(failure: .invalidData("change set \(pending.partition) \(pending.first) hilang")) }
         var req = HTTPRequestMessage(
             method: "POST", path: "/v1/push", headers: ["content-type": SyncProtocol.jsonContentType], body: cs.body)
         try RequestSignature.sign(&req, identity: identity, at: now())
@@ -201,6 +255,7 @@ public final class SyncClient: Sendable {
         }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
         try store.learn(response.keys)
+        counters.pulledChangeSets += received.count
         let applied = try Self.apply(received, store: store)
         return .pulled(applied: applied, complete: response.complete)
     }
@@ -275,6 +330,7 @@ public final class SyncClient: Sendable {
             response = answer
             counters.sent += sent
             counters.received += received
+            monitor.exchanged(sent: sent, received: received)
         } catch {
             throw Failure(failure: .link(error.message))
         }
@@ -295,11 +351,13 @@ public final class SyncClient: Sendable {
         do { try store.recordSyncRun(run) } catch {
             logger.error("sync run not recorded", metadata: ["error": "\(error.message)"])
         }
-        logger.info(
+        // One line per run, for cron's mail, the journal and whoever reads the log next morning.
+        logger.notice(
             "sync finished",
             metadata: [
-                "result": "\(report.outcome.result.rawValue)", "pushed": "\(report.pushed)",
-                "pulled": "\(report.pulled)", "bytesSent": "\(report.bytesSent)",
+                "result": "\(report.outcome.result.rawValue)", "exit": "\(report.outcome.exitCode)",
+                "changeSetsPushed": "\(report.pushed)", "changeSetsPulled": "\(report.pulledChangeSets)",
+                "eventsPulled": "\(report.pulled)", "bytesSent": "\(report.bytesSent)",
                 "bytesReceived": "\(report.bytesReceived)",
                 "ms": "\(report.finishedAt.milliseconds - report.startedAt.milliseconds)",
             ])

@@ -54,6 +54,8 @@ public struct SyncMachine: Sendable {
         /// A pull answer was applied: `applied` events new here, `complete` when nothing more waits.
         case pulled(applied: Int, complete: Bool)
         case failed(SyncFailure)
+        /// The run was asked to stop (the agent is shutting down).
+        case cancelled
     }
 
     public private(set) var pushed = 0
@@ -86,6 +88,8 @@ public struct SyncMachine: Sendable {
             return .pull
         case .failed(let failure):
             return finish(Self.classify(failure))
+        case .cancelled:
+            return finish(.linkFailure, "sinkron dihentikan sebelum selesai; dilanjutkan pada sinkron berikutnya")
         }
     }
 

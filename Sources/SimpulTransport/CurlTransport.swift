@@ -23,6 +23,7 @@ public final class CurlTransport: SyncTransport {
     private let lowSpeedTimeSeconds: Int
     private let userAgent: String
     private let compressRequests: Bool
+    private let monitor: SyncMonitor?
     private let logger: Logger
     private let idleHandles = Mutex<[EasyHandle]>([])
 
@@ -33,6 +34,8 @@ public final class CurlTransport: SyncTransport {
     ///   - lowSpeedLimitBytesPerSecond: Below this average speed for `lowSpeedTimeSeconds`, the transfer stalled.
     ///   - lowSpeedTimeSeconds: How long the speed may stay below the limit.
     ///   - compressRequests: Send request bodies zstd-compressed (`BodyCoding`); the hub always reads them.
+    ///   - monitor: Gets the bytes of each transfer as they move; when it is cancelled, the transfer in
+    ///     flight is abandoned.
     public init(
         baseURL: String,
         caFile: String? = nil,
@@ -41,6 +44,7 @@ public final class CurlTransport: SyncTransport {
         lowSpeedTimeSeconds: Int = 60,
         userAgent: String = "simpul/1",
         compressRequests: Bool = true,
+        monitor: SyncMonitor? = nil,
         logger: Logger
     ) {
         _ = Self.globalInitResult
@@ -51,6 +55,7 @@ public final class CurlTransport: SyncTransport {
         self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
         self.userAgent = userAgent
         self.compressRequests = compressRequests
+        self.monitor = monitor
         self.logger = logger
     }
 
@@ -123,6 +128,8 @@ public final class CurlTransport: SyncTransport {
         )
         return (HTTPResponseMessage(status: status, headers: headers, body: state.body), sent, received)
     }
+
+    public func finish() { closeIdleConnections() }
 
     /// Closes the connections kept open for the next request, e.g. at the end of a sync session.
     public func closeIdleConnections() {
@@ -235,6 +242,21 @@ public final class CurlTransport: SyncTransport {
         set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_TIME, lowSpeedTimeSeconds))
 
         let userdata = Unmanaged.passUnretained(state).toOpaque()
+        if let monitor {
+            state.monitor = monitor
+            set(simpul_curl_setopt_long(raw, CURLOPT_NOPROGRESS, 0))
+            set(simpul_curl_setopt_pointer(raw, CURLOPT_XFERINFODATA, userdata))
+            set(
+                simpul_curl_setopt_xferinfo_callback(raw) { userdata, _, dlnow, _, ulnow in
+                    guard let userdata else { return 0 }
+                    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                    guard let monitor = state.monitor else { return 0 }
+                    monitor.transfer(sent: Int(ulnow), received: Int(dlnow))
+                    return monitor.isCancelled ? 1 : 0
+                })
+        } else {
+            set(simpul_curl_setopt_long(raw, CURLOPT_NOPROGRESS, 1))
+        }
         set(simpul_curl_setopt_pointer(raw, CURLOPT_WRITEDATA, userdata))
         set(
             simpul_curl_setopt_data_callback(raw, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
@@ -316,6 +338,8 @@ public final class CurlTransport: SyncTransport {
             (kind, summary) = (.stalled, "transfer stalled")
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             (kind, summary) = (.stalled, "connection dropped")
+        case CURLE_ABORTED_BY_CALLBACK:
+            (kind, summary) = (.cancelled, "transfer abandoned on request")
         default:
             (kind, summary) = (.other, "transfer failed")
         }
@@ -366,6 +390,7 @@ private final class EasyHandle: @unchecked Sendable {
 /// What the libcurl callbacks collect during one transfer.
 private final class TransferState {
     var body: [UInt8] = []
+    var monitor: SyncMonitor?
     /// Lowercased names; repeated headers are joined with ", " as RFC 9110 allows.
     var headers: [String: String] = [:]
 

@@ -14,6 +14,7 @@ struct Simpul: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, SyncCommand.self,
+            ServeCommand.self,
             StatusCommand.self, AdminCommand.self,
         ]
     )

@@ -10,20 +10,47 @@ struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Sinkron sekali dengan hub: kirim yang belum dimiliki hub, ambil yang belum dimiliki node.",
-        discussion: "Exit codes: 0 sinkron, 75 jaringan gagal (coba lagi nanti), 77 ditolak hub, 65 data ditolak.")
+        discussion: """
+            Exit codes: 0 sinkron, 75 jaringan gagal (coba lagi nanti), 77 ditolak hub, 65 data ditolak, \
+            69 sinkron lain (atau simpul serve) sedang berjalan.
+            """)
 
     @OptionGroup var store: StoreOptions
 
     @Option(help: "Batas ukuran satu change set dalam byte sebelum kompresi.")
     var budget: Int = ChangeSetSealer.defaultBudget
 
+    @Option(help: "Selama sekian detik, ulangi bila jaringan gagal (jeda bertambah, acak); 0: sekali saja.")
+    var retryFor: Int = 0
+
+    @Option(help: "Jeda ulang terpendek, detik.") var retryMin: Int = 30
+    @Option(help: "Jeda ulang terpanjang, detik.") var retryMax: Int = 600
+
     func run() throws {
         var report: SyncReport?
         try execute { () throws(SimpulError) in
             guard budget >= 1024 else { throw SimpulError(.usage, "budget: paling kecil 1024 byte") }
+            guard retryFor >= 0 else { throw SimpulError(.usage, "retry-for: tidak boleh negatif") }
+            guard retryMin >= 1, retryMax >= retryMin else {
+                throw SimpulError(.usage, "retry-min/retry-max: 1 <= retry-min <= retry-max")
+            }
             let s = try store.open()
+            let lock = try SyncLock.acquire(directory: store.directory)
+            defer { withExtendedLifetime(lock) {} }
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
-            let r = Agent.sync(store: s, identity: identity, budget: budget)
+            var backoff = Backoff(minimum: .seconds(retryMin), maximum: .seconds(retryMax))
+            var rng = SystemRandomNumberGenerator()
+            let deadline = ContinuousClock.now + .seconds(retryFor)
+            var r = Agent.sync(store: s, identity: identity, budget: budget, live: !store.json)
+            // Only a link failure is worth another try: a refusal needs a person.
+            while r.outcome.result == .linkFailure {
+                let wait = backoff.fail(using: &rng)
+                guard ContinuousClock.now + wait < deadline else { break }
+                if !store.json { print(Agent.summary(r) + " — dicoba lagi dalam \(Agent.seconds(wait)) detik") }
+                Thread.sleep(
+                    forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                r = Agent.sync(store: s, identity: identity, budget: budget, live: !store.json)
+            }
             report = r
             if store.json { return try Console.printJSON(SyncView(r)) }
             print(Agent.summary(r))
@@ -112,36 +139,86 @@ struct SyncView: Encodable {
     }
 }
 
-/// The agent side shared by `sync` and `init --restore`.
+/// The agent side shared by `sync`, `serve` and `init --restore`.
 enum Agent {
-    static func sync(
-        store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget
-    )
-        -> SyncReport
-    {
+    static func transport(store: NodeStore, identity: NodeIdentity, monitor: SyncMonitor) -> CurlTransport {
         let hub = (try? store.hubConfig()) ?? nil
-        let transport = CurlTransport(
-            baseURL: hub?.url ?? "", caFile: hub?.caFile, userAgent: "simpul/1 (\(identity.node))",
+        return CurlTransport(
+            baseURL: hub?.url ?? "", caFile: hub?.caFile, userAgent: "simpul/1 (\(identity.node))", monitor: monitor,
             logger: Environment.logger)
+    }
+
+    /// One sync run; with `live` and a terminal on stderr, a progress line that updates in place.
+    static func sync(
+        store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget, live: Bool = false
+    ) -> SyncReport {
+        let line = live && isatty(STDERR_FILENO) == 1 ? ProgressLine() : nil
+        let monitor = SyncMonitor(every: line == nil ? .seconds(10) : .milliseconds(250)) { progress in
+            if let line { line.show(progress) } else { logProgress(progress) }
+        }
+        let transport = transport(store: store, identity: identity, monitor: monitor)
         let report = SyncClient(
             store: store, identity: identity, transport: transport, logger: Environment.logger, now: Console.now,
-            budget: budget
+            budget: budget, monitor: monitor
         ).run()
+        line?.clear()
         // Say goodbye on kept-alive connections so the hub does not wait for them.
         transport.closeIdleConnections()
         return report
     }
 
+    /// Off a terminal (cron, systemd), progress goes to the log as structured lines.
+    static func logProgress(_ p: SyncProgress) {
+        Environment.logger.info(
+            "sync progress",
+            metadata: [
+                "phase": "\(p.phase.rawValue)", "pushed": "\(p.pushed)", "outbox": "\(p.outbox)",
+                "eventsPulled": "\(p.pulledEvents)", "bytesSent": "\(p.bytesSent)",
+                "bytesReceived": "\(p.bytesReceived)", "bytesPerSecond": "\(Int(p.rate))",
+            ])
+    }
+
+    /// The one line each run leaves, on stdout: what cron mails and the journal keeps.
     static func summary(_ r: SyncReport) -> String {
         let ms = r.finishedAt.milliseconds - r.startedAt.milliseconds
         return
-            "\(r.outcome.message) [\(r.pushed) change set dikirim, \(r.pulled) event diterima, \(r.bytesSent) B keluar, \(r.bytesReceived) B masuk, \(ms) ms]"
+            "\(r.outcome.message) [\(r.outcome.result.rawValue), exit \(r.outcome.exitCode): \(r.pushed) change set dikirim, "
+            + "\(r.pulledChangeSets) change set (\(r.pulled) event) diterima, \(r.bytesSent) B keluar, "
+            + "\(r.bytesReceived) B masuk, \(ms) ms]"
     }
+
+    static func seconds(_ d: Duration) -> Int64 { max(1, d.components.seconds) }
 
     /// A failed sync has already printed its summary on stdout; stderr gets the one-line reason.
     static func exitAfterPrinting(_ r: SyncReport) -> Never {
         FileHandle.standardError.write(Data("simpul: \(r.outcome.message)\n".utf8))
         exit(r.outcome.exitCode)
+    }
+}
+
+/// The live progress line on a terminal: bytes, rate and what is left, rewritten in place.
+final class ProgressLine: Sendable {
+    func show(_ p: SyncProgress) {
+        var text: String
+        switch p.phase {
+        case .push: text = "Kirim \(p.pushed)/\(p.outbox) change set"
+        case .blobs: text = "Kirim lampiran"
+        case .pull: text = "Terima \(p.pulledEvents) event"
+        }
+        text +=
+            " · \(Self.size(p.bytesSent)) keluar · \(Self.size(p.bytesReceived)) masuk · \(Self.size(Int(p.rate)))/s"
+        if let left = p.pushSecondsLeft { text += " · sisa ±\(Self.duration(left))" }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
+    func clear() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+    static func size(_ bytes: Int) -> String {
+        bytes < 10_000 ? "\(bytes) B" : bytes < 10_000_000 ? "\(bytes / 1000) KB" : "\(bytes / 1_000_000) MB"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 90 ? "\(Int(seconds.rounded())) dtk" : "\(Int((seconds / 60).rounded())) mnt"
     }
 }
 
