@@ -154,7 +154,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SimpulCLITests", dependencies: ["SimpulDomain"]),
+        .testTarget(
+            name: "SimpulCLITests",
+            dependencies: [
+                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -49,7 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
                 store: s, identity: identity, settings: settings, logger: logger, now: Console.now,
                 makeTransport: { monitor in Agent.transport(store: s, identity: identity, monitor: monitor) },
                 progress: { Agent.logProgress($0) },
-                finished: { report in print(Agent.summary(report)) })
+                // One line per run, flushed at once: stdout is a pipe or the journal, not a terminal.
+                finished: { report in FileHandle.standardOutput.write(Data((Agent.summary(report) + "\n").utf8)) })
         } catch let error as SimpulError {
             throw Console.fail("simpul", error.message, code: Console.exitCode(error.code))
         }

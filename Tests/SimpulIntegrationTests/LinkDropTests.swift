@@ -1,0 +1,183 @@
+import Foundation
+import SimpulDomain
+import SimpulHubServer
+import SimpulStore
+import SimpulSync
+import SimpulTestSupport
+import SimpulTransport
+import Synchronization
+import Testing
+
+/// Links that drop: a real hub serving TLS, the real libcurl agent, and the link simulator between
+/// them cutting connections in the middle of the sync.
+@Suite struct LinkDropTests {
+    /// Passes requests to the hub and remembers every change set pushed and what the hub made of it.
+    final class CountingHandler: HubRequestHandler {
+        let service: HubService
+        private let pushes = Mutex<[(hash: String, result: String)]>([])
+
+        init(_ service: HubService) { self.service = service }
+
+        func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+            let response = await service.handle(request)
+            if request.path == "/v1/push", response.status == 200,
+                let hash = try? Canonical.decode(SignedChangeSet.self, from: request.body).hash,
+                let answer = try? Canonical.decode(PushResponse.self, from: response.body)
+            {
+                pushes.withLock { $0.append((hash, answer.result)) }
+            }
+            return response
+        }
+
+        var received: [(hash: String, result: String)] { pushes.withLock { $0 } }
+    }
+
+    /// A kecamatan with a day of counter work sealed into change sets of `budget` bytes.
+    private func busyKecamatan(registrations: Int, budget: Int) throws -> (SyncWorld, Replica) {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        for i in 0..<registrations { try kec.register(i % 3 == 0 ? "DOMISILI" : "SKTM", nama: "Pemohon \(i)") }
+        try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity, budget: budget)
+        return (world, kec)
+    }
+
+    /// Serves `handler` over HTTPS on 127.0.0.1 with the simulator in front, and runs `body` on a
+    /// thread of its own (libcurl blocks) with the simulator's address.
+    private func throughSimulator<T: Sendable>(
+        _ handler: any HubRequestHandler, plan: LinkSimulator.Plan,
+        _ body: @escaping @Sendable (_ url: String, _ caFile: String, _ link: LinkSimulator) throws -> T
+    ) async throws -> T {
+        let directory = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let certs = try DevCertificate.write(to: directory, host: "localhost")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try HubHTTPServer(
+            host: "127.0.0.1", port: 0, tls: certs, handler: handler, logger: Fixture.logger,
+            onRunning: { continuation.yield($0) })
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let link = try LinkSimulator(upstreamPort: port, plan: plan)
+        defer { link.stop() }
+        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            Thread.detachNewThread {
+                c.resume(with: Result { try body("https://127.0.0.1:\(link.port)", certs.certificatePath, link) })
+            }
+        }
+        serving.cancel()
+        _ = await serving.result
+        return result
+    }
+
+    private func agent(_ world: SyncWorld, _ kec: Replica, url: String, caFile: String) -> (SyncClient, CurlTransport) {
+        let transport = CurlTransport(baseURL: url, caFile: caFile, logger: Fixture.logger)
+        let client = SyncClient(
+            store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+            now: { world.clock.now() })
+        return (client, transport)
+    }
+
+    /// Syncs until in sync (at most `attempts` runs), a new connection each run, as cron would.
+    private func syncUntilDone(
+        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, attempts: Int
+    ) -> [SyncReport] {
+        var reports: [SyncReport] = []
+        for _ in 0..<attempts {
+            let (client, transport) = agent(world, kec, url: url, caFile: caFile)
+            let report = client.run()
+            transport.closeIdleConnections()
+            reports.append(report)
+            if report.outcome.result != .linkFailure { break }
+        }
+        return reports
+    }
+
+    @Test func aSyncCutFiveTimesFinishesWithEveryEventOnceResendingAtMostOneUnitPerCut() async throws {
+        let registrations = 300
+        let budget = 16 * 1024
+
+        // The same work without cuts, for the bytes an uninterrupted sync sends.
+        let (cleanWorld, cleanKec) = try busyKecamatan(registrations: registrations, budget: budget)
+        let cleanUp = try await throughSimulator(CountingHandler(cleanWorld.service), plan: .init()) {
+            url, ca, link in
+            let reports = self.syncUntilDone(cleanWorld, cleanKec, url: url, caFile: ca, attempts: 1)
+            #expect(reports.last?.outcome.result == .inSync)
+            return link.counters.bytesUp
+        }
+
+        let (world, kec) = try busyKecamatan(registrations: registrations, budget: budget)
+        let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
+        #expect(units.count >= 15, "\(units.count) change sets")
+        let largestUnit = units.map { BodyCoding.encodeRequest($0.body).body.count }.max() ?? 0
+        let handler = CountingHandler(world.service)
+        // Each of the first eight connections is cut a little further into the upload than the last
+        // (a new connection spends about 2 KB on its TLS handshake and the knowledge exchange).
+        var faults: [Int: LinkSimulator.Fault] = [:]
+        for k in 1...8 { faults[k] = .cut(afterBytes: 2_600 + k * 400, in: .up) }
+        let (reports, counters) = try await throughSimulator(handler, plan: .init(faults: faults)) { url, ca, link in
+            (self.syncUntilDone(world, kec, url: url, caFile: ca, attempts: 20), link.counters)
+        }
+
+        #expect(counters.cuts >= 5, "\(counters.cuts) cuts, clean \(cleanUp) B up, \(counters)")
+        #expect(reports.last?.outcome.result == .inSync, "\(reports.map(\.outcome))")
+        #expect(reports.dropLast().allSatisfy { $0.outcome.exitCode == 75 })
+        // Every event is at the hub once, and the hub's state is the kecamatan's.
+        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        #expect(try world.hub.store.knowledge()["33.74.01"] == kec.store.knowledge()["33.74.01"])
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        // Nothing acknowledged was sent again: a change set reaches the hub twice only when the answer
+        // to its push was lost in a cut, at most one per cut.
+        let received = handler.received
+        #expect(Set(received.map(\.hash)).count == units.count)
+        #expect(received.count - units.count <= counters.cuts)
+        #expect(received.filter { $0.result == "applied" }.count == units.count)
+        // In bytes: what the cuts cost over an uninterrupted sync is at most one unit per cut, plus a
+        // TLS handshake and the knowledge request of each new connection.
+        let resent = counters.bytesUp - cleanUp
+        let perCut = largestUnit + 4_096
+        #expect(
+            resent <= counters.cuts * perCut, "re-sent \(resent) B over \(counters.cuts) cuts, unit \(largestUnit) B")
+    }
+
+    @Test func aPullCutInTheMiddleResumesAfterTheLastAnswerApplied() async throws {
+        let registrations = 200
+        let (world, source) = try busyKecamatan(registrations: registrations, budget: 8 * 1024)
+        // The hub gets everything first; then a new replica of the same kecamatan restores through cuts.
+        let pushed = try await throughSimulator(world.service, plan: .init()) { url, ca, _ in
+            self.syncUntilDone(world, source, url: url, caFile: ca, attempts: 1)
+        }
+        #expect(pushed.last?.outcome.result == .inSync)
+        let directory = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: world.clock, node: "33.74.01", directory: directory)
+        let identity = try NodeIdentity.create(node: source.node, directory: directory)
+        try world.enroll(identity)
+        try store.setHub(HubConfig(url: "set by the test", caFile: nil))
+        let restored = Replica(store: store, identity: identity)
+
+        var faults: [Int: LinkSimulator.Fault] = [:]
+        for k in 1...8 { faults[k] = .cut(afterBytes: 3_000 + k * 700, in: .down) }
+        let (reports, counters) = try await throughSimulator(world.service, plan: .init(faults: faults)) {
+            url, ca, link in
+            var reports: [SyncReport] = []
+            for _ in 0..<20 {
+                let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+                let report = SyncClient(
+                    store: restored.store, identity: restored.identity, transport: transport, logger: Fixture.logger,
+                    now: { world.clock.now() }, maxPullBytes: 4 * 1024
+                ).run()
+                transport.closeIdleConnections()
+                reports.append(report)
+                if report.outcome.result != .linkFailure { break }
+            }
+            return (reports, link.counters)
+        }
+        #expect(counters.cuts >= 5, "\(counters)")
+        #expect(reports.last?.outcome.result == .inSync)
+        // Each answer applied stays applied: the events pulled over all runs add up to the partition,
+        // none twice.
+        #expect(reports.reduce(0) { $0 + $1.pulled } == (try source.store.eventCount()))
+        #expect(try restored.store.stateDump(partition: "33.74.01") == source.store.stateDump(partition: "33.74.01"))
+        #expect(try restored.store.check().isHealthy)
+    }
+}
