@@ -1,9 +1,10 @@
 # Simpul: `make demo` runs the main job on a throwaway data folder; `make test` runs every test.
 SWIFT ?= swift
 # System packages the build, the tests and the demo need (Debian names).
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema
+# systemd: systemd-analyze, for check-systemd.
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema systemd
 
-.PHONY: all deps build release test demo format lint clean
+.PHONY: all deps build release test demo format lint check-systemd check-seccomp clean
 
 all: build
 
@@ -35,6 +36,48 @@ lint:
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+# Checks the units in systemd/ with `systemd-analyze verify`, which also insists that every ExecStart
+# binary exists and is executable. The units name /usr/local/bin/simpul and simpul-hub, which a build
+# machine does not have, so the check assembles a throwaway root in .build/systemd-root: the unit files
+# exactly as shipped in etc/systemd/system, the built binaries (hard links to the ones `make test` or
+# `make build` left in the bin path; built here if missing) in usr/local/bin, and a copy of the host's
+# own units (sysinit.target, network-online.target, ...) in usr/lib/systemd/system; then runs verify
+# with --root. verify reports unknown keys and bad values as warnings with exit status 0, so any output
+# fails the check. Last, `systemd-analyze security --offline` prints each service's exposure score
+# and fails when one rises above SYSTEMD_EXPOSURE_MAX (tenths: 15 = 1.5 on its 0-10 scale).
+SYSTEMD_UNITS := simpul.service simpul-sync.service simpul-sync.timer simpul-hub.service
+SYSTEMD_EXPOSURE_MAX := 15
+
+check-systemd: deps
+	@set -e; bin="$$($(SWIFT) build --show-bin-path)"; \
+	if [ ! -x "$$bin/simpul" ] || [ ! -x "$$bin/simpul-hub" ]; then $(SWIFT) build; fi; \
+	root="$(CURDIR)/.build/systemd-root"; rm -rf "$$root"; \
+	mkdir -p "$$root/etc/systemd/system" "$$root/usr/local/bin" "$$root/usr/lib/systemd"; \
+	cp -a /usr/lib/systemd/system "$$root/usr/lib/systemd/"; \
+	for u in $(SYSTEMD_UNITS); do cp systemd/$$u "$$root/etc/systemd/system/"; done; \
+	for b in simpul simpul-hub; do ln -f "$$bin/$$b" "$$root/usr/local/bin/$$b" 2>/dev/null || cp "$$bin/$$b" "$$root/usr/local/bin/"; done; \
+	out="$$(systemd-analyze verify --root="$$root" $(SYSTEMD_UNITS) 2>&1)" || { echo "$$out"; exit 1; }; \
+	if [ -n "$$out" ]; then echo "$$out"; echo "systemd-analyze verify: warnings above"; exit 1; fi; \
+	echo "systemd-analyze verify: $(SYSTEMD_UNITS): no findings"; \
+	for u in $(filter %.service,$(SYSTEMD_UNITS)); do \
+	  rc=0; sec="$$(systemd-analyze security --offline=true --root="$$root" --threshold=$(SYSTEMD_EXPOSURE_MAX) $$u 2>&1)" || rc=$$?; \
+	  if [ $$rc != 0 ]; then echo "$$sec"; echo "$$u: exposure above SYSTEMD_EXPOSURE_MAX=$(SYSTEMD_EXPOSURE_MAX) (tenths)"; exit 1; fi; \
+	  echo "$$sec" | grep 'Overall exposure'; \
+	done; rm -rf "$$root"
+
+# Runs `make demo` with every simpul and simpul-hub process under the seccomp filter the units ask
+# for (scripts/seccomp-run.py: SystemCallFilter=, RestrictAddressFamilies=, MemoryDenyWriteExecute=),
+# since a build container has no systemd to run the units themselves. Not part of CI.
+check-seccomp: deps build
+	@bin="$$($(SWIFT) build --show-bin-path)"; wrap=.build/seccomp-bin; mkdir -p "$$wrap"; \
+	for b in simpul simpul-hub; do \
+	  printf '#!/bin/sh\nexec python3 "%s/scripts/seccomp-run.py" "%s/%s" "$$@"\n' "$(CURDIR)" "$$bin" $$b >"$$wrap/$$b"; \
+	  chmod +x "$$wrap/$$b"; \
+	done; \
+	bash scripts/demo.sh "$(CURDIR)/$$wrap" >.build/seccomp-demo.log 2>&1 \
+	  && echo "make demo under the units' seccomp filter: passed (.build/seccomp-demo.log)" \
+	  || { tail -20 .build/seccomp-demo.log; echo "make demo under the units' seccomp filter: FAILED"; exit 1; }
 
 clean:
 	rm -rf .build
