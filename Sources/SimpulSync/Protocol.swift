@@ -149,5 +149,7 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         .unauthenticated: "Permintaan tidak bertanda tangan", .notEnrolled: "Node belum terdaftar",
         .revoked: "Node dicabut", .clockSkew: "Jam node terlalu jauh", .forbiddenRead: "Partisi tidak boleh dibaca",
         .unsupportedVersion: "Versi tidak didukung", .notFound: "Tidak ada", .store: "Kesalahan penyimpanan hub",
+        .bundleTruncated: "Bundle terpotong", .bundleCorrupted: "Bundle rusak", .bundleForeign: "Bundle asing",
+        .bundleExpired: "Bundle kedaluwarsa", .bundleMisaddressed: "Bundle salah alamat",
     ]
 }

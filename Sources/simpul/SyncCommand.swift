@@ -22,6 +22,11 @@ struct SyncCommand: ParsableCommand {
         try execute { () throws(SimpulError) in
             guard budget >= 1024 else { throw SimpulError(.usage, "budget: paling kecil 1024 byte") }
             let s = try store.open()
+            if let hub = try s.hubConfig(), hub.url.isEmpty {
+                // Set up with --hub-key only, for bundles: there is no link to sync over.
+                throw SimpulError(
+                    .usage, "hub: node ini belum punya alamat hub (hanya kunci, untuk bundle); pakai simpul export")
+            }
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let r = Agent.sync(store: s, identity: identity, budget: budget)
             report = r
@@ -49,7 +54,7 @@ struct StatusCommand: ParsableCommand {
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let view = StatusView(
                 node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint,
-                hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
+                hub: try s.hubConfig()?.url.nonEmpty, hubNode: try s.hubConfig()?.node, knowledge: mine,
                 hubKnowledge: hubHolds, pendingEvents: pending, parked: try s.parkedBodies().count,
                 openConflicts: try s.conflicts(openOnly: true).count, lastSync: try s.lastSyncRun())
             if store.json { return try Console.printJSON(view) }
@@ -143,6 +148,10 @@ enum Agent {
         FileHandle.standardError.write(Data("simpul: \(r.outcome.message)\n".utf8))
         exit(r.outcome.exitCode)
     }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// Checks a hub address: HTTPS, or plain HTTP only to loopback for trying things out.
