@@ -2,7 +2,8 @@
 # The main job end to end, on throwaway data folders: a PTSP hub on loopback with a dev certificate
 # and two kecamatan counters. A delegated permit is completed locally with its fee paid; a
 # non-delegated one is forwarded, decided at the PTSP and handed over at the counter; a withdrawal at
-# the counter that crosses a PTSP decision becomes a conflict that a person settles.
+# the counter that crosses a PTSP decision becomes a conflict that a person settles; a kecamatan with
+# no link at all sends its work by USB stick and gets the decision back the same way.
 set -euo pipefail
 bin=${1:?usage: demo.sh BIN-DIR (holding simpul and simpul-hub)}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,6 +92,30 @@ hub conflicts resolve "$id" --status ditarik --catatan "Pemohon menarik sebelum 
   --petugas "Wati (rekonsiliasi)" | tail -2
 simpul sync --data "$kec2"
 simpul permohonan show "$pbg2" --data "$kec2"
+
+step "Semarang Timur tanpa jaringan: kunci hub dipasang saat init, berkas dibawa dengan flashdisk"
+kec3="$work/33.74.03"
+mkdir -p "$work/usb"
+hubkey=$("$bin/simpul-hub" status | sed -n 's/^Kunci publik hub: \([^ ]*\).*/\1/p')
+simpul init --data "$kec3" --node 33.74.03 --name "Kecamatan Semarang Timur" --conf "$root/conf" --hub-key "$hubkey" \
+  | grep -E "siap|Kunci hub"
+hub node enroll --node 33.74.03 --public-key "$("$bin/simpul" status --data "$kec3" --json | json 'd["publicKey"]')"
+out=$(simpul permohonan create --data "$kec3" --layanan PBG-KECIL --nik 3374031203880004 --nama "Rahmat Hidayat" \
+  --syarat ktp --syarat persetujuan-tetangga --syarat bukti-tanah --syarat sppt-pbb --syarat gambar \
+  --syarat pengantar-desa --petugas "Nur (loket)")
+pbg3=$(echo "$out" | number)
+simpul permohonan forward "$pbg3" --data "$kec3" --petugas "Nur (loket)" >/dev/null
+simpul export --data "$kec3" --out "$work/usb"
+bundle=$(ls "$work/usb"/33.74.03-to-33.74-*.simpulbundle)
+hub bundle inspect "$bundle"
+hub import "$bundle"
+hub permohonan decide "$pbg3" --kode 50 --retribusi 90000 --petugas "Kabid Perizinan" | tail -1
+hub export --for 33.74.03 --out "$work/usb"
+simpul import --data "$kec3" "$(ls "$work/usb"/33.74-to-33.74.03-*.simpulbundle)"
+simpul import --data "$kec3" "$(ls "$work/usb"/33.74-to-33.74.03-*.simpulbundle)"
+head -c 1000 "$bundle" >"$work/usb/terpotong.simpulbundle"
+hub import "$work/usb/terpotong.simpulbundle" || echo "(exit $?: tidak ada yang diterapkan)"
+simpul permohonan show "$pbg3" --data "$kec3" | head -4
 
 step "Kesehatan sinkron"
 simpul status --data "$kec2"

@@ -363,7 +363,7 @@ extension NodeStore {
         try applyRemote([cs])[0]
     }
 
-    private static func applyRemote(
+    static func applyRemote(
         _ remote: RemoteChangeSet, at: Timestamp, projection: Projection, db: Database
     ) throws -> ApplyOutcome {
         let cs = remote.stored
@@ -430,7 +430,7 @@ extension NodeStore {
     }
 
     /// Keeps a change set until what it depends on arrives.
-    private static func park(_ cs: StoredChangeSet, reason: String, at: Timestamp, db: Database) throws {
+    static func park(_ cs: StoredChangeSet, reason: String, at: Timestamp, db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO parked (hash, partition, node, first_seq, body, reason, parked_at)
@@ -481,19 +481,20 @@ extension NodeStore {
 
     /// Learns keys from the hub (a kecamatan keeps the keys of the writers it receives from).
     public func learn(_ keys: [NodeKey]) throws(SimpulError) {
-        try write("menyimpan kunci") { db in
-            for k in keys {
-                try db.execute(
-                    sql: """
-                        INSERT INTO node_key (fingerprint, node, public_key, enrolled_at, revoked_at, active)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (fingerprint) DO UPDATE SET revoked_at = excluded.revoked_at, active = excluded.active
-                        """,
-                    arguments: [
-                        k.fingerprint, k.node, k.publicKey, k.enrolledAt.description, k.revokedAt?.description,
-                        k.active,
-                    ])
-            }
+        try write("menyimpan kunci") { db in try Self.learn(keys, db: db) }
+    }
+
+    static func learn(_ keys: [NodeKey], db: Database) throws {
+        for k in keys {
+            try db.execute(
+                sql: """
+                    INSERT INTO node_key (fingerprint, node, public_key, enrolled_at, revoked_at, active)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (fingerprint) DO UPDATE SET revoked_at = excluded.revoked_at, active = excluded.active
+                    """,
+                arguments: [
+                    k.fingerprint, k.node, k.publicKey, k.enrolledAt.description, k.revokedAt?.description, k.active,
+                ])
         }
     }
 
@@ -552,16 +553,18 @@ extension NodeStore {
 
     /// Remembers what a peer acknowledged holding.
     public func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector]) throws(SimpulError) {
-        try write("menyimpan knowledge peer") { db in
-            for (partition, vv) in knowledge {
-                for (node, seq) in vv.entries {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO peer_knowledge (peer, partition, node, seq) VALUES (?, ?, ?, ?)
-                            ON CONFLICT (peer, partition, node) DO UPDATE SET seq = MAX(seq, excluded.seq)
-                            """,
-                        arguments: [peer, partition, node, Int64(seq)])
-                }
+        try write("menyimpan knowledge peer") { db in try Self.setPeerKnowledge(peer, knowledge, db: db) }
+    }
+
+    static func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector], db: Database) throws {
+        for (partition, vv) in knowledge {
+            for (node, seq) in vv.entries {
+                try db.execute(
+                    sql: """
+                        INSERT INTO peer_knowledge (peer, partition, node, seq) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (peer, partition, node) DO UPDATE SET seq = MAX(seq, excluded.seq)
+                        """,
+                    arguments: [peer, partition, node, Int64(seq)])
             }
         }
     }

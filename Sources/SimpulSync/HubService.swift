@@ -66,6 +66,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 let node = try authenticate(request)
                 let body = try decode(PullRequest.self, request.body)
                 let response = try pull(body, for: node)
+                BundleExchange.remember(body.knowledge, of: node, at: self)
                 contact(node, "pull \(response.changeSets.count)")
                 do {
                     return HTTPResponseMessage(
@@ -74,6 +75,10 @@ public final class HubService: HubRequestHandler, Sendable {
                 } catch {
                     throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
                 }
+            case ("POST", "/v1/bundles"):
+                return try respondImportingBundle(request)
+            case ("POST", "/v1/bundles/reply"):
+                return try respondWithReplyBundle(request)
             default:
                 throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
             }

@@ -150,5 +150,7 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         .revoked: "Node dicabut", .clockSkew: "Jam node terlalu jauh", .forbiddenRead: "Partisi tidak boleh dibaca",
         .unsupportedVersion: "Versi tidak didukung", .notFound: "Tidak ada", .store: "Kesalahan penyimpanan hub",
         .unsupportedEncoding: "Kompresi tidak didukung", .tooLarge: "Isi terlalu besar",
+        .bundleTruncated: "Bundle terpotong", .bundleCorrupted: "Bundle rusak", .bundleForeign: "Bundle asing",
+        .bundleExpired: "Bundle kedaluwarsa", .bundleMisaddressed: "Bundle salah alamat",
     ]
 }

@@ -20,6 +20,16 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case unsupportedEncoding = "unsupported-encoding"
         case tooLarge = "too-large"
         case store = "store"
+        /// An offline bundle ends before it should: an interrupted copy (`BundleError.Code.truncated`).
+        case bundleTruncated = "bundle-truncated"
+        /// An offline bundle differs from what its sender signed, or does not decrypt.
+        case bundleCorrupted = "bundle-corrupted"
+        /// Not a Simpul bundle, another kabupaten's, or signed by a key the reader does not know.
+        case bundleForeign = "bundle-foreign"
+        /// An offline bundle past the date its sender set.
+        case bundleExpired = "bundle-expired"
+        /// An offline bundle addressed to another node or to another key of this one.
+        case bundleMisaddressed = "bundle-misaddressed"
 
         /// The HTTP status the hub answers with.
         public var httpStatus: Int {
@@ -31,7 +41,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
             case .tooLarge: 413
             case .unsupportedEncoding: 415
             case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
-                .conflictingChangeSet:
+                .conflictingChangeSet, .bundleTruncated, .bundleCorrupted, .bundleForeign, .bundleExpired,
+                .bundleMisaddressed:
                 422
             case .store: 500
             }

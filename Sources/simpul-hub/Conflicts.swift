@@ -2,6 +2,7 @@ import ArgumentParser
 import SimpulConsole
 import SimpulDomain
 import SimpulStore
+import SimpulSync
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -112,6 +113,9 @@ struct HubStatus: ParsableCommand {
             }
             if store.json { return try Console.printJSON(rows) }
             print("Hub \(s.info.node) (\(s.info.name)): \(rows.count) node")
+            // What a kecamatan without a link needs for bundles: simpul init --hub-key.
+            let identity = try store.identity(s)
+            print("Kunci publik hub: \(identity.publicKey) (sidik jari \(NodeIdentity.readable(identity.fingerprint)))")
             let offset = s.info.zona.offsetMinutes
             for r in rows {
                 let contact =

@@ -15,11 +15,12 @@ struct SimpulHub: AsyncParsableCommand {
         abstract: "Simpul hub PTSP kabupaten: endpoint sinkron HTTPS, pendaftaran node, alur PTSP, rekonsiliasi.",
         discussion: """
             Exit codes: 0 done, 64 usage, 65 bad data, 66 no such record or file, 73 store missing or \
-            cannot be created, 74 store read/write failure.
+            cannot be created, 74 store read/write failure, 77 bundle from a revoked sender, or for a node not \
+            enrolled or revoked.
             """,
         subcommands: [
             HubInit.self, Serve.self, DevCert.self, NodeCommand.self, HubLayanan.self, HubPermohonan.self,
-            Conflicts.self, HubStatus.self,
+            Conflicts.self, HubStatus.self, HubImport.self, HubExport.self, HubBundle.self,
         ]
     )
 }

@@ -31,6 +31,12 @@ struct InitCommand: ParsableCommand {
     @Option(help: "File PEM sertifikat CA yang dipercaya untuk hub (bawaan: trust store sistem).")
     var hubCa: String?
 
+    @Option(
+        help:
+            "Kunci publik hub (base64, dicetak 'simpul-hub init' dan 'simpul-hub status'): untuk bundle USB bila node belum pernah terhubung ke hub."
+    )
+    var hubKey: String?
+
     @Option(help: "Pakai kunci node yang sudah ada (cadangan node.key) alih-alih membuat kunci baru.")
     var key: String?
 
@@ -71,6 +77,12 @@ struct InitCommand: ParsableCommand {
             if let hubCa, !FileManager.default.fileExists(atPath: hubCa) {
                 throw SimpulError(.notFound, "hub-ca: file \(hubCa) tidak ada")
             }
+            var hubFingerprint: String?
+            if let hubKey {
+                do throws(SyncError) { hubFingerprint = try NodeIdentity.parsePublicKey(hubKey).fingerprint } catch {
+                    throw SimpulError(.usage, "hub-key: \(error.message)")
+                }
+            }
             let identity =
                 if let key {
                     try NodeIdentity.adopt(node: id, keyFile: key, directory: store.directory)
@@ -81,7 +93,21 @@ struct InitCommand: ParsableCommand {
                 directory: store.directory, node: id, name: name, zona: zona, catalog: reference.catalog,
                 calendar: reference.calendar, wilayah: reference.wilayah, now: Console.now,
                 logger: Environment.logger)
-            if let hub { try created.setHub(HubConfig(url: hub, caFile: hubCa.map(absolutePath))) }
+            if hub != nil || hubKey != nil {
+                var config = HubConfig(url: hub ?? "", caFile: hubCa.map(absolutePath))
+                if let hubKey, let hubFingerprint {
+                    // Pinned now as a first sync would pin it: a hub answering later with another key is
+                    // refused (hub-key-changed). The hub's node is the kabupaten's code.
+                    config.node = id.kabupaten.code
+                    config.publicKey = hubKey
+                    try created.learn([
+                        NodeKey(
+                            node: id.kabupaten.code, publicKey: hubKey, fingerprint: hubFingerprint,
+                            enrolledAt: Console.now(), revokedAt: nil, active: true)
+                    ])
+                }
+                try created.setHub(config)
+            }
             var report: SyncReport?
             if restore { report = Agent.sync(store: created, identity: identity) }
             let view = InitView(
@@ -89,7 +115,7 @@ struct InitCommand: ParsableCommand {
                 data: created.path, catalogVersion: try created.catalog().version,
                 services: try created.catalog().services.count, holidayYears: reference.calendar.years.sorted(),
                 publicKey: identity.publicKey, fingerprint: identity.fingerprint, hub: hub,
-                restore: report.map { SyncView($0) })
+                hubFingerprint: hubFingerprint, restore: report.map { SyncView($0) })
             defer { if let report, report.outcome.exitCode != 0 { Agent.exitAfterPrinting(report) } }
             if store.json { return try Console.printJSON(view) }
             print("Node \(id) siap: \(name) (wilayah: Kecamatan \(kecamatan), \(kabupaten)), zona \(zona.rawValue).")
@@ -98,8 +124,11 @@ struct InitCommand: ParsableCommand {
             print("Kalender hari libur: \(view.holidayYears.map(String.init).joined(separator: ", ")).")
             print("Kunci publik node : \(identity.publicKey)")
             print("Sidik jari        : \(NodeIdentity.readable(identity.fingerprint))")
-            if let hub {
-                print("Hub               : \(hub)")
+            if let hubFingerprint {
+                print("Kunci hub         : sidik jari \(NodeIdentity.readable(hubFingerprint)) (cocokkan dengan PTSP)")
+            }
+            if hub != nil || hubKey != nil {
+                if let hub { print("Hub               : \(hub)") }
                 if !restore {
                     print("Minta admin TI kabupaten mendaftarkan kunci ini:")
                     print("  simpul-hub node enroll --node \(id) --public-key \(identity.publicKey)")
@@ -116,6 +145,7 @@ struct InitView: Encodable {
     var holidayYears: [Int]
     var publicKey, fingerprint: String
     var hub: String?
+    var hubFingerprint: String?
     var restore: SyncView?
 }
 

@@ -35,6 +35,11 @@ struct SyncCommand: ParsableCommand {
                 throw SimpulError(.usage, "retry-min/retry-max: 1 <= retry-min <= retry-max")
             }
             let s = try store.open()
+            if let hub = try s.hubConfig(), hub.url.isEmpty {
+                // Set up with --hub-key only, for bundles: there is no link to sync over.
+                throw SimpulError(
+                    .usage, "hub: node ini belum punya alamat hub (hanya kunci, untuk bundle); pakai simpul export")
+            }
             let lock = try SyncLock.acquire(directory: store.directory)
             defer { withExtendedLifetime(lock) {} }
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
@@ -76,7 +81,7 @@ struct StatusCommand: ParsableCommand {
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let view = StatusView(
                 node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint,
-                hub: try s.hubConfig()?.url, hubNode: try s.hubConfig()?.node, knowledge: mine,
+                hub: try s.hubConfig()?.url.nonEmpty, hubNode: try s.hubConfig()?.node, knowledge: mine,
                 hubKnowledge: hubHolds, pendingEvents: pending, parked: try s.parkedBodies().count,
                 openConflicts: try s.conflicts(openOnly: true).count, lastSync: try s.lastSyncRun())
             if store.json { return try Console.printJSON(view) }
@@ -220,6 +225,10 @@ final class ProgressLine: Sendable {
     static func duration(_ seconds: Double) -> String {
         seconds < 90 ? "\(Int(seconds.rounded())) dtk" : "\(Int((seconds / 60).rounded())) mnt"
     }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// Checks a hub address: HTTPS, or plain HTTP only to loopback for trying things out.

@@ -198,6 +198,8 @@ import Testing
         "node-key": { try Canonical.encode(Canonical.decode(NodeKey.self, from: $0)) },
         "version-vector": { try Canonical.encode(Canonical.decode(VersionVector.self, from: $0)) },
         "bundle-manifest": { try Canonical.encode(Canonical.decode(BundleManifest.self, from: $0)) },
+        "bundle-reply-request": { try Canonical.encode(Canonical.decode(BundleReplyRequest.self, from: $0)) },
+        "bundle-import-response": { try Canonical.encode(Canonical.decode(BundleImport.self, from: $0)) },
     ]
 
     /// A pull response in its canonical form, as the hub writes it.

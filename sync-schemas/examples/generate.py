@@ -222,6 +222,15 @@ put("problem-hash-mismatch.json", {"type": "https://simpul.invalid/problems/hash
     "detail": "isi change set 33.74.01 1-4 berubah: hash tidak cocok", "code": "hash-mismatch"}, "problem")
 put("node-key.json", kec_key_revoked, "node-key")
 put("bundle-manifest.json", bundle_manifest, "bundle-manifest")
+put("bundle-reply-request.json", {"node": "33.74.01-1"}, "bundle-reply-request")
+put("bundle-import-response.json", {"bundle": bundle_manifest["id"], "sender": "33.74.01", "changeSets": 3,
+    "applied": 2, "duplicate": 1, "parked": 0, "events": 9,
+    "knowledge": {"33.74": {"33.74": 2}, "33.74.01": {"33.74": 3, "33.74.01": 6}}}, "bundle-import-response")
+put("problem-bundle-expired.json", {"type": "https://simpul.invalid/problems/bundle-expired",
+    "title": "Bundle kedaluwarsa", "status": 422,
+    "detail": "bundle kedaluwarsa: bundle ae787c122e36a6bf1611f1fd8b480632 dari 33.74.01 kedaluwarsa sejak "
+              "2026-04-19T02:00:00.000Z; minta pengirim membuat bundle baru; tidak ada isi bundle yang diterapkan",
+    "code": "bundle-expired"}, "problem")
 put("version-vector.json", {"33.74": 3, "33.74.01": 6, "33.74.01-1": 2}, "version-vector")
 for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forwarded"), (wd, "withdrawn"),
                  (rej, "rejected"), (pay, "pembayaran-received"), (prog, "ptsp-progress"), (dec, "decided"),
@@ -270,6 +279,11 @@ put("invalid/bundle-manifest-without-ephemeral-key.json", without(bundle_manifes
     "bundle-manifest", "invalid", "the recipient cannot decrypt without the ephemeral key")
 put("invalid/bundle-manifest-format-2.json", dict(bundle_manifest, format=2), "bundle-manifest", "invalid",
     "a v1 manifest has format 1")
+put("invalid/bundle-reply-request-hub.json", {"node": "33.74.01.1"}, "bundle-reply-request", "invalid",
+    "33.74.01.1 is no node code")
+bad = dict(files["bundle-import-response.json"][0]); del bad["parked"]
+put("invalid/bundle-import-response-missing-parked.json", bad, "bundle-import-response", "invalid",
+    "parked is required")
 put("invalid/pull-request-string-max-bytes.json", {"knowledge": {}, "maxBytes": "524288"}, "pull-request",
     "invalid", "maxBytes is an integer")
 
