@@ -34,6 +34,8 @@ let package = Package(
                 "SimpulCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 names and verifies the blobs the store keeps.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -125,7 +127,7 @@ let package = Package(
             name: "SimpulStoreTests",
             dependencies: [
                 "SimpulStore", "SimpulDomain", "SimpulTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
@@ -146,10 +148,13 @@ let package = Package(
             name: "SimpulIntegrationTests",
             dependencies: [
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTransport", "SimpulHubServer", "SimpulTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SimpulCLITests", dependencies: ["SimpulDomain"]),
+        .testTarget(
+            name: "SimpulCLITests",
+            dependencies: ["SimpulDomain", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

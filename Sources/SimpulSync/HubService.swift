@@ -74,6 +74,8 @@ public final class HubService: HubRequestHandler, Sendable {
                 } catch {
                     throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
                 }
+            case (_, let path) where path.hasPrefix(BlobRoutes.prefix):
+                return try respondBlob(request)
             default:
                 throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
             }

@@ -10,6 +10,8 @@ public struct SyncReport: Sendable, Equatable {
     public var pulled: Int
     public var bytesSent: Int
     public var bytesReceived: Int
+    /// Blobs (attachments) the hub confirmed complete in this run.
+    public var uploaded: Int = 0
     public var startedAt: Timestamp
     public var finishedAt: Timestamp
 }
@@ -26,11 +28,13 @@ public final class SyncClient: Sendable {
     let now: @Sendable () -> Timestamp
     let budget: Int
     let maxPullBytes: Int
+    /// Bytes of a blob per upload request.
+    let blobChunkBytes: Int
 
     public init(
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
-        maxPullBytes: Int = 512 * 1024
+        maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes
     ) {
         self.store = store
         self.identity = identity
@@ -39,6 +43,7 @@ public final class SyncClient: Sendable {
         self.now = now
         self.budget = budget
         self.maxPullBytes = maxPullBytes
+        self.blobChunkBytes = max(1, blobChunkBytes)
     }
 
     private final class Counters: @unchecked Sendable {
@@ -52,6 +57,14 @@ public final class SyncClient: Sendable {
         let counters = Counters()
         var machine = SyncMachine()
         var outbox: [StoredChangeSet] = []
+        var uploads: [StoredBlob] = []
+        let blobs = BlobUploader(
+            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            logger: logger
+        ) { sent, received in
+            counters.sent += sent
+            counters.received += received
+        }
         var action = machine.start()
         loop: while true {
             let input: SyncMachine.Input
@@ -61,16 +74,22 @@ public final class SyncClient: Sendable {
                     try self.pinHub(counters)
                     _ = try ChangeSetSealer.sealPending(store: self.store, identity: self.identity, budget: self.budget)
                     outbox = try self.outbox(counters)
-                    return .knowledge(outbox: outbox.count)
+                    uploads = try self.store.pendingUploads()
+                    return .knowledge(outbox: outbox.count, uploads: uploads.count)
                 }
             case .push(let index):
                 input = step { try self.push(outbox[index], counters) }
+            case .blobStatus(let index):
+                input = blobs.status(of: uploads[index])
+            case .sendChunk(let index, let offset):
+                input = blobs.send(uploads[index], from: offset)
             case .pull:
                 input = step { try self.pull(counters) }
             case .finish(let outcome):
                 let report = SyncReport(
                     outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
-                    bytesReceived: counters.received, startedAt: started, finishedAt: now())
+                    bytesReceived: counters.received, uploaded: machine.uploaded, startedAt: started,
+                    finishedAt: now())
                 record(report)
                 return report
             }

@@ -19,7 +19,7 @@ struct SimpulHub: AsyncParsableCommand {
             """,
         subcommands: [
             HubInit.self, Serve.self, DevCert.self, NodeCommand.self, HubLayanan.self, HubPermohonan.self,
-            Conflicts.self, HubStatus.self,
+            Conflicts.self, BlobCommand.self, HubStatus.self,
         ]
     )
 }
