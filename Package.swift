@@ -34,6 +34,8 @@ let package = Package(
                 "SimpulCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 names and verifies the blobs the store keeps.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -129,7 +131,7 @@ let package = Package(
             name: "SimpulStoreTests",
             dependencies: [
                 "SimpulStore", "SimpulDomain", "SimpulTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
@@ -151,14 +153,14 @@ let package = Package(
             name: "SimpulIntegrationTests",
             dependencies: [
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTransport", "SimpulHubServer", "SimpulTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "SimpulCLITests",
             dependencies: [
                 "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

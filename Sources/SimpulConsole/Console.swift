@@ -90,7 +90,9 @@ public enum Console {
             }
             return try printJSON(
                 Shown(
-                    permohonan: PermohonanView(p, today: today, calendar: calendar),
+                    permohonan: PermohonanView(
+                        p, today: today, calendar: calendar, blobs: try blobs(of: p, store: store),
+                        isHub: store.info.node.isHub),
                     warnings: warning.map { [$0] } ?? []))
         }
         if let title {
@@ -99,6 +101,37 @@ public enum Console {
         }
         for line in Render.lines(p, store: store, today: today, calendar: calendar) { print(line) }
         if let warning { print("Peringatan: \(warning)") }
+    }
+
+    /// Shows a document just attached: JSON `{attachment, permohonan}`, or a few lines of text.
+    public static func attached(
+        _ file: AttachedFile, to p: Permohonan, store: NodeStore, json: Bool
+    ) throws(SimpulError) {
+        let blobs = try blobs(of: p, store: store)
+        if json {
+            struct Attached: Encodable {
+                var attachment: PermohonanView.AttachmentView
+                var permohonan: PermohonanView
+            }
+            let view = PermohonanView(
+                p, today: now().localDate(offsetMinutes: store.info.zona.offsetMinutes), calendar: try store.calendar(),
+                blobs: blobs, isHub: store.info.node.isHub)
+            guard let shown = view.attachments.first(where: { $0.sha256 == file.attachment.sha256 }) else {
+                throw SimpulError(
+                    .io, "lampiran \(file.attachment.sha256.prefix(12)) tidak ada di permohonan \(p.number)")
+            }
+            return try printJSON(Attached(attachment: shown, permohonan: view))
+        }
+        print("Lampiran dicatat untuk permohonan \(p.number):")
+        print("  \(Render.attachmentLabel(file.attachment))")
+        print("Isi file dikirim ke hub pada sinkron berikutnya.")
+    }
+
+    /// What the store holds of each attachment's blob.
+    public static func blobs(of p: Permohonan, store: NodeStore) throws(SimpulError) -> [String: StoredBlob] {
+        var out: [String: StoredBlob] = [:]
+        for f in p.attachments { out[f.attachment.sha256] = try store.blob(f.attachment.sha256) }
+        return out
     }
 
     /// Lists permohonan matching a filter: JSON `{count, permohonan}`, or one text line each.

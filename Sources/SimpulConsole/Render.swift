@@ -30,9 +30,29 @@ public struct PermohonanView: Encodable {
     var ptspLabel: String?
     var closingReason: String?
     var receipts: [String]
+    var attachments: [AttachmentView]
     var next: [String]
 
-    public init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
+    /// One attached document, with what the store that shows it holds of its bytes.
+    struct AttachmentView: Encodable {
+        var name: String
+        var sha256: String
+        var size: Int64
+        var mediaType: String
+        var syarat: String?
+        var attachedBy: String
+        /// Bytes of the blob this store holds.
+        var received: Int64
+        var complete: Bool
+        /// At a kecamatan: whether the hub said it holds the blob complete; absent at the hub.
+        var atHub: Bool?
+    }
+
+    /// - Parameter blobs: what the store holds of each attachment's blob, by SHA-256.
+    public init(
+        _ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar, blobs: [String: StoredBlob] = [:],
+        isHub: Bool = false
+    ) {
         number = p.number
         layanan = LayananRef(code: p.layanan.code, name: p.layanan.name, version: p.layanan.version)
         catalogVersion = p.catalogVersion
@@ -56,6 +76,14 @@ public struct PermohonanView: Encodable {
         ptspLabel = p.ptspCode.map(PTSPStatus.label)
         closingReason = p.closingReason
         receipts = p.receipts
+        attachments = p.attachments.map { f in
+            let blob = blobs[f.attachment.sha256]
+            return AttachmentView(
+                name: f.attachment.name, sha256: f.attachment.sha256, size: f.attachment.size,
+                mediaType: f.attachment.mediaType, syarat: f.attachment.syarat, attachedBy: f.dot.node,
+                received: blob?.received ?? 0, complete: blob?.complete ?? false,
+                atHub: isHub ? nil : (blob?.atHub ?? false))
+        }
         next = Workflow.nextActions(p).map(\.description)
     }
 }
@@ -108,9 +136,38 @@ public enum Render {
         ]
         if let reason = p.closingReason { out.append("Alasan            : \(reason)") }
         if !p.receipts.isEmpty { out.append("Kuitansi          : \(p.receipts.joined(separator: ", "))") }
+        for (i, f) in p.attachments.enumerated() {
+            let blob = try? store.blob(f.attachment.sha256)
+            out.append(
+                (i == 0 ? "Lampiran          : " : "                    ")
+                    + attachmentText(f.attachment, blob: blob ?? nil, isHub: store.info.node.isHub))
+        }
         let next = Workflow.nextActions(p)
         if !next.isEmpty { out.append("Langkah berikutnya: " + next.map(\.description).joined(separator: "; ")) }
         return out
+    }
+
+    /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp) - sudah di hub`.
+    public static func attachmentText(_ a: Attachment, blob: StoredBlob?, isHub: Bool) -> String {
+        let state: String
+        switch (blob, isHub) {
+        case (let b?, true) where b.complete: state = "lengkap di hub"
+        case (let b?, true):
+            state = "baru \(Attachment.sizeText(b.received)) dari \(Attachment.sizeText(b.size)) diterima"
+        case (nil, true): state = "belum diterima hub"
+        case (let b?, false) where b.complete && b.atHub: state = "sudah di hub"
+        case (let b?, false) where b.complete: state = "belum terkirim ke hub"
+        case (let b?, false):
+            state = "baru \(Attachment.sizeText(b.received)) dari \(Attachment.sizeText(b.size)) ada di node ini"
+        case (nil, false): state = "isi file tidak ada di node ini"
+        }
+        return "\(attachmentLabel(a)) - \(state)"
+    }
+
+    /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp)`.
+    public static func attachmentLabel(_ a: Attachment) -> String {
+        "\(a.name) (\(Attachment.sizeText(a.size)), sha256 \(a.sha256.prefix(12))"
+            + (a.syarat.map { ", syarat \($0)" } ?? "") + ")"
     }
 
     public static func eventLine(_ e: Event, offset: Int) -> String {
@@ -141,6 +198,7 @@ public enum Render {
         case .catalogPublished(let c): what = "Katalog layanan versi \(c.version) diterbitkan"
         case .calendarPublished(let c):
             what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
+        case .attached(let a): what = "Lampiran \(attachmentLabel(a))"
         }
         return "\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]"
     }

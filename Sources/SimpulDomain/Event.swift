@@ -96,6 +96,7 @@ public enum EventBody: Sendable, Equatable, Codable {
     case settled(Settlement)
     case catalogPublished(LayananCatalog)
     case calendarPublished(CalendarPublication)
+    case attached(Attachment)
 
     public var type: String {
         switch self {
@@ -110,6 +111,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .settled: "permohonan.settled"
         case .catalogPublished: "katalog.published"
         case .calendarPublished: "kalender.published"
+        case .attached: "permohonan.attached"
         }
     }
 
@@ -117,7 +119,7 @@ public enum EventBody: Sendable, Equatable, Codable {
     public static let allTypes: [String] = [
         "permohonan.registered", "permohonan.step-completed", "permohonan.forwarded", "permohonan.withdrawn",
         "permohonan.rejected", "pembayaran.received", "permohonan.ptsp-progress", "permohonan.decided",
-        "permohonan.settled", "katalog.published", "kalender.published",
+        "permohonan.settled", "katalog.published", "kalender.published", "permohonan.attached",
     ]
 
     private enum CodingKeys: String, CodingKey { case type, data }
@@ -142,6 +144,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case "permohonan.settled": return .settled(try Settlement(from: decoder))
         case "katalog.published": return .catalogPublished(try LayananCatalog(from: decoder))
         case "kalender.published": return .calendarPublished(try CalendarPublication(from: decoder))
+        case "permohonan.attached": return .attached(try Attachment(from: decoder))
         default:
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
@@ -168,6 +171,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .settled(let v): try v.encode(to: encoder)
         case .catalogPublished(let v): try v.encode(to: encoder)
         case .calendarPublished(let v): try v.encode(to: encoder)
+        case .attached(let v): try v.encode(to: encoder)
         }
     }
 }

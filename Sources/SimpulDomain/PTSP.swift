@@ -38,7 +38,7 @@ public enum EventAuthorization {
     /// Event types the kecamatan counter writes.
     public static let kecamatanTypes: Set<String> = [
         "permohonan.registered", "permohonan.step-completed", "permohonan.forwarded", "permohonan.withdrawn",
-        "permohonan.rejected", "pembayaran.received",
+        "permohonan.rejected", "pembayaran.received", "permohonan.attached",
     ]
     /// Event types only the PTSP hub writes.
     public static let hubTypes: Set<String> = [

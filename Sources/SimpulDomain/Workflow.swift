@@ -102,6 +102,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
     public var ptspCode: String?
     public var closingReason: String?
     public var receipts: [String]
+    /// The scanned documents attached at the loket, in fold order, each blob once.
+    public var attachments: [AttachedFile]
     /// The dots of every event folded into this state: the causal context of the next event.
     public var seen: VersionVector
     public var lastLamport: UInt64
@@ -128,6 +130,7 @@ public struct Permohonan: Sendable, Equatable, Codable {
         registeredAt = event.at
         updatedAt = event.at
         receipts = []
+        attachments = []
         seen = VersionVector()
         seen.include(event.dot)
         lastLamport = event.lamport
@@ -174,6 +177,11 @@ public struct Permohonan: Sendable, Equatable, Codable {
             status = st.status
             tahap = st.tahap
             closingReason = st.status.isClosed ? st.note : nil
+        case .attached(let a):
+            // The same document attached twice (two officers, a sub-node) is one document.
+            if !attachments.contains(where: { $0.attachment.sha256 == a.sha256 }) {
+                attachments.append(AttachedFile(attachment: a, dot: event.dot))
+            }
         case .catalogPublished, .calendarPublished:
             break
         }
@@ -421,9 +429,34 @@ public enum Workflow {
                 guard st.tahap == nil else { return "status \(st.status.rawValue) tidak punya tahap" }
             }
             return nil
+        case .attached:
+            guard !p.status.isClosed else {
+                return
+                    "permohonan \(p.number) sudah ditutup (status \(p.status.label)); lampiran tidak bisa ditambahkan"
+            }
+            return nil
         case .catalogPublished, .calendarPublished:
             return "event \(body.type) bukan milik permohonan"
         }
+    }
+
+    /// Checks a document the loket attaches and returns the event body to record: valid data, a
+    /// requirement of the service when one is named, not attached already, and a permohonan that is
+    /// still open.
+    public static func attach(_ attachment: Attachment, on p: Permohonan) throws(SimpulError) -> EventBody {
+        let a = try attachment.validated()
+        if let code = a.syarat, !p.layanan.requirements.contains(where: { $0.code == code }) {
+            throw .invalid(
+                "syarat: '\(code)' bukan persyaratan layanan \(p.layanan.code) (yang ada: \(p.layanan.requirements.map(\.code).joined(separator: ", ")))"
+            )
+        }
+        if let held = p.attachments.first(where: { $0.attachment.sha256 == a.sha256 }) {
+            throw .invalid(
+                "file: isi yang sama sudah dilampirkan pada permohonan \(p.number) sebagai \(held.attachment.name)")
+        }
+        let body = EventBody.attached(a)
+        if let why = admissible(body, on: p) { throw refusal(why, p) }
+        return body
     }
 
     /// Whether an event settles the outcome of a permohonan, so that two of them written without

@@ -17,6 +17,8 @@ final class Projection {
     /// The folded state of each record touched so far; nil when the record has no state.
     private var states: [String: Permohonan?] = [:]
     private var dirty: Set<String> = []
+    /// The attachment rows each touched record has in the store, so a flush writes only new ones.
+    private var storedAttachments: [String: [AttachedFile]] = [:]
 
     init(db: Database) { self.db = db }
 
@@ -33,6 +35,7 @@ final class Projection {
             try Self.projectReference(event, db: db)
         case .registered(let r):
             states[event.record] = Permohonan(registeredBy: event, r)
+            storedAttachments[event.record] = []
             dirty.insert(event.record)
         case .settled:
             // A settlement marks conflicts resolved, which only a fold of the whole record knows.
@@ -79,7 +82,10 @@ final class Projection {
                     db, sql: "SELECT number FROM permohonan WHERE number IN (\(marks))",
                     arguments: StatementArguments(Array(chunk))))
         }
-        for record in registered where !present.contains(record) { states[record] = .some(nil) }
+        for record in registered where !present.contains(record) {
+            states[record] = .some(nil)
+            storedAttachments[record] = []
+        }
         for record in receivedOrder { try applyRemote(record: record, incoming: received[record]!) }
         received.removeAll()
         receivedOrder.removeAll()
@@ -146,6 +152,8 @@ final class Projection {
     func replace(record: String, events: [Event]) throws {
         try db.execute(sql: "DELETE FROM pembayaran WHERE number = ?", arguments: [record])
         try db.execute(sql: "DELETE FROM conflict WHERE record = ?", arguments: [record])
+        try db.execute(sql: "DELETE FROM attachment WHERE number = ?", arguments: [record])
+        storedAttachments[record] = []
         let result = RecordFold.fold(events)
         states[record] = .some(result.state)
         dirty.insert(record)
@@ -166,6 +174,7 @@ final class Projection {
         if let cached = states[record] { return cached }
         let loaded = try Self.load(record, db: db)
         states[record] = .some(loaded)
+        storedAttachments[record] = loaded?.attachments ?? []
         return loaded
     }
 
@@ -175,12 +184,43 @@ final class Projection {
         for record in dirty.sorted() {
             if let state = states[record] ?? nil {
                 try Self.write(state, with: upsert)
+                try writeAttachments(state)
             } else {
                 try db.execute(sql: "DELETE FROM permohonan WHERE number = ?", arguments: [record])
+                try db.execute(sql: "DELETE FROM attachment WHERE number = ?", arguments: [record])
             }
         }
         dirty.removeAll()
         states.removeAll(keepingCapacity: true)
+        storedAttachments.removeAll(keepingCapacity: true)
+    }
+
+    /// Brings a record's attachment rows to its state. Almost always nothing changed or a document
+    /// was added at the end; only a refold that set one aside rewrites the rows.
+    private func writeAttachments(_ state: Permohonan) throws {
+        let stored = storedAttachments[state.number]
+        var start = 0
+        if let stored, stored.count <= state.attachments.count,
+            Array(state.attachments.prefix(stored.count)) == stored
+        {
+            start = stored.count
+        } else {
+            try db.execute(sql: "DELETE FROM attachment WHERE number = ?", arguments: [state.number])
+        }
+        guard start < state.attachments.count else { return }
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO attachment (number, position, partition, node, seq, sha256, size, name, media_type, syarat)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (i, f) in state.attachments.enumerated().dropFirst(start) {
+            let a = f.attachment
+            try insert.execute(arguments: [
+                state.number, i, state.partition, f.dot.node, Int64(f.dot.seq), a.sha256, a.size, a.name, a.mediaType,
+                a.syarat,
+            ])
+        }
+        storedAttachments[state.number] = state.attachments
     }
 
     private func insertPayment(_ p: Payment, event: Event) throws {
@@ -264,7 +304,7 @@ final class Projection {
         where condition: String, arguments: StatementArguments, suffix: String = "", db: Database
     ) throws -> [Permohonan] {
         let sql = "\(statesSQL) WHERE \(condition) \(suffix)"
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+        var states = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             let registration = try EventCodec.decode(row)
             guard case .registered(let r) = registration.body,
                 let status = Status(rawValue: row["p_status"]),
@@ -284,6 +324,32 @@ final class Projection {
             state.seen = try decoder.decode(VersionVector.self, from: Data((row["p_seen"] as String).utf8))
             state.lastLamport = UInt64(row["p_last_lamport"] as Int64)
             return state
+        }
+        try loadAttachments(into: &states, db: db)
+        return states
+    }
+
+    /// Fills in the attachments of loaded states, with one query per few hundred of them.
+    private static func loadAttachments(into states: inout [Permohonan], db: Database) throws {
+        guard !states.isEmpty else { return }
+        var index: [String: Int] = [:]
+        for (i, p) in states.enumerated() { index[p.number] = i }
+        let numbers = states.map(\.number)
+        for start in stride(from: 0, to: numbers.count, by: 500) {
+            let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            let sql = "SELECT * FROM attachment WHERE number IN (\(marks)) ORDER BY number, position"
+            // Only the one-record query recurs often enough to keep prepared.
+            let statement = chunk.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            for row in try Row.fetchAll(statement, arguments: StatementArguments(chunk)) {
+                guard let i = index[row["number"]] else { continue }
+                states[i].attachments.append(
+                    AttachedFile(
+                        attachment: Attachment(
+                            sha256: row["sha256"], size: row["size"], name: row["name"], mediaType: row["media_type"],
+                            syarat: row["syarat"]),
+                        dot: Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))))
+            }
         }
     }
 
@@ -354,7 +420,7 @@ final class Projection {
             out += "## \(table)\n"
             let filter = partition == nil ? "" : "WHERE partition = ?"
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM \(table) \(filter) ORDER BY 1",
+                db, sql: "SELECT * FROM \(table) \(filter) ORDER BY 1, 2",
                 arguments: partition.map { [$0] } ?? StatementArguments())
             for row in rows { out += row.description + "\n" }
         }

@@ -202,6 +202,50 @@ enum Schema {
                     UPDATE changeset SET signature = json_extract(CAST(body AS TEXT), '$.signature');
                     """)
         }
+        migrator.registerMigration("v5-attachments") { db in
+            // Stores written before v5 hold no permohonan.attached event, so the new materialized
+            // table starts empty and nothing needs refolding.
+            try db.execute(
+                sql: """
+                    -- Materialized: the documents folded into each permohonan, in fold order.
+                    CREATE TABLE attachment (
+                        number TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        media_type TEXT NOT NULL,
+                        syarat TEXT,
+                        PRIMARY KEY (number, position)
+                    );
+                    -- Who may upload or read a blob is decided by the attached events in the log (not by
+                    -- the fold, which may set an event aside): this finds them by blob.
+                    CREATE INDEX event_attached ON event (json_extract(data, '$.sha256'), partition, node)
+                        WHERE type = 'permohonan.attached';
+                    -- Content-addressed blobs (scanned documents), in the same file as the log so that an
+                    -- attachment and its event commit together and integrity_check covers both.
+                    CREATE TABLE blob (
+                        sha256 TEXT PRIMARY KEY,
+                        size INTEGER NOT NULL CHECK (size > 0),
+                        received INTEGER NOT NULL CHECK (received >= 0 AND received <= size),
+                        complete INTEGER NOT NULL,
+                        created_at TEXT NOT NULL,
+                        -- At a kecamatan: when the hub said it holds the blob complete.
+                        at_hub TEXT
+                    ) WITHOUT ROWID;
+                    -- A blob's bytes in pieces that cover 0..<received without gaps, so that no read or
+                    -- write ever holds a whole scan in memory.
+                    CREATE TABLE blob_chunk (
+                        sha256 TEXT NOT NULL,
+                        byte_offset INTEGER NOT NULL,
+                        bytes BLOB NOT NULL,
+                        PRIMARY KEY (sha256, byte_offset)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -209,7 +253,7 @@ enum Schema {
     static let columnarState = "v3-columnar-state"
 
     /// The materialized tables, in the order a digest reads them.
-    static let materialized = ["permohonan", "pembayaran", "conflict"]
+    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment"]
 }
 
 /// The `event` table, the one place its shape is written: the store's first migration creates it

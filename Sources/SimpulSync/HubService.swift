@@ -79,6 +79,8 @@ public final class HubService: HubRequestHandler, Sendable {
                 return try respondImportingBundle(request)
             case ("POST", "/v1/bundles/reply"):
                 return try respondWithReplyBundle(request)
+            case (_, let path) where path.hasPrefix(BlobRoutes.prefix):
+                return try respondBlob(request)
             default:
                 throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
             }

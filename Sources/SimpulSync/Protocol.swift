@@ -132,13 +132,16 @@ public struct Problem: Sendable, Equatable, Codable, Error {
     public var detail: String
     /// Simpul's code for the reason (`SyncError.Code`).
     public var code: String
+    /// With `blob-offset` only: how many bytes of the blob the hub holds, where the next chunk must start.
+    public var received: Int64?
 
-    public init(_ error: SyncError) {
+    public init(_ error: SyncError, received: Int64? = nil) {
         type = "https://simpul.invalid/problems/\(error.code.rawValue)"
         title = Problem.titles[error.code] ?? error.code.rawValue
         status = error.code.httpStatus
         detail = error.message
         code = error.code.rawValue
+        self.received = received
     }
 
     static let titles: [SyncError.Code: String] = [
@@ -152,5 +155,24 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         .unsupportedEncoding: "Kompresi tidak didukung", .tooLarge: "Isi terlalu besar",
         .bundleTruncated: "Bundle terpotong", .bundleCorrupted: "Bundle rusak", .bundleForeign: "Bundle asing",
         .bundleExpired: "Bundle kedaluwarsa", .bundleMisaddressed: "Bundle salah alamat",
+        .blobOffset: "Posisi potongan lampiran salah", .blobHashMismatch: "Isi lampiran tidak cocok",
+        .blobSize: "Ukuran lampiran tidak sesuai", .forbiddenBlob: "Lampiran tidak boleh",
+        .blobRange: "Rentang lampiran di luar isi",
     ]
+}
+
+/// `GET /v1/blobs/{sha256}/status` and `POST /v1/blobs/{sha256}/chunks`: how much of a blob the hub
+/// holds. A blob the hub knows nothing of has no `size`, `received` 0.
+public struct BlobStatus: Sendable, Equatable, Codable {
+    public var sha256: String
+    public var size: Int64?
+    public var received: Int64
+    public var complete: Bool
+
+    public init(sha256: String, size: Int64?, received: Int64, complete: Bool) {
+        self.sha256 = sha256
+        self.size = size
+        self.received = received
+        self.complete = complete
+    }
 }

@@ -13,6 +13,8 @@ public struct SyncReport: Sendable, Equatable {
     public var pulledChangeSets: Int = 0
     public var bytesSent: Int
     public var bytesReceived: Int
+    /// Blobs (attachments) the hub confirmed complete in this run.
+    public var uploaded: Int = 0
     public var startedAt: Timestamp
     public var finishedAt: Timestamp
 }
@@ -30,13 +32,16 @@ public final class SyncClient: Sendable {
     let budget: Int
     let maxPullBytes: Int
     let monitor: SyncMonitor
+    /// Bytes of a blob per upload request.
+    let blobChunkBytes: Int
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
     ///   that the bytes of a transfer in flight count too.
     public init(
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
-        maxPullBytes: Int = 512 * 1024, monitor: SyncMonitor = SyncMonitor()
+        maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes,
+        monitor: SyncMonitor = SyncMonitor()
     ) {
         self.store = store
         self.identity = identity
@@ -46,6 +51,7 @@ public final class SyncClient: Sendable {
         self.budget = budget
         self.maxPullBytes = maxPullBytes
         self.monitor = monitor
+        self.blobChunkBytes = max(1, blobChunkBytes)
     }
 
     /// One of this node's change sets the hub lacks: its place, read from the store when it goes.
@@ -67,6 +73,16 @@ public final class SyncClient: Sendable {
         let counters = Counters()
         var machine = SyncMachine()
         var outbox: [Pending] = []
+        var uploads: [StoredBlob] = []
+        let monitor = self.monitor
+        let blobs = BlobUploader(
+            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            logger: logger
+        ) { sent, received in
+            counters.sent += sent
+            counters.received += received
+            monitor.exchanged(sent: sent, received: received)
+        }
         var action = machine.start()
         loop: while true {
             let input: SyncMachine.Input
@@ -81,28 +97,34 @@ public final class SyncClient: Sendable {
                         _ = try ChangeSetSealer.sealPending(
                             store: self.store, identity: self.identity, budget: self.budget)
                         outbox = try self.outbox(counters)
+                        uploads = try self.store.pendingUploads()
                         let bytes = outbox.reduce(0) { $0 + $1.size }
-                        self.monitor.update {
+                        monitor.update {
                             $0.phase = .push
                             $0.outbox = outbox.count
                             $0.outboxBytes = bytes
                         }
-                        return .knowledge(outbox: outbox.count)
+                        return .knowledge(outbox: outbox.count, uploads: uploads.count)
                     }
                 case .push(let index):
                     input = step {
                         let result = try self.push(outbox[index], counters)
-                        self.monitor.update {
+                        monitor.update {
                             $0.pushed = index + 1
                             $0.pushedBytes += outbox[index].size
                         }
                         return result
                     }
+                case .blobStatus(let index):
+                    monitor.update { $0.phase = .blobs }
+                    input = blobs.status(of: uploads[index])
+                case .sendChunk(let index, let offset):
+                    input = blobs.send(uploads[index], from: offset)
                 case .pull:
                     input = step {
                         let result = try self.pull(counters)
                         if case .pulled(let applied, _) = result {
-                            self.monitor.update {
+                            monitor.update {
                                 $0.phase = .pull
                                 $0.pulledEvents += applied
                             }
@@ -112,7 +134,8 @@ public final class SyncClient: Sendable {
                 case .finish(let outcome):
                     var report = SyncReport(
                         outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
-                        bytesReceived: counters.received, startedAt: started, finishedAt: now())
+                        bytesReceived: counters.received, uploaded: machine.uploaded, startedAt: started,
+                        finishedAt: now())
                     report.pulledChangeSets = counters.pulledChangeSets
                     record(report)
                     return report

@@ -30,19 +30,31 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case bundleExpired = "bundle-expired"
         /// An offline bundle addressed to another node or to another key of this one.
         case bundleMisaddressed = "bundle-misaddressed"
+        /// A blob chunk does not start where the hub's copy ends (the problem says where that is).
+        case blobOffset = "blob-offset"
+        /// The completed blob does not hash to its name; the hub discarded it.
+        case blobHashMismatch = "blob-hash-mismatch"
+        /// A blob's declared size or a chunk's length does not fit.
+        case blobSize = "blob-size"
+        /// The node may not send or read this blob.
+        case forbiddenBlob = "forbidden-blob"
+        /// The asked range starts at or after the blob's end.
+        case blobRange = "blob-range"
 
         /// The HTTP status the hub answers with.
         public var httpStatus: Int {
             switch self {
             case .malformed, .unsupportedVersion: 400
             case .unauthenticated, .notEnrolled, .clockSkew: 401
-            case .revoked, .forbiddenRead: 403
+            case .revoked, .forbiddenRead, .forbiddenBlob: 403
             case .notFound: 404
             case .tooLarge: 413
             case .unsupportedEncoding: 415
+            case .blobOffset: 409
+            case .blobRange: 416
             case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
                 .conflictingChangeSet, .bundleTruncated, .bundleCorrupted, .bundleForeign, .bundleExpired,
-                .bundleMisaddressed:
+                .bundleMisaddressed, .blobHashMismatch, .blobSize:
                 422
             case .store: 500
             }

@@ -42,15 +42,27 @@ public struct SyncMachine: Sendable {
     public enum Action: Sendable, Equatable {
         case fetchKnowledge
         case push(index: Int)
+        /// Ask the hub how much it holds of upload `index` (the blobs this node attached).
+        case blobStatus(index: Int)
+        /// Send one chunk of upload `index` starting at byte `offset`; the hub acknowledges it before
+        /// the next one goes, so a drop costs at most one chunk.
+        case sendChunk(index: Int, offset: Int64)
         case pull
         case finish(SyncOutcome)
     }
 
     public enum Input: Sendable, Equatable {
-        /// The hub's knowledge arrived; this many sealed change sets wait to be pushed.
-        case knowledge(outbox: Int)
+        /// The hub's knowledge arrived; this many sealed change sets wait to be pushed, and this many
+        /// blobs to be uploaded after them.
+        case knowledge(outbox: Int, uploads: Int = 0)
         /// A push was acknowledged (applied, duplicate or parked at the hub).
         case pushed
+        /// How many bytes of the current upload (of `size`) the hub holds: its answer to a status
+        /// question, to a chunk, or to a chunk that did not start where the hub's copy ends.
+        case blobHeld(received: Int64, size: Int64)
+        /// The hub refused the current upload for good (not this node's, wrong size, bytes that do
+        /// not hash to the name): the run goes on without it and ends `rejected`.
+        case blobRefused(String)
         /// A pull answer was applied: `applied` events new here, `complete` when nothing more waits.
         case pulled(applied: Int, complete: Bool)
         case failed(SyncFailure)
@@ -60,7 +72,15 @@ public struct SyncMachine: Sendable {
 
     public private(set) var pushed = 0
     public private(set) var pulled = 0
+    /// Blobs the hub confirmed complete in this run.
+    public private(set) var uploaded = 0
     private var outbox = 0
+    private var uploads = 0
+    private var upload = 0
+    /// The offset of the chunk in flight, to tell an answer that moved the hub on from one that did not.
+    private var chunkOffset: Int64?
+    private var idleChunks = 0
+    private var refusals: [String] = []
     private var idlePulls = 0
     private var finished = false
 
@@ -71,15 +91,45 @@ public struct SyncMachine: Sendable {
     public mutating func handle(_ input: Input) -> Action {
         precondition(!finished, "a finished sync takes no more input")
         switch input {
-        case .knowledge(let count):
+        case .knowledge(let count, let blobs):
             outbox = count
-            return count > 0 ? .push(index: 0) : .pull
+            uploads = blobs
+            return count > 0 ? .push(index: 0) : startUploads()
         case .pushed:
             pushed += 1
-            return pushed < outbox ? .push(index: pushed) : .pull
+            // Blobs go up only after every change set: the hub lets a node send a blob only when it
+            // holds the node's event that attaches it.
+            return pushed < outbox ? .push(index: pushed) : startUploads()
+        case .blobHeld(let received, let size):
+            if received >= size {
+                uploaded += 1
+                return nextUpload()
+            }
+            if let sent = chunkOffset, received <= sent {
+                // An answer that does not move the hub on, twice in a row, would loop forever.
+                idleChunks += 1
+                if idleChunks >= 2 {
+                    refusals.append("lampiran ke-\(upload + 1) tidak bertambah di hub (tetap \(received) byte)")
+                    return nextUpload()
+                }
+            } else {
+                idleChunks = 0
+            }
+            chunkOffset = received
+            return .sendChunk(index: upload, offset: received)
+        case .blobRefused(let reason):
+            refusals.append(reason)
+            return nextUpload()
         case .pulled(let applied, let complete):
             pulled += applied
-            if complete { return finish(.inSync, "sinkron: \(pushed) change set terkirim, \(pulled) event diterima") }
+            if complete {
+                if let refused = refusals.first {
+                    let more = refusals.count > 1 ? " (dan \(refusals.count - 1) lampiran lain)" : ""
+                    return finish(.rejected, "lampiran ditolak hub: \(refused)\(more)")
+                }
+                let blobs = uploads > 0 ? ", \(uploaded) lampiran terkirim" : ""
+                return finish(.inSync, "sinkron: \(pushed) change set terkirim\(blobs), \(pulled) event diterima")
+            }
             // An incomplete answer that brings nothing new twice in a row would loop forever.
             idlePulls = applied == 0 ? idlePulls + 1 : 0
             if idlePulls >= 2 {
@@ -91,6 +141,20 @@ public struct SyncMachine: Sendable {
         case .cancelled:
             return finish(.linkFailure, "sinkron dihentikan sebelum selesai; dilanjutkan pada sinkron berikutnya")
         }
+    }
+
+    private mutating func startUploads() -> Action {
+        upload = 0
+        chunkOffset = nil
+        idleChunks = 0
+        return uploads > 0 ? .blobStatus(index: 0) : .pull
+    }
+
+    private mutating func nextUpload() -> Action {
+        upload += 1
+        chunkOffset = nil
+        idleChunks = 0
+        return upload < uploads ? .blobStatus(index: upload) : .pull
     }
 
     private mutating func finish(_ result: SyncOutcome.Result, _ message: String) -> Action {

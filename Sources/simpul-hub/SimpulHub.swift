@@ -20,7 +20,7 @@ struct SimpulHub: AsyncParsableCommand {
             """,
         subcommands: [
             HubInit.self, Serve.self, DevCert.self, NodeCommand.self, HubLayanan.self, HubPermohonan.self,
-            Conflicts.self, HubStatus.self, HubImport.self, HubExport.self, HubBundle.self,
+            Conflicts.self, BlobCommand.self, HubStatus.self, HubImport.self, HubExport.self, HubBundle.self,
         ]
     )
 }

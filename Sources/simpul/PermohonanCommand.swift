@@ -7,7 +7,8 @@ struct PermohonanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permohonan", abstract: "Permohonan di loket: daftar, proses, teruskan, tarik, tolak, riwayat.",
         subcommands: [
-            Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Log.self,
+            Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Attach.self,
+            Log.self,
         ])
 
     struct Create: ParsableCommand {
@@ -145,6 +146,26 @@ struct PermohonanCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 try change(.reject(reason: alasan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Attach: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lampirkan dokumen hasil pindai (PDF, JPEG, PNG; paling besar 20 MB) ke permohonan.",
+            discussion: "Isi file disimpan di node ini dan dikirim ke hub pada sinkron berikutnya.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Argument(help: "File hasil pindai.") var file: String
+        @Option(help: "Kode persyaratan yang dipenuhi dokumen ini, mis. ktp.") var syarat: String?
+        @Option(help: "Nama petugas loket.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                let id = try RegistrationNumber(parsing: number).text
+                let attached = try s.attach(file: file, to: id, syarat: syarat.nonEmpty, officer: petugas)
+                try Console.attached(attached, to: try s.permohonan(id), store: s, json: store.json)
             }
         }
     }

@@ -16,7 +16,7 @@ struct Simpul: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, SyncCommand.self,
             ServeCommand.self,
-                        StatusCommand.self, AdminCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
+            StatusCommand.self, AdminCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
             RelayCommand.self,
         ]
     )

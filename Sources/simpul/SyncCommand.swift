@@ -128,6 +128,8 @@ struct SyncView: Encodable {
     var message: String
     var pushed: Int
     var pulled: Int
+    /// Attachments the hub confirmed complete in this run.
+    var uploaded: Int
     var bytesSent: Int
     var bytesReceived: Int
     var milliseconds: Int64
@@ -138,6 +140,7 @@ struct SyncView: Encodable {
         message = r.outcome.message
         pushed = r.pushed
         pulled = r.pulled
+        uploaded = r.uploaded
         bytesSent = r.bytesSent
         bytesReceived = r.bytesReceived
         milliseconds = r.finishedAt.milliseconds - r.startedAt.milliseconds

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -121,10 +122,39 @@ import Testing
                 "--syarat", "gambar", "--syarat", "pengantar-desa", "--petugas", "Sari", "--json",
             ])
         let number = try #require((try json(created.stdout)["permohonan"] as? [String: Any])?["number"] as? String)
+        // The building drawing, scanned at the loket, goes with the file.
+        let drawing = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) })
+        try drawing.write(to: URL(fileURLWithPath: dir + "/gambar.pdf"))
+        let attached = try run(
+            "simpul",
+            [
+                "permohonan", "attach", number, dir + "/gambar.pdf", "--syarat", "gambar", "--data", kec, "--petugas",
+                "Sari",
+            ])
+        #expect(attached.status == 0, "\(attached.stderr)")
+        let sha = SHA256.hash(data: drawing).map { String(format: "%02x", $0) }.joined()
+        #expect(attached.stdout.contains("sha256 \(sha.prefix(12))"))
         #expect(try run("simpul", ["permohonan", "forward", number, "--data", kec, "--petugas", "Sari"]).status == 0)
         let pushed = try run("simpul", ["sync", "--data", kec, "--json"])
         #expect(pushed.status == 0)
         #expect(try json(pushed.stdout)["result"] as? String == "in-sync")
+        #expect(try json(pushed.stdout)["uploaded"] as? Int == 1)
+        #expect(
+            try run("simpul", ["permohonan", "show", number, "--data", kec]).stdout.contains(
+                "gambar.pdf (293 KB, sha256 \(sha.prefix(12)), syarat gambar) - sudah di hub"))
+        let atHub = try run("simpul-hub", ["permohonan", "show", number, "--data", hubData])
+        #expect(
+            atHub.stdout.contains(
+                "Lampiran          : gambar.pdf (293 KB, sha256 \(sha.prefix(12)), syarat gambar) - lengkap di hub"),
+            "\(atHub.stdout)")
+        let got = try run(
+            "simpul-hub", ["blob", "get", String(sha.prefix(12)), "--out", dir + "/diterima.pdf", "--data", hubData])
+        #expect(got.status == 0, "\(got.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/diterima.pdf")) == drawing)
+        let unknown = try run(
+            "simpul-hub", ["blob", "get", "0123456789ab", "--out", dir + "/x.pdf", "--data", hubData])
+        #expect(unknown.status == 66)
+        #expect(unknown.stderr.split(separator: "\n").count == 1)
 
         let decided = try run(
             "simpul-hub",

@@ -106,7 +106,10 @@ import Testing
         let migrations = try DatabaseQueue(path: store.path).read {
             try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1-event-log", "v2-replication", "v3-columnar-state", "v4-changeset-signature"])
+        #expect(
+            migrations == [
+                "v1-event-log", "v2-replication", "v3-columnar-state", "v4-changeset-signature", "v5-attachments",
+            ])
     }
 
     @Test func aStoreWrittenBeforeTheColumnarStateOpensWithItsStateRefoldedFromTheLog() throws {

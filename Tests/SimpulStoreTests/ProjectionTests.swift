@@ -16,6 +16,7 @@ import Testing
         var open: [String] = []
         var refused = 0
         var written = 0
+        var attached = 0
         for _ in 0..<150 {
             if open.isEmpty || Int.random(in: 0..<4, using: &rng) == 0 {
                 let layanan = services.randomElement(using: &rng)!
@@ -25,6 +26,29 @@ import Testing
             }
             let number = open.randomElement(using: &rng)!
             let p = try store.permohonan(number)
+            if Int.random(in: 0..<6, using: &rng) == 0 {
+                // A scanned document; now and then one already attached, which must be refused.
+                let again = p.attachments.first.map { _ in Int.random(in: 0..<3, using: &rng) == 0 } ?? false
+                let content =
+                    again
+                    ? try store.readBlob(p.attachments[0].attachment.sha256, offset: 0, count: 1 << 20)
+                    : (0..<Int.random(in: 1...200_000, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let file = try scanFile(content)
+                let syarat = p.layanan.requirements.randomElement(using: &rng)?.code
+                if again || p.status.isClosed {
+                    let before = try store.stateDump()
+                    #expect(throws: SimpulError.self) {
+                        try store.attach(file: file, to: number, syarat: syarat, officer: "Loket")
+                    }
+                    #expect(try store.stateDump() == before)
+                    refused += 1
+                } else {
+                    _ = try store.attach(file: file, to: number, syarat: syarat, officer: "Loket")
+                    written += 1
+                    attached += 1
+                }
+                continue
+            }
             if Int.random(in: 0..<8, using: &rng) == 0 {
                 // A step that is not the one waiting must be refused and must leave no trace.
                 let before = try store.stateDump()
@@ -62,6 +86,7 @@ import Testing
             }
         }
         #expect(refused > 0)
+        #expect(attached > 0)
         let incremental = try store.stateDump()
         let check = try store.check()
         #expect(check.integrity == "ok")
@@ -81,5 +106,13 @@ import Testing
             for e in history.dropFirst() { folded.apply(e) }
             #expect(folded == p)
         }
+    }
+
+    private func scanFile(_ content: [UInt8]) throws -> String {
+        let dir = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = (dir as NSString).appendingPathComponent("pindaian.pdf")
+        try Data(content).write(to: URL(fileURLWithPath: path))
+        return path
     }
 }

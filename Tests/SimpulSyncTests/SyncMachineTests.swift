@@ -58,4 +58,97 @@ import Testing
         }
         #expect(outcome.exitCode == 65)
     }
+
+    // MARK: - Blob uploads
+
+    @Test func blobsGoUpAfterEveryChangeSetAndBeforeThePull() {
+        var m = SyncMachine()
+        _ = m.start()
+        #expect(m.handle(.knowledge(outbox: 2, uploads: 2)) == .push(index: 0))
+        #expect(m.handle(.pushed) == .push(index: 1))
+        #expect(m.handle(.pushed) == .blobStatus(index: 0))
+        // The hub holds nothing of the first: it goes up chunk by chunk, each acknowledged.
+        #expect(m.handle(.blobHeld(received: 0, size: 150)) == .sendChunk(index: 0, offset: 0))
+        #expect(m.handle(.blobHeld(received: 64, size: 150)) == .sendChunk(index: 0, offset: 64))
+        #expect(m.handle(.blobHeld(received: 128, size: 150)) == .sendChunk(index: 0, offset: 128))
+        #expect(m.handle(.blobHeld(received: 150, size: 150)) == .blobStatus(index: 1))
+        // The hub holds the second already (an earlier run sent it, the acknowledgement was lost).
+        #expect(m.handle(.blobHeld(received: 80, size: 80)) == .pull)
+        guard case .finish(let outcome) = m.handle(.pulled(applied: 0, complete: true)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .inSync)
+        #expect(outcome.message.contains("2 lampiran terkirim"))
+        #expect(m.uploaded == 2)
+    }
+
+    @Test func aBlobUploadResumesFromTheOffsetTheHubHolds() {
+        var m = SyncMachine()
+        _ = m.start()
+        #expect(m.handle(.knowledge(outbox: 0, uploads: 1)) == .blobStatus(index: 0))
+        // A run that broke off left 4 chunks at the hub: the upload goes on from there, not from 0.
+        #expect(m.handle(.blobHeld(received: 256, size: 400)) == .sendChunk(index: 0, offset: 256))
+        // The hub is elsewhere than the agent thought (a chunk it took whose answer was lost): go on from there.
+        #expect(m.handle(.blobHeld(received: 320, size: 400)) == .sendChunk(index: 0, offset: 320))
+        #expect(m.handle(.blobHeld(received: 384, size: 400)) == .sendChunk(index: 0, offset: 384))
+        #expect(m.handle(.blobHeld(received: 400, size: 400)) == .pull)
+    }
+
+    @Test func aBlobThatDoesNotMoveOnIsGivenUpRatherThanLoopedOn() {
+        var m = SyncMachine()
+        _ = m.start()
+        _ = m.handle(.knowledge(outbox: 0, uploads: 2))
+        #expect(m.handle(.blobHeld(received: 64, size: 200)) == .sendChunk(index: 0, offset: 64))
+        #expect(m.handle(.blobHeld(received: 64, size: 200)) == .sendChunk(index: 0, offset: 64))
+        #expect(m.handle(.blobHeld(received: 64, size: 200)) == .blobStatus(index: 1))
+        #expect(m.handle(.blobHeld(received: 10, size: 10)) == .pull)
+        guard case .finish(let outcome) = m.handle(.pulled(applied: 1, complete: true)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(m.uploaded == 1)
+    }
+
+    @Test func aRefusedBlobDoesNotStopThePullButTheRunEndsRejected() {
+        var m = SyncMachine()
+        _ = m.start()
+        _ = m.handle(.knowledge(outbox: 1, uploads: 2))
+        #expect(m.handle(.pushed) == .blobStatus(index: 0))
+        #expect(m.handle(.blobRefused("lampiran 1a2b3c4d5e6f: bukan milik node ini")) == .blobStatus(index: 1))
+        #expect(m.handle(.blobHeld(received: 0, size: 10)) == .sendChunk(index: 1, offset: 0))
+        #expect(m.handle(.blobRefused("lampiran 9f8e7d6c5b4a: tidak cocok")) == .pull)
+        #expect(m.handle(.pulled(applied: 3, complete: false)) == .pull)
+        guard case .finish(let outcome) = m.handle(.pulled(applied: 2, complete: true)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(outcome.exitCode == 65)
+        #expect(outcome.message.contains("1a2b3c4d5e6f"))
+        #expect(outcome.message.contains("1 lampiran lain"))
+        #expect(m.pulled == 5)
+    }
+
+    @Test func aDropDuringABlobUploadIsALinkFailure() {
+        var m = SyncMachine()
+        _ = m.start()
+        _ = m.handle(.knowledge(outbox: 0, uploads: 1))
+        _ = m.handle(.blobHeld(received: 0, size: 100))
+        guard case .finish(let outcome) = m.handle(.failed(.link("connection dropped"))) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.exitCode == 75)
+        var revoked = SyncMachine()
+        _ = revoked.start()
+        _ = revoked.handle(.knowledge(outbox: 0, uploads: 1))
+        guard case .finish(let refused) = revoked.handle(.failed(.problem(status: 403, code: "revoked", detail: "x")))
+        else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(refused.exitCode == 77)
+    }
 }

@@ -17,7 +17,7 @@ import Testing
     /// Every message schema, by the name a capture gives it.
     static let messageSchemas: Set<String> = [
         "hub-info", "knowledge-request", "knowledge-response", "signed-change-set", "push-response", "pull-request",
-        "pull-response", "problem",
+        "pull-response", "blob-status", "problem",
     ]
 
     @Test func theExamplesPassAndTheBrokenOnesFail() throws {
@@ -100,7 +100,7 @@ import Testing
         func sync(_ replica: Replica) -> SyncReport {
             SyncClient(
                 store: replica.store, identity: replica.identity, transport: capture, logger: Fixture.logger,
-                now: { clock.now() }, budget: 4096, maxPullBytes: 4096
+                now: { clock.now() }, budget: 4096, maxPullBytes: 4096, blobChunkBytes: 16 * 1024
             ).run()
         }
 
@@ -113,10 +113,26 @@ import Testing
         try kec.store.perform(.pay(amount: 25_000, receipt: ""), on: izin.number, officer: "Rina")
         try kec.store.perform(.advance(tahap: .penyerahan, note: "diambil sendiri"), on: izin.number, officer: "Ani")
         let pbg = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        // The scanned drawing goes with it, in several chunks.
+        let scanFolder = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: scanFolder, withIntermediateDirectories: true)
+        let scan = (scanFolder as NSString).appendingPathComponent("gambar.pdf")
+        try Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: URL(fileURLWithPath: scan))
+        let drawing = try kec.store.attach(file: scan, to: pbg.number, syarat: "gambar", officer: "Sari")
         try kec.store.perform(.forward(note: "berkas lengkap"), on: pbg.number, officer: "Sari")
         let rejected = try kec.register("REK-KERAMAIAN", nama: "Dewi Lestari")
         try kec.store.perform(.reject(reason: "pengantar desa kedaluwarsa"), on: rejected.number, officer: "Budi")
         #expect(sync(kec).outcome.result == .inSync)
+        #expect(try world.hub.store.blob(drawing.attachment.sha256)?.complete == true)
+        // A chunk sent again after the hub has the whole blob: refused with where the hub's copy ends.
+        var resent = HTTPRequestMessage(
+            method: "POST", path: BlobRoutes.chunks(drawing.attachment.sha256),
+            headers: ["content-type": "application/octet-stream", "simpul-offset": "0", "simpul-size": "40000"],
+            body: try kec.store.readBlob(drawing.attachment.sha256, offset: 0, count: 1_000))
+        try RequestSignature.sign(&resent, identity: kec.identity, at: clock.now())
+        let offset = try capture.send(resent)
+        #expect(offset.status == 409)
+        #expect(try Canonical.decode(Problem.self, from: offset.body).received == 40_000)
 
         // The hub publishes a new catalog and calendar, works on the forwarded file and decides it.
         var catalog = try world.hub.store.catalog()
@@ -200,6 +216,7 @@ import Testing
         "bundle-manifest": { try Canonical.encode(Canonical.decode(BundleManifest.self, from: $0)) },
         "bundle-reply-request": { try Canonical.encode(Canonical.decode(BundleReplyRequest.self, from: $0)) },
         "bundle-import-response": { try Canonical.encode(Canonical.decode(BundleImport.self, from: $0)) },
+        "blob-status": { try Canonical.encode(Canonical.decode(BlobStatus.self, from: $0)) },
     ]
 
     /// A pull response in its canonical form, as the hub writes it.

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Request bodies are written when there is one (`GET /v1/hub` has none); response bodies always, so an
 /// empty error body shows up as a failure instead of going unseen. Every non-2xx response is a `problem`.
-/// A method and path outside the protocol is captured as `unknown`, which no schema accepts.
+/// A blob's bytes (a chunk going up, a blob coming down) are not JSON and are not written. A method and
+/// path outside the protocol is captured as `unknown`, which no schema accepts.
 public final class CapturingTransport: SyncTransport {
     public let directory: URL
     private let inner: any SyncTransport
@@ -34,35 +35,46 @@ public final class CapturingTransport: SyncTransport {
     }
 
     public func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
-        if !request.body.isEmpty {
-            try capture(request.body, as: Self.requestSchema(method: request.method, path: request.path))
+        if !request.body.isEmpty, let schema = Self.requestSchema(method: request.method, path: request.path) {
+            try capture(request.body, as: schema)
         }
         let response = try inner.send(request)
-        try capture(
-            response.body, as: Self.responseSchema(method: request.method, path: request.path, status: response.status))
+        if let schema = Self.responseSchema(method: request.method, path: request.path, status: response.status) {
+            try capture(response.body, as: schema)
+        }
         return response
     }
 
-    /// The schema of a request body.
-    public static func requestSchema(method: String, path: String) -> String {
-        switch (method, route(path)) {
+    /// The schema of a request body; nil for a blob's bytes.
+    public static func requestSchema(method: String, path: String) -> String? {
+        switch (method, blobRoute(route(path))) {
         case ("POST", "/v1/knowledge"): "knowledge-request"
         case ("POST", "/v1/push"): "signed-change-set"
         case ("POST", "/v1/pull"): "pull-request"
+        case ("POST", "/v1/blobs/*/chunks"): nil
         default: "unknown"
         }
     }
 
-    /// The schema of a response body: a problem for every non-2xx status.
-    public static func responseSchema(method: String, path: String, status: Int) -> String {
+    /// The schema of a response body: a problem for every non-2xx status; nil for a blob's bytes.
+    public static func responseSchema(method: String, path: String, status: Int) -> String? {
         guard (200..<300).contains(status) else { return "problem" }
-        switch (method, route(path)) {
+        switch (method, blobRoute(route(path))) {
         case ("GET", "/v1/hub"): return "hub-info"
         case ("POST", "/v1/knowledge"): return "knowledge-response"
         case ("POST", "/v1/push"): return "push-response"
         case ("POST", "/v1/pull"): return "pull-response"
+        case ("GET", "/v1/blobs/*/status"), ("POST", "/v1/blobs/*/chunks"): return "blob-status"
+        case ("GET", "/v1/blobs/*"): return nil
         default: return "unknown"
         }
+    }
+
+    /// A blob path with its SHA-256 written as `*`.
+    private static func blobRoute(_ path: Substring) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[1] == "v1", parts[2] == "blobs" else { return String(path) }
+        return (["", "v1", "blobs", "*"] + parts.dropFirst(4).map(String.init)).joined(separator: "/")
     }
 
     /// The path without its query.

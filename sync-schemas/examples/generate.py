@@ -134,6 +134,13 @@ h2 = hub.seal("33.74.01", [settle], h1["hash"])
 pay = ev(9, 9, {"33.74.01": 8}, regno("01", 26, 4), "Rina", "Kasir", "2026-03-19T02:00:00.000Z",
          "pembayaran.received", {"receipt": "33.74.01/000001", "amount": 50000})
 
+# A scanned KTP attached to the forwarded PBG before the PTSP looks at it; its bytes travel as a blob.
+ktp_scan = b"%PDF-1.4\n% simpul example scan\n" + b"".join(
+    hashlib.sha256(b"simpul example ktp scan %d" % i).digest() for i in range(3000))
+attached = ev(10, 10, {"33.74.01": 4}, n2, "Sari Wulandari", "Petugas Loket", "2026-03-16T02:07:00.000Z",
+              "permohonan.attached", {"sha256": hashlib.sha256(ktp_scan).hexdigest(), "size": len(ktp_scan),
+                                      "name": "ktp-ahmad-fauzi.pdf", "mediaType": "application/pdf", "syarat": "ktp"})
+
 hub_key = {"node": "33.74", "publicKey": hub.public, "fingerprint": hub.fingerprint,
            "enrolledAt": "2026-03-01T00:00:00.000Z", "active": True}
 kec_key_revoked = {"node": "33.74.01", "publicKey": kec.public, "fingerprint": kec.fingerprint,
@@ -221,6 +228,16 @@ put("problem-hash-mismatch.json", {"type": "https://simpul.invalid/problems/hash
     "title": "Isi change set berubah", "status": 422,
     "detail": "isi change set 33.74.01 1-4 berubah: hash tidak cocok", "code": "hash-mismatch"}, "problem")
 put("node-key.json", kec_key_revoked, "node-key")
+scan_sha, scan_size = attached["data"]["sha256"], attached["data"]["size"]
+put("blob-status.json", {"sha256": scan_sha, "size": scan_size, "received": 65536, "complete": False},
+    "blob-status")
+put("blob-status-complete.json", {"sha256": scan_sha, "size": scan_size, "received": scan_size, "complete": True},
+    "blob-status")
+put("blob-status-unknown.json", {"sha256": scan_sha, "received": 0, "complete": False}, "blob-status")
+put("problem-blob-offset.json", {"type": "https://simpul.invalid/problems/blob-offset",
+    "title": "Posisi potongan lampiran salah", "status": 409,
+    "detail": f"blob {scan_sha[:12]} sudah diterima sampai byte 65536, bukan 0", "code": "blob-offset",
+    "received": 65536}, "problem")
 put("bundle-manifest.json", bundle_manifest, "bundle-manifest")
 put("bundle-reply-request.json", {"node": "33.74.01-1"}, "bundle-reply-request")
 put("bundle-import-response.json", {"bundle": bundle_manifest["id"], "sender": "33.74.01", "changeSets": 3,
@@ -234,7 +251,8 @@ put("problem-bundle-expired.json", {"type": "https://simpul.invalid/problems/bun
 put("version-vector.json", {"33.74": 3, "33.74.01": 6, "33.74.01-1": 2}, "version-vector")
 for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forwarded"), (wd, "withdrawn"),
                  (rej, "rejected"), (pay, "pembayaran-received"), (prog, "ptsp-progress"), (dec, "decided"),
-                 (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published")]:
+                 (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published"),
+                 (attached, "attached")]:
     put(f"event-data-{short}.json", {"type": e["type"], "data": e["data"]}, "event-data")
 
 # Invalid examples: each breaks exactly one rule.
@@ -284,6 +302,15 @@ put("invalid/bundle-reply-request-hub.json", {"node": "33.74.01.1"}, "bundle-rep
 bad = dict(files["bundle-import-response.json"][0]); del bad["parked"]
 put("invalid/bundle-import-response-missing-parked.json", bad, "bundle-import-response", "invalid",
     "parked is required")
+bad = {"type": attached["type"], "data": dict(attached["data"], sha256=scan_sha.upper())}
+put("invalid/event-data-attached-uppercase-sha.json", bad, "event-data", "invalid",
+    "a blob's name is lowercase hex")
+bad = {"type": attached["type"], "data": dict(attached["data"], size=25 * 1024 * 1024)}
+put("invalid/event-data-attached-too-large.json", bad, "event-data", "invalid", "an attachment is at most 20 MiB")
+put("invalid/blob-status-complete-without-size.json", {"sha256": scan_sha, "received": 0, "complete": True},
+    "blob-status", "invalid", "a complete blob has a size")
+put("invalid/problem-received-on-other-code.json", dict(files["problem.json"][0], received=0), "problem",
+    "invalid", "received belongs to blob-offset only")
 put("invalid/pull-request-string-max-bytes.json", {"knowledge": {}, "maxBytes": "524288"}, "pull-request",
     "invalid", "maxBytes is an integer")
 

@@ -1,0 +1,93 @@
+/// A scanned document (lampiran) attached to a permohonan at the loket: the data of a
+/// `permohonan.attached` event. The bytes are a content-addressed blob named by their SHA-256; the
+/// event carries only the name, so it stays small and signs like any other event.
+public struct Attachment: Sendable, Equatable, Codable {
+    /// Lowercase hex SHA-256 of the file's bytes: the blob's name.
+    public var sha256: String
+    /// The file's length in bytes.
+    public var size: Int64
+    /// The file's base name as the officer chose it (`ktp-siti.pdf`).
+    public var name: String
+    /// Guessed from the name's extension (`application/pdf`, `image/jpeg`).
+    public var mediaType: String
+    /// The requirement (syarat) code this document satisfies, when the officer named one.
+    public var syarat: String?
+
+    public init(sha256: String, size: Int64, name: String, mediaType: String, syarat: String? = nil) {
+        self.sha256 = sha256
+        self.size = size
+        self.name = name
+        self.mediaType = mediaType
+        self.syarat = syarat
+    }
+
+    /// The largest file the loket may attach. Scans are a few MB; at 32 kbit/s, 20 MB is already
+    /// more than an hour of upload, so a bigger file is a mistake (a video, a whole folder zipped).
+    public static let maxBytes: Int64 = 20 * 1024 * 1024
+
+    /// The media type for a file name, from its extension; unknown extensions are carried as bytes.
+    public static func mediaType(forFileName name: String) -> String {
+        let ext = name.split(separator: ".", omittingEmptySubsequences: false).last.map { $0.lowercased() } ?? ""
+        guard name.contains(".") else { return "application/octet-stream" }
+        switch ext {
+        case "pdf": return "application/pdf"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "png": return "image/png"
+        case "tif", "tiff": return "image/tiff"
+        case "gif": return "image/gif"
+        case "webp": return "image/webp"
+        case "heic": return "image/heic"
+        default: return "application/octet-stream"
+        }
+    }
+
+    /// Whether a text is a SHA-256 as blobs are named: 64 lowercase hex digits.
+    public static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Checks the data against the rules every replica relies on: a real blob name, a size within
+    /// the limit, a clean name and a media type of the form `type/subtype`.
+    public func validated() throws(SimpulError) -> Attachment {
+        guard Self.isSHA256(sha256) else {
+            throw .invalid("sha256: '\(sha256)' bukan SHA-256 heksadesimal huruf kecil")
+        }
+        guard size > 0 else { throw .invalid("file: kosong (0 byte); pindai ulang dokumennya") }
+        guard size <= Self.maxBytes else {
+            throw .invalid(
+                "file: terlalu besar (\(Self.sizeText(size))); lampiran paling besar \(Self.sizeText(Self.maxBytes))")
+        }
+        guard let clean = try FreeText.clean(name, field: "nama file", maxLength: 200) else {
+            throw .invalid("nama file: wajib diisi")
+        }
+        guard mediaType.range(of: "\\A[a-z]+/[a-z0-9.+-]+\\z", options: .regularExpression) != nil else {
+            throw .invalid("mediaType: '\(mediaType)' bukan jenis media seperti application/pdf")
+        }
+        var out = self
+        out.name = clean
+        return out
+    }
+
+    /// A size as officers read it: `850 KB`, `2,4 MB` (decimal comma, binary units).
+    public static func sizeText(_ bytes: Int64) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
+        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024)
+        return tenths % 10 == 0 ? "\(tenths / 10) MB" : "\(tenths / 10),\(tenths % 10) MB"
+    }
+}
+
+/// An attachment as folded into a permohonan: the document and the event that attached it.
+///
+/// The dot is kept beside the data because who attached a document is what decides who may upload
+/// its bytes to the hub, and the audit trail shows it.
+public struct AttachedFile: Sendable, Equatable, Codable {
+    public var attachment: Attachment
+    public var dot: Dot
+
+    public init(attachment: Attachment, dot: Dot) {
+        self.attachment = attachment
+        self.dot = dot
+    }
+}

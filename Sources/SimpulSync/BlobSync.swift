@@ -1,0 +1,332 @@
+import Foundation
+import Logging
+import SimpulDomain
+import SimpulStore
+
+/// The blob (attachment) endpoints under `/v1/blobs/{sha256}`: where they are and how big a chunk
+/// may be.
+public enum BlobRoutes {
+    public static let prefix = "/v1/blobs/"
+    /// The largest chunk the hub takes in one request. The agent sends 64 KiB by default: on a
+    /// 32 kbit/s link that is 16 seconds, the most a drop can cost.
+    public static let maxChunkBytes = 4 * 1024 * 1024
+    public static let octetStream = "application/octet-stream"
+
+    public static func blob(_ sha: String) -> String { prefix + sha }
+    public static func status(_ sha: String) -> String { prefix + sha + "/status" }
+    public static func chunks(_ sha: String) -> String { prefix + sha + "/chunks" }
+}
+
+// MARK: - The hub's side
+
+extension HubService {
+    /// Answers a request under `/v1/blobs/`.
+    ///
+    /// Who may do what is read from the `permohonan.attached` events in the hub's log: a node reads a
+    /// blob that an event in a partition it may read names, and sends one only when it wrote such an
+    /// event and the hub holds it (so the agent pushes its change sets before its blobs).
+    func respondBlob(_ request: HTTPRequestMessage) throws(SyncError) -> HTTPResponseMessage {
+        let path = request.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let parts = path.dropFirst(BlobRoutes.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        let sha = String(parts[0])
+        let leaf = parts.count == 2 ? String(parts[1]) : parts.count == 1 ? "" : "?"
+        guard ["GET ", "GET status", "POST chunks"].contains("\(request.method) \(leaf)") else {
+            throw SyncError(.notFound, "tidak ada \(request.method) \(path) di protokol Simpul v1")
+        }
+        guard Attachment.isSHA256(sha) else {
+            throw SyncError(.malformed, "'\(sha.prefix(80))' bukan nama blob (SHA-256 heksadesimal huruf kecil)")
+        }
+        let node = try RequestSignature.authenticate(request, store: store, now: now())
+        let references = try storeCall { () throws(SimpulError) in try store.blobReferences(sha) }
+        switch leaf {
+        case "chunks":
+            guard references.contains(where: { $0.node == node.rawValue }) else {
+                throw SyncError(
+                    .forbiddenBlob,
+                    "hub tidak memegang event permohonan.attached dari node \(node) untuk blob \(sha.prefix(12)); kirim change set dulu"
+                )
+            }
+            return try receiveChunk(request, sha: sha, declared: references.compactMap(\.size), from: node)
+        default:
+            let readable = readable(by: node)
+            guard references.contains(where: { readable.contains($0.partition) }) else {
+                throw SyncError(
+                    .forbiddenBlob,
+                    "blob \(sha.prefix(12)) tidak dirujuk lampiran di partisi yang boleh dibaca node \(node)")
+            }
+            let held = try storeCall { () throws(SimpulError) in try store.blob(sha) }
+            if leaf == "status" {
+                return try blobJSON(
+                    BlobStatus(
+                        sha256: sha, size: held?.size, received: held?.received ?? 0, complete: held?.complete ?? false)
+                )
+            }
+            guard let held, held.complete else {
+                throw SyncError(.notFound, "blob \(sha.prefix(12)) belum lengkap di hub")
+            }
+            return try serve(held, range: request.headers["range"])
+        }
+    }
+
+    private func receiveChunk(
+        _ request: HTTPRequestMessage, sha: String, declared: [Int64], from node: NodeID
+    ) throws(SyncError) -> HTTPResponseMessage {
+        guard let offsetText = request.headers["simpul-offset"], let offset = Int64(offsetText), offset >= 0,
+            let sizeText = request.headers["simpul-size"], let size = Int64(sizeText), size > 0
+        else {
+            throw SyncError(.malformed, "potongan blob butuh header Simpul-Offset dan Simpul-Size (bilangan bulat)")
+        }
+        guard declared.contains(size) else {
+            throw SyncError(
+                .blobSize,
+                "blob \(sha.prefix(12)) berukuran \(declared.first.map(String.init) ?? "?") byte menurut event lampirannya, bukan \(size)"
+            )
+        }
+        guard request.body.count <= BlobRoutes.maxChunkBytes else {
+            throw SyncError(.blobSize, "potongan \(request.body.count) byte melebihi \(BlobRoutes.maxChunkBytes) byte")
+        }
+        let stored: StoredBlob
+        do {
+            stored = try store.appendBlobChunk(sha256: sha, offset: offset, bytes: request.body, totalSize: size)
+        } catch {
+            switch error.code {
+            case .offset:
+                let problem = Problem(SyncError(.blobOffset, error.message), received: error.received)
+                return HTTPResponseMessage(
+                    status: 409, headers: ["content-type": SyncProtocol.problemContentType],
+                    body: (try? Canonical.encode(problem)) ?? Array("{}".utf8))
+            case .hashMismatch:
+                logger.warning("blob discarded", metadata: ["sha256": "\(sha.prefix(12))", "from": "\(node)"])
+                throw SyncError(.blobHashMismatch, error.message)
+            case .size: throw SyncError(.blobSize, error.message)
+            case .store: throw SyncError(.store, error.message, cause: error)
+            }
+        }
+        if stored.complete {
+            logger.info(
+                "blob received", metadata: ["sha256": "\(sha.prefix(12))", "bytes": "\(size)", "from": "\(node)"])
+        }
+        return try blobJSON(
+            BlobStatus(sha256: sha, size: stored.size, received: stored.received, complete: stored.complete))
+    }
+
+    /// The blob's bytes, all of them or from a `Range: bytes=N-` or `bytes=N-M` (206). Any other form
+    /// of Range is ignored and the whole blob sent, as RFC 9110 allows.
+    private func serve(_ blob: StoredBlob, range: String?) throws(SyncError) -> HTTPResponseMessage {
+        var first: Int64 = 0
+        var last = blob.size - 1
+        var partial = false
+        if let range, let (from, to) = Self.byteRange(range) {
+            guard from < blob.size else {
+                throw SyncError(.blobRange, "rentang mulai byte \(from), blob \(blob.size) byte")
+            }
+            first = from
+            last = min(to ?? last, last)
+            partial = true
+        }
+        guard last >= first else { throw SyncError(.blobRange, "rentang \(first)-\(last) kosong") }
+        let bytes = try storeCall { () throws(SimpulError) in
+            try store.readBlob(blob.sha256, offset: first, count: Int(last - first + 1))
+        }
+        var headers = ["content-type": BlobRoutes.octetStream, "accept-ranges": "bytes"]
+        if partial { headers["content-range"] = "bytes \(first)-\(last)/\(blob.size)" }
+        return HTTPResponseMessage(status: partial ? 206 : 200, headers: headers, body: bytes)
+    }
+
+    /// `bytes=N-` or `bytes=N-M` as (N, M); nil for anything else (several ranges, a suffix range).
+    static func byteRange(_ header: String) -> (Int64, Int64?)? {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard text.hasPrefix("bytes="), !text.contains(",") else { return nil }
+        let spec = text.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
+        guard spec.count == 2, let from = Int64(spec[0]), from >= 0 else { return nil }
+        if spec[1].isEmpty { return (from, nil) }
+        guard let to = Int64(spec[1]), to >= from else { return nil }
+        return (from, to)
+    }
+
+    private func blobJSON(_ status: BlobStatus) throws(SyncError) -> HTTPResponseMessage {
+        do {
+            return HTTPResponseMessage(
+                status: 200, headers: ["content-type": SyncProtocol.jsonContentType], body: try Canonical.encode(status)
+            )
+        } catch {
+            throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
+        }
+    }
+}
+
+// MARK: - The agent's side
+
+/// Uploads this node's blobs for `SyncClient`: one request per step of `SyncMachine`, each answered
+/// with the machine input it leads to. Only the agent's own attachments go up, and each chunk waits
+/// for the hub's acknowledgement before the next.
+struct BlobUploader {
+    let store: NodeStore
+    let identity: NodeIdentity
+    let transport: any SyncTransport
+    let now: @Sendable () -> Timestamp
+    let chunkBytes: Int
+    let logger: Logger
+    /// Adds the body bytes of each exchange to the run's counters.
+    let count: (_ sent: Int, _ received: Int) -> Void
+
+    func status(of blob: StoredBlob) -> SyncMachine.Input {
+        exchange(HTTPRequestMessage(method: "GET", path: BlobRoutes.status(blob.sha256)), blob)
+    }
+
+    func send(_ blob: StoredBlob, from offset: Int64) -> SyncMachine.Input {
+        let bytes: [UInt8]
+        do { bytes = try store.readBlob(blob.sha256, offset: offset, count: chunkBytes) } catch {
+            return .failed(.invalidData(error.message))
+        }
+        guard !bytes.isEmpty else {
+            return .blobRefused("lampiran \(blob.sha256.prefix(12)) di node ini lebih pendek dari \(offset + 1) byte")
+        }
+        return exchange(
+            HTTPRequestMessage(
+                method: "POST", path: BlobRoutes.chunks(blob.sha256),
+                headers: [
+                    "content-type": BlobRoutes.octetStream, "simpul-offset": String(offset),
+                    "simpul-size": String(blob.size),
+                ], body: bytes), blob)
+    }
+
+    private func exchange(_ request: HTTPRequestMessage, _ blob: StoredBlob) -> SyncMachine.Input {
+        var request = request
+        do { try RequestSignature.sign(&request, identity: identity, at: now()) } catch {
+            return .failed(.invalidData("permintaan tidak bisa ditandatangani: \(error)"))
+        }
+        let response: HTTPResponseMessage
+        do { response = try transport.send(request) } catch { return .failed(.link(error.message)) }
+        count(request.body.count, response.body.count)
+        if (200..<300).contains(response.status) {
+            guard let status = try? Canonical.decode(BlobStatus.self, from: response.body), status.sha256 == blob.sha256
+            else { return .failed(.garbled("isi jawaban \(request.path) tidak bisa dibaca")) }
+            if status.complete {
+                do { try store.markBlobAtHub(blob.sha256) } catch { return .failed(.invalidData(error.message)) }
+                logger.info("blob at hub", metadata: ["sha256": "\(blob.sha256.prefix(12))"])
+            }
+            return .blobHeld(received: status.complete ? blob.size : status.received, size: blob.size)
+        }
+        guard let problem = try? Canonical.decode(Problem.self, from: response.body) else {
+            return .failed(.garbled("HTTP \(response.status) tanpa problem details"))
+        }
+        switch SyncError.Code(rawValue: problem.code) {
+        case .blobOffset:
+            guard let received = problem.received else {
+                return .failed(.garbled("jawaban blob-offset tanpa received"))
+            }
+            return .blobHeld(received: received, size: blob.size)
+        case .blobHashMismatch:
+            // The hub discarded what it had. If this node's copy is the damaged one, sending it again
+            // would only waste the link: it is dropped, and the officer attaches the file again.
+            let intact = (try? store.verifyBlob(blob.sha256)) ?? false
+            if !intact { try? store.discardBlob(blob.sha256) }
+            return .blobRefused(
+                intact
+                    ? "lampiran \(blob.sha256.prefix(12)): \(problem.detail)"
+                    : "lampiran \(blob.sha256.prefix(12)) rusak di node ini dan dibuang; lampirkan lagi file aslinya")
+        case .blobSize, .forbiddenBlob:
+            return .blobRefused("lampiran \(blob.sha256.prefix(12)): \(problem.detail)")
+        default:
+            return .failed(.problem(status: response.status, code: problem.code, detail: problem.detail))
+        }
+    }
+}
+
+/// Why a blob download stopped.
+public struct BlobTransferError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// No answer, or not the whole answer: try again later, the download resumes.
+        case link
+        /// The hub answered with a problem (not allowed, not complete there).
+        case refused
+        /// The bytes do not hash to the blob's name; what was fetched is discarded.
+        case hashMismatch = "hash-mismatch"
+        /// This node's store failed.
+        case store
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { message }
+}
+
+/// Fetches a blob from the hub into a node's store in ranges of `chunkBytes`, each stored before the
+/// next is asked for, so a download that breaks off resumes at the byte where the store's copy ends.
+/// The blob counts only once it is complete and hashes to its name.
+public struct BlobDownloader: Sendable {
+    let store: NodeStore
+    let identity: NodeIdentity
+    let transport: any SyncTransport
+    let now: @Sendable () -> Timestamp
+    let chunkBytes: Int
+
+    public init(
+        store: NodeStore, identity: NodeIdentity, transport: any SyncTransport,
+        now: @escaping @Sendable () -> Timestamp, chunkBytes: Int = NodeStore.blobChunkBytes
+    ) {
+        self.store = store
+        self.identity = identity
+        self.transport = transport
+        self.now = now
+        self.chunkBytes = max(1, chunkBytes)
+    }
+
+    /// Downloads blob `sha256` of `size` bytes (the size its attachment names).
+    @discardableResult
+    public func fetch(sha256 sha: String, size: Int64) throws(BlobTransferError) -> StoredBlob {
+        while true {
+            let held: StoredBlob?
+            do { held = try store.blob(sha) } catch { throw BlobTransferError(.store, error.message, cause: error) }
+            if let held, held.complete { return held }
+            let offset = held?.received ?? 0
+            let last = min(size - 1, offset + Int64(chunkBytes) - 1)
+            var request = HTTPRequestMessage(
+                method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=\(offset)-\(last)"])
+            do { try RequestSignature.sign(&request, identity: identity, at: now()) } catch {
+                throw BlobTransferError(.store, "permintaan tidak bisa ditandatangani", cause: error)
+            }
+            let response: HTTPResponseMessage
+            do { response = try transport.send(request) } catch {
+                throw BlobTransferError(
+                    .link, "unduhan lampiran \(sha.prefix(12)) putus di byte \(offset): \(error.message)")
+            }
+            var bytes: [UInt8]
+            switch response.status {
+            case 206:
+                guard response.headers["content-range"]?.hasPrefix("bytes \(offset)-") == true else {
+                    throw BlobTransferError(.link, "jawaban rentang lampiran \(sha.prefix(12)) tidak sesuai permintaan")
+                }
+                bytes = response.body
+            case 200:
+                // A server that ignores Range sends everything; keep what this copy lacks.
+                bytes = Array(response.body.dropFirst(Int(offset)))
+            default:
+                let detail = (try? Canonical.decode(Problem.self, from: response.body)).map {
+                    "\($0.code): \($0.detail)"
+                }
+                throw BlobTransferError(
+                    .refused, "hub menolak unduhan lampiran \(sha.prefix(12)) (HTTP \(response.status)) \(detail ?? "")"
+                )
+            }
+            guard !bytes.isEmpty else {
+                throw BlobTransferError(.link, "jawaban lampiran \(sha.prefix(12)) kosong di byte \(offset)")
+            }
+            do {
+                try store.appendBlobChunk(sha256: sha, offset: offset, bytes: bytes, totalSize: size)
+            } catch {
+                throw BlobTransferError(
+                    error.code == .hashMismatch ? .hashMismatch : .store, error.message, cause: error)
+            }
+        }
+    }
+}

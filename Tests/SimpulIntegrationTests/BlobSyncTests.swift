@@ -1,0 +1,360 @@
+import Crypto
+import Foundation
+import SimpulDomain
+import SimpulHubServer
+import SimpulStore
+import SimpulSync
+import SimpulTestSupport
+import SimpulTransport
+import Synchronization
+import Testing
+
+/// Attachments between a kecamatan and a real hub serving TLS on 127.0.0.1, with the link simulator
+/// between them where the link must break: uploads and downloads resume at the byte where a drop
+/// left them, and the hub takes only bytes that belong to the node and hash to their name.
+@Suite struct BlobSyncTests {
+    static let chunk = NodeStore.blobChunkBytes
+
+    // MARK: - Uploads
+
+    @Test func aBlobUploadCutHalfwayResumesFromThatOffset() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        // 17 chunks and a bit: a scanned PBG drawing.
+        let content = Self.bytes(17 * Self.chunk + 1_234, seed: 1)
+        let size = Int64(content.count)
+        let attached = try kec.store.attach(
+            file: try Self.file(content, name: "gambar-rencana.pdf"), to: p.number, syarat: "gambar", officer: "Sari")
+        let sha = attached.attachment.sha256
+
+        let hub = RecordingHub(world.service)
+        let result = try await Self.withHTTPSHub(hub) { port, ca in
+            // The first connection is cut once about half the blob has gone up; any connection libcurl
+            // opens to retry is cut at once, so the run has to give up.
+            let link = try LinkSimulator(
+                upstreamPort: port,
+                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .up)]))
+            defer { link.stop() }
+            let url = "https://127.0.0.1:\(link.port)"
+            let first = RecordingTransport(CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger))
+            let cut = Self.agent(world, kec, first).run()
+            let received = try #require(try world.hub.store.blob(sha)).received
+
+            link.plan = .init()
+            let upBefore = link.counters.bytesUp
+            let seenBefore = hub.chunkOffsets.count
+            let again = Self.agent(world, kec, CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)).run()
+            return (
+                cut: cut, again: again, received: received, acknowledged: first.acknowledgedChunkEnd,
+                resumedAt: hub.chunkOffsets.dropFirst(seenBefore).first, upInSecondRun: link.counters.bytesUp - upBefore
+            )
+        }
+
+        #expect(result.cut.outcome.result == .linkFailure, "\(result.cut.outcome)")
+        #expect(result.cut.outcome.exitCode == 75)
+        // The hub kept whole chunks up to where the link broke: at least what the agent saw acknowledged,
+        // never the whole blob.
+        #expect(result.received % Int64(Self.chunk) == 0, "received \(result.received)")
+        #expect(result.received >= result.acknowledged, "received \(result.received), acked \(result.acknowledged)")
+        #expect(result.received > 0 && result.received < size, "received \(result.received) of \(size)")
+        #expect(result.received >= size / 4, "a cut after half the blob left only \(result.received) bytes")
+        // The second run starts exactly there and sends only the rest (plus requests and TLS).
+        #expect(result.resumedAt == result.received)
+        #expect(result.again.outcome.result == .inSync, "\(result.again.outcome)")
+        #expect(result.again.uploaded == 1)
+        #expect(result.upInSecondRun >= Int(size - result.received))
+        #expect(result.upInSecondRun < Int(size - result.received) + 48 * 1024, "\(result.upInSecondRun) bytes up")
+        #expect(result.again.bytesSent >= Int(size - result.received))
+        let atHub = try #require(try world.hub.store.blob(sha))
+        #expect(atHub.complete && atHub.received == size)
+        #expect(try world.hub.store.verifyBlob(sha))
+        #expect(Self.sha(try world.hub.store.readBlob(sha, offset: 0, count: content.count)) == sha)
+        #expect(try kec.store.blob(sha)?.atHub == true)
+        #expect(try kec.store.pendingUploads().isEmpty)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hub.store.permohonan(p.number).attachments == [attached])
+    }
+
+    @Test func aNodeMaySendOnlyBlobsItsOwnEventsNameAndReadOnlyItsPartitions() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let other = try world.kecamatan("33.74.02")
+        let p = try kec.register("SKTM")
+        let content = Self.bytes(5_000, seed: 2)
+        let attached = try kec.store.attach(file: try Self.file(content), to: p.number, syarat: "ktp", officer: "Sari")
+        let sha = attached.attachment.sha256
+        let stray = Self.bytes(3_000, seed: 3)
+        let answers = try await Self.withHTTPSHub(world.service) { port, ca in
+            let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            // Before its change sets reach the hub, not even the writer may send the blob.
+            let early = try Self.chunk(sha, offset: 0, content, as: kec, transport, world)
+            let synced = Self.agent(world, kec, transport).run()
+            return (
+                early: early, synced: synced,
+                stray: try Self.chunk(Self.sha(stray), offset: 0, stray, as: kec, transport, world),
+                foreign: try Self.chunk(sha, offset: 0, content, as: other, transport, world),
+                foreignRead: try Self.signed(
+                    .init(method: "GET", path: BlobRoutes.blob(sha)), as: other, transport, world),
+                foreignStatus: try Self.signed(
+                    .init(method: "GET", path: BlobRoutes.status(sha)), as: other, transport, world),
+                unsigned: try transport.send(.init(method: "GET", path: BlobRoutes.blob(sha))),
+                badName: try Self.signed(.init(method: "GET", path: BlobRoutes.blob("ABC")), as: kec, transport, world)
+            )
+        }
+        #expect(answers.early.status == 403)
+        #expect(try Self.problem(answers.early).code == "forbidden-blob")
+        #expect(answers.synced.outcome.result == .inSync)
+        #expect(answers.synced.uploaded == 1)
+        for refused in [answers.stray, answers.foreign, answers.foreignRead, answers.foreignStatus] {
+            #expect(refused.status == 403)
+            #expect(try Self.problem(refused).code == "forbidden-blob")
+        }
+        #expect(answers.unsigned.status == 401)
+        #expect(answers.badName.status == 400)
+        #expect(try world.hub.store.blob(Self.sha(stray)) == nil)
+        #expect(try world.hub.store.blob(sha)?.complete == true)
+    }
+
+    @Test func bytesThatDoNotHashToTheNameAreRefusedAndDiscarded() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("SKTM")
+        let content = Self.bytes(3 * Self.chunk / 2, seed: 4)
+        let attached = try kec.store.attach(file: try Self.file(content), to: p.number, syarat: nil, officer: "Sari")
+        let sha = attached.attachment.sha256
+        var damaged = content
+        damaged[damaged.count - 1] ^= 0x01
+        let forged = damaged
+        let answers = try await Self.withHTTPSHub(world.service) { port, ca in
+            let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            // The change sets go up; the blob does not (its requests never reach the hub).
+            let pushed = Self.agent(world, kec, NoBlobs(transport)).run()
+            let head = Array(forged[..<Self.chunk])
+            let tail = Array(forged[Self.chunk...])
+            return (
+                pushed: pushed,
+                skipped: try Self.chunk(sha, offset: Int64(Self.chunk), tail, as: kec, transport, world),
+                wrongSize: try Self.chunk(
+                    sha, offset: 0, head, as: kec, transport, world, size: Int64(content.count + 1)),
+                head: try Self.chunk(sha, offset: 0, head, as: kec, transport, world, size: Int64(content.count)),
+                heldAfterHead: try world.hub.store.blob(sha),
+                tail: try Self.chunk(
+                    sha, offset: Int64(Self.chunk), tail, as: kec, transport, world, size: Int64(content.count)),
+                heldAfterTail: try world.hub.store.blob(sha),
+                synced: Self.agent(world, kec, transport).run()
+            )
+        }
+        #expect(answers.pushed.outcome.result == .linkFailure)
+        #expect(try world.hub.store.history(p.number).count == 2)
+        #expect(answers.skipped.status == 409)
+        let offset = try Self.problem(answers.skipped)
+        #expect(offset.code == "blob-offset")
+        #expect(offset.received == 0)
+        #expect(answers.wrongSize.status == 422)
+        #expect(try Self.problem(answers.wrongSize).code == "blob-size")
+        #expect(answers.head.status == 200)
+        #expect(answers.heldAfterHead?.received == Int64(Self.chunk))
+        #expect(answers.tail.status == 422)
+        #expect(try Self.problem(answers.tail).code == "blob-hash-mismatch")
+        #expect(answers.heldAfterTail == nil)
+        // The agent's own copy is sound, so the next run sends it whole from the start.
+        #expect(answers.synced.outcome.result == .inSync, "\(answers.synced.outcome)")
+        #expect(try world.hub.store.verifyBlob(sha))
+    }
+
+    // MARK: - Downloads
+
+    @Test func theHubServesABlobWithRangesAndADownloadCutHalfwayResumes() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        let content = Self.bytes(9 * Self.chunk + 77, seed: 5)
+        let size = Int64(content.count)
+        let attached = try kec.store.attach(
+            file: try Self.file(content), to: p.number, syarat: "bukti-tanah", officer: "Sari")
+        let sha = attached.attachment.sha256
+        let hub = RecordingHub(world.service)
+        let result = try await Self.withHTTPSHub(hub) { port, ca in
+            let direct = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            let synced = Self.agent(world, kec, direct).run()
+            let whole = try Self.signed(.init(method: "GET", path: BlobRoutes.blob(sha)), as: kec, direct, world)
+            let rest = try Self.signed(
+                .init(method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=100000-"]), as: kec, direct,
+                world)
+            let beyond = try Self.signed(
+                .init(method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=\(size)-"]), as: kec, direct,
+                world)
+            // The node lost its copy (a restored disk): it fetches the blob back over a link that breaks.
+            try kec.store.discardBlob(sha)
+            let link = try LinkSimulator(
+                upstreamPort: port,
+                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .down)]))
+            defer { link.stop() }
+            let url = "https://127.0.0.1:\(link.port)"
+            func downloader() -> BlobDownloader {
+                BlobDownloader(
+                    store: kec.store, identity: kec.identity,
+                    transport: CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger),
+                    now: { world.clock.now() })
+            }
+            var broke: BlobTransferError?
+            do throws(BlobTransferError) { try downloader().fetch(sha256: sha, size: size) } catch { broke = error }
+            let held = try kec.store.blob(sha)?.received ?? 0
+            link.plan = .init()
+            let downBefore = link.counters.bytesDown
+            let rangesBefore = hub.ranges.count
+            let fetched = try downloader().fetch(sha256: sha, size: size)
+            return (
+                synced: synced, whole: whole, rest: rest, beyond: beyond, broke: broke, held: held, fetched: fetched,
+                resumedAt: hub.ranges.dropFirst(rangesBefore).first,
+                downInSecondRun: link.counters.bytesDown - downBefore
+            )
+        }
+        #expect(result.synced.outcome.result == .inSync)
+        #expect(result.whole.status == 200)
+        #expect(result.whole.body == content)
+        #expect(result.whole.headers["content-type"] == "application/octet-stream")
+        #expect(result.rest.status == 206)
+        #expect(result.rest.headers["content-range"] == "bytes 100000-\(size - 1)/\(size)")
+        #expect(result.rest.body == Array(content[100_000...]))
+        #expect(result.beyond.status == 416)
+        #expect(try Self.problem(result.beyond).code == "blob-range")
+
+        #expect(result.broke?.code == .link, "\(String(describing: result.broke))")
+        #expect(result.held % Int64(Self.chunk) == 0 && result.held > 0 && result.held < size, "held \(result.held)")
+        let expectedRange = "bytes=\(result.held)-\(result.held + Int64(Self.chunk) - 1)"
+        #expect(result.resumedAt == expectedRange)
+        #expect(result.downInSecondRun >= Int(size - result.held))
+        #expect(result.downInSecondRun < Int(size - result.held) + 48 * 1024, "\(result.downInSecondRun) bytes down")
+        #expect(result.fetched.complete)
+        #expect(try kec.store.readBlob(sha, offset: 0, count: content.count) == content)
+        #expect(try kec.store.verifyBlob(sha))
+    }
+
+    // MARK: - Helpers
+
+    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    }
+
+    static func sha(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func file(_ bytes: [UInt8], name: String = "pindaian.pdf") throws -> String {
+        let dir = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = (dir as NSString).appendingPathComponent(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func agent(_ world: SyncWorld, _ replica: Replica, _ transport: any SyncTransport) -> SyncClient {
+        SyncClient(
+            store: replica.store, identity: replica.identity, transport: transport, logger: Fixture.logger,
+            now: { world.clock.now() })
+    }
+
+    static func signed(
+        _ request: HTTPRequestMessage, as replica: Replica, _ transport: any SyncTransport, _ world: SyncWorld
+    ) throws -> HTTPResponseMessage {
+        var r = request
+        try RequestSignature.sign(&r, identity: replica.identity, at: world.clock.now())
+        return try transport.send(r)
+    }
+
+    static func chunk(
+        _ sha: String, offset: Int64, _ bytes: [UInt8], as replica: Replica, _ transport: any SyncTransport,
+        _ world: SyncWorld, size: Int64? = nil
+    ) throws -> HTTPResponseMessage {
+        try signed(
+            .init(
+                method: "POST", path: BlobRoutes.chunks(sha),
+                headers: [
+                    "content-type": "application/octet-stream", "simpul-offset": String(offset),
+                    "simpul-size": String(size ?? Int64(bytes.count) + offset),
+                ], body: bytes), as: replica, transport, world)
+    }
+
+    static func problem(_ response: HTTPResponseMessage) throws -> Problem {
+        try Canonical.decode(Problem.self, from: response.body)
+    }
+
+    /// Serves `handler` over HTTPS on 127.0.0.1 while `body` runs on a thread of its own, since
+    /// libcurl blocks; returns after the server stopped.
+    static func withHTTPSHub<T: Sendable>(
+        _ handler: any HubRequestHandler, _ body: @escaping @Sendable (_ port: Int, _ caFile: String) throws -> T
+    ) async throws -> T {
+        let dir = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let certs = try DevCertificate.write(to: dir, host: "localhost")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try HubHTTPServer(
+            host: "127.0.0.1", port: 0, tls: certs, handler: handler, logger: Fixture.logger,
+            onRunning: { continuation.yield($0) })
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            Thread.detachNewThread { c.resume(with: Result { try body(port, certs.certificatePath) }) }
+        }
+        serving.cancel()
+        _ = await serving.result
+        return result
+    }
+}
+
+/// The hub, noting where each blob chunk that reaches it starts and each Range asked for.
+final class RecordingHub: HubRequestHandler {
+    let inner: HubService
+    private let seen = Mutex<(offsets: [Int64], ranges: [String])>(([], []))
+
+    init(_ inner: HubService) { self.inner = inner }
+
+    var chunkOffsets: [Int64] { seen.withLock { $0.offsets } }
+    var ranges: [String] { seen.withLock { $0.ranges } }
+
+    func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        if request.path.hasSuffix("/chunks"), let offset = request.headers["simpul-offset"].flatMap(Int64.init) {
+            seen.withLock { $0.offsets.append(offset) }
+        }
+        if let range = request.headers["range"] { seen.withLock { $0.ranges.append(range) } }
+        return await inner.handle(request)
+    }
+}
+
+/// The agent's transport, noting how far the chunks it saw acknowledged reach.
+final class RecordingTransport: SyncTransport {
+    let inner: any SyncTransport
+    private let acknowledged = Mutex<Int64>(0)
+
+    init(_ inner: any SyncTransport) { self.inner = inner }
+
+    var acknowledgedChunkEnd: Int64 { acknowledged.withLock { $0 } }
+
+    func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
+        let response = try inner.send(request)
+        if request.path.hasSuffix("/chunks"), response.status == 200,
+            let offset = request.headers["simpul-offset"].flatMap(Int64.init)
+        {
+            acknowledged.withLock { $0 = max($0, offset + Int64(request.body.count)) }
+        }
+        return response
+    }
+}
+
+/// A link that carries everything but blob requests, which it drops.
+struct NoBlobs: SyncTransport {
+    let inner: any SyncTransport
+    init(_ inner: any SyncTransport) { self.inner = inner }
+
+    func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
+        guard !request.path.hasPrefix(BlobRoutes.prefix) else { throw TransportError(.stalled, "connection dropped") }
+        return try inner.send(request)
+    }
+}
