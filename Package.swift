@@ -113,6 +113,9 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulCompression",
+                "SimpulHubServer",
+                "SimpulTransport",
+                "SimpulTestSupport",
                 "SimpulStore",
                 "SimpulSync",
                 .product(name: "GRDB", package: "GRDB.swift"),

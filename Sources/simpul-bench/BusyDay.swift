@@ -47,6 +47,9 @@ struct BusyDay {
     /// Kept for restoring a replica over the sync protocol.
     let service: HubService
     let kecamatanIdentity: NodeIdentity
+    let hubIdentity: NodeIdentity
+    /// Where the kecamatan's store and key file are.
+    let kecamatanDirectory: String
 
     static func play(
         conf: ConfDirectory, seed: UInt64, permohonan: Int, root: String, logger: Logger
@@ -118,7 +121,7 @@ struct BusyDay {
             state: try hubStore.stateDump(partition: partition), syncs: counter.syncs, refolds: refolds,
             eventsReread: reread,
             buildSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, service: service,
-            kecamatanIdentity: kecIdentity)
+            kecamatanIdentity: kecIdentity, hubIdentity: hubIdentity, kecamatanDirectory: kecDir)
     }
 
     /// A key drawn from the seed instead of the system's randomness: Ed25519 signatures are

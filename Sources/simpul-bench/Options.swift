@@ -5,6 +5,9 @@ enum Scenario: String {
     case apply
     case bytes
     case compression
+    case link
+    /// A cold restore of many events by the `simpul` binary, for its peak memory and duration.
+    case restore
     /// Writes the zstd dictionary the protocol ships (`--out FILE`), trained on days of other seeds.
     case dictionary
     case all
@@ -13,7 +16,7 @@ enum Scenario: String {
 /// The command line: `simpul-bench SCENARIO [--seed N] [--runs N] [--permohonan N] [--conf DIR]`.
 struct Options {
     static let usage =
-        "usage: simpul-bench apply|bytes|compression|dictionary|all [--seed N] [--runs N] [--permohonan N]"
+        "usage: simpul-bench apply|bytes|compression|link|restore|dictionary|all [--seed N] [--runs N] [--permohonan N]"
         + " [--conf DIR] [--out FILE]"
 
     var scenario: Scenario
@@ -22,6 +25,8 @@ struct Options {
     var permohonan = 300
     var conf = "conf"
     var out: String?
+    /// Events of the `restore` scenario.
+    var events = 1_000_000
 
     /// Parses the arguments after the program name; the error is the one-line reason.
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -53,6 +58,11 @@ struct Options {
                 options.conf = value
             case "--out":
                 options.out = value
+            case "--events":
+                guard let n = Int(value), (1_000...50_000_000).contains(n) else {
+                    throw BenchError("--events: '\(value)' is not a number from 1000 to 50000000", exitCode: 64)
+                }
+                options.events = n
             default:
                 throw BenchError("unknown flag '\(flag)'", exitCode: 64)
             }

@@ -93,6 +93,16 @@ func main() {
             let result = try BytesBench.run(day: day, zstd: zstd)
             print(BytesBench.report(result, day: day, options: options))
         }
+        if scenario == .restore {
+            let result = try RestoreBench.run(
+                day: day, events: options.events, root: (root as NSString).appendingPathComponent("restore"),
+                conf: options.conf, logger: logger)
+            print(RestoreBench.report(result, options: options))
+        }
+        if scenario == .link || scenario == .all {
+            let result = try LinkBench.run(day: day, root: (root as NSString).appendingPathComponent("link"), logger: logger)
+            print(LinkBench.report(result, day: day, options: options))
+        }
         if scenario == .compression || scenario == .all {
             let other = (root as NSString).appendingPathComponent("training")
             let training = try BusyDay.play(
