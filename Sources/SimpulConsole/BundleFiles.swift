@@ -30,6 +30,17 @@ public enum BundleFiles {
         return target
     }
 
+    /// Names, on stderr, the attachments an export left out because the store's copy no longer hashes
+    /// to its name: the file was written without them, and only attaching the original again helps.
+    public static func warnDamaged(_ names: [String], tool: String) {
+        for sha in names {
+            FileHandle.standardError.write(
+                Data(
+                    "\(tool): lampiran \(sha.prefix(12)) rusak di penyimpanan ini dan tidak ikut dalam bundle; lampirkan lagi file aslinya\n"
+                        .utf8))
+        }
+    }
+
     /// Checks `--expires-days`.
     public static func checkDays(_ days: Int, max: Int) throws(SimpulError) -> Int {
         guard (1...max).contains(days) else {

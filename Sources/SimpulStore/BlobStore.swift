@@ -95,7 +95,7 @@ extension NodeStore {
 
     /// Writes a blob whose hash is known, its pieces coming from `pieces`, unless it is held
     /// complete already; what was held of it before is replaced. The pieces must hash to `sha`.
-    private static func insertComplete(
+    static func insertComplete(
         sha: String, size: Int64, at: Timestamp, db: Database,
         pieces: (_ emit: ([UInt8]) throws -> Void) throws -> Void
     ) throws -> StoredBlob {
@@ -388,6 +388,62 @@ extension NodeStore {
             ).map {
                 StoredBlob(sha256: $0["sha256"], size: $0["size"], received: $0["size"], complete: true, atHub: false)
             }
+        }
+    }
+
+    /// Blobs named by `permohonan.attached` events in `partitions` that this store does not hold
+    /// complete, oldest event first: what a node fetches from the hub after a pull (a restored store,
+    /// a sub-node's attachment). `size` is the size the event names, `received` what is held already,
+    /// where a download that broke off resumes.
+    public func missingBlobs(partitions: [String]) throws(SimpulError) -> [StoredBlob] {
+        guard !partitions.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: partitions.count).joined(separator: ", ")
+        return try read("membaca lampiran") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT json_extract(e.data, '$.sha256') AS sha256, MIN(json_extract(e.data, '$.size')) AS size,
+                        COALESCE(MAX(b.received), 0) AS received
+                    FROM event e LEFT JOIN blob b ON b.sha256 = json_extract(e.data, '$.sha256')
+                    WHERE e.type = 'permohonan.attached' AND e.partition IN (\(marks))
+                        AND COALESCE(b.complete, 0) = 0
+                    GROUP BY json_extract(e.data, '$.sha256')
+                    ORDER BY MIN(e.at), sha256
+                    """,
+                arguments: StatementArguments(partitions)
+            ).map {
+                StoredBlob(
+                    sha256: $0["sha256"], size: $0["size"], received: $0["received"], complete: false, atHub: false)
+            }
+        }
+    }
+
+    /// The blobs named by `permohonan.attached` events of `node` in `partition` after `seq`: those a
+    /// reply bundle carrying these events can carry too.
+    public func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String] {
+        try read("membaca lampiran") { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT json_extract(data, '$.sha256') FROM event
+                    WHERE type = 'permohonan.attached' AND partition = ? AND node = ? AND seq > ?
+                    ORDER BY 1
+                    """,
+                arguments: [partition, node, Int64(seq)])
+        }
+    }
+
+    /// At the hub: the blobs that `peer`'s last bundle with attachments carried and the hub holds
+    /// complete, which its next reply confirms.
+    public func blobReceipt(for peer: String) throws(SimpulError) -> [String] {
+        try read("membaca lampiran") { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT p.sha256 FROM peer_blob p JOIN blob b ON b.sha256 = p.sha256 AND b.complete = 1
+                    WHERE p.peer = ? ORDER BY p.sha256
+                    """,
+                arguments: [peer])
         }
     }
 

@@ -2,6 +2,58 @@ import Foundation
 import GRDB
 import SimpulDomain
 
+/// A blob an offline bundle carries: its name and its bytes.
+public struct CarriedBlob: Sendable, Equatable {
+    public let sha256: String
+    public let bytes: [UInt8]
+
+    public init(sha256: String, bytes: [UInt8]) {
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// The attachments of an offline bundle, and what the importer is to do with them.
+public struct BundleBlobs: Sendable, Equatable {
+    public var carried: [CarriedBlob]
+    /// Only blobs that a `permohonan.attached` event of this writer names are taken (at the hub, the
+    /// sender: a node sends only its own blobs, as over the chunk endpoint); nil takes any blob that
+    /// an attached event in the store names.
+    public var writer: String?
+    /// At the hub: the sender, whose next reply is to confirm the blobs taken.
+    public var rememberFor: String?
+    /// At a kecamatan: the blobs the hub's reply says it holds complete.
+    public var heldAtHub: [String]
+    /// At a kecamatan: the bundle is the hub's, so the blobs it carries are at the hub.
+    public var fromHub: Bool
+
+    public init(
+        carried: [CarriedBlob] = [], writer: String? = nil, rememberFor: String? = nil, heldAtHub: [String] = [],
+        fromHub: Bool = false
+    ) {
+        self.carried = carried
+        self.writer = writer
+        self.rememberFor = rememberFor
+        self.heldAtHub = heldAtHub
+        self.fromHub = fromHub
+    }
+}
+
+/// A carried blob that refuses the whole bundle: an attached event names it, but its bytes are not
+/// what the event says.
+public struct BlobRefusal: Sendable, Equatable {
+    public enum Reason: String, Sendable {
+        /// Another size than the attached events name.
+        case size
+        /// The bytes do not hash to the name.
+        case hash
+    }
+
+    public var sha256: String
+    public var reason: Reason
+    public var message: String
+}
+
 extension NodeStore {
     /// What applying a batch whole did: every outcome, or the change set that made it refuse all.
     public struct WholeBatch: Sendable, Equatable {
@@ -11,6 +63,16 @@ extension NodeStore {
         /// The index of the change set that breaks its writer's chain or contradicts one held; nothing of
         /// the batch, its keys or the peer's knowledge was written.
         public var refused: Int?
+        /// A carried blob whose bytes are not what its event says; nothing of the batch was written.
+        public var refusedBlob: BlobRefusal?
+        /// Carried blobs stored now.
+        public var blobsStored = 0
+        /// Carried blobs that were held complete already.
+        public var blobsHeld = 0
+        /// Carried blobs left out because no attached event (of the writer) in the store names them.
+        public var blobsSkipped = 0
+        /// Blobs this store learned are complete at the hub (the reply's confirmation).
+        public var blobsConfirmed = 0
     }
 
     /// Applies verified change sets whole or not at all, in one transaction, with the keys that verify
@@ -20,14 +82,21 @@ extension NodeStore {
     /// Change sets apply in causal order whatever their order in the batch: one that waits for another
     /// of the batch is tried again once that one is in. Only one that waits for something the batch does
     /// not carry is parked, as from a pull; it was verified and applies when what it waits for arrives.
+    ///
+    /// The bundle's blobs are judged once its change sets are in, in the same transaction, by the
+    /// `permohonan.attached` events the store then holds. One that no event (of `blobs.writer`) names
+    /// is left out rather than refused: its event may sit in a change set parked until another node's
+    /// events arrive, and the sender carries it again. One named with another size, or whose bytes do
+    /// not hash to its name, refuses the whole batch, as a change set that breaks a rule does.
     public func applyWhole(
         _ batch: [RemoteChangeSet], learning keys: [NodeKey] = [], peer: String? = nil,
-        peerKnowledge: [String: VersionVector] = [:]
+        peerKnowledge: [String: VersionVector] = [:], blobs: BundleBlobs = BundleBlobs()
     ) throws(SimpulError) -> WholeBatch {
         let at = now()
         return try write("menerapkan bundle") { db -> WholeBatch in
             var outcomes = [ApplyOutcome](repeating: .duplicate, count: batch.count)
             var refused: Int?
+            var result = WholeBatch(outcomes: [], refused: nil)
             try db.inSavepoint {
                 let projection = Projection(db: db)
                 var waiting = Array(batch.indices)
@@ -57,10 +126,76 @@ extension NodeStore {
                 try projection.flush()
                 try Self.learn(keys, db: db)
                 if let peer { try Self.setPeerKnowledge(peer, peerKnowledge, db: db) }
-                return .commit
+                try Self.take(blobs, at: at, into: &result, db: db)
+                return result.refusedBlob == nil ? .commit : .rollback
             }
             if let refused { return WholeBatch(outcomes: Array(outcomes[...refused]), refused: refused) }
-            return WholeBatch(outcomes: outcomes, refused: nil)
+            if let blob = result.refusedBlob {
+                return WholeBatch(outcomes: outcomes, refused: nil, refusedBlob: blob)
+            }
+            result.outcomes = outcomes
+            return result
+        }
+    }
+
+    /// Stores a bundle's blobs inside `applyWhole`'s transaction, or sets `refusedBlob` and stops.
+    private static func take(_ blobs: BundleBlobs, at: Timestamp, into result: inout WholeBatch, db: Database) throws {
+        var taken: [String] = []
+        let sizes = try db.cachedStatement(
+            sql: """
+                SELECT DISTINCT json_extract(data, '$.size') FROM event
+                WHERE type = 'permohonan.attached' AND json_extract(data, '$.sha256') = ? AND (? IS NULL OR node = ?)
+                """)
+        for blob in blobs.carried {
+            let sha = blob.sha256
+            let named = try Int64.fetchAll(sizes, arguments: [sha, blobs.writer, blobs.writer])
+            guard !named.isEmpty else {
+                result.blobsSkipped += 1
+                continue
+            }
+            guard named.contains(Int64(blob.bytes.count)) else {
+                let said = named.sorted().map(String.init).joined(separator: " atau ")
+                result.refusedBlob = BlobRefusal(
+                    sha256: sha, reason: .size,
+                    message:
+                        "lampiran \(sha.prefix(12)) berisi \(blob.bytes.count) byte, padahal event lampirannya menyebut \(said) byte"
+                )
+                return
+            }
+            // The container has checked the hash already; the store does not rely on its caller for it.
+            guard sha256Hex(blob.bytes) == sha else {
+                result.refusedBlob = BlobRefusal(
+                    sha256: sha, reason: .hash, message: "isi lampiran \(sha.prefix(12)) tidak cocok dengan SHA-256-nya"
+                )
+                return
+            }
+            if try Self.blob(sha, db: db)?.complete == true {
+                result.blobsHeld += 1
+            } else {
+                _ = try insertComplete(sha: sha, size: Int64(blob.bytes.count), at: at, db: db) { emit in
+                    for start in stride(from: 0, to: blob.bytes.count, by: blobChunkBytes) {
+                        try emit(Array(blob.bytes[start..<min(start + blobChunkBytes, blob.bytes.count)]))
+                    }
+                }
+                result.blobsStored += 1
+            }
+            taken.append(sha)
+        }
+        // A node's bundle with blobs carries every blob it still waits to hear about, so the list is
+        // replaced rather than added to: it stays as small as one bundle's attachments.
+        if let peer = blobs.rememberFor, !blobs.carried.isEmpty {
+            try db.execute(sql: "DELETE FROM peer_blob WHERE peer = ?", arguments: [peer])
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO peer_blob (peer, sha256) VALUES (?, ?)")
+            for sha in taken { try insert.execute(arguments: [peer, sha]) }
+        }
+        let mark = try db.cachedStatement(
+            sql: "UPDATE blob SET at_hub = ? WHERE sha256 = ? AND complete = 1 AND at_hub IS NULL")
+        for sha in blobs.heldAtHub {
+            try mark.execute(arguments: [at.description, sha])
+            result.blobsConfirmed += db.changesCount
+        }
+        if blobs.fromHub {
+            for sha in taken { try mark.execute(arguments: [at.description, sha]) }
         }
     }
 }

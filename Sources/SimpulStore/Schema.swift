@@ -246,6 +246,21 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v6-bundle-blobs") { db in
+            // Bookkeeping only, nothing to refold: a node learns that the hub holds the blobs it carried
+            // in a bundle only from the hub's reply, and the reply is written later, so the hub keeps
+            // the names until then.
+            try db.execute(
+                sql: """
+                    -- At the hub: the blobs a node's last bundle with attachments carried and the hub now
+                    -- holds complete; its next reply bundle confirms them (bundle.md, record type 5).
+                    CREATE TABLE peer_blob (
+                        peer TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        PRIMARY KEY (peer, sha256)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -22,6 +22,14 @@ public struct BundleExport: Sendable {
     public var events: Int
     /// From a kecamatan, what it holds; from the hub, what the hub holds (the acknowledgement).
     public var knowledge: [String: VersionVector]
+    /// Attachments carried, and their bytes.
+    public var blobs: Int = 0
+    public var blobBytes: Int = 0
+    /// In the hub's reply: the blobs it confirms holding complete.
+    public var blobsHeld: Int = 0
+    /// Attachments that were to go but were left out because this store's copy no longer hashes to its
+    /// name: the officer attaches the file again.
+    public var blobsDamaged: [String] = []
 
     public var suggestedFileName: String { BundleExchange.suggestedFileName(manifest) }
 }
@@ -40,20 +48,39 @@ public struct BundleImport: Sendable, Equatable, Codable {
     public var events: Int
     /// At the hub, what it now holds of the sender's partitions; at a kecamatan, the hub's acknowledgement.
     public var knowledge: [String: VersionVector]
+    /// Attachments the bundle carried that this store did not hold complete: stored now.
+    public var blobs: Int
+    /// Attachments the bundle carried that no attached event held here names (of the sender, at the
+    /// hub): left out, not refused, since the event may wait in a parked change set; the sender carries
+    /// them again until they are confirmed.
+    public var blobsSkipped: Int
+    /// At a kecamatan: this node's attachments that the hub's reply confirmed it holds, which the node
+    /// did not know yet (so its next export leaves them out). At the hub, 0.
+    public var blobsConfirmed: Int
 }
 
 extension BundleImport {
     /// One line for the officer: what was new, what was already held.
     public var summary: String {
+        var more = ""
+        if blobs > 0 { more += " \(blobs) lampiran baru disimpan." }
+        if blobsSkipped > 0 {
+            more +=
+                " \(blobsSkipped) lampiran belum disimpan karena event lampirannya belum ada di sini; ikut bundle berikutnya."
+        }
+        if blobsConfirmed > 0 { more += " \(blobsConfirmed) lampiran dikonfirmasi sudah lengkap di hub." }
         if changeSets == 0 {
-            return "Bundle \(bundle) dari \(sender) tidak membawa change set; tidak ada yang berubah."
+            return more.isEmpty
+                ? "Bundle \(bundle) dari \(sender) tidak membawa change set; tidak ada yang berubah."
+                : "Bundle \(bundle) dari \(sender) tidak membawa change set." + more
         }
         if applied == 0 && parked == 0 {
-            return
-                "Bundle \(bundle) dari \(sender): semua \(changeSets) change set sudah dimiliki; tidak ada yang berubah."
+            return more.isEmpty
+                ? "Bundle \(bundle) dari \(sender): semua \(changeSets) change set sudah dimiliki; tidak ada yang berubah."
+                : "Bundle \(bundle) dari \(sender): semua \(changeSets) change set sudah dimiliki." + more
         }
         return "Bundle \(bundle) dari \(sender) diterapkan: \(applied) change set baru (\(events) event), "
-            + "\(duplicate) sudah dimiliki, \(parked) menunggu dependensi."
+            + "\(duplicate) sudah dimiliki, \(parked) menunggu dependensi." + more
     }
 }
 
@@ -143,9 +170,12 @@ public enum BundleExchange {
     /// A kecamatan's bundle for its hub: its own change sets the hub is not known to hold (judged from
     /// the hub's last acknowledgement, by sync or reply bundle), oldest first, and its knowledge so the
     /// hub's reply carries what it lacks. New events are sealed first, as a sync does.
+    ///
+    /// `withBlobs` adds the attachments this node wrote whose bytes the hub has not confirmed holding
+    /// (by a sync's upload or a reply's confirmation): the blobs a sync would upload.
     public static func export(
         store: NodeStore, identity: NodeIdentity, to hub: BundlePeer, createdAt: Timestamp, expiresAt: Timestamp,
-        budget: Int = ChangeSetSealer.defaultBudget
+        budget: Int = ChangeSetSealer.defaultBudget, withBlobs: Bool = false
     ) throws(SyncError) -> BundleExport {
         do {
             try ChangeSetSealer.sealPending(store: store, identity: identity, budget: budget)
@@ -168,9 +198,35 @@ public enum BundleExchange {
         }
         var knowledge: [String: VersionVector] = [:]
         for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
-        return try seal(
-            BundleContents(changeSets: sets.map(\.body), knowledge: knowledge), sets: sets, from: identity,
-            to: hub, createdAt: createdAt, expiresAt: expiresAt)
+        var pending: [StoredBlob] = []
+        if withBlobs { pending = try storeCall { () throws(SimpulError) in try store.pendingUploads() } }
+        let (blobs, damaged) = try blobBytes(pending, from: store)
+        var export = try seal(
+            BundleContents(changeSets: sets.map(\.body), blobs: blobs, knowledge: knowledge), sets: sets,
+            from: identity, to: hub, createdAt: createdAt, expiresAt: expiresAt)
+        export.blobsDamaged = damaged
+        return export
+    }
+
+    /// The bytes of complete blobs, each checked against its name; a copy that no longer matches is
+    /// left out and named, so that a bundle never carries what the recipient would refuse.
+    private static func blobBytes(
+        _ held: [StoredBlob], from store: NodeStore
+    ) throws(SyncError) -> (blobs: [BundleContents.Blob], damaged: [String]) {
+        var blobs: [BundleContents.Blob] = []
+        var damaged: [String] = []
+        for blob in held {
+            let bytes = try storeCall { () throws(SimpulError) in
+                try store.readBlob(blob.sha256, offset: 0, count: Int(blob.size))
+            }
+            let carried = BundleContents.Blob(bytes: bytes)
+            if carried.sha256 == blob.sha256 && Int64(bytes.count) == blob.size {
+                blobs.append(carried)
+            } else {
+                damaged.append(blob.sha256)
+            }
+        }
+        return (blobs, damaged)
     }
 
     /// Applies the hub's reply at a kecamatan: checked as a pull answer is (every change set verified
@@ -204,11 +260,18 @@ public enum BundleExchange {
             keys[writer]?.first { $0.fingerprint == fingerprint }
         }
         let acknowledged = contents.knowledge ?? [:]
+        // Any blob an attached event of this node's partitions names may come (a sub-node's, one this
+        // node lost); the hub's confirmation marks this node's own as being at the hub.
         var result = try apply(
             received, of: manifest, to: store, learning: contents.keys, peer: SyncClient.hubPeer,
-            peerKnowledge: acknowledged)
+            peerKnowledge: acknowledged,
+            blobs: BundleBlobs(carried: carried(contents), heldAtHub: contents.blobsHeld, fromHub: true))
         result.knowledge = acknowledged
         return result
+    }
+
+    private static func carried(_ contents: BundleContents) -> [CarriedBlob] {
+        contents.blobs.map { CarriedBlob(sha256: $0.sha256, bytes: $0.bytes) }
     }
 
     // MARK: - At the hub
@@ -234,7 +297,12 @@ public enum BundleExchange {
         }
         let readable = service.readable(by: sender)
         let theirs = (contents.knowledge ?? [:]).filter { readable.contains($0.key) }
-        var result = try apply(received, of: manifest, to: store, peer: sender.rawValue, peerKnowledge: theirs)
+        // As over the chunk endpoint, the hub takes from a node only blobs that the node's own attached
+        // events name, and it remembers them so that its reply can confirm them.
+        var result = try apply(
+            received, of: manifest, to: store, peer: sender.rawValue, peerKnowledge: theirs,
+            blobs: BundleBlobs(carried: carried(contents), writer: sender.rawValue, rememberFor: sender.rawValue),
+            refusalHint: "; kecamatan bisa mengekspor ulang tanpa --with-blobs agar change set-nya tetap sampai")
         let holds = try storeCall { () throws(SimpulError) in try store.knowledge() }
         for p in readable { result.knowledge[p] = holds[p] ?? VersionVector() }
         do {
@@ -248,6 +316,7 @@ public enum BundleExchange {
             metadata: [
                 "bundle": "\(manifest.id)", "from": "\(sender)", "applied": "\(result.applied)",
                 "duplicate": "\(result.duplicate)", "parked": "\(result.parked)", "events": "\(result.events)",
+                "blobsCarried": "\(contents.blobs.count)", "blobsStored": "\(result.blobs)",
             ])
         return result
     }
@@ -256,8 +325,13 @@ public enum BundleExchange {
     /// last sent (by bundle or pull), as a pull would answer, with the keys of their writers and the
     /// hub's knowledge as the acknowledgement. A node the hub never heard from gets everything, so a
     /// bundle can also set up a node that has never had a link.
+    ///
+    /// It also confirms the blobs the node's last bundle with attachments carried (record type 5), so
+    /// that the node's next export leaves them out. `withBlobs` adds the bytes of the attachments the
+    /// carried change sets name that the hub holds complete: the node lacks those events, so it lacks
+    /// their bytes too (a sub-node's scans, or everything after a restore from a bundle).
     public static func reply(
-        for node: NodeID, service: HubService, createdAt: Timestamp, expiresAt: Timestamp
+        for node: NodeID, service: HubService, createdAt: Timestamp, expiresAt: Timestamp, withBlobs: Bool = false
     ) throws(SyncError) -> BundleExport {
         let store = service.store
         guard !node.isHub, node.kabupaten == service.identity.node.kabupaten else {
@@ -281,6 +355,7 @@ public enum BundleExchange {
         var sets: [StoredChangeSet] = []
         var writers: Set<String> = []
         var acknowledged: [String: VersionVector] = [:]
+        var named: [String] = []
         for partition in service.readable(by: node).sorted() {
             let held = holds[partition] ?? VersionVector()
             acknowledged[partition] = held
@@ -291,19 +366,41 @@ public enum BundleExchange {
                         partition: partition, node: writer, after: known[writer], limit: Int(Int32.max))
                 }
                 writers.insert(writer)
+                if withBlobs {
+                    named += try storeCall { () throws(SimpulError) in
+                        try store.attachedBlobs(partition: partition, node: writer, after: known[writer])
+                    }
+                }
             }
         }
         var writerKeys: [NodeKey] = []
         for w in writers.sorted() {
             writerKeys += try storeCall { () throws(SimpulError) in try store.keys(node: w) }
         }
-        let export = try seal(
-            BundleContents(changeSets: sets.map(\.body), knowledge: acknowledged, keys: writerKeys), sets: sets,
+        var complete: [StoredBlob] = []
+        for sha in Set(named).sorted() {
+            if let blob = try storeCall({ () throws(SimpulError) in try store.blob(sha) }), blob.complete {
+                complete.append(blob)
+            }
+        }
+        let (blobs, damaged) = try blobBytes(complete, from: store)
+        let receipt = try storeCall { () throws(SimpulError) in try store.blobReceipt(for: node.rawValue) }
+        var export = try seal(
+            BundleContents(
+                changeSets: sets.map(\.body), blobs: blobs, knowledge: acknowledged, keys: writerKeys,
+                blobsHeld: receipt), sets: sets,
             from: service.identity, to: BundlePeer(node: node, publicKey: key.publicKey), createdAt: createdAt,
             expiresAt: expiresAt)
+        export.blobsDamaged = damaged
+        for sha in damaged {
+            service.logger.error("blob damaged at the hub", metadata: ["sha256": "\(sha.prefix(12))"])
+        }
         service.logger.info(
             "bundle written",
-            metadata: ["bundle": "\(export.manifest.id)", "for": "\(node)", "changeSets": "\(export.changeSets)"])
+            metadata: [
+                "bundle": "\(export.manifest.id)", "for": "\(node)", "changeSets": "\(export.changeSets)",
+                "blobs": "\(export.blobs)", "blobsConfirmed": "\(export.blobsHeld)",
+            ])
         return export
     }
 
@@ -369,7 +466,9 @@ public enum BundleExchange {
         }
         return BundleExport(
             bytes: bytes, manifest: manifest, changeSets: sets.count,
-            events: sets.reduce(0) { $0 + Int($1.last - $1.first + 1) }, knowledge: contents.knowledge ?? [:])
+            events: sets.reduce(0) { $0 + Int($1.last - $1.first + 1) }, knowledge: contents.knowledge ?? [:],
+            blobs: contents.blobs.count, blobBytes: contents.blobs.reduce(0) { $0 + $1.bytes.count },
+            blobsHeld: contents.blobsHeld.count)
     }
 
     /// Opens a bundle for `identity`, or says why not. `otherSender` names a sender this reader does not
@@ -420,10 +519,18 @@ public enum BundleExchange {
 
     private static func apply(
         _ received: [ReceivedChangeSet], of manifest: BundleManifest, to store: NodeStore,
-        learning keys: [NodeKey] = [], peer: String, peerKnowledge: [String: VersionVector]
+        learning keys: [NodeKey] = [], peer: String, peerKnowledge: [String: VersionVector], blobs: BundleBlobs,
+        refusalHint: String = ""
     ) throws(SyncError) -> BundleImport {
         let whole = try storeCall { () throws(SimpulError) in
-            try store.applyWhole(received.map(\.remote), learning: keys, peer: peer, peerKnowledge: peerKnowledge)
+            try store.applyWhole(
+                received.map(\.remote), learning: keys, peer: peer, peerKnowledge: peerKnowledge, blobs: blobs)
+        }
+        if let blob = whole.refusedBlob {
+            // Change sets and blobs are one statement of the sender's, kept whole or not at all.
+            throw SyncError(
+                blob.reason == .size ? .blobSize : .blobHashMismatch,
+                "bundle \(manifest.id) ditolak: \(blob.message); \(nothing)\(refusalHint)")
         }
         if let i = whole.refused {
             switch whole.outcomes[i] {
@@ -437,7 +544,8 @@ public enum BundleExchange {
         }
         var result = BundleImport(
             bundle: manifest.id, sender: manifest.sender.node, changeSets: received.count, applied: 0, duplicate: 0,
-            parked: 0, events: 0, knowledge: [:])
+            parked: 0, events: 0, knowledge: [:], blobs: whole.blobsStored, blobsSkipped: whole.blobsSkipped,
+            blobsConfirmed: whole.blobsConfirmed)
         for outcome in whole.outcomes {
             switch outcome {
             case .applied(let n):

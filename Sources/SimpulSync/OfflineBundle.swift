@@ -61,15 +61,19 @@ public struct BundleContents: Sendable, Equatable {
     public var knowledge: [String: VersionVector]?
     /// Keys that verify the change sets (the hub's reply carries them as a pull answer does).
     public var keys: [NodeKey]
+    /// Blobs the sender holds complete, sorted: in the hub's reply, the confirmation of the blobs the
+    /// node's last bundle carried, so that its next export leaves them out (record type 5).
+    public var blobsHeld: [String]
 
     public init(
         changeSets: [[UInt8]] = [], blobs: [Blob] = [], knowledge: [String: VersionVector]? = nil,
-        keys: [NodeKey] = []
+        keys: [NodeKey] = [], blobsHeld: [String] = []
     ) {
         self.changeSets = changeSets
         self.blobs = blobs
         self.knowledge = knowledge
         self.keys = keys
+        self.blobsHeld = blobsHeld
     }
 }
 
@@ -100,6 +104,9 @@ public enum OfflineBundle {
         case blob = 2
         case knowledge = 3
         case keys = 4
+        /// Added to format 1 after the first four; `bundle.md` (Versions) says why it needs no new
+        /// format and to whom one may be written.
+        case blobsHeld = 5
     }
 
     struct Record {
@@ -134,6 +141,13 @@ public enum OfflineBundle {
         }
         if let knowledge = contents.knowledge {
             records.append(Record(type: RecordType.knowledge.rawValue, parts: [try encodeJSON(knowledge)]))
+        }
+        if !contents.blobsHeld.isEmpty {
+            let names = Array(Set(contents.blobsHeld)).sorted()
+            guard names.allSatisfy(Attachment.isSHA256) else {
+                throw BundleError(.sealFailed, "daftar lampiran yang dipegang memuat nama yang bukan SHA-256")
+            }
+            records.append(Record(type: RecordType.blobsHeld.rawValue, parts: [try encodeJSON(names)]))
         }
         for cs in contents.changeSets { records.append(Record(type: RecordType.changeSet.rawValue, parts: [cs])) }
         for blob in contents.blobs {
@@ -592,6 +606,7 @@ struct RecordReader {
     private var contents = BundleContents()
     private var sawKnowledge = false
     private var sawKeys = false
+    private var sawBlobsHeld = false
 
     mutating func feed(_ bytes: [UInt8]) throws(BundleError) {
         if start > 0 {
@@ -642,6 +657,22 @@ struct RecordReader {
             } catch {
                 throw BundleError(.corrupted, "daftar kunci di isi bundle tidak bisa dibaca", cause: error)
             }
+        case .blobsHeld:
+            guard !sawBlobsHeld else {
+                throw BundleError(.corrupted, "isi bundle memuat daftar lampiran yang dipegang dua kali")
+            }
+            sawBlobsHeld = true
+            let names: [String]
+            do { names = try Canonical.decode([String].self, from: body) } catch {
+                throw BundleError(
+                    .corrupted, "daftar lampiran yang dipegang di isi bundle tidak bisa dibaca", cause: error)
+            }
+            // One way to write it: names of blobs, ascending, each once.
+            guard names.allSatisfy(Attachment.isSHA256), zip(names, names.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw BundleError(
+                    .corrupted, "daftar lampiran yang dipegang di isi bundle bukan nama SHA-256 yang urut dan unik")
+            }
+            contents.blobsHeld = names
         case nil:
             throw BundleError(
                 .unsupportedVersion, "isi bundle memuat catatan jenis \(type) yang tidak dikenal; perbarui Simpul")

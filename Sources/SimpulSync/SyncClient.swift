@@ -15,6 +15,8 @@ public struct SyncReport: Sendable, Equatable {
     public var bytesReceived: Int
     /// Blobs (attachments) the hub confirmed complete in this run.
     public var uploaded: Int = 0
+    /// Blobs named by attached events this node lacked, fetched complete from the hub in this run.
+    public var downloaded: Int = 0
     public var startedAt: Timestamp
     public var finishedAt: Timestamp
 }
@@ -32,7 +34,7 @@ public final class SyncClient: Sendable {
     let budget: Int
     let maxPullBytes: Int
     let monitor: SyncMonitor
-    /// Bytes of a blob per upload request.
+    /// Bytes of a blob per upload or download request.
     let blobChunkBytes: Int
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
@@ -74,15 +76,19 @@ public final class SyncClient: Sendable {
         var machine = SyncMachine()
         var outbox: [Pending] = []
         var uploads: [StoredBlob] = []
+        var downloads: [StoredBlob] = []
         let monitor = self.monitor
-        let blobs = BlobUploader(
-            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
-            logger: logger
-        ) { sent, received in
+        let exchanged: @Sendable (Int, Int) -> Void = { sent, received in
             counters.sent += sent
             counters.received += received
             monitor.exchanged(sent: sent, received: received)
         }
+        let blobs = BlobUploader(
+            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            logger: logger, count: exchanged)
+        let fetcher = BlobDownloader(
+            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            count: exchanged)
         var action = machine.start()
         loop: while true {
             let input: SyncMachine.Input
@@ -123,19 +129,25 @@ public final class SyncClient: Sendable {
                 case .pull:
                     input = step {
                         let result = try self.pull(counters)
-                        if case .pulled(let applied, _) = result {
-                            monitor.update {
-                                $0.phase = .pull
-                                $0.pulledEvents += applied
-                            }
+                        guard case .pulled(let applied, let complete, _) = result else { return result }
+                        monitor.update {
+                            $0.phase = .pull
+                            $0.pulledEvents += applied
                         }
-                        return result
+                        guard complete else { return result }
+                        // Only once everything is pulled are all the attached events here that name
+                        // what this node lacks.
+                        downloads = try self.store.missingBlobs(partitions: try self.store.replicatedPartitions())
+                        return .pulled(applied: applied, complete: true, downloads: downloads.count)
                     }
+                case .fetchChunk(let index):
+                    monitor.update { $0.phase = .downloads }
+                    input = fetcher.step(downloads[index])
                 case .finish(let outcome):
                     var report = SyncReport(
                         outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
-                        bytesReceived: counters.received, uploaded: machine.uploaded, startedAt: started,
-                        finishedAt: now())
+                        bytesReceived: counters.received, uploaded: machine.uploaded, downloaded: machine.downloaded,
+                        startedAt: started, finishedAt: now())
                     report.pulledChangeSets = counters.pulledChangeSets
                     record(report)
                     return report
@@ -380,7 +392,8 @@ public final class SyncClient: Sendable {
             metadata: [
                 "result": "\(report.outcome.result.rawValue)", "exit": "\(report.outcome.exitCode)",
                 "changeSetsPushed": "\(report.pushed)", "changeSetsPulled": "\(report.pulledChangeSets)",
-                "eventsPulled": "\(report.pulled)", "bytesSent": "\(report.bytesSent)",
+                "eventsPulled": "\(report.pulled)", "blobsUploaded": "\(report.uploaded)",
+                "blobsDownloaded": "\(report.downloaded)", "bytesSent": "\(report.bytesSent)",
                 "bytesReceived": "\(report.bytesReceived)",
                 "ms": "\(report.finishedAt.milliseconds - report.startedAt.milliseconds)",
             ])

@@ -48,6 +48,10 @@ public struct SyncMachine: Sendable {
         /// the next one goes, so a drop costs at most one chunk.
         case sendChunk(index: Int, offset: Int64)
         case pull
+        /// Fetch the next chunk of download `index` (a blob an attached event names that this node
+        /// lacks), from where this node's copy ends; it is stored before the next is asked for, so a
+        /// drop costs at most one chunk.
+        case fetchChunk(index: Int)
         case finish(SyncOutcome)
     }
 
@@ -60,11 +64,17 @@ public struct SyncMachine: Sendable {
         /// How many bytes of the current upload (of `size`) the hub holds: its answer to a status
         /// question, to a chunk, or to a chunk that did not start where the hub's copy ends.
         case blobHeld(received: Int64, size: Int64)
-        /// The hub refused the current upload for good (not this node's, wrong size, bytes that do
-        /// not hash to the name): the run goes on without it and ends `rejected`.
+        /// The hub refused the current upload or download for good (not this node's, wrong size, bytes
+        /// that do not hash to the name): the run goes on without it and ends `rejected`.
         case blobRefused(String)
-        /// A pull answer was applied: `applied` events new here, `complete` when nothing more waits.
-        case pulled(applied: Int, complete: Bool)
+        /// A pull answer was applied: `applied` events new here, `complete` when nothing more waits;
+        /// with a complete answer, how many blobs the node's attached events name that it lacks.
+        case pulled(applied: Int, complete: Bool, downloads: Int = 0)
+        /// How many bytes of the current download (of `size`) this node holds now.
+        case blobFetched(received: Int64, size: Int64)
+        /// The hub does not hold the current download complete yet: skipped, without failing the run;
+        /// a later run fetches it.
+        case blobUnavailable
         case failed(SyncFailure)
         /// The run was asked to stop (the agent is shutting down).
         case cancelled
@@ -74,6 +84,9 @@ public struct SyncMachine: Sendable {
     public private(set) var pulled = 0
     /// Blobs the hub confirmed complete in this run.
     public private(set) var uploaded = 0
+    /// Blobs fetched complete from the hub in this run, and those it did not hold complete yet.
+    public private(set) var downloaded = 0
+    public private(set) var unavailable = 0
     private var outbox = 0
     private var uploads = 0
     private var upload = 0
@@ -81,6 +94,12 @@ public struct SyncMachine: Sendable {
     private var chunkOffset: Int64?
     private var idleChunks = 0
     private var refusals: [String] = []
+    private var downloads = 0
+    private var download = 0
+    /// What this node held of the current download after the last chunk, to tell a chunk that moved
+    /// it on from one that did not.
+    private var fetchedTo: Int64?
+    private var downloadRefusals: [String] = []
     private var idlePulls = 0
     private var finished = false
 
@@ -118,17 +137,22 @@ public struct SyncMachine: Sendable {
             chunkOffset = received
             return .sendChunk(index: upload, offset: received)
         case .blobRefused(let reason):
+            if downloads > 0 {
+                downloadRefusals.append(reason)
+                return nextDownload()
+            }
             refusals.append(reason)
             return nextUpload()
-        case .pulled(let applied, let complete):
+        case .pulled(let applied, let complete, let missing):
             pulled += applied
             if complete {
-                if let refused = refusals.first {
-                    let more = refusals.count > 1 ? " (dan \(refusals.count - 1) lampiran lain)" : ""
-                    return finish(.rejected, "lampiran ditolak hub: \(refused)\(more)")
-                }
-                let blobs = uploads > 0 ? ", \(uploaded) lampiran terkirim" : ""
-                return finish(.inSync, "sinkron: \(pushed) change set terkirim\(blobs), \(pulled) event diterima")
+                // Bytes come after the events that name them, and after the pull, so a PTSP decision
+                // reaches the counter before any scan is fetched.
+                downloads = missing
+                download = 0
+                fetchedTo = nil
+                idleChunks = 0
+                return missing > 0 ? .fetchChunk(index: 0) : finishRun()
             }
             // An incomplete answer that brings nothing new twice in a row would loop forever.
             idlePulls = applied == 0 ? idlePulls + 1 : 0
@@ -136,6 +160,27 @@ public struct SyncMachine: Sendable {
                 return finish(.rejected, "hub terus mengirim change set yang tidak bisa diterapkan di node ini")
             }
             return .pull
+        case .blobFetched(let received, let size):
+            if received >= size {
+                downloaded += 1
+                return nextDownload()
+            }
+            if let before = fetchedTo, received <= before {
+                // A chunk that does not move this node's copy on, twice in a row, would loop forever.
+                idleChunks += 1
+                if idleChunks >= 2 {
+                    downloadRefusals.append(
+                        "unduhan lampiran ke-\(download + 1) tidak bertambah (tetap \(received) byte)")
+                    return nextDownload()
+                }
+            } else {
+                idleChunks = 0
+            }
+            fetchedTo = received
+            return .fetchChunk(index: download)
+        case .blobUnavailable:
+            unavailable += 1
+            return nextDownload()
         case .failed(let failure):
             return finish(Self.classify(failure))
         case .cancelled:
@@ -155,6 +200,30 @@ public struct SyncMachine: Sendable {
         chunkOffset = nil
         idleChunks = 0
         return upload < uploads ? .blobStatus(index: upload) : .pull
+    }
+
+    private mutating func nextDownload() -> Action {
+        download += 1
+        fetchedTo = nil
+        idleChunks = 0
+        return download < downloads ? .fetchChunk(index: download) : finishRun()
+    }
+
+    /// The end of a run that pulled everything: refused blobs make it `rejected`, anything else is in sync.
+    private mutating func finishRun() -> Action {
+        if let refused = refusals.first {
+            let others = refusals.count - 1 + downloadRefusals.count
+            let more = others > 0 ? " (dan \(others) lampiran lain)" : ""
+            return finish(.rejected, "lampiran ditolak hub: \(refused)\(more)")
+        }
+        if let refused = downloadRefusals.first {
+            let more = downloadRefusals.count > 1 ? " (dan \(downloadRefusals.count - 1) lampiran lain)" : ""
+            return finish(.rejected, "lampiran tidak bisa diunduh dari hub: \(refused)\(more)")
+        }
+        let blobs = uploads > 0 ? ", \(uploaded) lampiran terkirim" : ""
+        var fetched = downloads > 0 ? ", \(downloaded) lampiran diunduh" : ""
+        if unavailable > 0 { fetched += " (\(unavailable) belum lengkap di hub, akan diunduh pada sinkron berikutnya)" }
+        return finish(.inSync, "sinkron: \(pushed) change set terkirim\(blobs), \(pulled) event diterima\(fetched)")
     }
 
     private mutating func finish(_ result: SyncOutcome.Result, _ message: String) -> Action {

@@ -5,8 +5,11 @@ import Synchronization
 public struct SyncProgress: Sendable, Equatable {
     public enum Phase: String, Sendable {
         case push
+        /// Uploading this node's attachments.
         case blobs
         case pull
+        /// Fetching the attachments this node lacks.
+        case downloads
     }
 
     public var phase: Phase

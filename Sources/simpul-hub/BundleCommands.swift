@@ -40,6 +40,11 @@ struct HubExport: ParsableCommand {
     @Option(help: "Berkas bundle yang ditulis, atau folder untuk nama bawaan.") var out: String
     @Option(help: "Berapa hari bundle berlaku; sesudahnya node menolaknya.")
     var expiresDays: Int = BundleExchange.defaultExpiryDays
+    @Flag(
+        help:
+            "Bawa juga isi lampiran yang dinamai event dalam bundle ini (mis. lampiran sub-node, atau sesudah pemulihan)."
+    )
+    var withBlobs = false
 
     func run() throws {
         try runHubBundle { () throws in
@@ -51,12 +56,13 @@ struct HubExport: ParsableCommand {
             let now = Console.now()
             let export = try BundleExchange.reply(
                 for: id, service: service, createdAt: now,
-                expiresAt: BundleExchange.expiry(from: now, days: days))
+                expiresAt: BundleExchange.expiry(from: now, days: days), withBlobs: withBlobs)
             let file = try BundleFiles.write(export.bytes, to: out, suggested: export.suggestedFileName)
+            BundleFiles.warnDamaged(export.blobsDamaged, tool: "simpul-hub")
             if store.json {
                 struct View: Encodable {
                     var file, bundle, sender, recipient: String
-                    var changeSets, events, bytes: Int
+                    var changeSets, events, blobs, blobBytes, blobsConfirmed, bytes: Int
                     var createdAt, expiresAt: Timestamp
                     var knowledge: [String: VersionVector]
                 }
@@ -64,6 +70,7 @@ struct HubExport: ParsableCommand {
                     View(
                         file: file, bundle: export.manifest.id, sender: export.manifest.sender.node,
                         recipient: id.rawValue, changeSets: export.changeSets, events: export.events,
+                        blobs: export.blobs, blobBytes: export.blobBytes, blobsConfirmed: export.blobsHeld,
                         bytes: export.bytes.count, createdAt: export.manifest.createdAt,
                         expiresAt: export.manifest.expiresAt, knowledge: export.knowledge))
             }
@@ -73,6 +80,14 @@ struct HubExport: ParsableCommand {
             print(
                 "Isi: \(export.changeSets) change set (\(export.events) event) yang belum dimiliki node itu, "
                     + "dan tanda terima hub; berlaku sampai \(until) \(zona.rawValue).")
+            if withBlobs {
+                print("Lampiran: \(export.blobs) berkas (\(Attachment.sizeText(Int64(export.blobBytes)))).")
+            }
+            if export.blobsHeld > 0 {
+                print(
+                    "Tanda terima lampiran: \(export.blobsHeld) lampiran dari bundle terakhir node itu sudah lengkap di hub."
+                )
+            }
             print("Di kecamatan: simpul import BERKAS")
         }
     }

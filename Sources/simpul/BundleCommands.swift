@@ -21,6 +21,9 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Berapa hari bundle berlaku; sesudahnya hub menolaknya.")
     var expiresDays: Int = BundleExchange.defaultExpiryDays
 
+    @Flag(help: "Bawa juga lampiran node ini yang belum dikonfirmasi lengkap di hub (berkasnya jadi lebih besar).")
+    var withBlobs = false
+
     func run() throws {
         try runBundle { () throws in
             let days = try BundleFiles.checkDays(expiresDays, max: BundleExchange.maxExpiryDays)
@@ -30,8 +33,9 @@ struct ExportCommand: ParsableCommand {
             let now = Console.now()
             let export = try BundleExchange.export(
                 store: s, identity: identity, to: hub, createdAt: now,
-                expiresAt: BundleExchange.expiry(from: now, days: days))
+                expiresAt: BundleExchange.expiry(from: now, days: days), withBlobs: withBlobs)
             let file = try BundleFiles.write(export.bytes, to: out, suggested: export.suggestedFileName)
+            BundleFiles.warnDamaged(export.blobsDamaged, tool: "simpul")
             let view = ExportView(export, file: file)
             if store.json { return try Console.printJSON(view) }
             let until = export.manifest.expiresAt.localText(offsetMinutes: s.info.zona.offsetMinutes)
@@ -39,6 +43,11 @@ struct ExportCommand: ParsableCommand {
             print(
                 "Isi: \(export.changeSets) change set (\(export.events) event) yang belum dimiliki hub; "
                     + "berlaku sampai \(until) \(s.info.zona.rawValue).")
+            if withBlobs {
+                print(
+                    "Lampiran: \(export.blobs) berkas (\(Attachment.sizeText(Int64(export.blobBytes)))) yang belum "
+                        + "dikonfirmasi lengkap di hub.")
+            }
             print("Bawa berkas ini ke PTSP; di sana: simpul-hub import BERKAS, lalu bawa pulang balasannya.")
         }
     }
@@ -189,6 +198,10 @@ struct ExportView: Encodable {
     var recipient: String
     var changeSets: Int
     var events: Int
+    /// Attachments carried, and their bytes; in a reply, the blobs the hub confirms holding.
+    var blobs: Int
+    var blobBytes: Int
+    var blobsConfirmed: Int
     var bytes: Int
     var createdAt: Timestamp
     var expiresAt: Timestamp
@@ -201,6 +214,9 @@ struct ExportView: Encodable {
         recipient = e.manifest.recipient.node
         changeSets = e.changeSets
         events = e.events
+        blobs = e.blobs
+        blobBytes = e.blobBytes
+        blobsConfirmed = e.blobsHeld
         bytes = e.bytes.count
         createdAt = e.manifest.createdAt
         expiresAt = e.manifest.expiresAt

@@ -130,6 +130,8 @@ struct SyncView: Encodable {
     var pulled: Int
     /// Attachments the hub confirmed complete in this run.
     var uploaded: Int
+    /// Attachments this node lacked, fetched complete from the hub in this run.
+    var downloaded: Int
     var bytesSent: Int
     var bytesReceived: Int
     var milliseconds: Int64
@@ -141,6 +143,7 @@ struct SyncView: Encodable {
         pushed = r.pushed
         pulled = r.pulled
         uploaded = r.uploaded
+        downloaded = r.downloaded
         bytesSent = r.bytesSent
         bytesReceived = r.bytesReceived
         milliseconds = r.finishedAt.milliseconds - r.startedAt.milliseconds
@@ -212,6 +215,7 @@ final class ProgressLine: Sendable {
         case .push: text = "Kirim \(p.pushed)/\(p.outbox) change set"
         case .blobs: text = "Kirim lampiran"
         case .pull: text = "Terima \(p.pulledEvents) event"
+        case .downloads: text = "Unduh lampiran"
         }
         text +=
             " · \(Self.size(p.bytesSent)) keluar · \(Self.size(p.bytesReceived)) masuk · \(Self.size(Int(p.rate)))/s"

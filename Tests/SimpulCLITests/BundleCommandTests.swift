@@ -166,6 +166,62 @@ import Darwin
             try kec.json(["export", "--out", kec.root.appendingPathComponent("next").path])["changeSets"]?.int == 0)
     }
 
+    @Test func attachmentsGoByUSBStickWithWithBlobsAndAreNotCarriedAgainOnceTheHubConfirmsThem() throws {
+        let hub = try Hub()
+        let kec = try offlineKecamatan(hub)
+        let number = try forwardedPBG(kec)
+        let (scan, sha) = try AttachCommandTests.scan(kec, "gambar-rencana.pdf", bytes: 300_000)
+        expectSuccess(
+            try kec.run(["permohonan", "attach", number, scan, "--syarat", "gambar", "--petugas", Officer.loket]))
+
+        // Without the flag the bundle carries the events only.
+        let plain = try kec.json(["export", "--out", kec.root.appendingPathComponent("tanpa.simpulbundle").path])
+        #expect(plain["blobs"]?.int == 0)
+        let usb = try usbStick(kec)
+        let exported = try kec.run(["export", "--out", usb.path, "--with-blobs"])
+        expectSuccess(exported)
+        #expect(exported.stdout.contains("Isi: 1 change set (3 event) yang belum dimiliki hub; berlaku sampai"))
+        #expect(exported.stdout.contains("Lampiran: 1 berkas (293 KB) yang belum dikonfirmasi lengkap di hub."))
+        let file = try onlyBundle(in: usb)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)).count > 300_000)
+        // A relay sees the size, never the scan.
+        let inspected = try hub.run(["bundle", "inspect", file])
+        expectSuccess(inspected)
+        #expect(!inspected.stdout.contains("gambar-rencana"))
+
+        let imported = try hub.run(["import", file])
+        expectSuccess(imported)
+        #expect(imported.stdout.contains("diterapkan: 1 change set baru (3 event), 0 sudah dimiliki, 0 menunggu"))
+        #expect(imported.stdout.contains("1 lampiran baru disimpan."))
+        let shown = try hub.run(["permohonan", "show", number])
+        #expect(shown.stdout.contains("sha256 \(sha.prefix(12)), syarat gambar) - lengkap di hub"), "\(shown.stdout)")
+        let got = hub.root.appendingPathComponent("diterima.pdf").path
+        expectSuccess(try hub.run(["blob", "get", String(sha.prefix(12)), "--out", got]))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: got)) == Data(contentsOf: URL(fileURLWithPath: scan)))
+        let again = try hub.run(["import", file, "--json"])
+        expectSuccess(again)
+        #expect(try again.json()["applied"]?.int == 0)
+        #expect(try again.json()["blobs"]?.int == 0)
+
+        let back = try usbStick(kec, "balasan")
+        let replied = try hub.run(["export", "--for", "33.74.01", "--out", back.path, "--json"])
+        expectSuccess(replied)
+        #expect(try replied.json()["blobsConfirmed"]?.int == 1)
+        let replyFile = try #require(try replied.json()["file"]?.string)
+        let applied = try kec.run(["import", replyFile])
+        expectSuccess(applied)
+        #expect(applied.stdout.contains("1 lampiran dikonfirmasi sudah lengkap di hub."), "\(applied.stdout)")
+        #expect(
+            try kec.run(["permohonan", "show", number]).stdout.contains(
+                "gambar-rencana.pdf (293 KB, sha256 \(sha.prefix(12)), syarat gambar) - sudah di hub"))
+        let next = try kec.json([
+            "export", "--out", kec.root.appendingPathComponent("berikut.simpulbundle").path, "--with-blobs",
+        ])
+        #expect(next["blobs"]?.int == 0)
+        #expect(next["changeSets"]?.int == 0)
+    }
+
     @Test func badFilesAreRefusedWithOneLineAndTheirExitCode() throws {
         let hub = try Hub()
         let kec = try offlineKecamatan(hub)

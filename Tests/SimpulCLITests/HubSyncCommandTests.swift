@@ -156,6 +156,23 @@ import Testing
         #expect(unknown.status == 66)
         #expect(unknown.stderr.split(separator: "\n").count == 1)
 
+        // The kecamatan PC's disk dies: set up again from the key backup, the scan comes back with the
+        // records in the same run.
+        let restored = dir + "/pulih"
+        let restoring = try run(
+            "simpul",
+            [
+                "init", "--node", "33.74.01", "--name", "Kec", "--conf", Simpul.conf, "--data", restored, "--hub", url,
+                "--hub-ca", certs + "/cert.pem", "--key", kec + "/node.key", "--restore", "--json",
+            ])
+        #expect(restoring.status == 0, "\(restoring.stderr)")
+        let restoredRun = try #require(try json(restoring.stdout)["restore"] as? [String: Any])
+        #expect(restoredRun["result"] as? String == "in-sync")
+        #expect(restoredRun["downloaded"] as? Int == 1)
+        #expect(
+            try run("simpul", ["permohonan", "show", number, "--data", restored]).stdout.contains(
+                "gambar.pdf (293 KB, sha256 \(sha.prefix(12)), syarat gambar) - sudah di hub"))
+
         let decided = try run(
             "simpul-hub",
             [

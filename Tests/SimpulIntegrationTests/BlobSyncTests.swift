@@ -234,6 +234,77 @@ import Testing
         #expect(try kec.store.verifyBlob(sha))
     }
 
+    @Test func aNodeRestoredOverHTTPSEndsWithTheAttachmentBytesAndADownloadCutHalfwayResumes() async throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        // 12 chunks and a bit: a land title scanned in colour.
+        let content = Self.bytes(12 * Self.chunk + 4_321, seed: 6)
+        let size = Int64(content.count)
+        let attached = try kec.store.attach(
+            file: try Self.file(content, name: "sertifikat.pdf"), to: p.number, syarat: "bukti-tanah", officer: "Sari")
+        let sha = attached.attachment.sha256
+        let directory = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: world.clock, node: "33.74.01", directory: directory)
+        let identity = try NodeIdentity.create(node: kec.node, directory: directory)
+        try store.setHub(HubConfig(url: "set by the test", caFile: nil))
+        let restored = Replica(store: store, identity: identity)
+
+        let hub = RecordingHub(world.service)
+        let result = try await Self.withHTTPSHub(hub) { port, ca in
+            let direct = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            let uploaded = Self.agent(world, kec, direct).run()
+            // Then the disk of the kecamatan PC dies; a new one is set up with a new key the IT officer
+            // enrolls in place of the old.
+            try world.enroll(identity)
+            // The restore's first connection is cut once about half the scan has come down (the pull's
+            // answer is a few KB); a connection libcurl opens to retry is cut at once.
+            let link = try LinkSimulator(
+                upstreamPort: port,
+                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .down)]))
+            defer { link.stop() }
+            let url = "https://127.0.0.1:\(link.port)"
+            let cut = Self.agent(world, restored, CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)).run()
+            let held = try store.blob(sha)?.received ?? 0
+            link.plan = .init()
+            let downBefore = link.counters.bytesDown
+            let rangesBefore = hub.ranges.count
+            let again = Self.agent(world, restored, CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger))
+                .run()
+            return (
+                uploaded: uploaded, cut: cut, held: held, again: again,
+                ranges: Array(hub.ranges.dropFirst(rangesBefore)), downInSecondRun: link.counters.bytesDown - downBefore
+            )
+        }
+        #expect(result.uploaded.outcome.result == .inSync)
+        #expect(result.uploaded.uploaded == 1)
+
+        #expect(result.cut.outcome.result == .linkFailure, "\(result.cut.outcome)")
+        #expect(result.cut.outcome.exitCode == 75)
+        // The pull was applied before the cut, and every chunk that came whole is kept.
+        #expect(result.cut.pulled == (try kec.store.eventCount()))
+        #expect(try store.permohonan(p.number).attachments == [attached])
+        #expect(result.held % Int64(Self.chunk) == 0, "held \(result.held)")
+        #expect(result.held > 0 && result.held < size, "held \(result.held) of \(size)")
+        #expect(result.held >= size / 4, "a cut after half the scan left only \(result.held) bytes")
+
+        // The next run asks only for what is missing, from the byte the store holds, chunk by chunk.
+        #expect(result.again.outcome.result == .inSync, "\(result.again.outcome)")
+        #expect(result.again.downloaded == 1)
+        #expect(result.again.pulled == 0)
+        #expect(result.ranges.first == "bytes=\(result.held)-\(result.held + Int64(Self.chunk) - 1)")
+        #expect(result.ranges.count == Int((size - result.held + Int64(Self.chunk) - 1) / Int64(Self.chunk)))
+        #expect(result.downInSecondRun >= Int(size - result.held))
+        #expect(result.downInSecondRun < Int(size - result.held) + 48 * 1024, "\(result.downInSecondRun) bytes down")
+        #expect(result.again.bytesReceived >= Int(size - result.held))
+        #expect(try store.verifyBlob(sha))
+        #expect(try store.readBlob(sha, offset: 0, count: content.count) == content)
+        #expect(try store.blob(sha)?.atHub == true)
+        #expect(try store.pendingUploads().isEmpty)
+        #expect(try store.stateDump(partition: "33.74.01") == world.hub.store.stateDump(partition: "33.74.01"))
+    }
+
     // MARK: - Helpers
 
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SimpulDomain
 import SimpulStore
@@ -29,18 +30,18 @@ import Testing
         return replica
     }
 
-    private func export(_ replica: Replica, in world: SyncWorld) throws -> BundleExport {
+    private func export(_ replica: Replica, in world: SyncWorld, withBlobs: Bool = false) throws -> BundleExport {
         let now = world.clock.now()
         return try BundleExchange.export(
             store: replica.store, identity: replica.identity, to: try BundleExchange.hub(of: replica.store),
-            createdAt: now, expiresAt: BundleExchange.expiry(from: now, days: 30))
+            createdAt: now, expiresAt: BundleExchange.expiry(from: now, days: 30), withBlobs: withBlobs)
     }
 
-    private func reply(for replica: Replica, in world: SyncWorld) throws -> BundleExport {
+    private func reply(for replica: Replica, in world: SyncWorld, withBlobs: Bool = false) throws -> BundleExport {
         let now = world.clock.now()
         return try BundleExchange.reply(
             for: replica.node, service: world.service, createdAt: now,
-            expiresAt: BundleExchange.expiry(from: now, days: 30))
+            expiresAt: BundleExchange.expiry(from: now, days: 30), withBlobs: withBlobs)
     }
 
     @discardableResult
@@ -242,6 +243,167 @@ import Testing
         #expect(last.changeSets == 0)
         try BundleExchange.importAtHub(last.bytes, service: world.service)
         #expect(try reply(for: kec, in: world).changeSets == 0)
+    }
+
+    // MARK: - Attachments
+
+    /// A scanned document written to a temporary file, and its bytes.
+    private func scan(_ count: Int, seed: UInt8) throws -> (path: String, bytes: [UInt8]) {
+        let path = try BlobUploadTests.scan(count, seed: seed)
+        return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    @Test func attachmentsTravelInABundleAndTheReplyConfirmsThemSoTheNextExportLeavesThemOut() throws {
+        let world = try SyncWorld()
+        let kec = try kecamatan("33.74.01", in: world)
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: "berkas lengkap"), on: p.number, officer: "Sari")
+        let drawing = try scan(150_000, seed: 7)
+        let gambar = try kec.store.attach(file: drawing.path, to: p.number, syarat: "gambar", officer: "Sari")
+        let sha = gambar.attachment.sha256
+
+        // Without the flag a bundle carries events only, as before.
+        #expect(try export(kec, in: world).blobs == 0)
+        let outbound = try export(kec, in: world, withBlobs: true)
+        #expect(outbound.blobs == 1)
+        #expect(outbound.blobBytes == 150_000)
+        #expect(outbound.bytes.count > 150_000)
+        let atHub = try BundleExchange.importAtHub(outbound.bytes, service: world.service)
+        #expect(atHub.applied == outbound.changeSets)
+        #expect(atHub.blobs == 1)
+        #expect(atHub.blobsSkipped == 0)
+        #expect(atHub.summary.contains("1 lampiran baru disimpan"))
+        #expect(try world.hub.store.verifyBlob(sha))
+        #expect(try world.hub.store.readBlob(sha, offset: 0, count: 150_000) == drawing.bytes)
+        #expect(try world.hub.store.permohonan(p.number).attachments == [gambar])
+
+        // Imported twice, nothing changes.
+        let before = try snapshot(world.hub.store, peer: "33.74.01")
+        let again = try BundleExchange.importAtHub(outbound.bytes, service: world.service)
+        #expect(again.applied == 0)
+        #expect(again.duplicate == outbound.changeSets)
+        #expect(again.blobs == 0)
+        #expect(again.summary.contains("tidak ada yang berubah"))
+        #expect(try snapshot(world.hub.store, peer: "33.74.01") == before)
+        #expect(try world.hub.store.blobReceipt(for: "33.74.01") == [sha])
+
+        // Until the reply is back the node cannot know, so another export would carry the scan again.
+        #expect(try export(kec, in: world, withBlobs: true).blobs == 1)
+        let inbound = try reply(for: kec, in: world)
+        #expect(inbound.blobsHeld == 1)
+        #expect(inbound.blobs == 0)
+        let back = try importReply(inbound.bytes, at: kec, in: world)
+        #expect(back.blobsConfirmed == 1)
+        #expect(back.summary.contains("1 lampiran dikonfirmasi sudah lengkap di hub"))
+        #expect(try kec.store.blob(sha)?.atHub == true)
+        #expect(try kec.store.pendingUploads().isEmpty)
+        // Once confirmed, neither the next bundle nor a sync sends the scan again.
+        let next = try export(kec, in: world, withBlobs: true)
+        #expect(next.blobs == 0)
+        #expect(next.changeSets == 0)
+        #expect(try importReply(inbound.bytes, at: kec, in: world).blobsConfirmed == 0)
+    }
+
+    @Test func aBlobWhoseBytesAreNotWhatItsEventSaysRefusesTheWholeBundle() throws {
+        let world = try SyncWorld()
+        let kec = try kecamatan("33.74.01", in: world)
+        let p = try kec.register("SKTM")
+        let ktp = try scan(5_000, seed: 8)
+        let sha = try kec.store.attach(file: ktp.path, to: p.number, syarat: "ktp", officer: "Sari").attachment.sha256
+        try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity)
+        let sets = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 100).map {
+            try Canonical.decode(SignedChangeSet.self, from: $0.body)
+        }
+        // Signed by the node's own key: an attached event that names the scan with one byte more than it has.
+        let oversized = sets.flatMap(\.events).map { e -> Event in
+            var e = e
+            if case .attached(var a) = e.body {
+                a.size += 1
+                e.body = .attached(a)
+            }
+            return e
+        }
+        let forged = try SignedChangeSet.seal(oversized, node: kec.identity, partition: "33.74.01", prev: nil)
+        func sealed(_ changeSets: [[UInt8]], _ blobs: [BundleContents.Blob]) throws -> [UInt8] {
+            try OfflineBundle.seal(
+                BundleContents(changeSets: changeSets, blobs: blobs), sender: kec.identity, recipient: world.hub.node,
+                recipientKey: world.hub.identity.publicKey, createdAt: world.clock.now(),
+                expiresAt: Timestamp(iso: "2026-06-01T00:00:00Z")!)
+        }
+        let before = try snapshot(world.hub.store, peer: "33.74.01")
+        let sized = refusal {
+            try BundleExchange.importAtHub(
+                try sealed([try forged.encoded()], [.init(bytes: ktp.bytes)]), service: world.service)
+        }
+        #expect(sized?.code == .blobSize)
+        #expect(sized?.exitCode == 65)
+        let message = sized?.message ?? ""
+        #expect(message.hasPrefix("bundle "), "\(message)")
+        #expect(
+            message.contains(
+                "lampiran \(sha.prefix(12)) berisi 5000 byte, padahal event lampirannya menyebut 5001 byte"))
+        #expect(message.contains("tidak ada isi bundle yang diterapkan"))
+        #expect(message.contains("tanpa --with-blobs"))
+        #expect(!message.contains("\n"))
+        // The change set was fine on its own; it went back out with the blob.
+        #expect(try snapshot(world.hub.store, peer: "33.74.01") == before)
+        #expect(try world.hub.store.blob(sha) == nil)
+
+        // Bytes that do not hash to the name they travel under never get past the container.
+        var changed = ktp.bytes
+        changed[0] ^= 0x01
+        let tampered = try OfflineBundle.seal(
+            records: [
+                .init(type: 1, parts: [try sets[0].encoded()]),
+                .init(type: 2, parts: [[UInt8](SHA256.hash(data: ktp.bytes)), changed]),
+            ], sender: kec.identity, recipient: world.hub.node, recipientKey: world.hub.identity.publicKey,
+            createdAt: world.clock.now(), expiresAt: Timestamp(iso: "2026-06-01T00:00:00Z")!, ephemeral: .init(),
+            id: Array(repeating: 3, count: 16))
+        let corrupted = refusal { try BundleExchange.importAtHub(tampered, service: world.service) }
+        #expect(corrupted?.code == .bundleCorrupted)
+        #expect(corrupted?.message.contains("lampiran \(sha)") == true, "\(String(describing: corrupted))")
+        #expect(corrupted?.message.contains("tidak cocok dengan hash-nya") == true)
+        #expect(try snapshot(world.hub.store, peer: "33.74.01") == before)
+
+        // A blob that no event of the sender names is left out; the rest of the bundle applies.
+        let stray = BundleContents.Blob(bytes: Array("bukan lampiran siapa pun".utf8))
+        let honest = try sealed(try sets.map { try $0.encoded() }, [.init(bytes: ktp.bytes), stray])
+        let result = try BundleExchange.importAtHub(honest, service: world.service)
+        #expect(result.applied == sets.count)
+        #expect(result.blobs == 1)
+        #expect(result.blobsSkipped == 1)
+        #expect(result.summary.contains("1 lampiran belum disimpan"))
+        #expect(try world.hub.store.verifyBlob(sha))
+        #expect(try world.hub.store.blob(stray.sha256) == nil)
+        #expect(try world.hub.store.blobReceipt(for: "33.74.01") == [sha])
+    }
+
+    @Test func theHubsReplyCarriesTheAttachmentsOfTheEventsItCarriesWhenAsked() throws {
+        let world = try SyncWorld()
+        let kec = try kecamatan("33.74.01", in: world)
+        // A field laptop with a link attaches at a house visit; the kecamatan has none.
+        let laptop = try world.kecamatan("33.74.01-1")
+        let sktm = try laptop.register("SKTM")
+        let ktp = try scan(70_000, seed: 9)
+        let attached = try laptop.store.attach(file: ktp.path, to: sktm.number, syarat: "ktp", officer: "Joko")
+        let sha = attached.attachment.sha256
+        #expect(world.sync(laptop).uploaded == 1)
+
+        #expect(try reply(for: kec, in: world).blobs == 0)
+        let full = try reply(for: kec, in: world, withBlobs: true)
+        #expect(full.blobs == 1)
+        #expect(full.blobBytes == 70_000)
+        let back = try importReply(full.bytes, at: kec, in: world)
+        #expect(back.blobs == 1)
+        #expect(back.blobsConfirmed == 0)
+        #expect(try kec.store.permohonan(sktm.number).attachments == [attached])
+        #expect(try kec.store.readBlob(sha, offset: 0, count: 70_000) == ktp.bytes)
+        // It came from the hub, so it is at the hub; and a sync has nothing left to fetch.
+        #expect(try kec.store.blob(sha)?.atHub == true)
+        #expect(try kec.store.missingBlobs(partitions: kec.store.replicatedPartitions()).isEmpty)
+        let twice = try importReply(full.bytes, at: kec, in: world)
+        #expect(twice.blobs == 0)
+        #expect(twice.applied == 0)
     }
 
     // MARK: - Bad files

@@ -279,6 +279,41 @@ import Testing
         #expect(error.message.contains("jenis 9"))
     }
 
+    @Test func theHubsReceiptOfBlobsHeldComesOutSortedAndAMalformedOneIsRefused() throws {
+        let a = String(repeating: "a", count: 64)
+        let b = String(repeating: "b", count: 64)
+        let reply = BundleContents(knowledge: ["33.74.01": VersionVector(["33.74.01": 9])], blobsHeld: [b, a, b])
+        let bytes = try seal(reply, from: hub, to: kec)
+        let opened = try OfflineBundle.open(bytes, recipient: kec, senderKey: Self.lookup([Self.key(hub)]), now: during)
+        #expect(opened.contents.blobsHeld == [a, b])
+        #expect(opened.contents.knowledge == reply.knowledge)
+        #expect(throws: BundleError.self) {
+            try OfflineBundle.seal(
+                BundleContents(blobsHeld: ["KTP.pdf"]), sender: hub, recipient: kec.node, recipientKey: kec.publicKey,
+                createdAt: created, expiresAt: expires)
+        }
+
+        // One way to write it, once: anything else is a writer that broke the records.
+        func sealed(_ records: [OfflineBundle.Record]) throws -> [UInt8] {
+            try OfflineBundle.seal(
+                records: records, sender: kec, recipient: hub.node, recipientKey: hub.publicKey, createdAt: created,
+                expiresAt: expires, ephemeral: .init(), id: Array(repeating: 5, count: 16))
+        }
+        let sorted = try Canonical.encode([a, b])
+        for broken in [
+            [OfflineBundle.Record(type: 5, parts: [sorted]), .init(type: 5, parts: [sorted])],
+            [.init(type: 5, parts: [try Canonical.encode([b, a])])],
+            [.init(type: 5, parts: [try Canonical.encode([a, a])])],
+            [.init(type: 5, parts: [try Canonical.encode([a.uppercased()])])],
+            [.init(type: 5, parts: [Array("lampiran".utf8)])],
+        ] {
+            let error = try #require(throws: BundleError.self) { try openAtHub(try sealed(broken)) }
+            #expect(error.code == .corrupted)
+            #expect(error.message.contains("daftar lampiran yang dipegang"), "\(error.message)")
+        }
+        #expect(try openAtHub(try sealed([.init(type: 5, parts: [sorted])])).blobsHeld == [a, b])
+    }
+
     @Test func aSignedManifestThatBreaksTheRulesIsCorrupted() throws {
         let bytes = try seal()
         let broken: [(String, (inout BundleManifest) -> Void)] = [

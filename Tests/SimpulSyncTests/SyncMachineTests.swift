@@ -151,4 +151,108 @@ import Testing
         }
         #expect(refused.exitCode == 77)
     }
+
+    // MARK: - Blob downloads
+
+    @Test func theBlobsThisNodeLacksComeChunkByChunkAfterACompletePull() {
+        var m = SyncMachine()
+        _ = m.start()
+        #expect(m.handle(.knowledge(outbox: 0)) == .pull)
+        // An incomplete answer does not start downloads: the events naming the rest are still to come.
+        #expect(m.handle(.pulled(applied: 40, complete: false)) == .pull)
+        #expect(m.handle(.pulled(applied: 7, complete: true, downloads: 2)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 64, size: 150)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 128, size: 150)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 150, size: 150)) == .fetchChunk(index: 1))
+        // The second was half here from a run that broke off: its first chunk completes it.
+        guard case .finish(let outcome) = m.handle(.blobFetched(received: 80, size: 80)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .inSync)
+        #expect(outcome.message == "sinkron: 0 change set terkirim, 47 event diterima, 2 lampiran diunduh")
+        #expect(m.downloaded == 2)
+        #expect(m.unavailable == 0)
+    }
+
+    @Test func aBlobTheHubDoesNotHoldCompleteYetIsSkippedWithoutFailingTheRun() {
+        var m = SyncMachine()
+        _ = m.start()
+        _ = m.handle(.knowledge(outbox: 0))
+        #expect(m.handle(.pulled(applied: 3, complete: true, downloads: 3)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobUnavailable) == .fetchChunk(index: 1))
+        #expect(m.handle(.blobFetched(received: 10, size: 10)) == .fetchChunk(index: 2))
+        guard case .finish(let outcome) = m.handle(.blobUnavailable) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .inSync)
+        #expect(outcome.exitCode == 0)
+        #expect(outcome.message.contains("1 lampiran diunduh (2 belum lengkap di hub"), "\(outcome.message)")
+        #expect(m.downloaded == 1)
+        #expect(m.unavailable == 2)
+    }
+
+    @Test func aDownloadThatIsRefusedOrDoesNotMoveOnIsLeftAndTheRunEndsRejectedAfterTheRest() {
+        var m = SyncMachine()
+        _ = m.start()
+        _ = m.handle(.knowledge(outbox: 0))
+        #expect(m.handle(.pulled(applied: 1, complete: true, downloads: 3)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 64, size: 200)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 64, size: 200)) == .fetchChunk(index: 0))
+        #expect(m.handle(.blobFetched(received: 64, size: 200)) == .fetchChunk(index: 1))
+        #expect(
+            m.handle(.blobRefused("lampiran 1a2b3c4d5e6f dari hub tidak cocok dengan hash-nya"))
+                == .fetchChunk(index: 2))
+        guard case .finish(let outcome) = m.handle(.blobFetched(received: 5, size: 5)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(outcome.exitCode == 65)
+        #expect(outcome.message.hasPrefix("lampiran tidak bisa diunduh dari hub: "), "\(outcome.message)")
+        #expect(outcome.message.contains("1 lampiran lain"))
+        #expect(m.downloaded == 1)
+    }
+
+    @Test func anUploadRefusalIsNamedFirstAndDownloadsStillRun() {
+        var m = SyncMachine()
+        _ = m.start()
+        #expect(m.handle(.knowledge(outbox: 0, uploads: 1)) == .blobStatus(index: 0))
+        #expect(m.handle(.blobRefused("lampiran 9f8e7d6c5b4a: bukan milik node ini")) == .pull)
+        #expect(m.handle(.pulled(applied: 0, complete: true, downloads: 1)) == .fetchChunk(index: 0))
+        guard case .finish(let outcome) = m.handle(.blobFetched(received: 9, size: 9)) else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(outcome.message.hasPrefix("lampiran ditolak hub: lampiran 9f8e7d6c5b4a"))
+        #expect(m.downloaded == 1)
+    }
+
+    @Test func aDropOrAStopDuringADownloadIsALinkFailure() {
+        for stop in [SyncMachine.Input.failed(.link("connection dropped")), .cancelled] {
+            var m = SyncMachine()
+            _ = m.start()
+            _ = m.handle(.knowledge(outbox: 0))
+            _ = m.handle(.pulled(applied: 2, complete: true, downloads: 1))
+            #expect(m.handle(.blobFetched(received: 64, size: 100)) == .fetchChunk(index: 0))
+            guard case .finish(let outcome) = m.handle(stop) else {
+                Issue.record("expected finish")
+                continue
+            }
+            #expect(outcome.exitCode == 75)
+            #expect(m.downloaded == 0)
+        }
+        var revoked = SyncMachine()
+        _ = revoked.start()
+        _ = revoked.handle(.knowledge(outbox: 0))
+        _ = revoked.handle(.pulled(applied: 0, complete: true, downloads: 1))
+        guard case .finish(let refused) = revoked.handle(.failed(.problem(status: 403, code: "revoked", detail: "x")))
+        else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(refused.exitCode == 77)
+    }
 }

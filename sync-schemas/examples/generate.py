@@ -242,7 +242,8 @@ put("bundle-manifest.json", bundle_manifest, "bundle-manifest")
 put("bundle-reply-request.json", {"node": "33.74.01-1"}, "bundle-reply-request")
 put("bundle-import-response.json", {"bundle": bundle_manifest["id"], "sender": "33.74.01", "changeSets": 3,
     "applied": 2, "duplicate": 1, "parked": 0, "events": 9,
-    "knowledge": {"33.74": {"33.74": 2}, "33.74.01": {"33.74": 3, "33.74.01": 6}}}, "bundle-import-response")
+    "knowledge": {"33.74": {"33.74": 2}, "33.74.01": {"33.74": 3, "33.74.01": 6}},
+    "blobs": 1, "blobsSkipped": 0, "blobsConfirmed": 0}, "bundle-import-response")
 put("problem-bundle-expired.json", {"type": "https://simpul.invalid/problems/bundle-expired",
     "title": "Bundle kedaluwarsa", "status": 422,
     "detail": "bundle kedaluwarsa: bundle ae787c122e36a6bf1611f1fd8b480632 dari 33.74.01 kedaluwarsa sejak "
