@@ -134,9 +134,7 @@ extension NodeStore {
 
     static func knowledge(db: Database) throws -> [String: VersionVector] {
         var result: [String: [String: UInt64]] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT partition, node, MAX(seq) AS seq FROM event GROUP BY partition, node")
-        {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT partition, node, seq FROM knowledge")) {
             result[row["partition"], default: [:]][row["node"]] = UInt64(row["seq"] as Int64)
         }
         return result.mapValues { VersionVector($0) }
@@ -148,7 +146,7 @@ extension NodeStore {
         let node = info.node
         if !node.isHub { return [node.homePartition, node.kabupaten.code].sorted() }
         let held = try read("membaca partisi") { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT partition FROM event")
+            try String.fetchAll(db, sql: "SELECT DISTINCT partition FROM knowledge")
         }
         return Set(held + [node.kabupaten.code]).sorted()
     }
@@ -171,7 +169,7 @@ extension NodeStore {
     public func ownPartitions() throws(SimpulError) -> [String] {
         try read("membaca partisi") { db in
             try String.fetchAll(
-                db, sql: "SELECT DISTINCT partition FROM event WHERE node = ? ORDER BY partition",
+                db, sql: "SELECT partition FROM knowledge WHERE node = ? ORDER BY partition",
                 arguments: [info.node.rawValue])
         }
     }
@@ -423,6 +421,9 @@ extension NodeStore {
         }
         let insertEvent = try db.cachedStatement(sql: EventLog.insertSQL)
         for e in fresh { try EventCodec.insert(e.event, at: e.at, context: e.context, data: e.data, with: insertEvent) }
+        if let last = fresh.last {
+            try Knowledge.include(partition: cs.partition, node: cs.node, seq: last.event.dot.seq, db: db)
+        }
         try insert(cs, rebuildable: remote.rebuildable, at: at, db: db)
         projection.receive(fresh.lazy.map(\.event))
         try db.cachedStatement(sql: "DELETE FROM parked WHERE hash = ?").execute(arguments: [cs.hash])

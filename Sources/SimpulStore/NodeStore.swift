@@ -323,6 +323,7 @@ public final class NodeStore: Sendable {
             lamport: UInt64(lamport + 1), context: context, record: record, officer: officer, role: role, at: at,
             body: body)
         try EventCodec.insert(event, into: db)
+        try Knowledge.include(partition: partition, node: event.dot.node, seq: event.dot.seq, db: db)
         let projection = Projection(db: db)
         try projection.apply(event)
         try projection.flush()

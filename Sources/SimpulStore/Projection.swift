@@ -379,6 +379,7 @@ final class Projection {
     /// Empties the materialized tables and folds every record's history again.
     static func rebuild(db: Database) throws -> Int {
         for table in Schema.materialized { try db.execute(sql: "DELETE FROM \(table)") }
+        try db.execute(sql: Knowledge.refillSQL)
         let projection = Projection(db: db)
         var count = 0
         var records = 0

@@ -261,6 +261,21 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v7-knowledge") { db in
+            // Knowledge was a GROUP BY over the whole event log, asked on every request: at a hub with
+            // a million events that scan was most of the time of a restore.
+            try db.execute(
+                sql: """
+                    -- Materialized: per partition and writer, the highest seq in the log (dense, so all of them).
+                    CREATE TABLE knowledge (
+                        partition TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (partition, node)
+                    ) WITHOUT ROWID;
+                    \(Knowledge.refillSQL)
+                    """)
+        }
         return migrator
     }
 
@@ -268,7 +283,7 @@ enum Schema {
     static let columnarState = "v3-columnar-state"
 
     /// The materialized tables, in the order a digest reads them.
-    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment"]
+    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment", "knowledge"]
 }
 
 /// The `event` table, the one place its shape is written: the store's first migration creates it
@@ -302,4 +317,21 @@ public enum EventLog {
         INSERT INTO event (partition, node, seq, lamport, record, type, officer, role, at, context, data)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+}
+
+/// The `knowledge` table: what the log holds, kept in the same transaction as every event insert.
+enum Knowledge {
+    static let refillSQL = """
+        INSERT INTO knowledge (partition, node, seq)
+            SELECT partition, node, MAX(seq) FROM event GROUP BY partition, node;
+        """
+
+    static let upsertSQL = """
+        INSERT INTO knowledge (partition, node, seq) VALUES (?, ?, ?)
+        ON CONFLICT (partition, node) DO UPDATE SET seq = MAX(seq, excluded.seq)
+        """
+
+    static func include(partition: String, node: String, seq: UInt64, db: GRDB.Database) throws {
+        try db.cachedStatement(sql: upsertSQL).execute(arguments: [partition, node, Int64(seq)])
+    }
 }

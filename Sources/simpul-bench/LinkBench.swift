@@ -121,8 +121,10 @@ enum LinkBench {
 
     static func run(day: BusyDay, root: String, logger: Logger) throws -> Result {
         var result = Result(events: day.events.count, changeSets: day.stored.count)
-        result.clean = try once(day: day, root: (root as NSString).appendingPathComponent("clean"), cuts: false, logger: logger)
-        result.cut = try once(day: day, root: (root as NSString).appendingPathComponent("cut"), cuts: true, logger: logger)
+        result.clean = try once(
+            day: day, root: (root as NSString).appendingPathComponent("clean"), cuts: false, logger: logger)
+        result.cut = try once(
+            day: day, root: (root as NSString).appendingPathComponent("cut"), cuts: true, logger: logger)
         return result
     }
 
@@ -172,7 +174,8 @@ enum LinkBench {
             throw BenchError(
                 "link run ended \(run.result) without the kecamatan and the hub in step: hub "
                     + "\(try service.store.knowledge()[BusyDay.partition] ?? VersionVector()), kecamatan "
-                    + "\(try kec.knowledge()[BusyDay.partition] ?? VersionVector()), parked \(try service.store.parkedBodies().count)")
+                    + "\(try kec.knowledge()[BusyDay.partition] ?? VersionVector()), parked \(try service.store.parkedBodies().count)"
+            )
         }
         return run
     }
@@ -181,7 +184,8 @@ enum LinkBench {
         let rtt = Double(oneWay.components.seconds) * 2 + Double(oneWay.components.attoseconds) * 2 / 1e18
         // Ideal: every byte of the clean run at the link's rate, plus one round trip per request and
         // one for the TLS handshake of the connection.
-        let ideal = Double(r.clean.bytesUp + r.clean.bytesDown) / Double(bytesPerSecond)
+        let ideal =
+            Double(r.clean.bytesUp + r.clean.bytesDown) / Double(bytesPerSecond)
             + Double(r.clean.requests + 1) * rtt
         let factor = r.cut.seconds / ideal
         let resent = Double(r.cut.bytesUp + r.cut.bytesDown - r.clean.bytesUp - r.clean.bytesDown)
@@ -236,7 +240,8 @@ enum LinkBench {
         lines.append(
             "  ideal \(fixed(ideal, 1)) s (bytes at 64 kbit/s + a round trip per request); with cuts "
                 + "\(fixed(factor, 2))x the ideal (<= 1.5 \(met(factor <= targetFactor))), re-sent "
-                + "\(grouped(Int(resent))) B = \(fixed(resentShare * 100, 2))% (<= 5% \(met(resentShare <= targetResent)))")
+                + "\(grouped(Int(resent))) B = \(fixed(resentShare * 100, 2))% (<= 5% \(met(resentShare <= targetResent)))"
+        )
         return lines.joined(separator: "\n")
     }
 }

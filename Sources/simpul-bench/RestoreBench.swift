@@ -5,7 +5,7 @@ import SimpulStore
 import SimpulSync
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// `restore`: a kecamatan whose disk died restores its whole partition (`simpul init --restore`, the
@@ -75,7 +75,8 @@ enum RestoreBench {
             pending.removeAll(keepingCapacity: true)
             budgetBytes = 0
         }
-        func add(_ record: String, context: VersionVector, at: Timestamp, role: String, body: EventBody) throws -> Event {
+        func add(_ record: String, context: VersionVector, at: Timestamp, role: String, body: EventBody) throws -> Event
+        {
             seq += 1
             lamport += 1
             let e = Event(
@@ -101,9 +102,11 @@ enum RestoreBench {
             let number = RegistrationNumber(prefix: "01", year: year, sequence: sequenceInYear).text
             let registration = try Workflow.register(
                 number: number, layanan: layanan, catalogVersion: catalog.version,
-                pemohon: Pemohon(nik: Fixtures.nik, nama: "Pemohon \(result.permohonan)"), syarat: layanan.requirements.map { $0.code },
+                pemohon: Pemohon(nik: Fixtures.nik, nama: "Pemohon \(result.permohonan)"),
+                syarat: layanan.requirements.map { $0.code },
                 isian: [:], acceptedOn: accepted, calendar: calendar)
-            let first = try add(number, context: VersionVector(), at: at, role: Peran.loket, body: .registered(registration))
+            let first = try add(
+                number, context: VersionVector(), at: at, role: Peran.loket, body: .registered(registration))
             var state = Permohonan(registeredBy: first, registration)
             while !state.status.isClosed {
                 let command: Command
@@ -137,7 +140,8 @@ enum RestoreBench {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("simpul").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchError("no simpul binary next to simpul-bench: swift build -c release (all products)", exitCode: 69)
+            throw BenchError(
+                "no simpul binary next to simpul-bench: swift build -c release (all products)", exitCode: 69)
         }
         var (service, _, keyFile, result) = try hub(day: day, events: events, root: root, logger: logger)
         let served = try ServedHub(
@@ -155,7 +159,9 @@ enum RestoreBench {
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
         process.standardOutput = FileHandle.nullDevice
         let errors = (root as NSString).appendingPathComponent("restore.stderr")
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        guard FileManager.default.createFile(atPath: errors, contents: nil) else {
+            throw BenchError("cannot write \(errors)")
+        }
         process.standardError = FileHandle(forWritingAtPath: errors)
         let started = ContinuousClock.now
         try process.run()

@@ -100,7 +100,8 @@ func main() {
             print(RestoreBench.report(result, options: options))
         }
         if scenario == .link || scenario == .all {
-            let result = try LinkBench.run(day: day, root: (root as NSString).appendingPathComponent("link"), logger: logger)
+            let result = try LinkBench.run(
+                day: day, root: (root as NSString).appendingPathComponent("link"), logger: logger)
             print(LinkBench.report(result, day: day, options: options))
         }
         if scenario == .compression || scenario == .all {
