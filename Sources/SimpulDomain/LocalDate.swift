@@ -18,17 +18,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(iso: String) {
         var iso = iso
         let parsed = iso.withUTF8 { b -> (Int, Int, Int)? in
-            func digits(_ at: Int, _ count: Int) -> Int? {
-                var v = 0
-                for i in at..<at + count {
-                    let d = Int(b[i]) - 48
-                    guard d >= 0 && d <= 9 else { return nil }
-                    v = v * 10 + d
-                }
-                return v
-            }
-            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let y = digits(0, 4),
-                let m = digits(5, 2), let d = digits(8, 2)
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let y = readDigits(b, 0, 4),
+                let m = readDigits(b, 5, 2), let d = readDigits(b, 8, 2)
             else { return nil }
             return (y, m, d)
         }
@@ -143,4 +134,15 @@ func writeDigits(_ value: Int, width: Int, into out: UnsafeMutableBufferPointer<
         v /= 10
         i -= 1
     }
+}
+
+/// The number written by `count` ASCII digits at `at`, or nil when any is not a digit.
+func readDigits(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+    var v = 0
+    for i in at..<at + count {
+        let d = Int(b[i]) - 48
+        guard d >= 0 && d <= 9 else { return nil }
+        v = v * 10 + d
+    }
+    return v
 }

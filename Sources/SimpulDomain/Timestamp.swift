@@ -14,15 +14,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        func digits(_ at: Int, _ count: Int) -> Int? {
-            var v = 0
-            for i in at..<at + count {
-                let d = Int(b[i]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                v = v * 10 + d
-            }
-            return v
-        }
+        func digits(_ at: Int, _ count: Int) -> Int? { readDigits(b, at, count) }
         guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), let y = digits(0, 4), let mo = digits(5, 2),
             let d = digits(8, 2), let date = LocalDate(year: y, month: mo, day: d), let hh = digits(11, 2),

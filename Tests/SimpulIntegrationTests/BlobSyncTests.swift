@@ -30,7 +30,7 @@ import Testing
         let sha = attached.attachment.sha256
 
         let hub = RecordingHub(world.service)
-        let result = try await Self.withHTTPSHub(hub) { port, ca in
+        let result = try await withHTTPSHub(hub) { port, ca in
             // The first connection is cut once about half the blob has gone up; any connection libcurl
             // opens to retry is cut at once, so the run has to give up.
             let link = try LinkSimulator(
@@ -86,7 +86,7 @@ import Testing
         let attached = try kec.store.attach(file: try Self.file(content), to: p.number, syarat: "ktp", officer: "Sari")
         let sha = attached.attachment.sha256
         let stray = Self.bytes(3_000, seed: 3)
-        let answers = try await Self.withHTTPSHub(world.service) { port, ca in
+        let answers = try await withHTTPSHub(world.service) { port, ca in
             let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
             // Before its change sets reach the hub, not even the writer may send the blob.
             let early = try Self.chunk(sha, offset: 0, content, as: kec, transport, world)
@@ -127,7 +127,7 @@ import Testing
         var damaged = content
         damaged[damaged.count - 1] ^= 0x01
         let forged = damaged
-        let answers = try await Self.withHTTPSHub(world.service) { port, ca in
+        let answers = try await withHTTPSHub(world.service) { port, ca in
             let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
             // The change sets go up; the blob does not (its requests never reach the hub).
             let pushed = Self.agent(world, kec, NoBlobs(transport)).run()
@@ -177,7 +177,7 @@ import Testing
             file: try Self.file(content), to: p.number, syarat: "bukti-tanah", officer: "Sari")
         let sha = attached.attachment.sha256
         let hub = RecordingHub(world.service)
-        let result = try await Self.withHTTPSHub(hub) { port, ca in
+        let result = try await withHTTPSHub(hub) { port, ca in
             let direct = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
             let synced = Self.agent(world, kec, direct).run()
             let whole = try Self.signed(.init(method: "GET", path: BlobRoutes.blob(sha)), as: kec, direct, world)
@@ -252,7 +252,7 @@ import Testing
         let restored = Replica(store: store, identity: identity)
 
         let hub = RecordingHub(world.service)
-        let result = try await Self.withHTTPSHub(hub) { port, ca in
+        let result = try await withHTTPSHub(hub) { port, ca in
             let direct = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
             let uploaded = Self.agent(world, kec, direct).run()
             // Then the disk of the kecamatan PC dies; a new one is set up with a new key the IT officer
@@ -353,30 +353,6 @@ import Testing
 
     static func problem(_ response: HTTPResponseMessage) throws -> Problem {
         try Canonical.decode(Problem.self, from: response.body)
-    }
-
-    /// Serves `handler` over HTTPS on 127.0.0.1 while `body` runs on a thread of its own, since
-    /// libcurl blocks; returns after the server stopped.
-    static func withHTTPSHub<T: Sendable>(
-        _ handler: any HubRequestHandler, _ body: @escaping @Sendable (_ port: Int, _ caFile: String) throws -> T
-    ) async throws -> T {
-        let dir = Fixture.tempDirectory()
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let certs = try DevCertificate.write(to: dir, host: "localhost")
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = try HubHTTPServer(
-            host: "127.0.0.1", port: 0, tls: certs, handler: handler, logger: Fixture.logger,
-            onRunning: { continuation.yield($0) })
-        let serving = Task { try await server.run() }
-        defer { serving.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-            Thread.detachNewThread { c.resume(with: Result { try body(port, certs.certificatePath) }) }
-        }
-        serving.cancel()
-        _ = await serving.result
-        return result
     }
 }
 

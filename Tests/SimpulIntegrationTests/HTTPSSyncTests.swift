@@ -14,23 +14,9 @@ import Testing
     private func withHTTPSHub<T: Sendable>(
         _ world: SyncWorld, _ body: @escaping @Sendable (_ url: String, _ caFile: String) throws -> T
     ) async throws -> T {
-        let certs = try DevCertificate.write(to: Fixture.tempDirectory().ensuringDirectory(), host: "localhost")
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = try HubHTTPServer(
-            host: "127.0.0.1", port: 0, tls: certs, handler: world.service, logger: Fixture.logger,
-            onRunning: { continuation.yield($0) })
-        let serving = Task { try await server.run() }
-        defer { serving.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let url = "https://127.0.0.1:\(port)"
-        // libcurl blocks; keep it off the cooperative pool that serves the hub.
-        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-            Thread.detachNewThread { c.resume(with: Result { try body(url, certs.certificatePath) }) }
+        try await SimpulIntegrationTests.withHTTPSHub(world.service) { port, ca in
+            try body("https://127.0.0.1:\(port)", ca)
         }
-        serving.cancel()
-        _ = await serving.result
-        return result
     }
 
     private func agent(_ world: SyncWorld, _ replica: Replica, url: String, caFile: String?) -> SyncClient {
@@ -114,12 +100,5 @@ import Testing
         #expect(reports[1].outcome.exitCode == 77)
         #expect(reports[1].outcome.message.contains("dicabut"))
         #expect(try world.hub.store.eventCount() == 1)
-    }
-}
-
-extension String {
-    fileprivate func ensuringDirectory() throws -> String {
-        try FileManager.default.createDirectory(atPath: self, withIntermediateDirectories: true)
-        return self
     }
 }

@@ -47,27 +47,11 @@ import Testing
         _ handler: any HubRequestHandler, plan: LinkSimulator.Plan,
         _ body: @escaping @Sendable (_ url: String, _ caFile: String, _ link: LinkSimulator) throws -> T
     ) async throws -> T {
-        let directory = Fixture.tempDirectory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let certs = try DevCertificate.write(to: directory, host: "localhost")
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = try HubHTTPServer(
-            host: "127.0.0.1", port: 0, tls: certs, handler: handler, logger: Fixture.logger,
-            onRunning: { continuation.yield($0) })
-        let serving = Task { try await server.run() }
-        defer { serving.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let link = try LinkSimulator(upstreamPort: port, plan: plan)
-        defer { link.stop() }
-        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-            Thread.detachNewThread {
-                c.resume(with: Result { try body("https://127.0.0.1:\(link.port)", certs.certificatePath, link) })
-            }
+        try await withHTTPSHub(handler) { port, ca in
+            let link = try LinkSimulator(upstreamPort: port, plan: plan)
+            defer { link.stop() }
+            return try body("https://127.0.0.1:\(link.port)", ca, link)
         }
-        serving.cancel()
-        _ = await serving.result
-        return result
     }
 
     private func agent(_ world: SyncWorld, _ kec: Replica, url: String, caFile: String) -> (SyncClient, CurlTransport) {
