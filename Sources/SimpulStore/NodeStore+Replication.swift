@@ -331,28 +331,36 @@ extension NodeStore {
     /// `applyRemote(_:)`, asking `admit` before each change set whether it may be applied (its
     /// signature checked, say). The first refusal ends the batch: what came before it is kept,
     /// and the refusal is returned beside the outcomes.
+    ///
+    /// - Returns: also whether change sets wait in the store's parking (this batch's or earlier
+    ///   ones) that what was applied may have unblocked.
     public func applyRemote<E: Error>(
         _ batch: [RemoteChangeSet], admit: (Int) throws(E) -> Void
-    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?) {
+    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?, parked: Bool) {
         let at = now()
-        return try write("menerapkan change set") { db -> ([ApplyOutcome], E?) in
+        return try write("menerapkan change set") { db -> ([ApplyOutcome], E?, Bool) in
             let projection = Projection(db: db)
             var outcomes: [ApplyOutcome] = []
             var refusal: E?
+            // Usually nothing waits: then no change set needs taking out of the parking.
+            var parked = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM parked)") ?? true
             for (i, cs) in batch.enumerated() {
                 do throws(E) { try admit(i) } catch {
                     refusal = error
                     break
                 }
-                let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db)
+                let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db, parkedMayExist: parked)
                 outcomes.append(outcome)
-                if case .parked(let reason) = outcome { try Self.park(cs.stored, reason: reason, at: at, db: db) }
+                if case .parked(let reason) = outcome {
+                    try Self.park(cs.stored, reason: reason, at: at, db: db)
+                    parked = true
+                }
                 if case .brokenChain = outcome { break }
                 if case .conflicting = outcome { break }
             }
             try projection.foldReceived()
             try projection.flush()
-            return (outcomes, refusal)
+            return (outcomes, refusal, parked)
         }
     }
 
@@ -362,7 +370,7 @@ extension NodeStore {
     }
 
     static func applyRemote(
-        _ remote: RemoteChangeSet, at: Timestamp, projection: Projection, db: Database
+        _ remote: RemoteChangeSet, at: Timestamp, projection: Projection, db: Database, parkedMayExist: Bool = true
     ) throws -> ApplyOutcome {
         let cs = remote.stored
         let sameHash = try Bool.fetchOne(
@@ -426,7 +434,9 @@ extension NodeStore {
         }
         try insert(cs, rebuildable: remote.rebuildable, at: at, db: db)
         projection.receive(fresh.lazy.map(\.event))
-        try db.cachedStatement(sql: "DELETE FROM parked WHERE hash = ?").execute(arguments: [cs.hash])
+        if parkedMayExist {
+            try db.cachedStatement(sql: "DELETE FROM parked WHERE hash = ?").execute(arguments: [cs.hash])
+        }
         return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
     }
 

@@ -316,22 +316,21 @@ public final class SyncClient: Sendable {
                 }
             }
         }
-        let (outcomes, refusal) = try store.applyRemote(changeSets.map(\.remote)) { (i: Int) throws(SyncError) in
+        let (outcomes, refusal, waiting) = try store.applyRemote(changeSets.map(\.remote)) {
+            (i: Int) throws(SyncError) in
             try verification.wait(i)
         }
         var applied = 0
-        var parked = false
         for outcome in outcomes {
             switch outcome {
             case .applied(let n): applied += n
-            case .duplicate: break
-            case .parked: parked = true
+            case .duplicate, .parked: break
             case .brokenChain(let reason), .conflicting(let reason): throw Failure(failure: .invalidData(reason))
             }
         }
         if let refusal { throw Failure(failure: .invalidData(refusal.message)) }
-        // What an earlier pull parked may have been waiting for what just came.
-        if applied > 0 || parked { applied += try HubService.drain(store: store) }
+        // What waits in the parking (from this pull or an earlier one) may wait for what just came.
+        if waiting && applied > 0 { applied += try HubService.drain(store: store) }
         return applied
     }
 

@@ -149,27 +149,24 @@ enum RestoreBench {
         defer { served.stop() }
         let data = (root as NSString).appendingPathComponent("restored")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "init", "--restore", "--node", BusyDay.kecamatan.rawValue, "--name", "Kecamatan Semarang Tengah", "--conf",
-            conf, "--data", data, "--hub", "https://127.0.0.1:\(served.port)", "--hub-ca", served.certificate, "--key",
-            keyFile, "--json",
+        let arguments = [
+            binary, "init", "--restore", "--node", BusyDay.kecamatan.rawValue, "--name", "Kecamatan Semarang Tengah",
+            "--conf", conf, "--data", data, "--hub", "https://127.0.0.1:\(served.port)", "--hub-ca", served.certificate,
+            "--key", keyFile, "--json",
         ]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
-        process.standardOutput = FileHandle.nullDevice
-        let errors = (root as NSString).appendingPathComponent("restore.stderr")
-        guard FileManager.default.createFile(atPath: errors, contents: nil) else {
-            throw BenchError("cannot write \(errors)")
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }.map {
+            "\($0.key)=\($0.value)"
         }
-        process.standardError = FileHandle(forWritingAtPath: errors)
+        let errors = (root as NSString).appendingPathComponent("restore.stderr")
         let started = ContinuousClock.now
-        try process.run()
-        // wait4 reports the child's own peak resident memory; Process would reap it first.
+        // posix_spawn rather than Process: Foundation reaps its children itself, and only the one who
+        // reaps the child with wait4 gets its resource usage (the peak resident memory).
+        let pid = try spawn(arguments, environment: environment, stdout: "/dev/null", stderr: errors)
         var status: Int32 = 0
         var usage = rusage()
-        let pid = process.processIdentifier
-        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        while wait4(pid, &status, 0, &usage) == -1 {
+            guard errno == EINTR else { throw BenchError("wait4 failed (errno \(errno))") }
+        }
         result.restoreSeconds = seconds(since: started)
         result.peakBytes = Int(usage.ru_maxrss) * 1024
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
@@ -185,6 +182,24 @@ enum RestoreBench {
             throw BenchError("the restore holds \(result.restoredEvents) of \(result.events) events")
         }
         return result
+    }
+
+    private static func spawn(
+        _ arguments: [String], environment: [String], stdout: String, stderr: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] { strings.map { strdup($0) } + [nil] }
+        let argv = cStrings(arguments)
+        let envp = cStrings(environment)
+        defer { for p in argv + envp { free(p) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        guard result == 0 else { throw BenchError("cannot start \(arguments[0]) (error \(result))") }
+        return pid
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
