@@ -332,35 +332,35 @@ extension NodeStore {
     /// signature checked, say). The first refusal ends the batch: what came before it is kept,
     /// and the refusal is returned beside the outcomes.
     ///
-    /// - Returns: also whether change sets wait in the store's parking (this batch's or earlier
-    ///   ones) that what was applied may have unblocked.
+    /// - Returns: also `waiting`: whether change sets wait in the store's parking (this batch's or
+    ///   earlier ones) that what was applied may have unblocked.
     public func applyRemote<E: Error>(
         _ batch: [RemoteChangeSet], admit: (Int) throws(E) -> Void
-    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?, parked: Bool) {
+    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?, waiting: Bool) {
         let at = now()
         return try write("menerapkan change set") { db -> ([ApplyOutcome], E?, Bool) in
             let projection = Projection(db: db)
             var outcomes: [ApplyOutcome] = []
             var refusal: E?
             // Usually nothing waits: then no change set needs taking out of the parking.
-            var parked = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM parked)") ?? true
+            var waiting = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM parked)") ?? true
             for (i, cs) in batch.enumerated() {
                 do throws(E) { try admit(i) } catch {
                     refusal = error
                     break
                 }
-                let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db, parkedMayExist: parked)
+                let outcome = try Self.applyRemote(cs, at: at, projection: projection, db: db, parkedMayExist: waiting)
                 outcomes.append(outcome)
                 if case .parked(let reason) = outcome {
                     try Self.park(cs.stored, reason: reason, at: at, db: db)
-                    parked = true
+                    waiting = true
                 }
                 if case .brokenChain = outcome { break }
                 if case .conflicting = outcome { break }
             }
             try projection.foldReceived()
             try projection.flush()
-            return (outcomes, refusal, parked)
+            return (outcomes, refusal, waiting)
         }
     }
 

@@ -159,17 +159,8 @@ struct CurlTransportTests {
             logger: quietLogger
         )
 
-        // Timed on the sending thread itself: resuming this task can wait for a free cooperative
-        // thread while other suites block theirs, which says nothing about the transport.
-        let (result, elapsed) = await withCheckedContinuation { continuation in
-            Thread {
-                let start = ContinuousClock.now
-                let result = Result { () throws(TransportError) in
-                    try transport.sendCounted(HTTPRequestMessage(method: "POST", path: "/v1/push", body: [1]))
-                }
-                continuation.resume(returning: (result, ContinuousClock.now - start))
-            }.start()
-        }
+        let (result, elapsed) = await timedSendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/v1/push", body: [1]))
 
         let error = try #require(result.failure)
         #expect(error.code == .stalled)

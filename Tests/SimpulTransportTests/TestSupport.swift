@@ -97,9 +97,21 @@ func sendOnThread(
     _ transport: CurlTransport,
     _ request: HTTPRequestMessage
 ) async -> Result<(HTTPResponseMessage, sent: Int, received: Int), TransportError> {
+    await timedSendOnThread(transport, request).result
+}
+
+/// `sendOnThread`, with how long the send took timed on the sending thread itself: resuming the
+/// test's task can wait for a free cooperative thread while other suites block theirs, which says
+/// nothing about the transport.
+func timedSendOnThread(
+    _ transport: CurlTransport,
+    _ request: HTTPRequestMessage
+) async -> (result: Result<(HTTPResponseMessage, sent: Int, received: Int), TransportError>, elapsed: Duration) {
     await withCheckedContinuation { continuation in
         Thread {
-            continuation.resume(returning: Result { () throws(TransportError) in try transport.sendCounted(request) })
+            let start = ContinuousClock.now
+            let result = Result { () throws(TransportError) in try transport.sendCounted(request) }
+            continuation.resume(returning: (result, ContinuousClock.now - start))
         }.start()
     }
 }
