@@ -30,8 +30,17 @@ test: deps
 demo: deps build
 	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)"
 
-# CI checks the format; `make format` rewrites the files.
+# CI checks the format and that every relative link in the Markdown docs names a file inside the
+# repository (a clone has nothing beside it); `make format` rewrites the files.
 lint:
+	@bad=0; for f in *.md docs/*.md sync-schemas/*.md; do \
+	  for l in $$(grep -o '\]([^)#[:space:]]*' "$$f" | cut -c3-); do \
+	    case "$$l" in ''|*:*) continue;; esac; \
+	    t="$$(realpath -m "$$(dirname "$$f")/$$l")"; \
+	    case "$$t" in "$(CURDIR)"/*) [ -e "$$t" ] && continue;; esac; \
+	    echo "$$f: link to $$l: no such file in the repository"; bad=1; \
+	  done; \
+	done; exit $$bad
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
 format:
