@@ -496,8 +496,8 @@ extension NodeStore {
                 return .restored(held)
             }
             let body = try Workflow.attach(draft, on: state)
-            if let why = EventAuthorization.refusal(type: body.type, author: node, partition: state.partition) {
-                throw SimpulError(.invalidData, why)
+            if let refusal = EventAuthorization.refusal(type: body.type, author: node, partition: state.partition) {
+                throw SimpulError(.invalidData, refusal.message)
             }
             _ = try Self.insertComplete(sha: sha, size: size, at: at, db: db) { emit in
                 try Self.readFile(url) { try emit($0) }

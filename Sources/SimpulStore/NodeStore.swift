@@ -272,9 +272,9 @@ public final class NodeStore: Sendable {
                 cmd = command
             }
             let body = try Workflow.decide(cmd, on: state)
-            if let why = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition)
+            if let refusal = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition)
             {
-                throw SimpulError(.invalidData, why)
+                throw SimpulError(.invalidData, refusal.message)
             }
             return try self.append(
                 record: number, partition: state.partition, context: state.seen, officer: officer,

@@ -1,3 +1,5 @@
+import SimpulDomain
+
 /// Why a change set or a request was refused. Each code is also the `code` of the RFC 9457 problem
 /// the hub answers with, so the agent can show and record the exact reason.
 public struct SyncError: Error, Sendable, CustomStringConvertible {
@@ -72,4 +74,16 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension SyncError {
+    /// The refusal of an event by the authorization rule, with the code its reason calls for.
+    public init(_ refusal: EventAuthorization.Refusal) {
+        let code: Code =
+            switch refusal.reason {
+            case .foreignPartition, .notReferenceData: .forbiddenPartition
+            case .otherWriter, .referenceDataOutsideGlobal: .forbiddenType
+            }
+        self.init(code, refusal.message)
+    }
 }
