@@ -24,7 +24,7 @@ public struct StoredBlob: Sendable, Equatable {
 }
 
 /// Why a piece of a blob was not taken.
-public struct BlobError: Error, Sendable, CustomStringConvertible {
+public struct BlobError: SimpulFailure {
     public enum Code: String, Sendable {
         /// The piece does not start where the store is; `received` says where that is.
         case offset
@@ -49,8 +49,6 @@ public struct BlobError: Error, Sendable, CustomStringConvertible {
         self.received = received
         self.cause = cause
     }
-
-    public var description: String { message }
 }
 
 /// Blobs live in the store's SQLite file: a document and the event that attaches it commit in one

@@ -409,6 +409,9 @@ public final class NodeStore: Sendable {
             return try body()
         } catch let error as SimpulError {
             throw error
+        } catch is RowDecodingError {
+            // Its description lists the whole row, which may hold personal data: not a cause to show.
+            throw SimpulError(.io, "gagal \(what): baris penyimpanan tidak sesuai skemanya")
         } catch {
             throw SimpulError(.io, "gagal \(what): penyimpanan tidak bisa dibaca atau ditulis", cause: error)
         }

@@ -2,7 +2,7 @@ import SimpulDomain
 
 /// Why a change set or a request was refused. Each code is also the `code` of the RFC 9457 problem
 /// the hub answers with, so the agent can show and record the exact reason.
-public struct SyncError: Error, Sendable, CustomStringConvertible {
+public struct SyncError: SimpulFailure {
     public enum Code: String, Sendable, Codable, CaseIterable {
         case malformed = "malformed"
         case hashMismatch = "hash-mismatch"
@@ -73,7 +73,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var headline: String { "\(code.rawValue): \(message)" }
 }
 
 extension SyncError {
