@@ -272,7 +272,8 @@ public final class NodeStore: Sendable {
                 cmd = command
             }
             let body = try Workflow.decide(cmd, on: state)
-            if let refusal = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition)
+            if let refusal = EventAuthorization.refusal(
+                type: body.type, author: self.info.node, partition: state.partition)
             {
                 throw SimpulError(.invalidData, refusal.message)
             }

@@ -5,7 +5,9 @@ import Testing
 /// passed on as it was.
 @Suite struct SimpulFailureTests {
     struct DiskFull: Error, CustomStringConvertible {
-        var description: String { "SQLite error 13: database or disk is full\n - while executing `INSERT\n INTO event`" }
+        var description: String {
+            "SQLite error 13: database or disk is full\n - while executing `INSERT\n INTO event`"
+        }
     }
 
     struct Coded: SimpulFailure {
