@@ -26,7 +26,7 @@ let package = Package(
     targets: [
         .target(name: "SimpulDomain"),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .target(name: "SimpulCompression", dependencies: ["CZstd"]),
+        .target(name: "SimpulCompression", dependencies: ["CZstd", "SimpulDomain"]),
         .target(
             name: "SimpulStore",
             dependencies: [

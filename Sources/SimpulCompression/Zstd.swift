@@ -1,7 +1,8 @@
 import CZstd
+import SimpulDomain
 
 /// Why compressing or decompressing failed.
-public struct ZstdError: Error, Sendable, CustomStringConvertible {
+public struct ZstdError: SimpulFailure {
     public enum Code: String, Sendable {
         /// The input is not a zstd frame, is truncated, or was made with another dictionary.
         case corrupt
@@ -12,13 +13,14 @@ public struct ZstdError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    public var cause: (any Error)? { nil }
 
     init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var headline: String { "\(code.rawValue): \(message)" }
 }
 
 /// A zstd dictionary, digested once for compressing and decompressing with it.

@@ -20,7 +20,8 @@ public enum Console {
         do {
             try body()
         } catch {
-            throw fail(tool, error.message, code: exitCode(error.code))
+            // The description: the message, and what caused it (a full disk, a locked file).
+            throw fail(tool, error.description, code: exitCode(error.code))
         }
     }
 

@@ -83,7 +83,30 @@ public struct Event: Sendable, Equatable, Codable {
     }
 }
 
-/// What happened, by kind. The `type` strings are part of the stored and wire format.
+/// Every kind of event. The raw values are the `type` strings of the stored and wire format.
+///
+/// Adding a type is one case here, its data type and `EventBody` case, its writer and scope
+/// (`EventType.writer`, `EventType.isGlobal`), its fold (`Permohonan.apply`, `Workflow.admissible`)
+/// and its entry in sync-schemas: the compiler points at every switch, a test at the schemas.
+public enum EventType: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    case registered = "permohonan.registered"
+    case stepCompleted = "permohonan.step-completed"
+    case forwarded = "permohonan.forwarded"
+    case withdrawn = "permohonan.withdrawn"
+    case rejected = "permohonan.rejected"
+    case paymentReceived = "pembayaran.received"
+    case ptspProgress = "permohonan.ptsp-progress"
+    case decided = "permohonan.decided"
+    case settled = "permohonan.settled"
+    case catalogPublished = "katalog.published"
+    case calendarPublished = "kalender.published"
+    case attached = "permohonan.attached"
+
+    /// The wire string, so messages and logs read as the log does.
+    public var description: String { rawValue }
+}
+
+/// What happened, by kind, with the data of that kind.
 public enum EventBody: Sendable, Equatable, Codable {
     case registered(Registration)
     case stepCompleted(StepCompleted)
@@ -98,56 +121,56 @@ public enum EventBody: Sendable, Equatable, Codable {
     case calendarPublished(CalendarPublication)
     case attached(Attachment)
 
-    public var type: String {
+    public var type: EventType {
         switch self {
-        case .registered: "permohonan.registered"
-        case .stepCompleted: "permohonan.step-completed"
-        case .forwarded: "permohonan.forwarded"
-        case .withdrawn: "permohonan.withdrawn"
-        case .rejected: "permohonan.rejected"
-        case .paymentReceived: "pembayaran.received"
-        case .ptspProgress: "permohonan.ptsp-progress"
-        case .decided: "permohonan.decided"
-        case .settled: "permohonan.settled"
-        case .catalogPublished: "katalog.published"
-        case .calendarPublished: "kalender.published"
-        case .attached: "permohonan.attached"
+        case .registered: .registered
+        case .stepCompleted: .stepCompleted
+        case .forwarded: .forwarded
+        case .withdrawn: .withdrawn
+        case .rejected: .rejected
+        case .paymentReceived: .paymentReceived
+        case .ptspProgress: .ptspProgress
+        case .decided: .decided
+        case .settled: .settled
+        case .catalogPublished: .catalogPublished
+        case .calendarPublished: .calendarPublished
+        case .attached: .attached
         }
     }
-
-    /// Every event type, as written in the log and on the wire.
-    public static let allTypes: [String] = [
-        "permohonan.registered", "permohonan.step-completed", "permohonan.forwarded", "permohonan.withdrawn",
-        "permohonan.rejected", "pembayaran.received", "permohonan.ptsp-progress", "permohonan.decided",
-        "permohonan.settled", "katalog.published", "kalender.published", "permohonan.attached",
-    ]
 
     private enum CodingKeys: String, CodingKey { case type, data }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
-        self = try EventBody.decode(type: type, from: c.superDecoder(forKey: .data))
+        self = try EventBody.decode(typeName: type, from: c.superDecoder(forKey: .data))
+    }
+
+    /// Decodes the data of an event whose type is written as `typeName` (a type column or field);
+    /// an unknown type is a decoding error.
+    public static func decode(typeName: String, from decoder: any Decoder) throws -> EventBody {
+        guard let type = EventType(rawValue: typeName) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(typeName)"))
+        }
+        return try decode(type: type, from: decoder)
     }
 
     /// Decodes the data of an event whose type is known, as stored in separate columns.
-    public static func decode(type: String, from decoder: any Decoder) throws -> EventBody {
+    public static func decode(type: EventType, from decoder: any Decoder) throws -> EventBody {
         switch type {
-        case "permohonan.registered": return .registered(try Registration(from: decoder))
-        case "permohonan.step-completed": return .stepCompleted(try StepCompleted(from: decoder))
-        case "permohonan.forwarded": return .forwarded(try Forwarding(from: decoder))
-        case "permohonan.withdrawn": return .withdrawn(try Closure(from: decoder))
-        case "permohonan.rejected": return .rejected(try Rejection(from: decoder))
-        case "pembayaran.received": return .paymentReceived(try Payment(from: decoder))
-        case "permohonan.ptsp-progress": return .ptspProgress(try PTSPProgress(from: decoder))
-        case "permohonan.decided": return .decided(try Decision(from: decoder))
-        case "permohonan.settled": return .settled(try Settlement(from: decoder))
-        case "katalog.published": return .catalogPublished(try LayananCatalog(from: decoder))
-        case "kalender.published": return .calendarPublished(try CalendarPublication(from: decoder))
-        case "permohonan.attached": return .attached(try Attachment(from: decoder))
-        default:
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "unknown event type \(type)"))
+        case .registered: .registered(try Registration(from: decoder))
+        case .stepCompleted: .stepCompleted(try StepCompleted(from: decoder))
+        case .forwarded: .forwarded(try Forwarding(from: decoder))
+        case .withdrawn: .withdrawn(try Closure(from: decoder))
+        case .rejected: .rejected(try Rejection(from: decoder))
+        case .paymentReceived: .paymentReceived(try Payment(from: decoder))
+        case .ptspProgress: .ptspProgress(try PTSPProgress(from: decoder))
+        case .decided: .decided(try Decision(from: decoder))
+        case .settled: .settled(try Settlement(from: decoder))
+        case .catalogPublished: .catalogPublished(try LayananCatalog(from: decoder))
+        case .calendarPublished: .calendarPublished(try CalendarPublication(from: decoder))
+        case .attached: .attached(try Attachment(from: decoder))
         }
     }
 

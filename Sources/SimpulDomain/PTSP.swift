@@ -32,44 +32,92 @@ public enum PTSPStatus {
     public static func label(_ code: String) -> String { entry(code).map { "\(code) \($0.label)" } ?? code }
 }
 
+/// Who writes events of a type.
+public enum EventWriter: Sendable, Equatable {
+    /// The kecamatan counter (a kecamatan node or one of its sub-nodes), in its own partition.
+    case kecamatan
+    /// The kabupaten's PTSP hub.
+    case hub
+}
+
+extension EventType {
+    /// Who may write events of this type.
+    public var writer: EventWriter {
+        switch self {
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached: .kecamatan
+        case .ptspProgress, .decided, .settled, .catalogPublished, .calendarPublished: .hub
+        }
+    }
+
+    /// Whether events of this type belong to the global partition (the kabupaten's reference data)
+    /// rather than to a kecamatan's.
+    public var isGlobal: Bool {
+        switch self {
+        case .catalogPublished, .calendarPublished: true
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
+            .ptspProgress, .decided, .settled:
+            false
+        }
+    }
+}
+
 /// Who may write what, where: the rule the hub checks on every change set and every store checks
 /// before it records a local command.
 public enum EventAuthorization {
-    /// Event types the kecamatan counter writes.
-    public static let kecamatanTypes: Set<String> = [
-        "permohonan.registered", "permohonan.step-completed", "permohonan.forwarded", "permohonan.withdrawn",
-        "permohonan.rejected", "pembayaran.received", "permohonan.attached",
-    ]
-    /// Event types only the PTSP hub writes.
-    public static let hubTypes: Set<String> = [
-        "permohonan.ptsp-progress", "permohonan.decided", "permohonan.settled", "katalog.published",
-        "kalender.published",
-    ]
-    /// Event types of the global partition (the kabupaten's reference data).
-    public static let globalTypes: Set<String> = ["katalog.published", "kalender.published"]
+    /// Why an author may not write an event: its message for people, and which rule it broke, from
+    /// which a wire error code is chosen.
+    public struct Refusal: Sendable, Equatable, CustomStringConvertible {
+        public enum Reason: Sendable, Equatable {
+            /// The author may not write into the partition at all.
+            case foreignPartition
+            /// The event type is written by the other side (kecamatan versus hub).
+            case otherWriter
+            /// The global partition holds only reference data, and this is not.
+            case notReferenceData
+            /// Reference data belongs only in the global partition.
+            case referenceDataOutsideGlobal
+        }
+
+        public var reason: Reason
+        public var message: String
+
+        public var description: String { message }
+    }
 
     /// Why `author` may not write an event of `type` into `partition`, or nil when it may.
-    public static func refusal(type: String, author: NodeID, partition: String) -> String? {
-        guard EventBody.allTypes.contains(type) else { return "jenis event '\(type)' tidak dikenal" }
+    public static func refusal(type: EventType, author: NodeID, partition: String) -> Refusal? {
         let isGlobal = partition == author.kabupaten.code
-        if author.isHub {
-            guard isGlobal || partition.hasPrefix(author.kabupaten.code + "."),
-                KodeWilayah(partition)?.level == .kecamatan || isGlobal
-            else {
-                return "hub \(author) hanya menulis partisi kabupatennya, bukan \(partition)"
-            }
-            guard hubTypes.contains(type) else { return "event \(type) hanya ditulis oleh kecamatan, bukan hub" }
-        } else {
-            guard partition == author.homePartition else {
-                return "node \(author) hanya menulis partisinya sendiri (\(author.homePartition)), bukan \(partition)"
-            }
-            guard kecamatanTypes.contains(type) else { return "event \(type) hanya ditulis oleh PTSP (hub)" }
+        let ownsPartition =
+            author.isHub ? hubMayWrite(author, partition, isGlobal: isGlobal) : partition == author.homePartition
+        guard ownsPartition else { return foreignPartition(author, partition) }
+        switch (type.writer, author.isHub) {
+        case (.kecamatan, true):
+            return Refusal(reason: .otherWriter, message: "event \(type) hanya ditulis oleh kecamatan, bukan hub")
+        case (.hub, false):
+            return Refusal(reason: .otherWriter, message: "event \(type) hanya ditulis oleh PTSP (hub)")
+        case (.kecamatan, false), (.hub, true):
+            break
         }
-        if globalTypes.contains(type) != isGlobal {
+        if type.isGlobal != isGlobal {
             return isGlobal
-                ? "partisi global \(partition) hanya berisi katalog dan kalender"
-                : "event \(type) hanya di partisi global \(author.kabupaten)"
+                ? Refusal(
+                    reason: .notReferenceData, message: "partisi global \(partition) hanya berisi katalog dan kalender")
+                : Refusal(
+                    reason: .referenceDataOutsideGlobal,
+                    message: "event \(type) hanya di partisi global \(author.kabupaten)")
         }
         return nil
+    }
+
+    private static func hubMayWrite(_ hub: NodeID, _ partition: String, isGlobal: Bool) -> Bool {
+        isGlobal || (partition.hasPrefix(hub.kabupaten.code + ".") && KodeWilayah(partition)?.level == .kecamatan)
+    }
+
+    private static func foreignPartition(_ author: NodeID, _ partition: String) -> Refusal {
+        Refusal(
+            reason: .foreignPartition,
+            message: author.isHub
+                ? "hub \(author) hanya menulis partisi kabupatennya, bukan \(partition)"
+                : "node \(author) hanya menulis partisinya sendiri (\(author.homePartition)), bukan \(partition)")
     }
 }

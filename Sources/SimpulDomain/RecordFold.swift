@@ -7,7 +7,7 @@ public struct Conflict: Sendable, Equatable, Codable {
     public var partition: String
     /// The later event in fold order, and what it was.
     public var event: Dot
-    public var eventType: String
+    public var eventType: EventType
     /// The events before it that its writer had not seen.
     public var concurrentWith: [Dot]
     /// Whether the later event took effect (it was acceptable but both decided the outcome) or was

@@ -2,7 +2,7 @@
 ///
 /// `description` never contains secrets or personal data: messages name fields and rules, and a NIK
 /// appears only masked.
-public struct SimpulError: Error, Sendable, CustomStringConvertible {
+public struct SimpulError: SimpulFailure {
     /// What kind of failure this is; it decides the exit code of the command line tools.
     public enum Code: String, Sendable, Equatable {
         /// The command was used wrongly (missing or malformed option).
@@ -30,8 +30,6 @@ public struct SimpulError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.cause = cause
     }
-
-    public var description: String { message }
 }
 
 extension SimpulError {

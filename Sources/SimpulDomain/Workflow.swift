@@ -465,7 +465,7 @@ public enum Workflow {
         switch body {
         case .forwarded, .withdrawn, .rejected, .decided, .settled: true
         case .stepCompleted(let s): s.tahap == .penyerahan
-        default: false
+        case .registered, .paymentReceived, .ptspProgress, .catalogPublished, .calendarPublished, .attached: false
         }
     }
 

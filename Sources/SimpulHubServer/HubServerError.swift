@@ -1,5 +1,7 @@
+import SimpulDomain
+
 /// A failure to configure or start the hub's HTTP server, or to write its development certificate.
-public struct HubServerError: Error, Sendable, CustomStringConvertible {
+public struct HubServerError: SimpulFailure {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Equatable {
         /// The server was asked to listen in a way it refuses, such as plain HTTP on a network address.
@@ -21,6 +23,4 @@ public struct HubServerError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.cause = cause
     }
-
-    public var description: String { message }
 }

@@ -24,7 +24,7 @@ public struct StoredBlob: Sendable, Equatable {
 }
 
 /// Why a piece of a blob was not taken.
-public struct BlobError: Error, Sendable, CustomStringConvertible {
+public struct BlobError: SimpulFailure {
     public enum Code: String, Sendable {
         /// The piece does not start where the store is; `received` says where that is.
         case offset
@@ -49,8 +49,6 @@ public struct BlobError: Error, Sendable, CustomStringConvertible {
         self.received = received
         self.cause = cause
     }
-
-    public var description: String { message }
 }
 
 /// Blobs live in the store's SQLite file: a document and the event that attaches it commit in one
@@ -496,8 +494,8 @@ extension NodeStore {
                 return .restored(held)
             }
             let body = try Workflow.attach(draft, on: state)
-            if let why = EventAuthorization.refusal(type: body.type, author: node, partition: state.partition) {
-                throw SimpulError(.invalidData, why)
+            if let refusal = EventAuthorization.refusal(type: body.type, author: node, partition: state.partition) {
+                throw SimpulError(.invalidData, refusal.message)
             }
             _ = try Self.insertComplete(sha: sha, size: size, at: at, db: db) { emit in
                 try Self.readFile(url) { try emit($0) }

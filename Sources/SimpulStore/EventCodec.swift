@@ -31,7 +31,7 @@ enum EventCodec {
         try statement.execute(
             arguments: [
                 event.partition, event.dot.node, Int64(event.dot.seq), Int64(event.lamport), event.record,
-                event.body.type, event.officer, event.role, at, context, data,
+                event.body.type.rawValue, event.officer, event.role, at, context, data,
             ])
     }
 
@@ -70,7 +70,7 @@ enum EventCodec {
             guard let type = decoder.userInfo[BodyBox.typeKey] as? String else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "missing event type"))
             }
-            body = try EventBody.decode(type: type, from: decoder)
+            body = try EventBody.decode(typeName: type, from: decoder)
         }
         static let typeKey = CodingUserInfoKey(rawValue: "simpul.eventType")!
     }

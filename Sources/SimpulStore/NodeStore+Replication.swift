@@ -533,11 +533,11 @@ extension NodeStore {
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM node_key ORDER BY node, enrolled_at")
                 }
-            return rows.map { row in
+            return try rows.map { row in
                 NodeKey(
                     node: row["node"], publicKey: row["public_key"], fingerprint: row["fingerprint"],
-                    enrolledAt: Timestamp(iso: row["enrolled_at"]) ?? Timestamp(milliseconds: 0),
-                    revokedAt: (row["revoked_at"] as String?).flatMap(Timestamp.init(iso:)), active: row["active"])
+                    enrolledAt: try row.timestamp("enrolled_at", in: "node_key"),
+                    revokedAt: try row.timestampIfPresent("revoked_at", in: "node_key"), active: row["active"])
             }
         }
     }
@@ -610,8 +610,8 @@ extension NodeStore {
         try read("membaca sync") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sync_run ORDER BY id DESC LIMIT 1").map {
                 SyncRun(
-                    startedAt: Timestamp(iso: $0["started_at"]) ?? Timestamp(milliseconds: 0),
-                    finishedAt: Timestamp(iso: $0["finished_at"]) ?? Timestamp(milliseconds: 0), result: $0["result"],
+                    startedAt: try $0.timestamp("started_at", in: "sync_run"),
+                    finishedAt: try $0.timestamp("finished_at", in: "sync_run"), result: $0["result"],
                     exitCode: $0["exit_code"], pushed: $0["pushed"], pulled: $0["pulled"], bytesSent: $0["bytes_sent"],
                     bytesReceived: $0["bytes_received"], message: $0["message"])
             }
@@ -631,7 +631,7 @@ extension NodeStore {
         try read("membaca kontak") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY node").map {
                 Contact(
-                    node: $0["node"], lastContact: Timestamp(iso: $0["last_contact"]) ?? Timestamp(milliseconds: 0),
+                    node: $0["node"], lastContact: try $0.timestamp("last_contact", in: "contact"),
                     lastResult: $0["last_result"])
             }
         }

@@ -272,9 +272,10 @@ public final class NodeStore: Sendable {
                 cmd = command
             }
             let body = try Workflow.decide(cmd, on: state)
-            if let why = EventAuthorization.refusal(type: body.type, author: self.info.node, partition: state.partition)
+            if let refusal = EventAuthorization.refusal(
+                type: body.type, author: self.info.node, partition: state.partition)
             {
-                throw SimpulError(.invalidData, why)
+                throw SimpulError(.invalidData, refusal.message)
             }
             return try self.append(
                 record: number, partition: state.partition, context: state.seen, officer: officer,
@@ -409,6 +410,9 @@ public final class NodeStore: Sendable {
             return try body()
         } catch let error as SimpulError {
             throw error
+        } catch is RowDecodingError {
+            // Its description lists the whole row, which may hold personal data: not a cause to show.
+            throw SimpulError(.io, "gagal \(what): baris penyimpanan tidak sesuai skemanya")
         } catch {
             throw SimpulError(.io, "gagal \(what): penyimpanan tidak bisa dibaca atau ditulis", cause: error)
         }

@@ -40,7 +40,7 @@ final class Projection {
         case .settled:
             // A settlement marks conflicts resolved, which only a fold of the whole record knows.
             try refold(record: event.record, incoming: [event])
-        default:
+        case .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .ptspProgress, .decided, .attached:
             guard var state = try current(event.record) else { throw Self.notFound(event.record) }
             state.apply(event)
             if case .paymentReceived(let p) = event.body { try insertPayment(p, event: event) }
@@ -105,7 +105,7 @@ final class Projection {
         // One writer's events arrive in seq order, which for one record is already fold order.
         let inOrder = zip(incoming, incoming.dropFirst()).allSatisfy { Event.foldOrder($0, $1) }
         let sorted = inOrder ? incoming : incoming.sorted(by: Event.foldOrder)
-        guard let first = sorted.first, !EventAuthorization.globalTypes.contains(first.body.type) else { return false }
+        guard let first = sorted.first, !first.body.type.isGlobal else { return false }
         var rest = sorted[...]
         var state: Permohonan
         if let held = try current(record) {
@@ -134,7 +134,7 @@ final class Projection {
     /// Folds a record again from all its events: those in the log plus `incoming` (already in the
     /// log, and passed decoded so they are not decoded twice).
     private func refold(record: String, incoming: [Event]) throws {
-        if let first = incoming.first, EventAuthorization.globalTypes.contains(first.body.type) {
+        if let first = incoming.first, first.body.type.isGlobal {
             for e in incoming.sorted(by: Event.foldOrder) { try Self.projectReference(e, db: db) }
             return
         }
@@ -371,7 +371,9 @@ final class Projection {
                     sql: "INSERT OR REPLACE INTO holiday (date, kind, name) VALUES (?, ?, ?)",
                     arguments: [h.date.description, h.kind, h.name])
             }
-        default:
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .ptspProgress,
+            .decided, .settled, .attached:
+            // Only reference data is projected here; the callers route by `EventType.isGlobal`.
             break
         }
     }
@@ -387,7 +389,7 @@ final class Projection {
         var batch: [Event] = []
         func flush() throws {
             guard let record = current else { return }
-            if let first = batch.first, EventAuthorization.globalTypes.contains(first.body.type) {
+            if let first = batch.first, first.body.type.isGlobal {
                 for e in batch { try projectReference(e, db: db) }
             } else {
                 try projection.replace(record: record, events: batch)

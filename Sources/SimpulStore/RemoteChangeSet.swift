@@ -39,6 +39,6 @@ extension ChangeSetDocument.Event {
     init(_ e: ReceivedEvent) {
         self.init(
             at: e.at, context: e.context, data: e.data, lamport: e.event.lamport, officer: e.event.officer,
-            record: e.event.record, role: e.event.role, seq: e.event.dot.seq, type: e.event.body.type)
+            record: e.event.record, role: e.event.role, seq: e.event.dot.seq, type: e.event.body.type.rawValue)
     }
 }

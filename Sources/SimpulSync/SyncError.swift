@@ -1,6 +1,8 @@
+import SimpulDomain
+
 /// Why a change set or a request was refused. Each code is also the `code` of the RFC 9457 problem
 /// the hub answers with, so the agent can show and record the exact reason.
-public struct SyncError: Error, Sendable, CustomStringConvertible {
+public struct SyncError: SimpulFailure {
     public enum Code: String, Sendable, Codable, CaseIterable {
         case malformed = "malformed"
         case hashMismatch = "hash-mismatch"
@@ -71,5 +73,17 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var headline: String { "\(code.rawValue): \(message)" }
+}
+
+extension SyncError {
+    /// The refusal of an event by the authorization rule, with the code its reason calls for.
+    public init(_ refusal: EventAuthorization.Refusal) {
+        let code: Code =
+            switch refusal.reason {
+            case .foreignPartition, .notReferenceData: .forbiddenPartition
+            case .otherWriter, .referenceDataOutsideGlobal: .forbiddenType
+            }
+        self.init(code, refusal.message)
+    }
 }

@@ -168,7 +168,7 @@ enum ApplyBench {
         }
         json.add("writers", writers)
         var types = JSONLine()
-        let byType = Dictionary(grouping: day.events, by: \.body.type).mapValues(\.count)
+        let byType = Dictionary(grouping: day.events, by: \.body.type.rawValue).mapValues(\.count)
         for (type, n) in byType.sorted(by: { $0.key < $1.key }) { types.add(type, n) }
         json.add("events_by_type", types)
         json.add("apply_best_ms", apply * 1000, decimals: 2)

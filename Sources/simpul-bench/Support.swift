@@ -53,16 +53,19 @@ struct InProcessTransport: SyncTransport {
 }
 
 /// An error that ends the bench with a message and an exit code.
-struct BenchError: Error, CustomStringConvertible {
+struct BenchError: SimpulFailure {
+    enum Code: String, Sendable { case failed }
+
+    var code: Code { .failed }
     var message: String
     var exitCode: Int32 = 1
+    var cause: (any Error)?
 
-    init(_ message: String, exitCode: Int32 = 1) {
+    init(_ message: String, exitCode: Int32 = 1, cause: (any Error)? = nil) {
         self.message = message
         self.exitCode = exitCode
+        self.cause = cause
     }
-
-    var description: String { message }
 }
 
 /// Runs `body` and returns its result with the wall-clock seconds it took.

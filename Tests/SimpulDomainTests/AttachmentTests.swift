@@ -86,7 +86,7 @@ typealias Attachment = SimpulDomain.Attachment
         let (state, conflicts) = RecordFold.fold(w.events)
         #expect(state?.attachments.isEmpty == true)
         #expect(conflicts.count == 1)
-        #expect(conflicts.first?.eventType == "permohonan.attached")
+        #expect(conflicts.first?.eventType == .attached)
         #expect(conflicts.first?.applied == false)
     }
 
@@ -131,12 +131,12 @@ typealias Attachment = SimpulDomain.Attachment
         let kec = try #require(NodeID("33.74.01"))
         let sub = try #require(NodeID("33.74.01-2"))
         let hub = try #require(NodeID("33.74"))
-        #expect(EventAuthorization.refusal(type: "permohonan.attached", author: kec, partition: "33.74.01") == nil)
-        #expect(EventAuthorization.refusal(type: "permohonan.attached", author: sub, partition: "33.74.01") == nil)
-        #expect(EventAuthorization.refusal(type: "permohonan.attached", author: hub, partition: "33.74.01") != nil)
-        #expect(EventAuthorization.refusal(type: "permohonan.attached", author: kec, partition: "33.74.02") != nil)
-        #expect(EventAuthorization.refusal(type: "permohonan.attached", author: kec, partition: "33.74") != nil)
-        #expect(EventBody.allTypes.contains("permohonan.attached"))
+        #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74.01") == nil)
+        #expect(EventAuthorization.refusal(type: .attached, author: sub, partition: "33.74.01") == nil)
+        #expect(EventAuthorization.refusal(type: .attached, author: hub, partition: "33.74.01") != nil)
+        #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74.02") != nil)
+        #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74") != nil)
+        #expect(EventType(rawValue: "permohonan.attached") == .attached)
     }
 
     @Test func mediaTypesComeFromTheExtension() {

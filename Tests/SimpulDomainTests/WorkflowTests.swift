@@ -476,7 +476,7 @@ struct WorkflowTests {
         #expect(counter.p.registeredAt == events[0].at)
         #expect(counter.p.updatedAt == events[8].at)
         #expect(
-            events.map(\.body.type) == [
+            events.map(\.body.type.rawValue) == [
                 "permohonan.registered", "permohonan.step-completed", "permohonan.step-completed",
                 "permohonan.step-completed", "permohonan.step-completed", "permohonan.step-completed",
                 "permohonan.step-completed", "pembayaran.received", "permohonan.step-completed",

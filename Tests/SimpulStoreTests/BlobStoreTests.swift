@@ -135,7 +135,7 @@ typealias Attachment = SimpulDomain.Attachment
         #expect(state.attachments == [attached])
         #expect(try store.list(PermohonanFilter()).first?.attachments == [attached])
         let event = try #require(try store.history(p.number).last)
-        #expect(event.body.type == "permohonan.attached" && event.role == Peran.loket && event.officer == "Sari")
+        #expect(event.body.type == .attached && event.role == Peran.loket && event.officer == "Sari")
         #expect(try store.blob(attached.attachment.sha256)?.complete == true)
         #expect(try store.readBlob(attached.attachment.sha256, offset: 0, count: 300_000) == content)
         #expect(try store.pendingUploads().map(\.sha256) == [attached.attachment.sha256])

@@ -17,7 +17,7 @@ import Testing
         let atHub = try world.hub.store.permohonan(p.number)
         #expect(atHub.status == .diteruskan)
         #expect(
-            try world.hub.store.history(p.number).map(\.body.type) == ["permohonan.registered", "permohonan.forwarded"])
+            try world.hub.store.history(p.number).map(\.body.type) == [.registered, .forwarded])
 
         let hub = world.hub.store
         try hub.perform(.ptspProgress(code: "10", note: nil), on: p.number, officer: "Rudi (PTSP)")

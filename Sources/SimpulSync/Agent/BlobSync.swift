@@ -235,7 +235,7 @@ struct BlobUploader {
 }
 
 /// Why a blob download stopped.
-public struct BlobTransferError: Error, Sendable, CustomStringConvertible {
+public struct BlobTransferError: SimpulFailure {
     public enum Code: String, Sendable {
         /// No answer, or not the whole answer: try again later, the download resumes.
         case link
@@ -264,8 +264,6 @@ public struct BlobTransferError: Error, Sendable, CustomStringConvertible {
         self.problem = problem
         self.cause = cause
     }
-
-    public var description: String { message }
 }
 
 /// Fetches a blob from the hub into a node's store in ranges of `chunkBytes`, each stored before the

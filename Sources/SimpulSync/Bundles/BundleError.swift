@@ -1,7 +1,9 @@
+import SimpulDomain
+
 /// Why an offline bundle was refused (or could not be made). Nothing of a refused bundle is applied.
 /// The message says which of the reasons it is in words an officer can act on; it never carries key
 /// material or anything of the encrypted payload.
-public struct BundleError: Error, Sendable, CustomStringConvertible {
+public struct BundleError: SimpulFailure {
     public enum Code: String, Sendable, Codable, CaseIterable {
         /// The file ends before the bundle does: an interrupted copy.
         case truncated = "truncated"
@@ -32,5 +34,5 @@ public struct BundleError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var headline: String { "\(code.rawValue): \(message)" }
 }

@@ -92,7 +92,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 "request refused",
                 metadata: [
                     "path": "\(request.path)", "code": "\(error.code.rawValue)",
-                    "node": "\(request.headers["simpul-node"] ?? "-")",
+                    "node": "\(request.headers["simpul-node"] ?? "-")", "error": "\(error)",
                 ])
             return problem(error)
         }
@@ -252,7 +252,7 @@ public final class HubService: HubRequestHandler, Sendable {
 
     private func contact(_ node: NodeID, _ result: String) {
         do { try store.recordContact(node: node.rawValue, result: result) } catch {
-            logger.warning("contact not recorded", metadata: ["node": "\(node)"])
+            logger.warning("contact not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
         }
     }
 

@@ -43,7 +43,8 @@ public struct WireEvent: Sendable, Equatable, Codable {
         officer = try c.decode(String.self, forKey: .officer)
         role = try c.decode(String.self, forKey: .role)
         at = try c.decode(Timestamp.self, forKey: .at)
-        body = try EventBody.decode(type: try c.decode(String.self, forKey: .type), from: c.superDecoder(forKey: .data))
+        body = try EventBody.decode(
+            typeName: try c.decode(String.self, forKey: .type), from: c.superDecoder(forKey: .data))
     }
 
     public func encode(to encoder: any Encoder) throws {

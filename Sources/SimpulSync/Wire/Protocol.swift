@@ -137,28 +137,46 @@ public struct Problem: Sendable, Equatable, Codable, Error {
 
     public init(_ error: SyncError, received: Int64? = nil) {
         type = "https://simpul.invalid/problems/\(error.code.rawValue)"
-        title = Problem.titles[error.code] ?? error.code.rawValue
+        title = Problem.title(error.code)
         status = error.code.httpStatus
         detail = error.message
         code = error.code.rawValue
         self.received = received
     }
 
-    static let titles: [SyncError.Code: String] = [
-        .malformed: "Permintaan tidak sah", .hashMismatch: "Isi change set berubah",
-        .badSignature: "Tanda tangan tidak sah", .unknownKey: "Kunci tidak dikenal",
-        .forbiddenPartition: "Partisi bukan milik node", .forbiddenType: "Jenis event tidak boleh",
-        .brokenChain: "Rantai change set putus", .conflictingChangeSet: "Change set bertentangan",
-        .unauthenticated: "Permintaan tidak bertanda tangan", .notEnrolled: "Node belum terdaftar",
-        .revoked: "Node dicabut", .clockSkew: "Jam node terlalu jauh", .forbiddenRead: "Partisi tidak boleh dibaca",
-        .unsupportedVersion: "Versi tidak didukung", .notFound: "Tidak ada", .store: "Kesalahan penyimpanan hub",
-        .unsupportedEncoding: "Kompresi tidak didukung", .tooLarge: "Isi terlalu besar",
-        .bundleTruncated: "Bundle terpotong", .bundleCorrupted: "Bundle rusak", .bundleForeign: "Bundle asing",
-        .bundleExpired: "Bundle kedaluwarsa", .bundleMisaddressed: "Bundle salah alamat",
-        .blobOffset: "Posisi potongan lampiran salah", .blobHashMismatch: "Isi lampiran tidak cocok",
-        .blobSize: "Ukuran lampiran tidak sesuai", .forbiddenBlob: "Lampiran tidak boleh",
-        .blobRange: "Rentang lampiran di luar isi",
-    ]
+    /// The problem's title for each code: a switch, so a new code cannot go without one.
+    static func title(_ code: SyncError.Code) -> String {
+        switch code {
+        case .malformed: "Permintaan tidak sah"
+        case .hashMismatch: "Isi change set berubah"
+        case .badSignature: "Tanda tangan tidak sah"
+        case .unknownKey: "Kunci tidak dikenal"
+        case .forbiddenPartition: "Partisi bukan milik node"
+        case .forbiddenType: "Jenis event tidak boleh"
+        case .brokenChain: "Rantai change set putus"
+        case .conflictingChangeSet: "Change set bertentangan"
+        case .unauthenticated: "Permintaan tidak bertanda tangan"
+        case .notEnrolled: "Node belum terdaftar"
+        case .revoked: "Node dicabut"
+        case .clockSkew: "Jam node terlalu jauh"
+        case .forbiddenRead: "Partisi tidak boleh dibaca"
+        case .unsupportedVersion: "Versi tidak didukung"
+        case .notFound: "Tidak ada"
+        case .store: "Kesalahan penyimpanan hub"
+        case .unsupportedEncoding: "Kompresi tidak didukung"
+        case .tooLarge: "Isi terlalu besar"
+        case .bundleTruncated: "Bundle terpotong"
+        case .bundleCorrupted: "Bundle rusak"
+        case .bundleForeign: "Bundle asing"
+        case .bundleExpired: "Bundle kedaluwarsa"
+        case .bundleMisaddressed: "Bundle salah alamat"
+        case .blobOffset: "Posisi potongan lampiran salah"
+        case .blobHashMismatch: "Isi lampiran tidak cocok"
+        case .blobSize: "Ukuran lampiran tidak sesuai"
+        case .forbiddenBlob: "Lampiran tidak boleh"
+        case .blobRange: "Rentang lampiran di luar isi"
+        }
+    }
 }
 
 /// `GET /v1/blobs/{sha256}/status` and `POST /v1/blobs/{sha256}/chunks`: how much of a blob the hub

@@ -171,14 +171,12 @@ public struct ReceivedChangeSet: Sendable {
             throw SyncError(.badSignature, "tanda tangan change set \(cs.node) \(cs.first)-\(cs.last) tidak sah")
         }
         // One decision per event type: a change set holds hundreds of events of a handful of types.
-        var allowed: Set<String> = []
+        var allowed: Set<EventType> = []
         for e in cs.events {
             let type = e.body.type
             if !allowed.contains(type) {
-                if let why = EventAuthorization.refusal(type: type, author: author, partition: cs.partition) {
-                    let code: SyncError.Code =
-                        why.contains("partisi") && !why.contains("event") ? .forbiddenPartition : .forbiddenType
-                    throw SyncError(code, why)
+                if let refusal = EventAuthorization.refusal(type: type, author: author, partition: cs.partition) {
+                    throw SyncError(refusal)
                 }
                 allowed.insert(type)
             }
