@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "SimpulSyncTests",
             dependencies: [
-                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConcurrency",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
