@@ -1,11 +1,11 @@
 import Foundation
 import Logging
-import SimpulDomain
 import SimpulConcurrency
+import SimpulDomain
 import SimpulHubServer
+import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
-import SimpulLinkSimulator
 import SimpulTransport
 import Synchronization
 
