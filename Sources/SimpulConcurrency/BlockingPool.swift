@@ -7,8 +7,8 @@ import NIOPosix
 ///
 /// Bounded: `threads` threads (the machine's cores, at least two), so a burst of requests queues
 /// instead of starting a thread each. Work that waits for other work of the pool must never block
-/// on work that has not started yet (with every thread busy it would never start); see
-/// `SignatureChecks` in SimpulSync for the way it helps instead.
+/// on work that has not started yet (with every thread busy it would never start): the signature
+/// checks of `SyncClient.apply` show the way, the waiting thread doing unstarted work itself.
 public final class BlockingPool: Sendable {
     /// The process's pool. Started on first use and never shut down.
     public static let shared = BlockingPool(threads: max(2, System.coreCount))
