@@ -3,6 +3,8 @@ import PackageDescription
 
 // Module dependencies point one way:
 // SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer <- executables.
+// SimpulConcurrency (the blocking pool) sits below them all; SimpulLinkSimulator (a bad satellite
+// link on 127.0.0.1) serves the bench and the tests, never the product.
 let package = Package(
     name: "simpul",
     platforms: [.macOS(.v15)],
@@ -22,9 +24,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "SimpulDomain"),
+        .target(
+            name: "SimpulConcurrency",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "SimpulCompression", dependencies: ["CZstd", "SimpulDomain"]),
         .target(
@@ -44,6 +53,7 @@ let package = Package(
                 "SimpulDomain",
                 "SimpulStore",
                 "SimpulCompression",
+                "SimpulConcurrency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +76,7 @@ let package = Package(
             name: "SimpulHubServer",
             dependencies: [
                 "SimpulSync",
+                "SimpulConcurrency",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -86,6 +97,7 @@ let package = Package(
             name: "simpul",
             dependencies: [
                 "SimpulDomain",
+                "SimpulConcurrency",
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulTransport",
@@ -115,13 +127,15 @@ let package = Package(
                 "SimpulCompression",
                 "SimpulHubServer",
                 "SimpulTransport",
-                "SimpulTestSupport",
+                "SimpulLinkSimulator",
+                "SimpulConcurrency",
                 "SimpulStore",
                 "SimpulSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "SimpulLinkSimulator"),
         .target(
             name: "SimpulTestSupport",
             dependencies: [
@@ -140,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "SimpulSyncTests",
             dependencies: [
-                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConcurrency",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -156,13 +170,14 @@ let package = Package(
             name: "SimpulIntegrationTests",
             dependencies: [
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTransport", "SimpulHubServer", "SimpulTestSupport",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                "SimpulLinkSimulator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "SimpulCLITests",
             dependencies: [
-                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTestSupport",
+                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTestSupport", "SimpulLinkSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -24,8 +24,14 @@ public struct ZstdError: SimpulFailure {
 }
 
 /// A zstd dictionary, digested once for compressing and decompressing with it.
+///
+/// `@unchecked Sendable`, and true without a lock: every property is a `let` set in `init`, and the
+/// two C objects behind the pointers are never written after `ZSTD_createCDict`/`ZSTD_createDDict`
+/// return. zstd.h: "ZSTD_CDict can be created once and shared by multiple threads concurrently, since
+/// its usage is read-only"; a `ZSTD_DDict` is likewise only read (every decompression takes it as
+/// `const`). The mutable state lives in a context per call (`Zstd.compress` and `Zstd.decompress`
+/// make their own). `deinit` frees both once no thread holds a reference.
 public final class ZstdDictionary: @unchecked Sendable {
-    // libzstd's digested dictionaries are read-only after creation and safe to share across threads.
     let compression: OpaquePointer
     let decompression: OpaquePointer
     /// The dictionary id written into every frame made with it.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import ServiceLifecycle
+import SimpulConcurrency
 import SimpulSync
 
 /// PEM files holding the server's certificate chain and its private key.
@@ -191,8 +192,11 @@ private func respond(
     // as the client meant it.
     let decoded: [UInt8]
     do {
-        decoded = try BodyCoding.decodeRequest(
-            Array(body.readableBytesView), encoding: headers["content-encoding"], limit: maxBodyBytes)
+        let raw = Array(body.readableBytesView)
+        let encoding = headers["content-encoding"]
+        decoded = try await coding(raw.count) { () throws(SyncError) in
+            try BodyCoding.decodeRequest(raw, encoding: encoding, limit: maxBodyBytes)
+        }
     } catch {
         logger.notice(
             "Request body refused",
@@ -208,7 +212,9 @@ private func respond(
     )
     var answer = await handler.handle(message)
     if answer.headers["content-encoding"] == nil {
-        let encoded = BodyCoding.encodeResponse(answer.body, acceptEncoding: headers["accept-encoding"])
+        let plain = answer.body
+        let accepted = headers["accept-encoding"]
+        let encoded = await coding(plain.count) { BodyCoding.encodeResponse(plain, acceptEncoding: accepted) }
         if let encoding = encoded.encoding {
             answer.body = encoded.body
             answer.headers["content-encoding"] = encoding
@@ -216,6 +222,17 @@ private func respond(
         }
     }
     return makeResponse(answer, logger: logger)
+}
+
+/// Bodies from this size up are zstd-coded on the blocking pool, off NIO's event loop; a smaller
+/// one is coded in place, where the hop to the pool would cost more than the work.
+private let poolCodingBytes = 64 * 1024
+
+private func coding<T: Sendable, E: Error>(
+    _ bytes: Int, _ body: @escaping @Sendable () throws(E) -> T
+) async throws(E) -> T {
+    guard bytes >= poolCodingBytes else { return try body() }
+    return try await BlockingPool.shared.run(body)
 }
 
 private func problemResponse(_ error: SyncError) -> HTTPResponseMessage {

@@ -358,8 +358,12 @@ private func joinURL(_ base: String, _ path: String) -> String {
 
 /// One libcurl easy handle and its error buffer.
 ///
-/// `@unchecked Sendable` because a handle is used by one thread at a time: the pool in `CurlTransport`
-/// hands each handle to a single call and takes it back afterwards.
+/// `@unchecked Sendable`, true because a handle is only ever in one of two places, and so used by
+/// one thread at a time without a lock of its own: in `CurlTransport.idleHandles`, where the `Mutex`
+/// guards it and nothing touches the C handle, or checked out by exactly one `sendCounted` call, which
+/// alone configures, performs, reads and resets it until `checkIn` puts it back under the mutex (libcurl
+/// allows an easy handle to move between threads as long as two never use it at once). The
+/// pointers are `let`s; `deinit` runs once the last reference, in the pool or a call, is gone.
 private final class EasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>

@@ -125,7 +125,7 @@ enum BytesBench {
     }
 }
 
-/// The `zstd` command line tool, fed on stdin and read on stdout.
+/// The `zstd` command line tool, fed a file on stdin and read on stdout.
 struct ZstdTool {
     let path: String
 
@@ -142,27 +142,25 @@ struct ZstdTool {
     }
 
     func compressedSize(_ input: [UInt8], level: Int) throws -> Int {
+        // The input goes through a file: fed through a pipe, an input larger than the pipe's buffer
+        // would need a second thread writing it while this one reads zstd's output.
+        let inputFile = temporaryDirectory("zstd-input")
+        guard FileManager.default.createFile(atPath: inputFile, contents: Data(input)),
+            let stdin = FileHandle(forReadingAtPath: inputFile)
+        else { throw BenchError("cannot write \(inputFile) for zstd") }
+        defer {
+            try? stdin.close()
+            removeDirectory(inputFile)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["-q", "-c", "-\(level)"]
-        let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Write from another thread: an input larger than the pipe buffer would otherwise deadlock
-        // against zstd waiting for us to read its output.
-        let writer = stdin.fileHandleForWriting
-        let data = Data(input)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            writer.write(data)
-            try? writer.close()
-            done.signal()
-        }
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw BenchError("zstd -\(level) exited with status \(process.terminationStatus)")

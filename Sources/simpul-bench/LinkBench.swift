@@ -1,47 +1,48 @@
 import Foundation
 import Logging
+import SimpulConcurrency
 import SimpulDomain
 import SimpulHubServer
+import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
-import SimpulTestSupport
 import SimpulTransport
 import Synchronization
 
 /// A real hub serving TLS on 127.0.0.1 in this process, for the scenarios that sync over HTTPS.
-final class ServedHub: @unchecked Sendable {
+final class ServedHub: Sendable {
     let port: Int
     let certificate: String
     private let task: Task<Void, any Error>
 
-    init(handler: any HubRequestHandler, directory: String, logger: Logger) throws {
+    init(handler: any HubRequestHandler, directory: String, logger: Logger) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = try DevCertificate.write(to: directory, host: "localhost")
         certificate = files.certificatePath
-        let bound = Mutex<Int?>(nil)
-        let ready = DispatchSemaphore(value: 0)
+        let (bound, reporter) = AsyncStream.makeStream(of: Int.self)
         let server = try HubHTTPServer(
             host: "127.0.0.1", port: 0, tls: files, handler: handler, logger: logger,
             onRunning: { port in
-                bound.withLock { $0 = port }
-                ready.signal()
+                reporter.yield(port)
+                reporter.finish()
             })
-        task = Task { try await server.run() }
-        guard ready.wait(timeout: .now() + 30) == .success, let port = bound.withLock({ $0 }) else {
-            task.cancel()
-            throw BenchError("the hub server did not start")
+        let task = Task {
+            // A server that cannot listen ends the stream without a port.
+            defer { reporter.finish() }
+            try await server.run()
         }
+        var ports = bound.makeAsyncIterator()
+        guard let port = await ports.next() else {
+            task.cancel()
+            throw BenchError("the hub server did not start: \(String(describing: await task.result))")
+        }
+        self.task = task
         self.port = port
     }
 
-    func stop() {
+    func stop() async {
         task.cancel()
-        let done = DispatchSemaphore(value: 0)
-        Task { [task] in
-            _ = await task.result
-            done.signal()
-        }
-        done.wait()
+        _ = await task.result
     }
 }
 
@@ -119,27 +120,42 @@ enum LinkBench {
         return (kec, service, kecDir)
     }
 
-    static func run(day: BusyDay, root: String, logger: Logger) throws -> Result {
+    static func run(day: BusyDay, root: String, logger: Logger) async throws -> Result {
         var result = Result(events: day.events.count, changeSets: day.stored.count)
-        result.clean = try once(
+        result.clean = try await once(
             day: day, root: (root as NSString).appendingPathComponent("clean"), cuts: false, logger: logger)
-        result.cut = try once(
+        result.cut = try await once(
             day: day, root: (root as NSString).appendingPathComponent("cut"), cuts: true, logger: logger)
         return result
     }
 
-    private static func once(day: BusyDay, root: String, cuts: Bool, logger: Logger) throws -> Run {
-        let (kec, service, kecDir) = try delta(day: day, root: root)
+    private static func once(day: BusyDay, root: String, cuts: Bool, logger: Logger) async throws -> Run {
+        let (kec, service, _) = try delta(day: day, root: root)
         let counting = CountingHandler(service)
-        let hub = try ServedHub(
+        let hub = try await ServedHub(
             handler: counting, directory: (root as NSString).appendingPathComponent("certs"), logger: logger)
-        defer { hub.stop() }
+        let outcome: Swift.Result<Run, any Error>
+        do {
+            outcome = .success(
+                try await over(
+                    hub: hub, counting: counting, kec: kec, service: service, day: day, cuts: cuts, logger: logger))
+        } catch {
+            outcome = .failure(error)
+        }
+        await hub.stop()
+        return try outcome.get()
+    }
+
+    /// Syncs the kecamatan with `hub` through the simulated link until they are in step.
+    private static func over(
+        hub: ServedHub, counting: CountingHandler, kec: NodeStore, service: HubService, day: BusyDay, cuts: Bool,
+        logger: Logger
+    ) async throws -> Run {
         let link = LinkSimulator.Link(bytesPerSecond: bytesPerSecond, delay: oneWay)
         let simulator = try LinkSimulator(
             upstreamPort: hub.port, plan: .init(link: link, cutEvery: cuts ? cutEvery : nil))
         defer { simulator.stop() }
         try kec.setHub(HubConfig(url: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate))
-        _ = kecDir
 
         var run = Run()
         var backoff = Backoff(minimum: retryMinimum, maximum: retryMaximum)
@@ -149,17 +165,20 @@ enum LinkBench {
             run.attempts += 1
             let transport = CurlTransport(
                 baseURL: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate, logger: logger)
-            let report = SyncClient(
+            let client = SyncClient(
                 store: kec, identity: day.kecamatanIdentity, transport: transport, logger: logger,
-                now: day.clock.now
-            ).run()
-            transport.closeIdleConnections()
+                now: day.clock.now)
+            let report = await BlockingPool.shared.run {
+                let report = client.run()
+                transport.closeIdleConnections()
+                return report
+            }
             run.pushed += report.pushed
             run.pulledEvents += report.pulled
             run.result = report.outcome.result.rawValue
             if report.outcome.result != .linkFailure || run.attempts >= 200 { break }
             let wait = backoff.fail(using: &rng)
-            Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            try await Task.sleep(for: wait)
         }
         let elapsed = ContinuousClock.now - started
         run.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

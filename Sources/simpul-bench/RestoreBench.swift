@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
 import SimpulSync
@@ -136,17 +137,35 @@ enum RestoreBench {
         return (service, kecamatan, keyFile, result)
     }
 
-    static func run(day: BusyDay, events: Int, root: String, conf: String, logger: Logger) throws -> Result {
+    static func run(day: BusyDay, events: Int, root: String, conf: String, logger: Logger) async throws -> Result {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("simpul").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError(
                 "no simpul binary next to simpul-bench: swift build -c release (all products)", exitCode: 69)
         }
-        var (service, _, keyFile, result) = try hub(day: day, events: events, root: root, logger: logger)
-        let served = try ServedHub(
+        let (service, _, keyFile, built) = try hub(day: day, events: events, root: root, logger: logger)
+        let served = try await ServedHub(
             handler: service, directory: (root as NSString).appendingPathComponent("certs"), logger: logger)
-        defer { served.stop() }
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            outcome = .success(
+                try await restore(
+                    from: served, built: built, binary: binary, keyFile: keyFile, day: day, root: root, conf: conf,
+                    logger: logger))
+        } catch {
+            outcome = .failure(error)
+        }
+        await served.stop()
+        return try outcome.get()
+    }
+
+    /// Runs `simpul init --restore` against the served hub and checks what it restored.
+    private static func restore(
+        from served: ServedHub, built: Result, binary: String, keyFile: String, day: BusyDay, root: String,
+        conf: String, logger: Logger
+    ) async throws -> Result {
+        var result = built
         let data = (root as NSString).appendingPathComponent("restored")
 
         let arguments = [
@@ -162,10 +181,13 @@ enum RestoreBench {
         // posix_spawn rather than Process: Foundation reaps its children itself, and only the one who
         // reaps the child with wait4 gets its resource usage (the peak resident memory).
         let pid = try spawn(arguments, environment: environment, stdout: "/dev/null", stderr: errors)
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) == -1 {
-            guard errno == EINTR else { throw BenchError("wait4 failed (errno \(errno))") }
+        let (status, usage) = try await BlockingPool.shared.run { () throws(BenchError) -> (Int32, rusage) in
+            var status: Int32 = 0
+            var usage = rusage()
+            while wait4(pid, &status, 0, &usage) == -1 {
+                guard errno == EINTR else { throw BenchError("wait4 failed (errno \(errno))") }
+            }
+            return (status, usage)
         }
         result.restoreSeconds = seconds(since: started)
         result.peakBytes = Int(usage.ru_maxrss) * 1024

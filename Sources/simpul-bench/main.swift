@@ -52,7 +52,7 @@ func fail(_ error: BenchError) -> Never {
     exit(error.exitCode)
 }
 
-func main() {
+func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "-h" || arguments.first == "--help" {
         print(Options.usage)
@@ -94,13 +94,13 @@ func main() {
             print(BytesBench.report(result, day: day, options: options))
         }
         if scenario == .restore {
-            let result = try RestoreBench.run(
+            let result = try await RestoreBench.run(
                 day: day, events: options.events, root: (root as NSString).appendingPathComponent("restore"),
                 conf: options.conf, logger: logger)
             print(RestoreBench.report(result, options: options))
         }
         if scenario == .link || scenario == .all {
-            let result = try LinkBench.run(
+            let result = try await LinkBench.run(
                 day: day, root: (root as NSString).appendingPathComponent("link"), logger: logger)
             print(LinkBench.report(result, day: day, options: options))
         }
@@ -120,4 +120,4 @@ func main() {
     }
 }
 
-main()
+await main()

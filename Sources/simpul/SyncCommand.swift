@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import SimpulConcurrency
 import SimpulConsole
 import SimpulDomain
 import SimpulStore
 import SimpulSync
 import SimpulTransport
 
-struct SyncCommand: ParsableCommand {
+struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Sinkron sekali dengan hub: kirim yang belum dimiliki hub, ambil yang belum dimiliki node.",
@@ -26,8 +27,8 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Jeda ulang terpendek, detik.") var retryMin: Int = 30
     @Option(help: "Jeda ulang terpanjang, detik.") var retryMax: Int = 600
 
-    func run() throws {
-        var report: SyncReport?
+    func run() async throws {
+        var session: (store: NodeStore, identity: NodeIdentity, lock: SyncLock)?
         try execute { () throws(SimpulError) in
             guard budget >= 1024 else { throw SimpulError(.usage, "budget: paling kecil 1024 byte") }
             guard retryFor >= 0 else { throw SimpulError(.usage, "retry-for: tidak boleh negatif") }
@@ -41,26 +42,34 @@ struct SyncCommand: ParsableCommand {
                     .usage, "hub: node ini belum punya alamat hub (hanya kunci, untuk bundle); pakai simpul export")
             }
             let lock = try SyncLock.acquire(directory: store.directory)
-            defer { withExtendedLifetime(lock) {} }
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
-            var backoff = Backoff(minimum: .seconds(retryMin), maximum: .seconds(retryMax))
-            var rng = SystemRandomNumberGenerator()
-            let deadline = ContinuousClock.now + .seconds(retryFor)
-            var r = Agent.sync(store: s, identity: identity, budget: budget, live: !store.json)
-            // Only a link failure is worth another try: a refusal needs a person.
-            while r.outcome.result == .linkFailure {
-                let wait = backoff.fail(using: &rng)
-                guard ContinuousClock.now + wait < deadline else { break }
-                if !store.json { print(Agent.summary(r) + " — dicoba lagi dalam \(Agent.seconds(wait)) detik") }
-                Thread.sleep(
-                    forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-                r = Agent.sync(store: s, identity: identity, budget: budget, live: !store.json)
-            }
-            report = r
-            if store.json { return try Console.printJSON(SyncView(r)) }
-            print(Agent.summary(r))
+            session = (s, identity, lock)
         }
-        if let report, report.outcome.exitCode != 0 { Agent.exitAfterPrinting(report) }
+        guard let (s, identity, lock) = session else { return }
+        defer { withExtendedLifetime(lock) {} }
+        let (limit, json) = (budget, store.json)
+        // A run blocks on the network and the store: it goes to the blocking pool.
+        let sync = {
+            await BlockingPool.shared.run { Agent.sync(store: s, identity: identity, budget: limit, live: !json) }
+        }
+        var backoff = Backoff(minimum: .seconds(retryMin), maximum: .seconds(retryMax))
+        var rng = SystemRandomNumberGenerator()
+        let deadline = ContinuousClock.now + .seconds(retryFor)
+        var r = await sync()
+        // Only a link failure is worth another try: a refusal needs a person.
+        while r.outcome.result == .linkFailure {
+            let wait = backoff.fail(using: &rng)
+            guard ContinuousClock.now + wait < deadline else { break }
+            if !json { print(Agent.summary(r) + " — dicoba lagi dalam \(Agent.seconds(wait)) detik") }
+            try await Task.sleep(for: wait)
+            r = await sync()
+        }
+        let report = r
+        try execute { () throws(SimpulError) in
+            if json { return try Console.printJSON(SyncView(report)) }
+            print(Agent.summary(report))
+        }
+        if report.outcome.exitCode != 0 { Agent.exitAfterPrinting(report) }
     }
 }
 

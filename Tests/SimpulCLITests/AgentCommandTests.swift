@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SimpulDomain
+import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
 import SimpulTestSupport

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SimpulDomain
 import SimpulHubServer
+import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
 import SimpulTestSupport

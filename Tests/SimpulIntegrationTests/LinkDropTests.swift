@@ -1,6 +1,7 @@
 import Foundation
 import SimpulDomain
 import SimpulHubServer
+import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
 import SimpulTestSupport

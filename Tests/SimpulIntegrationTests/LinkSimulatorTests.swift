@@ -1,5 +1,5 @@
 import Foundation
-import SimpulTestSupport
+import SimpulLinkSimulator
 import Testing
 
 #if canImport(Glibc)

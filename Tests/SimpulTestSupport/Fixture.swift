@@ -2,21 +2,21 @@ import Foundation
 import Logging
 import SimpulDomain
 import SimpulStore
+import Synchronization
 
 /// A clock that moves one minute per reading, so every event has its own time and tests never
 /// depend on the real date.
-public final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Timestamp
+public final class TestClock: Sendable {
+    private let current: Mutex<Timestamp>
 
-    public init(_ start: String = "2026-03-16T01:00:00Z") { current = Timestamp(iso: start)! }
+    public init(_ start: String = "2026-03-16T01:00:00Z") { current = Mutex(Timestamp(iso: start)!) }
 
     public func now() -> Timestamp {
-        lock.lock()
-        defer { lock.unlock() }
-        let t = current
-        current.milliseconds += 60_000
-        return t
+        current.withLock { current in
+            let t = current
+            current.milliseconds += 60_000
+            return t
+        }
     }
 }
 

@@ -27,7 +27,7 @@ public struct Replica: Sendable {
 }
 
 /// A hub and kecamatan nodes wired together in one process.
-public final class SyncWorld: @unchecked Sendable {
+public final class SyncWorld: Sendable {
     public let clock: TestClock
     public let hub: Replica
     public let service: HubService

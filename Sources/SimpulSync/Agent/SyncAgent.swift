@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
 
@@ -94,7 +95,8 @@ public struct SyncAgent: Service {
         logger.notice("agent stopped", metadata: ["node": "\(identity.node)"])
     }
 
-    /// One sync on a thread of its own (it blocks on the network), abandoned on graceful shutdown.
+    /// One sync on the blocking pool (it blocks on the network and the store), abandoned on graceful
+    /// shutdown.
     private func syncOnce() async -> SyncReport {
         let monitor = SyncMonitor(every: .seconds(10), watcher: progress)
         let transport = makeTransport(monitor)
@@ -102,12 +104,10 @@ public struct SyncAgent: Service {
             store: store, identity: identity, transport: transport, logger: logger, now: now, budget: settings.budget,
             monitor: monitor)
         return await withGracefulShutdownHandler {
-            await withCheckedContinuation { continuation in
-                Thread {
-                    let report = client.run()
-                    transport.finish()
-                    continuation.resume(returning: report)
-                }.start()
+            await BlockingPool.shared.run {
+                let report = client.run()
+                transport.finish()
+                return report
             }
         } onGracefulShutdown: {
             monitor.cancel()

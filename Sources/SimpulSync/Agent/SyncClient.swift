@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
+import Synchronization
 
 /// What one sync run did.
 public struct SyncReport: Sendable, Equatable {
@@ -63,10 +65,16 @@ public final class SyncClient: Sendable {
         var size: Int
     }
 
-    private final class Counters: @unchecked Sendable {
-        var sent = 0
-        var received = 0
-        var pulledChangeSets = 0
+    /// The run's totals. Atomic because blob transfers report through a `@Sendable` closure.
+    private final class Counters: Sendable {
+        let sent = Atomic<Int>(0)
+        let received = Atomic<Int>(0)
+        let pulledChangeSets = Atomic<Int>(0)
+
+        func exchanged(sent: Int, received: Int) {
+            self.sent.add(sent, ordering: .relaxed)
+            self.received.add(received, ordering: .relaxed)
+        }
     }
 
     /// Runs one sync and records it in the store.
@@ -79,8 +87,7 @@ public final class SyncClient: Sendable {
         var downloads: [StoredBlob] = []
         let monitor = self.monitor
         let exchanged: @Sendable (Int, Int) -> Void = { sent, received in
-            counters.sent += sent
-            counters.received += received
+            counters.exchanged(sent: sent, received: received)
             monitor.exchanged(sent: sent, received: received)
         }
         let blobs = BlobUploader(
@@ -145,10 +152,11 @@ public final class SyncClient: Sendable {
                     input = fetcher.step(downloads[index])
                 case .finish(let outcome):
                     var report = SyncReport(
-                        outcome: outcome, pushed: machine.pushed, pulled: machine.pulled, bytesSent: counters.sent,
-                        bytesReceived: counters.received, uploaded: machine.uploaded, downloaded: machine.downloaded,
-                        startedAt: started, finishedAt: now())
-                    report.pulledChangeSets = counters.pulledChangeSets
+                        outcome: outcome, pushed: machine.pushed, pulled: machine.pulled,
+                        bytesSent: counters.sent.load(ordering: .relaxed),
+                        bytesReceived: counters.received.load(ordering: .relaxed), uploaded: machine.uploaded,
+                        downloaded: machine.downloaded, startedAt: started, finishedAt: now())
+                    report.pulledChangeSets = counters.pulledChangeSets.load(ordering: .relaxed)
                     record(report)
                     return report
                 }
@@ -176,32 +184,67 @@ public final class SyncClient: Sendable {
         }
     }
 
-    /// Verification results of a batch, written from other threads as each check ends.
-    private final class Verification: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var done: [Bool]
-        private var errors: [SyncError?]
-
-        init(count: Int) {
-            done = Array(repeating: false, count: count)
-            errors = Array(repeating: nil, count: count)
+    /// The signature checks of one batch. Pool threads check ahead of the store, in order; the
+    /// applying thread checks a change set itself when no thread has started it. So it never waits
+    /// for work the pool has not begun, and a pool whose threads are all busy (a hub answering
+    /// requests, an agent in a run) slows the batch down but cannot deadlock it.
+    private final class SignatureChecks: Sendable {
+        /// One change set's outcome. The mutex is held while its check runs, so whoever needs the
+        /// outcome of a running check blocks on it until the check ends.
+        private final class Slot: Sendable {
+            let outcome = Mutex<Result<Void, SyncError>?>(nil)
         }
 
-        func finish(_ i: Int, _ error: SyncError?) {
-            condition.lock()
-            done[i] = true
-            errors[i] = error
-            condition.broadcast()
-            condition.unlock()
+        private let changeSets: [ReceivedChangeSet]
+        private let keys: [String: [NodeKey]]
+        private let slots: [Slot]
+        /// The next change set no pool thread has taken.
+        private let next = Atomic<Int>(0)
+        private let stopped = Atomic<Bool>(false)
+
+        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]]) {
+            self.changeSets = changeSets
+            self.keys = keys
+            slots = changeSets.map { _ in Slot() }
         }
 
-        /// Waits for change set `i`'s check; throws its refusal.
+        /// Sets up to `threads` threads of `pool` checking ahead.
+        func start(threads: Int, on pool: BlockingPool) {
+            for _ in 0..<min(threads, changeSets.count) {
+                pool.submit { self.checkAhead() }
+            }
+        }
+
+        /// Ends the checking ahead: the batch is applied or refused.
+        func stop() { stopped.store(true, ordering: .relaxed) }
+
+        /// Waits for change set `i`'s check, running it here if no thread has; throws its refusal.
         func wait(_ i: Int) throws(SyncError) {
-            condition.lock()
-            while !done[i] { condition.wait() }
-            let error = errors[i]
-            condition.unlock()
-            if let error { throw error }
+            try slots[i].outcome.withLock { outcome in
+                check(i, &outcome)
+                return outcome ?? .success(())
+            }.get()
+        }
+
+        private func checkAhead() {
+            while !stopped.load(ordering: .relaxed) {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < slots.count else { return }
+                // Held: the applying thread is checking it.
+                _ = slots[i].outcome.withLockIfAvailable { outcome in check(i, &outcome) }
+            }
+        }
+
+        private func check(_ i: Int, _ outcome: inout Result<Void, SyncError>?) {
+            guard outcome == nil else { return }
+            let received = changeSets[i]
+            let known = keys[received.changeSet.node] ?? []
+            do throws(SyncError) {
+                try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
         }
     }
 
@@ -290,7 +333,7 @@ public final class SyncClient: Sendable {
         }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
         try store.learn(response.keys)
-        counters.pulledChangeSets += received.count
+        counters.pulledChangeSets.add(received.count, ordering: .relaxed)
         let applied = try Self.apply(received, store: store)
         return .pulled(applied: applied, complete: response.complete)
     }
@@ -301,24 +344,15 @@ public final class SyncClient: Sendable {
         var writers: [String: [NodeKey]] = [:]
         for writer in Set(changeSets.map { $0.changeSet.node }) { writers[writer] = try store.keys(node: writer) }
         let keys = writers
-        // Signatures are checked on the other core while the store applies what is already checked:
+        // Signatures are checked on the other cores while the store applies what is already checked:
         // each change set is applied only once its own check has passed.
-        let verification = Verification(count: changeSets.count)
-        DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: changeSets.count) { i in
-                let received = changeSets[i]
-                let known = keys[received.changeSet.node] ?? []
-                do throws(SyncError) {
-                    try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
-                    verification.finish(i, nil)
-                } catch {
-                    verification.finish(i, error)
-                }
-            }
-        }
+        let checks = SignatureChecks(changeSets, keys: keys)
+        let pool = BlockingPool.shared
+        checks.start(threads: pool.threads, on: pool)
+        defer { checks.stop() }
         let (outcomes, refusal, waiting) = try store.applyRemote(changeSets.map(\.remote)) {
             (i: Int) throws(SyncError) in
-            try verification.wait(i)
+            try checks.wait(i)
         }
         var applied = 0
         for outcome in outcomes {
@@ -362,8 +396,7 @@ public final class SyncClient: Sendable {
         do {
             let (answer, sent, received) = try transport.sendCounted(req)
             response = answer
-            counters.sent += sent
-            counters.received += received
+            counters.exchanged(sent: sent, received: received)
             monitor.exchanged(sent: sent, received: received)
         } catch {
             throw Failure(failure: .link(error.message))

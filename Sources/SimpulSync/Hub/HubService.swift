@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
+import Synchronization
 
 /// The hub's side of the sync protocol, over its store. Transport-free: the HTTPS server adapts it,
 /// and tests can call it in process.
@@ -12,7 +14,7 @@ public final class HubService: HubRequestHandler, Sendable {
     let now: @Sendable () -> Timestamp
     /// Sealing the hub's own events must not run twice at once, or two change sets would claim the
     /// same place in the chain.
-    private let sealLock = NSLock()
+    private let sealLock = Mutex(())
 
     public init(
         store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp
@@ -36,9 +38,7 @@ public final class HubService: HubRequestHandler, Sendable {
 
     public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
         // The store is synchronous SQLite; keep it off the cooperative pool.
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.respond(request)) }
-        }
+        await BlockingPool.shared.run { self.respond(request) }
     }
 
     /// Answers one request, blocking.
@@ -241,12 +241,12 @@ public final class HubService: HubRequestHandler, Sendable {
 
     /// Seals the hub's own events (PTSP steps, decisions, settlements, publications) into change sets.
     public func sealOwn() throws(SyncError) {
-        sealLock.lock()
-        defer { sealLock.unlock() }
-        do {
-            try ChangeSetSealer.sealPending(store: store, identity: identity)
-        } catch {
-            throw SyncError(.store, "event hub tidak bisa disegel", cause: error)
+        try sealLock.withLock { _ throws(SyncError) in
+            do {
+                try ChangeSetSealer.sealPending(store: store, identity: identity)
+            } catch {
+                throw SyncError(.store, "event hub tidak bisa disegel", cause: error)
+            }
         }
     }
 

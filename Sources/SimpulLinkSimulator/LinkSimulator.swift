@@ -162,6 +162,8 @@ public final class LinkSimulator: Sendable {
         let shared = Shared(plan: plan, wakeRead: pipeFDs[0], wakeWrite: pipeFDs[1])
         self.shared = shared
         let wakeRead = pipeFDs[0]
+        // A thread of its own, not the blocking pool: the loop lives as long as the simulator and
+        // would take one of the pool's few threads from the hub it stands in front of.
         let thread = Thread {
             Loop(shared: shared, listener: listener, wakeRead: wakeRead, upstreamPort: upstreamPort).run()
             shared.loopFinished.signal()
@@ -295,8 +297,12 @@ public final class LinkSimulator: Sendable {
 }
 
 /// The state the public API and the loop share.
+///
+/// `@unchecked Sendable`, true because every variable is read and written with `condition` locked (the
+/// `let`s are set in `init`). A condition variable rather than the standard library's `Mutex`: callers
+/// (`wait(timeout:until:)`, `cutAll()`, `stop()`) block until the loop changes the state, with a
+/// deadline, which a `Mutex` cannot express without polling.
 private final class Shared: @unchecked Sendable {
-    // @unchecked: every variable is read and written with `condition` locked.
     let condition = NSCondition()
     let loopFinished = DispatchSemaphore(value: 0)
     var plan: LinkSimulator.Plan
