@@ -79,6 +79,7 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulStore",
+                "SimpulSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -140,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "SimpulSyncTests",
             dependencies: [
-                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConsole",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

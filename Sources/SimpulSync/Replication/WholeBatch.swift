@@ -54,27 +54,27 @@ public struct BlobRefusal: Sendable, Equatable {
     public var message: String
 }
 
-extension NodeStore {
-    /// What applying a batch whole did: every outcome, or the change set that made it refuse all.
-    public struct WholeBatch: Sendable, Equatable {
-        /// One outcome per change set, in order; when `refused` is set, the outcomes up to and including
-        /// it, none of which was kept (those after it were not tried or not kept either).
-        public var outcomes: [ApplyOutcome]
-        /// The index of the change set that breaks its writer's chain or contradicts one held; nothing of
-        /// the batch, its keys or the peer's knowledge was written.
-        public var refused: Int?
-        /// A carried blob whose bytes are not what its event says; nothing of the batch was written.
-        public var refusedBlob: BlobRefusal?
-        /// Carried blobs stored now.
-        public var blobsStored = 0
-        /// Carried blobs that were held complete already.
-        public var blobsHeld = 0
-        /// Carried blobs left out because no attached event (of the writer) in the store names them.
-        public var blobsSkipped = 0
-        /// Blobs this store learned are complete at the hub (the reply's confirmation).
-        public var blobsConfirmed = 0
-    }
+/// What applying a batch whole did: every outcome, or the change set that made it refuse all.
+public struct WholeBatch: Sendable, Equatable {
+    /// One outcome per change set, in order; when `refused` is set, the outcomes up to and including
+    /// it, none of which was kept (those after it were not tried or not kept either).
+    public var outcomes: [ApplyOutcome]
+    /// The index of the change set that breaks its writer's chain or contradicts one held; nothing of
+    /// the batch, its keys or the peer's knowledge was written.
+    public var refused: Int?
+    /// A carried blob whose bytes are not what its event says; nothing of the batch was written.
+    public var refusedBlob: BlobRefusal?
+    /// Carried blobs stored now.
+    public var blobsStored = 0
+    /// Carried blobs that were held complete already.
+    public var blobsHeld = 0
+    /// Carried blobs left out because no attached event (of the writer) in the store names them.
+    public var blobsSkipped = 0
+    /// Blobs this store learned are complete at the hub (the reply's confirmation).
+    public var blobsConfirmed = 0
+}
 
+extension NodeStore {
     /// Applies verified change sets whole or not at all, in one transaction, with the keys that verify
     /// them and what a peer acknowledged holding: an offline bundle is trusted whole or not at all, so a
     /// change set that breaks its chain undoes the ones before it, unlike a pull where each stands alone.
