@@ -35,7 +35,9 @@ import Testing
         try world.hubStorage.knowledge().values.reduce(0) { $0 + $1.entries.values.reduce(0) { $0 + Int($1) } }
     }
 
-    @Test(arguments: HubBackend.allCases) func aValidChangeSetIsAppliedOnceAndADuplicateChangesNothing(backend: HubBackend) throws {
+    @Test(arguments: HubBackend.allCases) func aValidChangeSetIsAppliedOnceAndADuplicateChangesNothing(
+        backend: HubBackend
+    ) throws {
         let (world, kec, sets) = try setUp(backend)
         let (status, _) = try push(try sets[0].encoded(), as: kec, to: world)
         #expect(status == 200)
@@ -70,7 +72,9 @@ import Testing
         #expect(try hubEvents(world) == 0)
     }
 
-    @Test(arguments: HubBackend.allCases) func aMissingChangeSetInTheChainIsParkedUntilItArrives(backend: HubBackend) throws {
+    @Test(arguments: HubBackend.allCases) func aMissingChangeSetInTheChainIsParkedUntilItArrives(
+        backend: HubBackend
+    ) throws {
         let (world, kec, sets) = try setUp(backend)
         let (status, _) = try push(try sets[1].encoded(), as: kec, to: world)
         #expect(status == 200)
@@ -82,7 +86,9 @@ import Testing
         #expect(try world.hubStorage.parkedBodies().isEmpty)
     }
 
-    @Test(arguments: HubBackend.allCases) func aChangeSetThatDoesNotContinueTheChainIsRefused(backend: HubBackend) throws {
+    @Test(arguments: HubBackend.allCases) func aChangeSetThatDoesNotContinueTheChainIsRefused(
+        backend: HubBackend
+    ) throws {
         let (world, kec, sets) = try setUp(backend)
         _ = try push(try sets[0].encoded(), as: kec, to: world)
         let before = try hubEvents(world)
@@ -145,7 +151,9 @@ import Testing
         #expect(try hubEvents(world) == before)
     }
 
-    @Test(arguments: HubBackend.allCases) func aChangeSetSignedWithAKeyThatIsNotTheWritersIsRefused(backend: HubBackend) throws {
+    @Test(arguments: HubBackend.allCases) func aChangeSetSignedWithAKeyThatIsNotTheWritersIsRefused(
+        backend: HubBackend
+    ) throws {
         let (world, kec, sets) = try setUp(backend)
         let impostor = try NodeIdentity.create(node: kec.node, directory: Fixture.tempDirectory())
         let forged = try SignedChangeSet.seal(sets[0].events, node: impostor, partition: "33.74.01", prev: nil)

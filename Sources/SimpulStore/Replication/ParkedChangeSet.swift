@@ -15,7 +15,8 @@ public struct ParkedChangeSet: Sendable, Equatable {
 extension NodeStore {
     /// Forgets a parked change set (applied meanwhile, or refused for good).
     public func unpark(hash: String) throws(SimpulError) {
-        try writeDB("melepas parkir") { db in try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [hash])
+        try writeDB("melepas parkir") { db in
+            try db.execute(sql: "DELETE FROM parked WHERE hash = ?", arguments: [hash])
         }
     }
 

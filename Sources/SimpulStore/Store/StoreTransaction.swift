@@ -48,7 +48,8 @@ public final class StoreTransaction {
         guard let last = events.last else { return }
         let insert = try db.cachedStatement(sql: EventLog.insertSQL)
         for e in events { try EventCodec.insert(e.event, at: e.at, context: e.context, data: e.data, with: insert) }
-        try Knowledge.include(partition: last.event.partition, node: last.event.dot.node, seq: last.event.dot.seq, db: db)
+        try Knowledge.include(
+            partition: last.event.partition, node: last.event.dot.node, seq: last.event.dot.seq, db: db)
         projection.receive(events.lazy.map(\.event))
     }
 
@@ -133,7 +134,9 @@ public final class StoreTransaction {
 
     /// A writer's change sets holding seqs after `seq`, oldest first, as kept: the first one may
     /// start before `seq + 1` when a replica's knowledge falls inside it.
-    public func keptChangeSets(partition: String, node: String, after seq: UInt64, limit: Int) throws
+    public func keptChangeSets(
+        partition: String, node: String, after seq: UInt64, limit: Int
+    ) throws
         -> [KeptChangeSet]
     {
         try Row.fetchAll(
@@ -164,7 +167,8 @@ public final class StoreTransaction {
         if kept.isEmpty { return KeptChangeSet(changeSet: cs, bytes: bytes, kept: false) }
         if Zstd.isFrame(kept) {
             do { cs.body = try Zstd.decompress(kept, limit: bytes) } catch {
-                throw SimpulError(.io, "change set \(cs.node) \(cs.first)-\(cs.last) rusak di penyimpanan", cause: error)
+                throw SimpulError(
+                    .io, "change set \(cs.node) \(cs.first)-\(cs.last) rusak di penyimpanan", cause: error)
             }
         } else {
             cs.body = kept

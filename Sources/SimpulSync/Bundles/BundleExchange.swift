@@ -221,8 +221,7 @@ public enum BundleExchange {
         }
     }
 
-    static func read(_ bodies: [[UInt8]], of manifest: BundleManifest) throws(SyncError) -> [ReceivedChangeSet]
-    {
+    static func read(_ bodies: [[UInt8]], of manifest: BundleManifest) throws(SyncError) -> [ReceivedChangeSet] {
         var out: [ReceivedChangeSet] = []
         out.reserveCapacity(bodies.count)
         for (i, body) in bodies.enumerated() {

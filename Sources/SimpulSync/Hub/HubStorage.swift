@@ -30,7 +30,9 @@ public protocol HubStorage: ReplicaStorage {
     func blob(_ sha: String) throws(SimpulError) -> StoredBlob?
     /// The partitions, writers and declared sizes of the attached events that name a blob.
     func blobReferences(_ sha: String) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)]
-    func appendBlobChunk(sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64) throws(BlobError)
+    func appendBlobChunk(
+        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64
+    ) throws(BlobError)
         -> StoredBlob
     func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String]
     /// The blobs a peer's last bundle carried that are held complete, to confirm in its reply.

@@ -10,7 +10,9 @@ public protocol ReplicaStorage: Sendable {
     /// Keys of one node, or of every node (nil).
     func keys(node: String?) throws(SimpulError) -> [NodeKey]
     /// A writer's change sets holding seqs after `seq`, oldest first.
-    func changeSets(partition: String, node: String, after seq: UInt64, limit: Int) throws(SimpulError)
+    func changeSets(
+        partition: String, node: String, after seq: UInt64, limit: Int
+    ) throws(SimpulError)
         -> [StoredChangeSet]
     /// Applies verified change sets in order; one that must wait is parked (see `NodeStore.applyRemote`).
     func applyRemote(_ batch: [RemoteChangeSet]) throws(SimpulError) -> [ApplyOutcome]
