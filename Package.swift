@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulStore",
+                "SimpulSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -154,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "SimpulSyncTests",
             dependencies: [
-                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConcurrency",
+                "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConcurrency", "SimpulConsole",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

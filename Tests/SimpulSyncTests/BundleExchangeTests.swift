@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 import SimpulTestSupport

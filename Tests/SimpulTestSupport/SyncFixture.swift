@@ -26,19 +26,38 @@ public struct Replica: Sendable {
     }
 }
 
+/// The implementations of `HubStorage` the hub's tests run against: a test that takes one as its
+/// argument (`@Test(arguments: HubBackend.allCases)`) runs once per implementation. A new database
+/// for the hub is a new case here.
+public enum HubBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+
+    public var description: String { rawValue }
+
+    /// The hub's storage of this kind, over the hub's store.
+    func storage(_ store: NodeStore) -> any HubStorage {
+        switch self {
+        case .sqlite: SQLiteHubStorage(store)
+        }
+    }
+}
+
 /// A hub and kecamatan nodes wired together in one process.
 public final class SyncWorld: Sendable {
     public let clock: TestClock
     public let hub: Replica
     public let service: HubService
+    /// What the hub keeps, as its logic sees it.
+    public var hubStorage: any HubStorage { service.store }
 
-    public init(clock: TestClock = TestClock()) throws {
+    public init(clock: TestClock = TestClock(), backend: HubBackend = .sqlite) throws {
         self.clock = clock
         let dir = Fixture.tempDirectory()
         let store = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
         let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
         hub = Replica(store: store, identity: identity)
-        service = try HubService(store: store, identity: identity, logger: Fixture.logger, now: { clock.now() })
+        service = try HubService(
+            storage: backend.storage(store), identity: identity, logger: Fixture.logger, now: { clock.now() })
     }
 
     /// A new kecamatan node, enrolled at the hub unless told otherwise.
@@ -52,7 +71,7 @@ public final class SyncWorld: Sendable {
     }
 
     public func enroll(_ identity: NodeIdentity) throws {
-        _ = try hub.store.enroll(node: identity.node, publicKey: identity.publicKey, fingerprint: identity.fingerprint)
+        _ = try hubStorage.enroll(node: identity.node, publicKey: identity.publicKey, fingerprint: identity.fingerprint)
     }
 
     /// One sync run of a node against the hub.

@@ -28,7 +28,7 @@ public enum RequestSignature {
 
     /// Authenticates a request against the hub's enrollments; returns the requesting node.
     public static func authenticate(
-        _ request: HTTPRequestMessage, store: NodeStore, now: Timestamp
+        _ request: HTTPRequestMessage, store: some ReplicaStorage, now: Timestamp
     )
         throws(SyncError) -> NodeID
     {

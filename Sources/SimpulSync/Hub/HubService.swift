@@ -8,7 +8,8 @@ import Synchronization
 /// The hub's side of the sync protocol, over its store. Transport-free: the HTTPS server adapts it,
 /// and tests can call it in process.
 public final class HubService: HubRequestHandler, Sendable {
-    public let store: NodeStore
+    /// Everything the hub keeps; the hub's logic sees only the protocol.
+    public let store: any HubStorage
     let identity: NodeIdentity
     let logger: Logger
     let now: @Sendable () -> Timestamp
@@ -16,8 +17,18 @@ public final class HubService: HubRequestHandler, Sendable {
     /// same place in the chain.
     private let sealLock = Mutex(())
 
-    public init(
+    /// A hub over its SQLite store.
+    public convenience init(
         store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp
+    )
+        throws(SimpulError)
+    {
+        try self.init(storage: SQLiteHubStorage(store), identity: identity, logger: logger, now: now)
+    }
+
+    public init(
+        storage store: any HubStorage, identity: NodeIdentity, logger: Logger,
+        now: @escaping @Sendable () -> Timestamp
     )
         throws(SimpulError)
     {
@@ -141,7 +152,7 @@ public final class HubService: HubRequestHandler, Sendable {
     /// Applies a verified change set (it is parked when it must wait), and then applies whatever it
     /// unblocked.
     func apply(_ received: ReceivedChangeSet) throws(SyncError) -> (result: String, events: Int, reason: String?) {
-        let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote(received.remote) }
+        let outcome = try storeCall { () throws(SimpulError) in try store.applyRemote([received.remote])[0] }
         switch outcome {
         case .applied(let n):
             try drainParked()
@@ -167,7 +178,7 @@ public final class HubService: HubRequestHandler, Sendable {
     /// that turns out to be a duplicate or to contradict what is held, is dropped.
     /// - Returns: how many events the parked change sets applied.
     @discardableResult
-    static func drain(store: NodeStore) throws(SyncError) -> Int {
+    static func drain(store: some ReplicaStorage) throws(SyncError) -> Int {
         var applied = 0
         while true {
             let parked = try storeCall { () throws(SimpulError) in try store.parkedBodies() }

@@ -123,7 +123,7 @@ public enum ChangeSetSealer {
     /// Seals every unsealed own event; returns how many change sets were made.
     @discardableResult
     public static func sealPending(
-        store: NodeStore, identity: NodeIdentity, budget: Int = defaultBudget
+        store: some ReplicaStorage, identity: NodeIdentity, budget: Int = defaultBudget
     )
         throws -> Int
     {
@@ -154,7 +154,7 @@ public enum ChangeSetSealer {
     }
 
     private static func seal(
-        _ events: [Event], store: NodeStore, identity: NodeIdentity, partition: String, prev: String?
+        _ events: [Event], store: some ReplicaStorage, identity: NodeIdentity, partition: String, prev: String?
     ) throws -> StoredChangeSet {
         let stored = try SignedChangeSet.seal(events, node: identity, partition: partition, prev: prev).stored
         try store.storeOwnChangeSet(stored)

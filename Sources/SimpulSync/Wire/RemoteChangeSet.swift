@@ -1,21 +1,5 @@
 import SimpulDomain
-
-/// An event from another replica with its `context` and `data` columns as the exact canonical JSON
-/// that arrived, so the log keeps the signed bytes instead of a re-encoding of them.
-public struct ReceivedEvent: Sendable {
-    public var event: Event
-    /// `event.at` as written (`Timestamp.description`).
-    public var at: String
-    public var context: String
-    public var data: String
-
-    public init(event: Event, at: String, context: String, data: String) {
-        self.event = event
-        self.at = at
-        self.context = context
-        self.data = data
-    }
-}
+import SimpulStore
 
 /// A verified change set from another replica, ready for `NodeStore.applyRemote`.
 public struct RemoteChangeSet: Sendable {
@@ -31,11 +15,11 @@ public struct RemoteChangeSet: Sendable {
         self.stored = stored
         self.events = events
         rebuildable = ChangeSetDocument.matches(
-            stored.body, NodeStore.header(stored), events: events.map(ChangeSetDocument.Event.init))
+            stored.body, ChangeSetDocument.header(stored), events: events.map(LoggedEvent.init))
     }
 }
 
-extension ChangeSetDocument.Event {
+extension LoggedEvent {
     init(_ e: ReceivedEvent) {
         self.init(
             at: e.at, context: e.context, data: e.data, lamport: e.event.lamport, officer: e.event.officer,

@@ -18,7 +18,7 @@ extension NodeStore {
     /// events folded.
     @discardableResult
     public func rebuild() throws(SimpulError) -> Int {
-        let count = try write("membangun ulang tabel") { db in try Projection.rebuild(db: db) }
+        let count = try writeDB("membangun ulang tabel") { db in try Projection.rebuild(db: db) }
         logger.info("state rebuilt", metadata: ["events": "\(count)"])
         return count
     }
@@ -26,7 +26,7 @@ extension NodeStore {
     /// Checks the file with SQLite's integrity check and compares the materialized state with a
     /// rebuild done inside a savepoint that is rolled back, so the check changes nothing.
     public func check() throws(SimpulError) -> StoreCheck {
-        try write("memeriksa penyimpanan") { db in
+        try writeDB("memeriksa penyimpanan") { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
             let before = try Projection.dump(db: db)
             var after = ""
@@ -44,6 +44,6 @@ extension NodeStore {
 
     /// The materialized state as text, for tests that compare replicas or incremental with rebuilt state.
     public func stateDump(partition: String? = nil) throws(SimpulError) -> String {
-        try read("membaca keadaan") { db in try Projection.dump(db: db, partition: partition) }
+        try readDB("membaca keadaan") { db in try Projection.dump(db: db, partition: partition) }
     }
 }

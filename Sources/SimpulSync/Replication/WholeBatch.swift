@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import SimpulDomain
+import SimpulStore
 
 /// A blob an offline bundle carries: its name and its bytes.
 public struct CarriedBlob: Sendable, Equatable {
@@ -54,27 +54,27 @@ public struct BlobRefusal: Sendable, Equatable {
     public var message: String
 }
 
-extension NodeStore {
-    /// What applying a batch whole did: every outcome, or the change set that made it refuse all.
-    public struct WholeBatch: Sendable, Equatable {
-        /// One outcome per change set, in order; when `refused` is set, the outcomes up to and including
-        /// it, none of which was kept (those after it were not tried or not kept either).
-        public var outcomes: [ApplyOutcome]
-        /// The index of the change set that breaks its writer's chain or contradicts one held; nothing of
-        /// the batch, its keys or the peer's knowledge was written.
-        public var refused: Int?
-        /// A carried blob whose bytes are not what its event says; nothing of the batch was written.
-        public var refusedBlob: BlobRefusal?
-        /// Carried blobs stored now.
-        public var blobsStored = 0
-        /// Carried blobs that were held complete already.
-        public var blobsHeld = 0
-        /// Carried blobs left out because no attached event (of the writer) in the store names them.
-        public var blobsSkipped = 0
-        /// Blobs this store learned are complete at the hub (the reply's confirmation).
-        public var blobsConfirmed = 0
-    }
+/// What applying a batch whole did: every outcome, or the change set that made it refuse all.
+public struct WholeBatch: Sendable, Equatable {
+    /// One outcome per change set, in order; when `refused` is set, the outcomes up to and including
+    /// it, none of which was kept (those after it were not tried or not kept either).
+    public var outcomes: [ApplyOutcome]
+    /// The index of the change set that breaks its writer's chain or contradicts one held; nothing of
+    /// the batch, its keys or the peer's knowledge was written.
+    public var refused: Int?
+    /// A carried blob whose bytes are not what its event says; nothing of the batch was written.
+    public var refusedBlob: BlobRefusal?
+    /// Carried blobs stored now.
+    public var blobsStored = 0
+    /// Carried blobs that were held complete already.
+    public var blobsHeld = 0
+    /// Carried blobs left out because no attached event (of the writer) in the store names them.
+    public var blobsSkipped = 0
+    /// Blobs this store learned are complete at the hub (the reply's confirmation).
+    public var blobsConfirmed = 0
+}
 
+extension NodeStore {
     /// Applies verified change sets whole or not at all, in one transaction, with the keys that verify
     /// them and what a peer acknowledged holding: an offline bundle is trusted whole or not at all, so a
     /// change set that breaks its chain undoes the ones before it, unlike a pull where each stands alone.
@@ -92,25 +92,24 @@ extension NodeStore {
         _ batch: [RemoteChangeSet], learning keys: [NodeKey] = [], peer: String? = nil,
         peerKnowledge: [String: VersionVector] = [:], blobs: BundleBlobs = BundleBlobs()
     ) throws(SimpulError) -> WholeBatch {
-        let at = now()
-        return try write("menerapkan bundle") { db -> WholeBatch in
+        let at = clock
+        return try write("menerapkan bundle") { tx -> WholeBatch in
             var outcomes = [ApplyOutcome](repeating: .duplicate, count: batch.count)
             var refused: Int?
             var result = WholeBatch(outcomes: [], refused: nil)
-            try db.inSavepoint {
-                let projection = Projection(db: db)
+            try tx.savepoint {
                 var waiting = Array(batch.indices)
                 // Each round applies at least one more or ends: at most as many rounds as change sets.
                 while !waiting.isEmpty {
                     var stillWaiting: [Int] = []
                     for i in waiting {
-                        let outcome = try Self.applyRemote(batch[i], at: at, projection: projection, db: db)
+                        let outcome = try ChangeSetApply.apply(batch[i], at: at, tx: tx)
                         outcomes[i] = outcome
                         switch outcome {
                         case .parked: stillWaiting.append(i)
                         case .brokenChain, .conflicting:
                             refused = i
-                            return .rollback
+                            return false
                         case .applied, .duplicate: break
                         }
                     }
@@ -119,15 +118,14 @@ extension NodeStore {
                 }
                 for i in waiting {
                     if case .parked(let reason) = outcomes[i] {
-                        try Self.park(batch[i].stored, reason: reason, at: at, db: db)
+                        try tx.park(batch[i].stored, reason: reason, at: at)
                     }
                 }
-                try projection.foldReceived()
-                try projection.flush()
-                try Self.learn(keys, db: db)
-                if let peer { try Self.setPeerKnowledge(peer, peerKnowledge, db: db) }
-                try Self.take(blobs, at: at, into: &result, db: db)
-                return result.refusedBlob == nil ? .commit : .rollback
+                try tx.foldReceived()
+                try tx.learn(keys)
+                if let peer { try tx.setPeerKnowledge(peer, peerKnowledge) }
+                try Self.take(blobs, at: at, into: &result, tx: tx)
+                return result.refusedBlob == nil
             }
             if let refused { return WholeBatch(outcomes: Array(outcomes[...refused]), refused: refused) }
             if let blob = result.refusedBlob {
@@ -139,16 +137,13 @@ extension NodeStore {
     }
 
     /// Stores a bundle's blobs inside `applyWhole`'s transaction, or sets `refusedBlob` and stops.
-    private static func take(_ blobs: BundleBlobs, at: Timestamp, into result: inout WholeBatch, db: Database) throws {
+    private static func take(
+        _ blobs: BundleBlobs, at: Timestamp, into result: inout WholeBatch, tx: StoreTransaction
+    ) throws {
         var taken: [String] = []
-        let sizes = try db.cachedStatement(
-            sql: """
-                SELECT DISTINCT json_extract(data, '$.size') FROM event
-                WHERE type = 'permohonan.attached' AND json_extract(data, '$.sha256') = ? AND (? IS NULL OR node = ?)
-                """)
         for blob in blobs.carried {
             let sha = blob.sha256
-            let named = try Int64.fetchAll(sizes, arguments: [sha, blobs.writer, blobs.writer])
+            let named = try tx.attachedSizes(sha256: sha, writer: blobs.writer)
             guard !named.isEmpty else {
                 result.blobsSkipped += 1
                 continue
@@ -169,14 +164,10 @@ extension NodeStore {
                 )
                 return
             }
-            if try Self.blob(sha, db: db)?.complete == true {
+            if try tx.blob(sha)?.complete == true {
                 result.blobsHeld += 1
             } else {
-                _ = try insertComplete(sha: sha, size: Int64(blob.bytes.count), at: at, db: db) { emit in
-                    for start in stride(from: 0, to: blob.bytes.count, by: blobChunkBytes) {
-                        try emit(Array(blob.bytes[start..<min(start + blobChunkBytes, blob.bytes.count)]))
-                    }
-                }
+                try tx.storeCompleteBlob(sha256: sha, bytes: blob.bytes, at: at)
                 result.blobsStored += 1
             }
             taken.append(sha)
@@ -184,18 +175,13 @@ extension NodeStore {
         // A node's bundle with blobs carries every blob it still waits to hear about, so the list is
         // replaced rather than added to: it stays as small as one bundle's attachments.
         if let peer = blobs.rememberFor, !blobs.carried.isEmpty {
-            try db.execute(sql: "DELETE FROM peer_blob WHERE peer = ?", arguments: [peer])
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO peer_blob (peer, sha256) VALUES (?, ?)")
-            for sha in taken { try insert.execute(arguments: [peer, sha]) }
+            try tx.replacePeerBlobs(peer: peer, with: taken)
         }
-        let mark = try db.cachedStatement(
-            sql: "UPDATE blob SET at_hub = ? WHERE sha256 = ? AND complete = 1 AND at_hub IS NULL")
-        for sha in blobs.heldAtHub {
-            try mark.execute(arguments: [at.description, sha])
-            result.blobsConfirmed += db.changesCount
+        for sha in blobs.heldAtHub where try tx.markBlobAtHub(sha, at: at) {
+            result.blobsConfirmed += 1
         }
         if blobs.fromHub {
-            for sha in taken { try mark.execute(arguments: [at.description, sha]) }
+            for sha in taken { _ = try tx.markBlobAtHub(sha, at: at) }
         }
     }
 }

@@ -3,7 +3,7 @@ import SimpulDomain
 /// Canonical JSON (sorted keys, no white space, minimal escapes: what `Canonical.encode` and the
 /// event log write) for the few small values the store writes on every change, written by hand
 /// because a general encoder costs more than the SQLite insert around it.
-enum JSONText {
+public enum JSONText {
     static func versionVector(_ vv: VersionVector) -> String {
         var out = "{"
         // Byte order, as the encoder sorts keys; node ids are ASCII, where String order is byte order.
@@ -29,7 +29,7 @@ enum JSONText {
         return out + "]"
     }
 
-    static func needsEscaping(_ s: String) -> Bool {
+    public static func needsEscaping(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { b in
             for c in b where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return true }
@@ -38,7 +38,7 @@ enum JSONText {
     }
 
     /// Appends `s` as a JSON string, escaping as Foundation's encoder does.
-    static func string(_ s: String, into out: inout String) {
+    public static func string(_ s: String, into out: inout String) {
         out += "\""
         guard needsEscaping(s) else {
             out += s

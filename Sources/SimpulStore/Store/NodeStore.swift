@@ -152,7 +152,7 @@ public final class NodeStore: Sendable {
 
     /// The newest catalog loaded.
     public func catalog() throws(SimpulError) -> LayananCatalog {
-        try read("membaca katalog") { db in
+        try readDB("membaca katalog") { db in
             guard
                 let body = try String.fetchOne(
                     db, sql: "SELECT body FROM catalog ORDER BY published DESC, version DESC LIMIT 1")
@@ -171,13 +171,13 @@ public final class NodeStore: Sendable {
                 "version: katalog versi \(catalog.version) tidak lebih baru dari versi terpasang \(current.version)")
         }
         let at = now()
-        try write("memuat katalog") { db in try Self.insertCatalog(catalog, db: db, at: at) }
+        try writeDB("memuat katalog") { db in try Self.insertCatalog(catalog, db: db, at: at) }
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)"])
     }
 
     /// The holiday calendar in use.
     public func calendar() throws(SimpulError) -> WorkingDayCalendar {
-        try read("membaca kalender") { db in
+        try readDB("membaca kalender") { db in
             let rows = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM holiday")
             return WorkingDayCalendar(
                 holidays: rows.compactMap { row in
@@ -190,13 +190,13 @@ public final class NodeStore: Sendable {
 
     /// Loads a calendar file: its years replace the same years held before, other years stay.
     public func loadCalendar(_ calendar: WorkingDayCalendar) throws(SimpulError) {
-        try write("memuat kalender") { db in try Self.replaceHolidays(calendar, db: db) }
+        try writeDB("memuat kalender") { db in try Self.replaceHolidays(calendar, db: db) }
         logger.info("calendar loaded", metadata: ["years": "\(calendar.years.sorted())"])
     }
 
     /// The name of a Kemendagri area, or nil when the code is not in the list loaded at init.
     public func wilayahName(_ code: String) throws(SimpulError) -> String? {
-        try read("membaca wilayah") { db in
+        try readDB("membaca wilayah") { db in
             try String.fetchOne(db, sql: "SELECT name FROM wilayah WHERE code = ?", arguments: [code])
         }
     }
@@ -235,7 +235,7 @@ public final class NodeStore: Sendable {
         let at = now()
         let accepted = at.localDate(offsetMinutes: info.zona.offsetMinutes)
         let node = info.node
-        let event = try write("mendaftarkan permohonan") { db -> Event in
+        let event = try writeDB("mendaftarkan permohonan") { db -> Event in
             let seq =
                 try Int.fetchOne(
                     db, sql: "SELECT MAX(reg_seq) FROM permohonan WHERE reg_node = ? AND reg_year = ?",
@@ -259,7 +259,7 @@ public final class NodeStore: Sendable {
     public func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event {
         let officer = try Self.officerName(officer)
         let at = now()
-        let event = try write("mencatat langkah") { db -> Event in
+        let event = try writeDB("mencatat langkah") { db -> Event in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
             let cmd: Command
             if case .pay(let amount, _) = command {
@@ -334,14 +334,14 @@ public final class NodeStore: Sendable {
     // MARK: - Queries
 
     public func permohonan(_ number: String) throws(SimpulError) -> Permohonan {
-        try read("membaca permohonan") { db in
+        try readDB("membaca permohonan") { db in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
             return state
         }
     }
 
     public func list(_ filter: PermohonanFilter) throws(SimpulError) -> [Permohonan] {
-        try read("membaca daftar permohonan") { db in
+        try readDB("membaca daftar permohonan") { db in
             var args: [any DatabaseValueConvertible] = []
             var clauses = ["1"]
             if let s = filter.status {
@@ -365,7 +365,7 @@ public final class NodeStore: Sendable {
 
     /// The full, attributed history of a permohonan, in fold order.
     public func history(_ number: String) throws(SimpulError) -> [Event] {
-        let events = try read("membaca riwayat") { db in
+        let events = try readDB("membaca riwayat") { db in
             try Row.fetchAll(
                 db, sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ? ORDER BY lamport, node, seq",
                 arguments: [number]
@@ -379,7 +379,7 @@ public final class NodeStore: Sendable {
     public func payments() throws(SimpulError) -> [(
         receipt: String, number: String, amount: Int64, officer: String, at: String
     )] {
-        try read("membaca pembayaran") { db in
+        try readDB("membaca pembayaran") { db in
             try Row.fetchAll(db, sql: "SELECT receipt, number, amount, officer, at FROM pembayaran ORDER BY node, seq")
                 .map {
                     (
@@ -392,16 +392,67 @@ public final class NodeStore: Sendable {
 
     /// How many events the log holds.
     public func eventCount() throws(SimpulError) -> Int {
-        try read("menghitung event") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+        try readDB("menghitung event") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+    }
+
+    // MARK: - Conflicts and publications
+
+    public func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict] {
+        try readDB("membaca konflik") { db in
+            let sql = "SELECT body FROM conflict \(openOnly ? "WHERE resolved = 0" : "") ORDER BY record, id"
+            return try String.fetchAll(db, sql: sql).map {
+                try JSONDecoder().decode(Conflict.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// The hub publishes a catalog (and holiday calendars) to every kecamatan as events in the global
+    /// partition.
+    public func publish(
+        catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String
+    ) throws(SimpulError)
+        -> [Event]
+    {
+        let officer = try Self.officerName(officer)
+        let global = info.node.kabupaten.code
+        guard info.node.isHub else {
+            throw SimpulError(.invalidData, "hanya hub yang menerbitkan katalog untuk semua kecamatan")
+        }
+        let current = try self.catalog()
+        let published = try readDB("membaca katalog") { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(version) FROM catalog WHERE published = 1") ?? 0
+        }
+        guard catalog.version > published || (published == 0 && catalog.version >= current.version) else {
+            throw SimpulError(
+                .invalidData,
+                "version: katalog versi \(catalog.version) tidak lebih baru dari versi terbit \(published)")
+        }
+        let at = now()
+        return try writeDB("menerbitkan katalog") { db in
+            var events = [
+                try append(
+                    record: "katalog/v\(catalog.version)", partition: global, context: VersionVector(),
+                    officer: officer,
+                    role: Peran.adminHub, at: at, body: .catalogPublished(catalog), db: db)
+            ]
+            if let calendar {
+                let years = calendar.years.sorted().map(String.init).joined(separator: ",")
+                events.append(
+                    try append(
+                        record: "kalender/\(years)", partition: global, context: VersionVector(), officer: officer,
+                        role: Peran.adminHub, at: at, body: .calendarPublished(CalendarPublication(calendar)), db: db))
+            }
+            return events
+        }
     }
 
     // MARK: - Plumbing
 
-    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
+    func readDB<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
         try Self.run(what) { try pool.read(body) }
     }
 
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
+    func writeDB<T>(_ what: String, _ body: (Database) throws -> T) throws(SimpulError) -> T {
         try Self.run(what) { try pool.write(body) }
     }
 

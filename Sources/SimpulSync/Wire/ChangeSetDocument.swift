@@ -1,4 +1,5 @@
 import SimpulDomain
+import SimpulStore
 
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,7 @@ import Glibc
 ///
 /// The store keeps a change set's events in the log and its signature beside its hash; the
 /// document itself is kept only when this does not give back exactly the bytes that were signed.
+/// Writing it is wire knowledge, so it lives here and the store hands over the parts.
 enum ChangeSetDocument {
     /// The parts of a change set besides its events.
     struct Header {
@@ -23,17 +25,13 @@ enum ChangeSetDocument {
         var signature: String
     }
 
-    /// One event's members as the log holds them (`context` and `data` as canonical JSON).
-    struct Event {
-        var at: String
-        var context: String
-        var data: String
-        var lamport: UInt64
-        var officer: String
-        var record: String
-        var role: String
-        var seq: UInt64
-        var type: String
+    /// One event's members as the log holds them.
+    typealias Event = LoggedEvent
+
+    static func header(_ cs: StoredChangeSet) -> Header {
+        Header(
+            partition: cs.partition, node: cs.node, first: cs.first, last: cs.last, prev: cs.prev, key: cs.key,
+            hash: cs.hash, signature: cs.signature)
     }
 
     static func write(_ header: Header, events: [Event]) -> [UInt8] {

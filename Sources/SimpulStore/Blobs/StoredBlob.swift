@@ -82,7 +82,7 @@ extension NodeStore {
         guard !bytes.isEmpty else { throw SimpulError(.invalidData, "file: kosong (0 byte)") }
         let sha = Self.sha256Hex(bytes)
         let at = now()
-        return try write("menyimpan lampiran") { db in
+        return try writeDB("menyimpan lampiran") { db in
             try Self.insertComplete(sha: sha, size: Int64(bytes.count), at: at, db: db) { emit in
                 for start in stride(from: 0, to: bytes.count, by: Self.blobChunkBytes) {
                     try emit(Array(bytes[start..<min(start + Self.blobChunkBytes, bytes.count)]))
@@ -208,7 +208,7 @@ extension NodeStore {
     /// Remembers that the hub holds a blob complete.
     public func markBlobAtHub(_ sha: String) throws(SimpulError) {
         let at = now()
-        try write("mencatat lampiran di hub") { db in
+        try writeDB("mencatat lampiran di hub") { db in
             try db.execute(
                 sql: "UPDATE blob SET at_hub = ? WHERE sha256 = ? AND at_hub IS NULL", arguments: [at.description, sha])
         }
@@ -216,7 +216,7 @@ extension NodeStore {
 
     /// Forgets a blob: a copy found damaged is no use to anyone and must not be sent.
     public func discardBlob(_ sha: String) throws(SimpulError) {
-        try write("membuang lampiran") { db in
+        try writeDB("membuang lampiran") { db in
             try db.execute(sql: "DELETE FROM blob_chunk WHERE sha256 = ?", arguments: [sha])
             try db.execute(sql: "DELETE FROM blob WHERE sha256 = ?", arguments: [sha])
         }
@@ -226,7 +226,7 @@ extension NodeStore {
 
     /// What the store holds of a blob, or nil when it holds nothing of it.
     public func blob(_ sha: String) throws(SimpulError) -> StoredBlob? {
-        try read("membaca lampiran") { db in try Self.blob(sha, db: db) }
+        try readDB("membaca lampiran") { db in try Self.blob(sha, db: db) }
     }
 
     static func blob(_ sha: String, db: Database) throws -> StoredBlob? {
@@ -242,7 +242,7 @@ extension NodeStore {
 
     /// Up to `count` bytes of a blob from `offset`, within what the store holds.
     public func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8] {
-        try read("membaca lampiran") { db in
+        try readDB("membaca lampiran") { db in
             guard let held = try Self.blob(sha, db: db), offset >= 0, offset < held.received, count > 0 else {
                 return []
             }
@@ -314,7 +314,7 @@ extension NodeStore {
 
     /// Whether the bytes held of a complete blob still hash to its name.
     public func verifyBlob(_ sha: String) throws(SimpulError) -> Bool {
-        try read("memeriksa lampiran") { db in
+        try readDB("memeriksa lampiran") { db in
             guard let held = try Self.blob(sha, db: db), held.complete else { return false }
             var hasher = SHA256()
             var count: Int64 = 0
@@ -335,7 +335,7 @@ extension NodeStore {
         guard p.count >= 8, p.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw SimpulError(.usage, "sha256: '\(prefix)' harus paling sedikit 8 digit heksadesimal")
         }
-        let names = try read("membaca lampiran") { db in
+        let names = try readDB("membaca lampiran") { db in
             try String.fetchAll(
                 db, sql: "SELECT sha256 FROM blob WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256 LIMIT 2",
                 arguments: [p, p + "g"])
@@ -357,7 +357,7 @@ extension NodeStore {
     public func blobReferences(
         _ sha: String
     ) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)] {
-        try read("membaca lampiran") { db in
+        try readDB("membaca lampiran") { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -371,7 +371,7 @@ extension NodeStore {
 
     /// Blobs this node attached and holds complete that the hub has not confirmed yet, oldest first.
     public func pendingUploads() throws(SimpulError) -> [StoredBlob] {
-        try read("membaca lampiran") { db in
+        try readDB("membaca lampiran") { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -396,7 +396,7 @@ extension NodeStore {
     public func missingBlobs(partitions: [String]) throws(SimpulError) -> [StoredBlob] {
         guard !partitions.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: partitions.count).joined(separator: ", ")
-        return try read("membaca lampiran") { db in
+        return try readDB("membaca lampiran") { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -419,7 +419,7 @@ extension NodeStore {
     /// The blobs named by `permohonan.attached` events of `node` in `partition` after `seq`: those a
     /// reply bundle carrying these events can carry too.
     public func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String] {
-        try read("membaca lampiran") { db in
+        try readDB("membaca lampiran") { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -434,7 +434,7 @@ extension NodeStore {
     /// At the hub: the blobs that `peer`'s last bundle with attachments carried and the hub holds
     /// complete, which its next reply confirms.
     public func blobReceipt(for peer: String) throws(SimpulError) -> [String] {
-        try read("membaca lampiran") { db in
+        try readDB("membaca lampiran") { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -481,7 +481,7 @@ extension NodeStore {
             case recorded(Event)
             case restored(AttachedFile)
         }
-        let outcome = try write("melampirkan file") { db -> Outcome in
+        let outcome = try writeDB("melampirkan file") { db -> Outcome in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
             // The document is attached already but its bytes are not here (a restored store, a copy
             // found damaged and dropped): the same file brings them back without a second event.

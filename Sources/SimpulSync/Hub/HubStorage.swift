@@ -1,0 +1,40 @@
+import SimpulDomain
+import SimpulStore
+
+/// The hub's storage, as `HubService` and the PTSP back office see it: change sets, keys,
+/// knowledge, contacts, conflicts, the folded permohonan, blobs and the parking. The hub's logic
+/// depends only on this; `SQLiteHubStorage` is the implementation over a `NodeStore`, and another
+/// database (PostgreSQL) is another implementation of it.
+public protocol HubStorage: ReplicaStorage {
+    /// The hub node's identity as stored.
+    var info: NodeInfo { get }
+
+    // MARK: Keys
+    func learn(_ keys: [NodeKey]) throws(SimpulError)
+    func enroll(node: NodeID, publicKey: String, fingerprint: String) throws(SimpulError) -> NodeKey
+    func revoke(node: NodeID) throws(SimpulError)
+
+    // MARK: Peers and contacts
+    func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector]) throws(SimpulError)
+    func peerKnowledge(_ peer: String) throws(SimpulError) -> [String: VersionVector]
+    func recordContact(node: String, result: String) throws(SimpulError)
+    func contacts() throws(SimpulError) -> [Contact]
+
+    // MARK: Folded state
+    func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict]
+    func permohonan(_ number: String) throws(SimpulError) -> Permohonan
+    func list(_ filter: PermohonanFilter) throws(SimpulError) -> [Permohonan]
+    func history(_ number: String) throws(SimpulError) -> [Event]
+
+    // MARK: Blobs
+    func blob(_ sha: String) throws(SimpulError) -> StoredBlob?
+    /// The partitions, writers and declared sizes of the attached events that name a blob.
+    func blobReferences(_ sha: String) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)]
+    func appendBlobChunk(
+        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64
+    ) throws(BlobError)
+        -> StoredBlob
+    func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String]
+    /// The blobs a peer's last bundle carried that are held complete, to confirm in its reply.
+    func blobReceipt(for peer: String) throws(SimpulError) -> [String]
+}
