@@ -13,7 +13,7 @@ import Glibc
 
 /// Black-box: the built `simpul serve`, `simpul sync` and `simpul-hub serve` processes, real TLS, the
 /// link simulator in between, and real signals.
-@Suite struct AgentCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct AgentCommandTests {
     /// A process of one of the built tools, its output read line by line as it comes.
     final class Tool: @unchecked Sendable {
         let process = Process()

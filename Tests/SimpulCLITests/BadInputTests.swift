@@ -4,7 +4,7 @@ import Testing
 
 /// Every bad input is refused with its documented exit code and one line on stderr that names what
 /// was wrong, and leaves the store exactly as it was.
-@Suite("Bad input")
+@Suite("Bad input", .timeLimit(.minutes(10)))
 struct BadInputTests {
     /// A bad command and what its refusal must look like. In `arguments`, `{A}` is an IZIN-JALAN
     /// waiting at the handover with Rp 25.000 unpaid, `{B}` an SKTM (no fee) waiting at the handover,

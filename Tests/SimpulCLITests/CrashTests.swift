@@ -9,7 +9,7 @@ import Darwin
 
 /// A counter PC loses power mid-command: whatever a killed process left behind must open as a
 /// healthy store with a dense registration sequence and complete logs.
-@Suite("Crash safety")
+@Suite("Crash safety", .timeLimit(.minutes(10)))
 struct CrashTests {
     @Test func registrationsKilledAtRandomMomentsLeaveAHealthyStore() throws {
         let node = try TestNode.fresh()

@@ -9,7 +9,7 @@ import Testing
 
 /// A real hub serving TLS on 127.0.0.1 (Hummingbird, a dev certificate) and real kecamatan agents
 /// syncing through libcurl, verifying the hub's certificate.
-@Suite struct HTTPSSyncTests {
+@Suite(.timeLimit(.minutes(10))) struct HTTPSSyncTests {
     /// Runs `body` with the world's hub served over HTTPS; returns after the server stopped.
     private func withHTTPSHub<T: Sendable>(
         _ world: SyncWorld, _ body: @escaping @Sendable (_ url: String, _ caFile: String) throws -> T

@@ -8,7 +8,7 @@ import Testing
 /// The published wire format (`sync-schemas/`) and the Swift types agree: the schemas accept their
 /// examples and refuse the broken ones, the Swift types read every valid example and verify its hashes
 /// and signatures, and everything a real sync sends and receives validates against the schemas.
-@Suite struct WireSchemaTests {
+@Suite(.timeLimit(.minutes(5))) struct WireSchemaTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let schemas = repoRoot.appendingPathComponent("sync-schemas")
@@ -244,12 +244,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (output, _) = try process.runCapturingOutput(timeout: .seconds(120), mergingStderr: true)
         return ProcessResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
     }
 

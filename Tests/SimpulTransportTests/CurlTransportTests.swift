@@ -4,7 +4,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("CurlTransport")
+@Suite("CurlTransport", .timeLimit(.minutes(3)))
 struct CurlTransportTests {
     @Test func postEchoesHeadersAndAOneMegabyteBinaryBody() async throws {
         let directory = try TemporaryDirectory()
