@@ -239,6 +239,21 @@ struct BadInputTests {
         #expect(try node.snapshot() == fixture.snapshot)
     }
 
+    /// The snapshot sees what a command that is not refused writes: a payment shows in its table, so an
+    /// unchanged snapshot after a refusal means something.
+    @Test func theSnapshotSeesAPayment() throws {
+        let fixture = try Self.fixture.get()
+        let node = try TestNode.copy(of: fixture.template)
+        #expect(fixture.snapshot.tables.keys.contains("pembayaran"))
+        #expect(fixture.snapshot.tables.count > 10, "\(fixture.snapshot.tables.keys.sorted())")
+        let paid = try node.run(["kasir", "pay", fixture.a, "--jumlah", "25000", "--petugas", Officer.kasir])
+        #expect(paid.succeeded, "\(paid.summary)")
+        let after = try node.snapshot()
+        #expect(after.tables["pembayaran"] != fixture.snapshot.tables["pembayaran"])
+        #expect(after.tables["event"] != fixture.snapshot.tables["event"])
+        #expect(after.tables["catalog"] == fixture.snapshot.tables["catalog"])
+    }
+
     /// The same refusals under `--json`: scripts get no half document on stdout.
     @Test(arguments: ["unknown layanan", "overpayment", "wrong --tahap", "show with a wrong check digit"])
     func isRefusedUnderJSONToo(name: String) throws {
