@@ -49,8 +49,8 @@ struct CrashTests {
                 if let number = try r.json()["permohonan"]?["number"]?.string { printed.append(number) }
             }
         }
-        // Only kills known to have landed inside a write count; most of the twelve tries must have.
-        #expect(killedWhileWriting >= 6, "only \(killedWhileWriting) kills landed while the store was being written")
+        // Only kills known to have landed inside a write count; most of the twelve tries must (all do here).
+        #expect(killedWhileWriting >= 8, "only \(killedWhileWriting) kills landed while the store was being written")
 
         let check = try node.json(["admin", "check"])
         #expect(check["integrity"]?.string == "ok")
