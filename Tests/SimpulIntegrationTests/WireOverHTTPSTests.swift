@@ -104,15 +104,21 @@ final class WireLog: SyncTransport {
             try RequestSignature.sign(&resent, identity: kec.identity, at: clock.now())
             statuses["resent chunk"] = try capture.send(resent).status
 
-            // A push larger than the server takes: refused by the HTTP server itself, before any handler.
-            // Hash output does not compress, so the body is over the limit on the wire too.
-            let noise = (0..<(Self.maxRequestBodyBytes / 16)).flatMap { i in Array(SHA256.hash(data: [UInt8(i & 255), UInt8(i >> 8)])) }
+            // A chunk larger than the server takes: refused by the HTTP server itself, before any handler.
+            // Hash output does not compress, so the body is over the limit on the wire too. (A chunk's
+            // bytes are not JSON and not captured; the problem that answers them is.)
+            let noise = (0..<(Self.maxRequestBodyBytes / 16)).flatMap { i in
+                Array(SHA256.hash(data: [UInt8(i & 255), UInt8(i >> 8)]))
+            }
             var huge = HTTPRequestMessage(
-                method: "POST", path: "/v1/push", headers: ["content-type": "application/json"], body: noise)
+                method: "POST", path: BlobRoutes.chunks(drawing.attachment.sha256),
+                headers: ["content-type": "application/octet-stream", "simpul-offset": "0", "simpul-size": "40000"],
+                body: noise)
             try RequestSignature.sign(&huge, identity: kec.identity, at: clock.now())
             let tooLarge = try capture.send(huge)
-            statuses["huge push"] = tooLarge.status
-            statuses["huge push is too-large"] = try Canonical.decode(Problem.self, from: tooLarge.body).code == "too-large" ? 1 : 0
+            statuses["huge chunk"] = tooLarge.status
+            statuses["huge chunk is too-large"] =
+                try Canonical.decode(Problem.self, from: tooLarge.body).code == "too-large" ? 1 : 0
 
             statuses["stranger"] = Int(sync(stranger).outcome.exitCode)
             return (wire.log.withLock { $0 }, capture.files, statuses)
@@ -120,7 +126,8 @@ final class WireLog: SyncTransport {
 
         #expect(
             statuses == [
-                "push": 0, "pull": 0, "resent chunk": 409, "huge push": 413, "huge push is too-large": 1, "stranger": 77,
+                "push": 0, "pull": 0, "resent chunk": 409, "huge chunk": 413, "huge chunk is too-large": 1,
+                "stranger": 77,
             ])
         #expect(try kec.store.permohonan(pbg.number).fee == 100_000)
         #expect(exchanges.filter { $0.path == "/v1/pull" }.count > 1, "several bounded pull answers")

@@ -7,7 +7,9 @@ import Testing
 
 /// The published wire format (`sync-schemas/`) and the Swift types agree: the schemas accept their
 /// examples and refuse the broken ones, the Swift types read every valid example and verify its hashes
-/// and signatures, and everything a real sync sends and receives validates against the schemas.
+/// and signatures, and every kind of message a sync exchanges, captured here on an in-process transport,
+/// validates against the schemas. What goes over real HTTP (TLS, libcurl, compression, the server's own
+/// refusals) is captured and validated by `WireOverHTTPSTests` in SimpulIntegrationTests.
 @Suite(.timeLimit(.minutes(5))) struct WireSchemaTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -82,7 +84,7 @@ import Testing
         #expect(second.first == signed.changeSet.last + 1)
     }
 
-    @Test func aRealSyncSpeaksTheWireFormat() throws {
+    @Test func everyMessageOfAnInProcessSyncSpeaksTheWireFormat() throws {
         try Self.requirePython()
         // SIMPUL_WIRE_CAPTURE=DIR keeps the capture in DIR (a new folder) to look at or to check another tool.
         let keep = ProcessInfo.processInfo.environment["SIMPUL_WIRE_CAPTURE"].flatMap { $0.isEmpty ? nil : $0 }

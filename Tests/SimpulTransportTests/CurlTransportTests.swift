@@ -140,7 +140,9 @@ struct CurlTransportTests {
     /// A trusted certificate that names another host is refused: the hub listens on 127.0.0.2 with a
     /// certificate for hub.example.org (and the dev certificate's loopback names, which do not include
     /// 127.0.0.2). The same trust with a certificate naming 127.0.0.2 is served, so the refusal is the name.
-    @Test(arguments: [(certificateFor: "hub.example.org", refused: true), (certificateFor: "127.0.0.2", refused: false)])
+    @Test(arguments: [
+        (certificateFor: "hub.example.org", refused: true), (certificateFor: "127.0.0.2", refused: false),
+    ])
     func aCertificateForAnotherHostIsATLSError(certificateFor: String, refused: Bool) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
