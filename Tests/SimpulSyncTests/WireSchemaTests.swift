@@ -252,13 +252,14 @@ import Testing
 
     /// Fails the test with what to install when python3 or its jsonschema package is missing.
     static func requirePython() throws {
-        let check = try python(["-c", "import jsonschema"])
+        let check = try python(["-c", "import jsonschema, cryptography"])
         try #require(
             check.status == 0,
             """
-            the wire-format tests need python3 with the jsonschema package (Debian: python3-jsonschema, which \
-            'make deps' installs; or pip install jsonschema). /usr/bin/env python3 -c 'import jsonschema' \
-            exited \(check.status): \(check.output)
+            the wire-format tests need python3 with the jsonschema and cryptography packages (Debian: \
+            python3-jsonschema and python3-cryptography, which 'make deps' installs; or pip install jsonschema \
+            cryptography). /usr/bin/env python3 -c 'import jsonschema, cryptography' exited \(check.status): \
+            \(check.output)
             """)
     }
 }
