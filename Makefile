@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # System packages the build, the tests and the demo need (Debian names).
 # systemd: systemd-analyze, for check-systemd.
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema systemd
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd
 
 .PHONY: all deps build release test demo format lint check-systemd check-seccomp clean
 

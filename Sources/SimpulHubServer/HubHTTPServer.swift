@@ -70,7 +70,8 @@ public struct HubHTTPServer: Service {
             }
             self.tlsConfiguration = nil
         }
-        self.host = host
+        // "[::1]" passes the loopback check above; the listener needs the address without brackets.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = port
         self.handler = handler
         self.maxRequestBodyBytes = maxRequestBodyBytes

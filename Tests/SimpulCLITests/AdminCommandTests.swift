@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("simpul admin")
+@Suite("simpul admin", .timeLimit(.minutes(10)))
 struct AdminCommandTests {
     /// A node with work in every state: done and paid, forwarded, withdrawn, waiting; built once,
     /// copied for each test.

@@ -14,7 +14,7 @@ import Glibc
 
 /// Black-box: the built `simpul serve`, `simpul sync` and `simpul-hub serve` processes, real TLS, the
 /// link simulator in between, and real signals.
-@Suite struct AgentCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct AgentCommandTests {
     /// A process of one of the built tools, its output read line by line as it comes.
     final class Tool: @unchecked Sendable {
         let process = Process()
@@ -234,6 +234,19 @@ import Glibc
             ])
         let down = try #require(agent.line { $0.contains("link-failure") })
         #expect(down.contains("exit 75"))
+        // Retries wait 0-1 s, then 0-2 s each (full jitter, --retry-min 1 --retry-max 2): about nine
+        // attempts in eight seconds, at least three, and more than twenty only with odds under 1e-5.
+        // An agent that retried at once would fail hundreds of times against the closed port.
+        let window = ContinuousClock.now + .seconds(8)
+        var failures = 1
+        while case let left = window - .now, left > .zero,
+            let next = agent.line(timeout: left, { $0.contains("link-failure") })
+        {
+            #expect(next.contains("exit 75"), "\(next)")
+            failures += 1
+        }
+        #expect(failures >= 3, "the agent gave up retrying: \(failures) attempts in 8 s")
+        #expect(failures <= 20, "the agent does not back off: \(failures) attempts in 8 s")
 
         // SIGTERM: a clean stop, whatever the agent was doing.
         agent.signal(SIGTERM)

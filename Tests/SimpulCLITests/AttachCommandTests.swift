@@ -4,7 +4,7 @@ import SimpulDomain
 import Testing
 
 /// Black-box: `simpul permohonan attach` on the built binary.
-@Suite("simpul permohonan attach")
+@Suite("simpul permohonan attach", .timeLimit(.minutes(10)))
 struct AttachCommandTests {
     static func scan(_ node: TestNode, _ name: String, bytes count: Int) throws -> (path: String, sha256: String) {
         let content = Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) })

@@ -4,7 +4,7 @@ import Testing
 
 /// Every bad input is refused with its documented exit code and one line on stderr that names what
 /// was wrong, and leaves the store exactly as it was.
-@Suite("Bad input")
+@Suite("Bad input", .timeLimit(.minutes(10)))
 struct BadInputTests {
     /// A bad command and what its refusal must look like. In `arguments`, `{A}` is an IZIN-JALAN
     /// waiting at the handover with Rp 25.000 unpaid, `{B}` an SKTM (no fee) waiting at the handover,
@@ -237,6 +237,21 @@ struct BadInputTests {
             #expect(r.stderr.contains(word), "stderr should mention '\(word)': \(r.stderr)")
         }
         #expect(try node.snapshot() == fixture.snapshot)
+    }
+
+    /// The snapshot sees what a command that is not refused writes: a payment shows in its table, so an
+    /// unchanged snapshot after a refusal means something.
+    @Test func theSnapshotSeesAPayment() throws {
+        let fixture = try Self.fixture.get()
+        let node = try TestNode.copy(of: fixture.template)
+        #expect(fixture.snapshot.tables.keys.contains("pembayaran"))
+        #expect(fixture.snapshot.tables.count > 10, "\(fixture.snapshot.tables.keys.sorted())")
+        let paid = try node.run(["kasir", "pay", fixture.a, "--jumlah", "25000", "--petugas", Officer.kasir])
+        #expect(paid.succeeded, "\(paid.summary)")
+        let after = try node.snapshot()
+        #expect(after.tables["pembayaran"] != fixture.snapshot.tables["pembayaran"])
+        #expect(after.tables["event"] != fixture.snapshot.tables["event"])
+        #expect(after.tables["catalog"] == fixture.snapshot.tables["catalog"])
     }
 
     /// The same refusals under `--json`: scripts get no half document on stdout.

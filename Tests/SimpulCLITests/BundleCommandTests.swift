@@ -1,5 +1,6 @@
 import Foundation
 import SimpulDomain
+import SimpulTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ import Darwin
 /// Black-box: the sneakernet as officers run it, with the built `simpul` and `simpul-hub` binaries:
 /// export at the counter, import and reply at the PTSP, import at the counter; bad files refused with
 /// one line and their exit code; a relay over a real `simpul-hub serve` with TLS.
-@Suite struct BundleCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct BundleCommandTests {
     // MARK: - Harness
 
     /// `simpul-hub` with the same fixed clock as `simpul` runs (unless told another one).
@@ -21,25 +22,10 @@ import Darwin
         process.arguments = args
         process.environment = Simpul.environment(["SIMPUL_NOW": now])
         process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let stderr = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            stderr.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let (stdout, stderr) = try process.runCapturingOutput(timeout: .seconds(Simpul.timeoutSeconds))
         return CLIResult(
             arguments: args, status: process.terminationStatus, signal: nil,
-            stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr.data, as: UTF8.self))
+            stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A hub store in its own temporary folder, removed with it.
@@ -298,12 +284,7 @@ import Darwin
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = announced.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
+        let line = try #require(announced.fileHandleForReading.firstLine(within: .seconds(30)))
         let url = try #require(
             line.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
 
@@ -352,7 +333,7 @@ import Darwin
             try kec.run(["relay", "push", reply], environment: realClock), exit: 65, mentioning: "bundle salah alamat:")
 
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        try server.waitForExit(timeout: .seconds(30))
         #expect(server.terminationStatus == 0)
         let down = try kec.run(["relay", "push", carried], environment: realClock)
         #expect(down.status == 75, "\(down.summary)")

@@ -9,7 +9,7 @@ import Darwin
 
 /// A counter PC loses power mid-command: whatever a killed process left behind must open as a
 /// healthy store with a dense registration sequence and complete logs.
-@Suite("Crash safety")
+@Suite("Crash safety", .timeLimit(.minutes(10)))
 struct CrashTests {
     @Test func registrationsKilledAtRandomMomentsLeaveAHealthyStore() throws {
         let node = try TestNode.fresh()
@@ -27,23 +27,30 @@ struct CrashTests {
         let spanMicros = UInt64(max(30_000, runtimeMicros * 6 / 5))
 
         var generator = SeededGenerator(seed: 0x5349_4D50_554C)
-        var killed = 0
-        for run in 0..<20 {
-            // The first kill lands before the process can have done anything at all.
-            let delay = run == 0 ? 0 : UInt32(UInt64.random(in: 0...spanMicros, using: &generator))
+        var killedWhileWriting = 0
+        for run in 0..<24 {
             let process = try Simpul.start(arguments)
-            if delay > 0 { usleep(delay) }
-            process.kill()
-            let r = try process.wait()
-            if r.signal == SIGKILL {
-                killed += 1
+            if run.isMultiple(of: 2) {
+                // Spread over the whole run; the first kill lands before the process can have done anything.
+                let delay = run == 0 ? 0 : UInt32(UInt64.random(in: 0...spanMicros, using: &generator))
+                if delay > 0 { usleep(delay) }
+                process.kill()
+            } else if try WriteLock.stopWhileHeld(by: process.pid, store: node.storeFile) {
+                // Stopped while it held the store's write lock: the kill lands inside a write transaction.
+                process.kill()
+                killedWhileWriting += 1
             } else {
+                process.kill()
+            }
+            let r = try process.wait()
+            if r.signal != SIGKILL {
                 // A run that finished before the kill printed its tanda terima: it must be kept.
                 #expect(r.succeeded, "\(r.summary)")
                 if let number = try r.json()["permohonan"]?["number"]?.string { printed.append(number) }
             }
         }
-        #expect(killed > 0)
+        // Only kills known to have landed inside a write count; most of the twelve tries must (all do here).
+        #expect(killedWhileWriting >= 8, "only \(killedWhileWriting) kills landed while the store was being written")
 
         let check = try node.json(["admin", "check"])
         #expect(check["integrity"]?.string == "ok")
@@ -75,4 +82,57 @@ struct CrashTests {
         let nextSequence = next["number"]?.string.flatMap { Int($0.split(separator: "-")[2]) }
         #expect(nextSequence == numbers.count + 1)
     }
+}
+
+/// SQLite's WAL write lock, as another process sees it: while a connection writes, it holds an
+/// exclusive POSIX lock on byte 120 of the `-shm` file (byte 122 too while it recovers the WAL on
+/// opening, which is not a write of ours).
+enum WriteLock {
+    static let writer: off_t = 120
+    static let recovery: off_t = 122
+
+    /// Waits until `pid` holds the write lock of `store`, stops the process with SIGSTOP and checks
+    /// that the stopped process still holds it; true then, with the process left stopped. False when
+    /// the process ended first. Throws after a minute without either.
+    static func stopWhileHeld(by pid: pid_t, store: String) throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var fd: Int32 = -1
+        defer { if fd >= 0 { close(fd) } }
+        while ContinuousClock.now < deadline {
+            guard kill(pid, 0) == 0, !isZombie(pid) else { return false }
+            if fd < 0 {
+                // The file appears when the process opens the store.
+                fd = open(store + "-shm", O_RDWR)
+                continue
+            }
+            guard holds(pid, fd, writer), !holds(pid, fd, recovery) else { continue }
+            _ = kill(pid, SIGSTOP)
+            while !isStopped(pid), !isZombie(pid), ContinuousClock.now < deadline {}
+            if isStopped(pid), holds(pid, fd, writer), !holds(pid, fd, recovery) { return true }
+            // It let go before the stop took effect: let it run on to its next write.
+            _ = kill(pid, SIGCONT)
+        }
+        throw HarnessError("process \(pid) neither took the write lock of \(store) nor ended within a minute")
+    }
+
+    private static func holds(_ pid: pid_t, _ fd: Int32, _ byte: off_t) -> Bool {
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = byte
+        lock.l_len = 1
+        guard fcntl(fd, F_GETLK, &lock) == 0 else { return false }
+        return lock.l_type == Int16(F_WRLCK) && lock.l_pid == pid
+    }
+
+    /// The state letter of /proc/PID/stat: T when stopped, Z when it has ended but is not yet reaped.
+    private static func state(_ pid: pid_t) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let paren = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[paren...].dropFirst(2).first
+    }
+
+    private static func isStopped(_ pid: pid_t) -> Bool { state(pid) == "T" }
+    private static func isZombie(_ pid: pid_t) -> Bool { state(pid) == "Z" || state(pid) == nil }
 }

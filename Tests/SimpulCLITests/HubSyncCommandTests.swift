@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+import SimpulTestSupport
 import Testing
 
 /// Black-box: the built `simpul-hub serve` process serving TLS on 127.0.0.1 with a dev certificate,
 /// and `simpul sync` processes talking to it through libcurl; the hub is stopped with SIGTERM.
-@Suite struct HubSyncCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct HubSyncCommandTests {
     private struct Run {
         var status: Int32
         var stdout: String
@@ -30,24 +31,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: try Self.binary(tool))
         process.arguments = args
         process.environment = Self.environment()
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let stderrBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let stderrData = stderrBox.data
-        process.waitUntilExit()
+        let (stdoutData, stderrData) = try process.runCapturingOutput(timeout: .seconds(Simpul.timeoutSeconds))
         return Run(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
@@ -84,12 +68,7 @@ import Testing
         try hub.run()
         defer { if hub.isRunning { kill(hub.processIdentifier, SIGKILL) } }
         // Wait on the hub's own announcement of its port: reading blocks until it is written.
-        var announced = ""
-        while !announced.contains("\n") {
-            let chunk = hubOut.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            announced += String(decoding: chunk, as: UTF8.self)
-        }
+        let announced = try #require(hubOut.fileHandleForReading.firstLine(within: .seconds(30)))
         let url = try #require(
             announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(url.hasPrefix("https://127.0.0.1:"))
@@ -195,7 +174,7 @@ import Testing
         #expect(revoked.stderr.contains("dicabut"))
 
         kill(hub.processIdentifier, SIGTERM)
-        hub.waitUntilExit()
+        try hub.waitForExit(timeout: .seconds(30))
         #expect(hub.terminationReason == .exit)
         #expect(hub.terminationStatus == 0)
         let down = try run("simpul", ["sync", "--data", kec])

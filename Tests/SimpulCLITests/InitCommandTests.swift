@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("simpul init")
+@Suite("simpul init", .timeLimit(.minutes(10)))
 struct InitCommandTests {
     @Test func printsTheNodeItCreated() throws {
         let node = try TestNode()

@@ -1,6 +1,6 @@
 import Testing
 
-@Suite("simpul kasir")
+@Suite("simpul kasir", .timeLimit(.minutes(10)))
 struct KasirCommandTests {
     /// Two permohonan ready for handover: Rp 25.000 (12.5 x 4) and Rp 16.250 (10 x 3.25); built once,
     /// copied for each test.

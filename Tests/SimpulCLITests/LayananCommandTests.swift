@@ -1,6 +1,6 @@
 import Testing
 
-@Suite("simpul layanan")
+@Suite("simpul layanan", .timeLimit(.minutes(10)))
 struct LayananCommandTests {
     @Test func listJSONIsTheCatalog() throws {
         let node = try TestNode.fresh()

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("simpul permohonan")
+@Suite("simpul permohonan", .timeLimit(.minutes(10)))
 struct PermohonanCommandTests {
     struct ExpectedEvent {
         var type, officer, role: String

@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import GRDB
 import SimpulDomain
 import Testing
 
@@ -148,14 +150,19 @@ struct RunningCLI {
 
     /// Waits for the process to end; both pipes are drained meanwhile so a large output cannot block it.
     func wait() throws -> CLIResult {
+        let command = "simpul " + arguments.joined(separator: " ")
         if exited.wait(timeout: .now() + .seconds(Simpul.timeoutSeconds)) == .timedOut {
             kill()
-            exited.wait()
-            let command = "simpul " + arguments.joined(separator: " ")
-            throw HarnessError("\(command) did not end within \(Simpul.timeoutSeconds) s and was killed")
+            // SIGKILL cannot be caught, but a process stuck in the kernel (a hung disk) may still not end.
+            let reaped = exited.wait(timeout: .now() + .seconds(10)) == .success
+            throw HarnessError(
+                "\(command) did not end within \(Simpul.timeoutSeconds) s and was killed"
+                    + (reaped ? "" : ", and had not ended 10 s after SIGKILL"))
         }
-        let out = stdout.wait()
-        let err = stderr.wait()
+        // The pipes close when the process ends, unless something it started still holds them.
+        guard let out = stdout.wait(seconds: 10), let err = stderr.wait(seconds: 10) else {
+            throw HarnessError("\(command) ended but its output did not close within 10 s")
+        }
         let signaled = process.terminationReason == .uncaughtSignal
         return CLIResult(
             arguments: arguments, status: signaled ? 128 + process.terminationStatus : process.terminationStatus,
@@ -183,8 +190,9 @@ private final class Drain: @unchecked Sendable {
         }.start()
     }
 
-    func wait() -> Data {
-        done.wait()
+    /// The whole output, or nil when the pipe is still open after `seconds`.
+    func wait(seconds: Int) -> Data? {
+        guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
         return data
     }
 }
@@ -356,13 +364,19 @@ final class TestNode: Sendable {
         return p
     }
 
-    /// What a bad command must leave untouched: the list of permohonan as printed and the log size.
+    /// What a bad command must leave untouched: every table of the store file (receipts, catalog,
+    /// keys, sync state, change sets, parking, blobs, ...), every other file of the data folder, the
+    /// list of permohonan as printed and the log size. The store is read before any command runs.
     func snapshot() throws -> StoreSnapshot {
+        let tables = try StoreDigest.tables(of: storeFile)
+        let files = try dataFiles().filter { !$0.key.hasPrefix("simpul.sqlite") }.mapValues {
+            SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined()
+        }
         let list = try run(["permohonan", "list"], json: true)
         guard list.succeeded else { throw HarnessError(list.summary) }
         let check = try json(["admin", "check"])
         return StoreSnapshot(
-            list: list.stdout, events: check["events"]?.int ?? -1,
+            tables: tables, files: files, list: list.stdout, events: check["events"]?.int ?? -1,
             healthy: check["integrity"]?.string == "ok" && check["foldMatches"]?.bool == true)
     }
 
@@ -375,9 +389,46 @@ final class TestNode: Sendable {
 }
 
 struct StoreSnapshot: Equatable, Sendable {
+    /// SHA-256 of each table's rows (and of the schema, under "sqlite_master"), keyed by table name,
+    /// so a difference names the table that changed.
+    var tables: [String: String]
+    /// SHA-256 of each file in the data folder besides the store file and its WAL.
+    var files: [String: String]
     var list: String
     var events: Int
     var healthy: Bool
+}
+
+/// Digests of a store file's contents, table by table, independent of page layout and row order.
+enum StoreDigest {
+    static func tables(of path: String) throws -> [String: String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            var digests: [String: String] = [:]
+            let schema = try String.fetchAll(
+                db, sql: "SELECT type || ' ' || name || ' ' || ifnull(sql, '') FROM sqlite_master ORDER BY 1")
+            digests["sqlite_master"] = digest(schema)
+            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+            for name in names {
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
+                guard !columns.isEmpty else { continue }
+                // quote() renders every value exactly, blobs as hex, so equal text means equal rows.
+                let row = columns.map { "quote(\($0.quotedDatabaseIdentifier))" }.joined(separator: " || ',' || ")
+                let rows = try String.fetchAll(db, sql: "SELECT \(row) FROM \(name.quotedDatabaseIdentifier)")
+                digests[name] = digest(rows.sorted()) + " (\(rows.count) rows)"
+            }
+            return digests
+        }
+    }
+
+    private static func digest(_ lines: [String]) -> String {
+        var hash = SHA256()
+        for line in lines { hash.update(data: Data((line + "\n").utf8)) }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 // MARK: - Reference values

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("Fee")
+@Suite("Fee", .timeLimit(.minutes(2)))
 struct FeeTests {
     static let jalan = Fee.formula(rate: 500, inputs: ["panjang_m", "lebar_m"], unit: "m2")
 
@@ -76,10 +76,19 @@ struct FeeTests {
 
     // A digit with a combining mark passes a Character range check but is no number; the counter
     // must refuse it, not crash.
-    @Test func digitWithCombiningMarkDoesNotCrash() async {
-        await #expect(processExitsWith: .success) {
+    // The child exits 0 only for the refusal that names the input and asks for a decimal number.
+    @Test func digitWithCombiningMarkIsRefusedNotCrashed() async {
+        await #expect(processExitsWith: .exitCode(0)) {
             let fee = Fee.formula(rate: 500, inputs: ["panjang_m"], unit: "m")
-            _ = try? fee.amount(isian: ["panjang_m": "1\u{301}2"])
+            do {
+                _ = try fee.amount(isian: ["panjang_m": "1\u{301}2"])
+                exit(10)  // accepted
+            } catch let error as SimpulError {
+                let named = error.message.contains("panjang_m") && error.message.contains("harus angka desimal")
+                exit(error.code == .invalidData && named ? 0 : 11)
+            } catch {
+                exit(12)
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("NIK")
+@Suite("NIK", .timeLimit(.minutes(2)))
 struct NIKTests {
     // Kecamatan 33.74.01, born 12-03-1985, serial 0001; the female twin has day 12 + 40.
     static let male = "3374011203850001"
@@ -52,10 +52,18 @@ struct NIKTests {
         #expect(throws: NIK.Problem.notDigits) { try NIK(validating: text) }
     }
 
-    // The same input with the mark inside the birth date must be refused, not crash the process.
-    @Test func digitWithCombiningMarkInBirthDateDoesNotCrash() async {
-        await #expect(processExitsWith: .success) {
-            _ = try? NIK(validating: "3374011\u{301}203850001")
+    // The same input with the mark inside the birth date must be refused as not digits, not crash the
+    // process. The check runs in the child, which exits 0 only for exactly that refusal.
+    @Test func digitWithCombiningMarkInBirthDateIsRefusedNotCrashed() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            do {
+                _ = try NIK(validating: "3374011\u{301}203850001")
+                exit(10)  // accepted
+            } catch NIK.Problem.notDigits {
+                exit(0)
+            } catch {
+                exit(11)  // refused for another reason
+            }
         }
     }
 

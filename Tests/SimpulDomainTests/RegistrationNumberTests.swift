@@ -1,7 +1,8 @@
+import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("RegistrationNumber")
+@Suite("RegistrationNumber", .timeLimit(.minutes(2)))
 struct RegistrationNumberTests {
     /// The digits of a number in order, and a way to put changed digits back between the dashes.
     private func digits(_ text: String) -> [Character] { text.filter { $0 != "-" }.map { $0 } }
@@ -90,9 +91,17 @@ struct RegistrationNumberTests {
 
     // A digit with a combining mark passes the shape check as a Character; it must be refused, not
     // crash the command that parses what an officer typed.
-    @Test func digitWithCombiningMarkDoesNotCrash() async {
-        await #expect(processExitsWith: .success) {
-            _ = try? RegistrationNumber(parsing: "01-26-00042-4\u{301}")
+    // The child exits 0 only for the form refusal (usage, naming the expected shape).
+    @Test func digitWithCombiningMarkIsRefusedNotCrashed() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            do {
+                _ = try RegistrationNumber(parsing: "01-26-00042-4\u{301}")
+                exit(10)  // accepted
+            } catch let error as SimpulError {
+                exit(error.code == .usage && error.message.contains("KK-TT-NNNNN-C") ? 0 : 11)
+            } catch {
+                exit(12)
+            }
         }
     }
 

@@ -104,7 +104,7 @@ private struct Counter {
     }
 }
 
-@Suite("Workflow")
+@Suite("Workflow", .timeLimit(.minutes(2)))
 struct WorkflowTests {
     private func registrationError(
         _ layanan: Layanan, syarat: [String]? = nil, isian: [String: String] = [:], pemohon: Pemohon? = nil,

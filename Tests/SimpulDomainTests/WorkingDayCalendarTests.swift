@@ -20,7 +20,7 @@ enum Conf {
     }
 }
 
-@Suite("WorkingDayCalendar")
+@Suite("WorkingDayCalendar", .timeLimit(.minutes(2)))
 struct WorkingDayCalendarTests {
     let calendar: WorkingDayCalendar
 

@@ -13,7 +13,7 @@ import Testing
 /// Attachments between a kecamatan and a real hub serving TLS on 127.0.0.1, with the link simulator
 /// between them where the link must break: uploads and downloads resume at the byte where a drop
 /// left them, and the hub takes only bytes that belong to the node and hash to their name.
-@Suite struct BlobSyncTests {
+@Suite(.timeLimit(.minutes(10))) struct BlobSyncTests {
     static let chunk = NodeStore.blobChunkBytes
 
     // MARK: - Uploads

@@ -9,7 +9,7 @@ import Testing
 
 /// A real hub serving TLS on 127.0.0.1 (Hummingbird, a dev certificate) and real kecamatan agents
 /// syncing through libcurl, verifying the hub's certificate.
-@Suite struct HTTPSSyncTests {
+@Suite(.timeLimit(.minutes(10))) struct HTTPSSyncTests {
     /// Runs `body` with the world's hub served over HTTPS; returns after the server stopped.
     private func withHTTPSHub<T: Sendable>(
         _ world: SyncWorld, _ body: @escaping @Sendable (_ url: String, _ caFile: String) throws -> T
@@ -63,13 +63,24 @@ import Testing
         let identity = try NodeIdentity.create(node: kec.node, directory: dir)
         try store.setHub(HubConfig(url: "set below", caFile: nil))
         let restored = Replica(store: store, identity: identity)
-        let report = try await withHTTPSHub(world) { url, ca in
+        let (report, pulls) = try await withHTTPSHub(world) { url, ca in
             #expect(self.agent(world, kec, url: url, caFile: ca).run().outcome.result == .inSync)
             try world.enroll(identity)
-            return self.agent(world, restored, url: url, caFile: ca).run()
+            let wire = WireLog(CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger))
+            defer { wire.inner.closeIdleConnections() }
+            let report = SyncClient(
+                store: restored.store, identity: restored.identity, transport: wire, logger: Fixture.logger,
+                now: { world.clock.now() }, budget: 4096, maxPullBytes: 16 * 1024
+            ).run()
+            return (report, wire.log.withLock { $0.filter { $0.path == "/v1/pull" } })
         }
         #expect(report.outcome.result == .inSync)
         #expect(report.pulled == 60)
+        // 60 registrations in change sets of at most 4 KB do not fit one 16 KB answer: several pulls,
+        // each answer bounded (one change set may go over the mark), the last one complete.
+        #expect(pulls.count > 1, "\(pulls.count) pull requests")
+        #expect(pulls.allSatisfy { $0.status == 200 })
+        #expect(pulls.allSatisfy { $0.responseBody <= 16 * 1024 + 8 * 1024 }, "\(pulls.map(\.responseBody))")
         #expect(try restored.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 

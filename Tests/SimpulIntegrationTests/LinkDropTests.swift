@@ -11,7 +11,7 @@ import Testing
 
 /// Links that drop: a real hub serving TLS, the real libcurl agent, and the link simulator between
 /// them cutting connections in the middle of the sync.
-@Suite struct LinkDropTests {
+@Suite(.timeLimit(.minutes(10))) struct LinkDropTests {
     /// Passes requests to the hub and remembers every change set pushed and what the hub made of it.
     final class CountingHandler: HubRequestHandler {
         let service: HubService

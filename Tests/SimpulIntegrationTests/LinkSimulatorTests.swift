@@ -11,7 +11,7 @@ private typealias Link = LinkSimulator.Link
 
 /// The link simulator against tiny upstream servers and raw socket clients. Times are only ever checked as lower
 /// bounds: a loaded machine makes everything slower, never faster.
-@Suite struct LinkSimulatorTests {
+@Suite(.timeLimit(.minutes(10))) struct LinkSimulatorTests {
     @Test func bytesPassThroughUnchangedInBothDirections() async throws {
         let upstream = try Upstream(.echo)
         let simulator = try LinkSimulator(upstreamPort: upstream.port)
@@ -177,17 +177,28 @@ private typealias Link = LinkSimulator.Link
         let upstream = try Upstream(.send([1, 2, 3], thenClose: false))
         let simulator = try LinkSimulator(upstreamPort: upstream.port)
         defer { stop(simulator, upstream) }
-        #expect(!simulator.waitForConnections(1, timeout: .milliseconds(20)))
         let (cut, ends) = try await onThread {
             let clients = try [Client(port: simulator.port), Client(port: simulator.port)]
             for client in clients { _ = client.read(exactly: 3) }
             let cut = simulator.cutAll()
             return (cut, clients.map { $0.readToEnd().end })
         }
+        // Exactly the two real clients were accepted: a third is waited for in vain.
+        #expect(simulator.waitForConnections(2, timeout: .seconds(10)))
+        #expect(!simulator.waitForConnections(3, timeout: .milliseconds(50)))
         #expect(cut == 2)
         #expect(ends == [.reset, .reset])
         #expect(simulator.counters.cuts == 2)
         #expect(simulator.cutAll() == 0)
+        // The listener outlives the cut: a later client is served and is the only one a new cut finds.
+        let (later, laterCut) = try await onThread {
+            let client = try Client(port: simulator.port)
+            return (client.read(exactly: 3), simulator.cutAll())
+        }
+        #expect(later == [1, 2, 3])
+        #expect(laterCut == 1)
+        #expect(simulator.waitForConnections(3, timeout: .seconds(10)))
+        #expect(simulator.counters.cuts == 3)
     }
 
     @Test func aStallKeepsTheConnectionOpenWithoutDataUntilReleased() async throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// Property: whatever the interleaving of work and syncs, and however change sets are duplicated or
 /// reordered on the way, every replica of a partition ends with the same state digest.
-@Suite struct ConvergenceTests {
+@Suite(.timeLimit(.minutes(5))) struct ConvergenceTests {
     @Test(arguments: [11, 22, 33] as [UInt64])
     func replicasConvergeUnderRandomInterleavingsDuplicatesAndReordering(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
@@ -18,19 +18,38 @@ import Testing
         let b = try world.kecamatan("33.74.02")
         let kecamatan = [a, a1, b]
         let services = try a.store.catalog().services.map(\.code)
+        var pushResults: [String: Int] = [:]
 
         for _ in 0..<120 {
-            switch Int.random(in: 0..<10, using: &rng) {
+            switch Int.random(in: 0..<12, using: &rng) {
             case 0...3:
                 let actor = kecamatan.randomElement(using: &rng)!
                 try actOnce(actor.store, services: services, rng: &rng)
             case 4...5:
                 try hubActsOnce(world.hub.store, rng: &rng)
+            case 6...7:
+                // New work reaches the hub out of order and mixed with change sets it already has.
+                let actor = kecamatan.randomElement(using: &rng)!
+                for _ in 0..<3 { try actOnce(actor.store, services: services, rng: &rng) }
+                for result in try pushScrambled(actor, to: world, rng: &rng) { pushResults[result, default: 0] += 1 }
             default:
                 let actor = kecamatan.randomElement(using: &rng)!
                 #expect(world.sync(actor, budget: 2048, maxPullBytes: 8192).outcome.result == .inSync)
             }
         }
+        // The hub did see both: change sets that had to wait for their predecessors, and repeats.
+        #expect(pushResults["parked", default: 0] > 0, "\(pushResults)")
+        #expect(pushResults["duplicate", default: 0] > 0, "\(pushResults)")
+        #expect(pushResults["applied", default: 0] > 0, "\(pushResults)")
+
+        // A conflict for certain: the counter withdraws a forwarded file while the PTSP decides it.
+        let pbg = try a.register("PBG-KECIL", nama: "Siti Rahayu")
+        try a.store.perform(.forward(note: nil), on: pbg.number, officer: "Loket")
+        #expect(world.sync(a, budget: 2048).outcome.result == .inSync)
+        try a.store.perform(.withdraw(reason: "pemohon pindah rumah"), on: pbg.number, officer: "Loket")
+        try world.hub.store.perform(.decide(code: "50", fee: 50_000, note: nil), on: pbg.number, officer: "Kabid")
+        #expect(world.sync(a, budget: 2048).outcome.result == .inSync)
+        #expect(try world.hub.store.conflicts(openOnly: true).contains { $0.record == pbg.number })
         // Quiesce: two rounds so that everything written anywhere has reached everyone.
         for _ in 0..<2 { for r in kecamatan { #expect(world.sync(r, budget: 2048).outcome.result == .inSync) } }
 
@@ -41,6 +60,8 @@ import Testing
             #expect(try replica.store.check().foldMatches)
         }
         #expect(try hub.check().foldMatches)
+        #expect(try !hub.conflicts(openOnly: false).isEmpty)
+        #expect(try hub.parkedBodies().isEmpty, "change sets still waiting at the hub after quiescing")
 
         // A fresh replica fed every change set of a partition, shuffled and duplicated, converges too.
         for partition in ["33.74.01", "33.74.02"] {
@@ -61,6 +82,33 @@ import Testing
             }
             #expect(try observer.stateDump(partition: partition) == hub.stateDump(partition: partition))
             #expect(try observer.parkedBodies().isEmpty)
+        }
+    }
+
+    /// Seals the actor's new events one per change set, and pushes them to the hub signed by the actor,
+    /// shuffled and mixed with repeats of change sets sent before. Returns the hub's answers (`applied`,
+    /// `parked`, `duplicate`).
+    private func pushScrambled(_ actor: Replica, to world: SyncWorld, rng: inout SeededGenerator) throws -> [String] {
+        try ChangeSetSealer.sealPending(store: actor.store, identity: actor.identity, budget: 1)
+        let writer = actor.node.rawValue
+        var deliveries: [StoredChangeSet] = []
+        for partition in try actor.store.ownPartitions() {
+            let known = try world.hub.store.knowledge()[partition]?.entries[writer] ?? 0
+            let all = try actor.store.changeSets(partition: partition, node: writer, after: 0, limit: 100_000)
+            deliveries += all.filter { $0.last > known }
+            deliveries += all.filter { $0.last <= known && Int.random(in: 0..<3, using: &rng) == 0 }
+            deliveries += all.filter { $0.last > known && Bool.random(using: &rng) }
+        }
+        deliveries.shuffle(using: &rng)
+        let transport = InProcessTransport(hub: world.service)
+        return try deliveries.map { cs in
+            var push = HTTPRequestMessage(
+                method: "POST", path: "/v1/push", headers: ["content-type": SyncProtocol.jsonContentType],
+                body: cs.body)
+            try RequestSignature.sign(&push, identity: actor.identity, at: world.clock.now())
+            let response = try transport.send(push)
+            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+            return try Canonical.decode(PushResponse.self, from: response.body).result
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
 
 /// The offline bundle container: what goes in comes out for its recipient only, and every bad file is
 /// refused with its own reason before anything of it is returned.
-@Suite struct OfflineBundleTests {
+@Suite(.timeLimit(.minutes(5))) struct OfflineBundleTests {
     // MARK: - Fixtures
 
     static func identity(_ node: String, _ label: String = "") -> NodeIdentity {
@@ -198,7 +198,7 @@ import Testing
         let bytes = try seal(Self.contents(blobBytes: 300, changeSets: 1))
         let header = try OfflineBundle.readHeader(bytes)
         for at in bytes.indices {
-            for bit in [0, 7] {
+            for bit in 0..<8 {
                 var damaged = bytes
                 damaged[at] ^= 1 << bit
                 let code = refusal { () throws(BundleError) in _ = try openAtHub(damaged) }

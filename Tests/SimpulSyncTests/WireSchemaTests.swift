@@ -7,8 +7,10 @@ import Testing
 
 /// The published wire format (`sync-schemas/`) and the Swift types agree: the schemas accept their
 /// examples and refuse the broken ones, the Swift types read every valid example and verify its hashes
-/// and signatures, and everything a real sync sends and receives validates against the schemas.
-@Suite struct WireSchemaTests {
+/// and signatures, and every kind of message a sync exchanges, captured here on an in-process transport,
+/// validates against the schemas. What goes over real HTTP (TLS, libcurl, compression, the server's own
+/// refusals) is captured and validated by `WireOverHTTPSTests` in SimpulIntegrationTests.
+@Suite(.timeLimit(.minutes(5))) struct WireSchemaTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let schemas = repoRoot.appendingPathComponent("sync-schemas")
@@ -82,7 +84,7 @@ import Testing
         #expect(second.first == signed.changeSet.last + 1)
     }
 
-    @Test func aRealSyncSpeaksTheWireFormat() throws {
+    @Test func everyMessageOfAnInProcessSyncSpeaksTheWireFormat() throws {
         try Self.requirePython()
         // SIMPUL_WIRE_CAPTURE=DIR keeps the capture in DIR (a new folder) to look at or to check another tool.
         let keep = ProcessInfo.processInfo.environment["SIMPUL_WIRE_CAPTURE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -244,24 +246,20 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (output, _) = try process.runCapturingOutput(timeout: .seconds(120), mergingStderr: true)
         return ProcessResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
     }
 
     /// Fails the test with what to install when python3 or its jsonschema package is missing.
     static func requirePython() throws {
-        let check = try python(["-c", "import jsonschema"])
+        let check = try python(["-c", "import jsonschema, cryptography"])
         try #require(
             check.status == 0,
             """
-            the wire-format tests need python3 with the jsonschema package (Debian: python3-jsonschema, which \
-            'make deps' installs; or pip install jsonschema). /usr/bin/env python3 -c 'import jsonschema' \
-            exited \(check.status): \(check.output)
+            the wire-format tests need python3 with the jsonschema and cryptography packages (Debian: \
+            python3-jsonschema and python3-cryptography, which 'make deps' installs; or pip install jsonschema \
+            cryptography). /usr/bin/env python3 -c 'import jsonschema, cryptography' exited \(check.status): \
+            \(check.output)
             """)
     }
 }

@@ -4,7 +4,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("CurlTransport")
+@Suite("CurlTransport", .timeLimit(.minutes(3)))
 struct CurlTransportTests {
     @Test func postEchoesHeadersAndAOneMegabyteBinaryBody() async throws {
         let directory = try TemporaryDirectory()
@@ -135,6 +135,32 @@ struct CurlTransportTests {
         try await server.stop()
 
         #expect(result.failure?.code == .tls)
+    }
+
+    /// A trusted certificate that names another host is refused: the hub listens on 127.0.0.2 with a
+    /// certificate for hub.example.org (and the dev certificate's loopback names, which do not include
+    /// 127.0.0.2). The same trust with a certificate naming 127.0.0.2 is served, so the refusal is the name.
+    @Test(arguments: [
+        (certificateFor: "hub.example.org", refused: true), (certificateFor: "127.0.0.2", refused: false),
+    ])
+    func aCertificateForAnotherHostIsATLSError(certificateFor: String, refused: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DevCertificate.write(to: directory.path, host: certificateFor)
+        let server = try await RunningServer.start(tls: tls, host: "127.0.0.2")
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.2:\(server.port)", caFile: tls.certificatePath, logger: quietLogger)
+
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v1/hub"))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        if refused {
+            let error = try #require(result.failure, "a certificate for \(certificateFor) was accepted for 127.0.0.2")
+            #expect(error.code == .tls, "\(error)")
+        } else {
+            #expect(try result.get().0.status == 200)
+        }
     }
 
     @Test func aClosedPortIsAConnectError() async throws {

@@ -4,7 +4,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("DevCertificate")
+@Suite("DevCertificate", .timeLimit(.minutes(3)))
 struct DevCertificateTests {
     @Test func writesPEMFilesWithAPrivateKeyOnlyTheOwnerCanRead() throws {
         let directory = try TemporaryDirectory()

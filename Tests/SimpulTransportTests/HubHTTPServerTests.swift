@@ -5,7 +5,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("HubHTTPServer")
+@Suite("HubHTTPServer", .timeLimit(.minutes(3)))
 struct HubHTTPServerTests {
     @Test(arguments: ["127.0.0.1", "localhost"])
     func plainHTTPWorksOnLoopback(host: String) async throws {
@@ -33,8 +33,22 @@ struct HubHTTPServerTests {
     }
 
     @Test(arguments: ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LocalHost"])
-    func loopbackAddressesMayServePlainHTTP(host: String) throws {
-        _ = try HubHTTPServer(host: host, port: 0, tls: nil, handler: EchoHandler(), logger: quietLogger)
+    func loopbackAddressesMayServePlainHTTP(host: String) async throws {
+        let server = try await RunningServer.start(tls: nil, host: host)
+        let urlHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let transport = CurlTransport(baseURL: "http://\(urlHost):\(server.port)", logger: quietLogger)
+        let body = Array("served over plain HTTP on \(host)".utf8)
+
+        let result = await sendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/v1/pull", headers: ["x-test": host], body: body))
+        transport.closeIdleConnections()
+        try await server.stop()
+
+        let response = try result.get().0
+        #expect(response.status == 200)
+        #expect(response.body == body)
+        #expect(response.headers["x-echo-path"] == "/v1/pull")
+        #expect(response.headers["x-echo-test"] == host)
     }
 
     @Test func aMissingCertificateFileIsNamed() throws {
