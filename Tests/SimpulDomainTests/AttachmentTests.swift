@@ -6,7 +6,7 @@ import Testing
 typealias Attachment = SimpulDomain.Attachment
 
 /// `permohonan.attached`: what may be attached, when, by whom, and how the fold keeps it.
-@Suite(.timeLimit(.minutes(2))) struct AttachmentTests {
+@Suite(.timeLimit(.minutes(10))) struct AttachmentTests {
     static let layanan = Layanan(
         code: "SKTM", name: "Surat keterangan tidak mampu", kind: .nonPerizinan, scale: .kecamatan,
         requirements: [.init(code: "ktp", name: "KTP-el"), .init(code: "kk", name: "Kartu Keluarga")],

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("Fee", .timeLimit(.minutes(2)))
+@Suite("Fee", .timeLimit(.minutes(10)))
 struct FeeTests {
     static let jalan = Fee.formula(rate: 500, inputs: ["panjang_m", "lebar_m"], unit: "m2")
 

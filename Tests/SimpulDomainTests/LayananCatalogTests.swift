@@ -6,7 +6,7 @@ import Testing
 private let fixedFee = #"{"type": "fixed", "amount": 0}"#
 private let twoRequirements = #"[{"code": "ktp", "name": "KTP-el"}, {"code": "kk", "name": "Kartu Keluarga"}]"#
 
-@Suite("LayananCatalog", .timeLimit(.minutes(2)))
+@Suite("LayananCatalog", .timeLimit(.minutes(10)))
 struct LayananCatalogTests {
     static let tableOrder = [
         "REK-KERAMAIAN", "IZIN-JALAN", "REK-PERTUNJUKAN", "REKLAME-INS", "PBG-KECIL", "NIB-UMK", "AHLI-WARIS",

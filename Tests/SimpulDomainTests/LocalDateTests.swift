@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("LocalDate", .timeLimit(.minutes(2)))
+@Suite("LocalDate", .timeLimit(.minutes(10)))
 struct LocalDateTests {
     private func date(_ iso: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> LocalDate {
         try #require(LocalDate(iso: iso), sourceLocation: sourceLocation)

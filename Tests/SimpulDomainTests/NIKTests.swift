@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("NIK", .timeLimit(.minutes(2)))
+@Suite("NIK", .timeLimit(.minutes(10)))
 struct NIKTests {
     // Kecamatan 33.74.01, born 12-03-1985, serial 0001; the female twin has day 12 + 40.
     static let male = "3374011203850001"

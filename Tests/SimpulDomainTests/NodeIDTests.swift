@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("NodeID", .timeLimit(.minutes(2)))
+@Suite("NodeID", .timeLimit(.minutes(10)))
 struct NodeIDTests {
     @Test func kecamatanNode() throws {
         let node = try #require(NodeID("33.74.01"))

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("RegistrationNumber", .timeLimit(.minutes(2)))
+@Suite("RegistrationNumber", .timeLimit(.minutes(10)))
 struct RegistrationNumberTests {
     /// The digits of a number in order, and a way to put changed digits back between the dashes.
     private func digits(_ text: String) -> [Character] { text.filter { $0 != "-" }.map { $0 } }

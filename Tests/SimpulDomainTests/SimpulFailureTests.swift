@@ -3,7 +3,7 @@ import Testing
 
 /// Every Simpul error shows its cause in its description, on one line, without repeating a message
 /// passed on as it was.
-@Suite(.timeLimit(.minutes(1))) struct SimpulFailureTests {
+@Suite(.timeLimit(.minutes(10))) struct SimpulFailureTests {
     struct DiskFull: Error, CustomStringConvertible {
         var description: String {
             "SQLite error 13: database or disk is full\n - while executing `INSERT\n INTO event`"

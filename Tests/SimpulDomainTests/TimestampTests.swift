@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("Timestamp", .timeLimit(.minutes(2)))
+@Suite("Timestamp", .timeLimit(.minutes(10)))
 struct TimestampTests {
     private func at(_ iso: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Timestamp {
         try #require(Timestamp(iso: iso), sourceLocation: sourceLocation)

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import Testing
 
-@Suite("VersionVector", .timeLimit(.minutes(2)))
+@Suite("VersionVector", .timeLimit(.minutes(10)))
 struct VersionVectorTests {
     @Test func zeroEntriesAreDropped() {
         let vv = VersionVector(["33.74.01": 0, "33.74.02": 3])

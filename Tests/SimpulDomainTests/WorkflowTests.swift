@@ -104,7 +104,7 @@ private struct Counter {
     }
 }
 
-@Suite("Workflow", .timeLimit(.minutes(2)))
+@Suite("Workflow", .timeLimit(.minutes(10)))
 struct WorkflowTests {
     private func registrationError(
         _ layanan: Layanan, syarat: [String]? = nil, isian: [String: String] = [:], pemohon: Pemohon? = nil,

@@ -20,7 +20,7 @@ enum Conf {
     }
 }
 
-@Suite("WorkingDayCalendar", .timeLimit(.minutes(2)))
+@Suite("WorkingDayCalendar", .timeLimit(.minutes(10)))
 struct WorkingDayCalendarTests {
     let calendar: WorkingDayCalendar
 

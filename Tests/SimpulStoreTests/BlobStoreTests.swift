@@ -12,7 +12,7 @@ typealias Attachment = SimpulDomain.Attachment
 
 /// Blobs in the store: whole files at the loket, pieces from the network, reads by range, and the
 /// attachments they belong to.
-@Suite(.timeLimit(.minutes(3))) struct BlobStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct BlobStoreTests {
     /// Bytes that differ from one position and one seed to the next, so a misplaced piece shows.
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
         var rng = SeededGenerator(seed: seed)

@@ -7,7 +7,7 @@ import Testing
 
 @testable import SimpulStore
 
-@Suite(.timeLimit(.minutes(3))) struct NodeStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct NodeStoreTests {
     @Test func registrationNumbersAreDenseAndCarryTheNodePrefix() throws {
         let store = try Fixture.newStore()
         let sktm = try #require(try store.catalog().service(code: "SKTM"))

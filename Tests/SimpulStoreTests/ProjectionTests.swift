@@ -7,7 +7,7 @@ import Testing
 
 /// Property: for random valid sequences of counter work, the state kept incrementally equals the
 /// state rebuilt from the event log, and refused commands change nothing.
-@Suite(.timeLimit(.minutes(3))) struct ProjectionTests {
+@Suite(.timeLimit(.minutes(10))) struct ProjectionTests {
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func incrementalStateEqualsAFullRebuild(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)

@@ -4,7 +4,7 @@ import SimpulStore
 import SimpulTestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(3))) struct SyncLockTests {
+@Suite(.timeLimit(.minutes(10))) struct SyncLockTests {
     @Test func aSecondHolderIsRefusedAtOnceNamingTheFirstAndTheLockIsFreedWithItsHolder() throws {
         let dir = Fixture.tempDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ import Testing
 @testable import SimpulSync
 
 /// The agent's timing decisions, on a clock the test moves by hand.
-@Suite(.timeLimit(.minutes(5))) struct AgentScheduleTests {
+@Suite(.timeLimit(.minutes(10))) struct AgentScheduleTests {
     let t0 = ContinuousClock.now
     let settings = AgentSchedule.Settings(
         interval: .seconds(900), settle: .seconds(10), retryMinimum: .seconds(30), retryMaximum: .seconds(3600))

@@ -10,7 +10,7 @@ import Testing
 /// The agent's downloads against the hub's real code in this process: after the pull, a sync fetches
 /// the bytes of the attachments its partition names and it lacks, skips those the hub does not hold
 /// complete yet, and stops between chunks when asked to.
-@Suite(.timeLimit(.minutes(5))) struct BlobDownloadTests {
+@Suite(.timeLimit(.minutes(10))) struct BlobDownloadTests {
     /// A link that carries everything but blob requests, which it drops.
     struct WithoutBlobs: SyncTransport {
         let inner: any SyncTransport

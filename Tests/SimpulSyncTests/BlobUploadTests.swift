@@ -10,7 +10,7 @@ import Testing
 
 /// The agent's uploads against the hub's real code in this process: what goes up, when, and what
 /// happens when a blob is refused.
-@Suite(.timeLimit(.minutes(5))) struct BlobUploadTests {
+@Suite(.timeLimit(.minutes(10))) struct BlobUploadTests {
     static func scan(_ count: Int, seed: UInt8) throws -> String {
         let dir = Fixture.tempDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -10,7 +10,7 @@ import Testing
 
 /// The blocking pool is bounded, and work that waits for other work of the pool never waits for
 /// work the pool has not started. Serialized: each test takes every thread of the shared pool.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct BlockingPoolTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct BlockingPoolTests {
     /// Blocks every thread of the shared pool until `release` is called.
     private final class Occupation: Sendable {
         private let gate = DispatchSemaphore(value: 0)

@@ -11,7 +11,7 @@ import Testing
 /// Offline bundles as a sync path between a kecamatan and its hub, in process and with no network:
 /// what an export carries reaches the hub through the checks of a push, the reply comes back through
 /// the checks of a pull, every import is whole or nothing, and a relay carries what it cannot read.
-@Suite(.timeLimit(.minutes(5))) struct BundleExchangeTests {
+@Suite(.timeLimit(.minutes(10))) struct BundleExchangeTests {
     // MARK: - Helpers
 
     /// What `simpul init --hub-key` does: the hub's key pinned before any link.

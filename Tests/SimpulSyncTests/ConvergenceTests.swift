@@ -8,7 +8,7 @@ import Testing
 
 /// Property: whatever the interleaving of work and syncs, and however change sets are duplicated or
 /// reordered on the way, every replica of a partition ends with the same state digest.
-@Suite(.timeLimit(.minutes(5))) struct ConvergenceTests {
+@Suite(.timeLimit(.minutes(10))) struct ConvergenceTests {
     @Test(arguments: [11, 22, 33] as [UInt64])
     func replicasConvergeUnderRandomInterleavingsDuplicatesAndReordering(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)

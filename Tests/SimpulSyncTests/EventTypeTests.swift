@@ -5,7 +5,7 @@ import Testing
 
 /// The one list of event types (`EventType`) is the list the published schemas name, and the
 /// authorization rule chooses wire codes by its typed reasons.
-@Suite(.timeLimit(.minutes(1))) struct EventTypeTests {
+@Suite(.timeLimit(.minutes(10))) struct EventTypeTests {
     static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("sync-schemas/v1")
 

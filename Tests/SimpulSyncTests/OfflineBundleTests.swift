@@ -9,7 +9,7 @@ import Testing
 
 /// The offline bundle container: what goes in comes out for its recipient only, and every bad file is
 /// refused with its own reason before anything of it is returned.
-@Suite(.timeLimit(.minutes(5))) struct OfflineBundleTests {
+@Suite(.timeLimit(.minutes(10))) struct OfflineBundleTests {
     // MARK: - Fixtures
 
     static func identity(_ node: String, _ label: String = "") -> NodeIdentity {

@@ -3,7 +3,7 @@ import Testing
 
 /// Every sync error code has its own problem title and status; the detail carries the message, never
 /// the cause, which stays in the hub's log.
-@Suite(.timeLimit(.minutes(1))) struct ProblemTests {
+@Suite(.timeLimit(.minutes(10))) struct ProblemTests {
     @Test func everyCodeHasItsOwnTitle() {
         let problems = SyncError.Code.allCases.map { Problem(SyncError($0, "x")) }
         for p in problems {

@@ -9,7 +9,7 @@ import Testing
 
 /// A received change set is read from its bytes as they came: the form is checked, the hash is
 /// taken over those bytes, and the log keeps the events' JSON as it came.
-@Suite(.timeLimit(.minutes(5))) struct ReceivedChangeSetTests {
+@Suite(.timeLimit(.minutes(10))) struct ReceivedChangeSetTests {
     /// A kecamatan's first sealed change set, as stored and sent.
     private func body() throws -> (SyncWorld, [UInt8]) {
         let world = try SyncWorld()

@@ -8,7 +8,7 @@ import Testing
 
 /// Tamper tests: every way a change set can be wrong is refused with its own reason, and nothing of
 /// it reaches the hub's store.
-@Suite(.timeLimit(.minutes(5))) struct SignedChangeSetTests {
+@Suite(.timeLimit(.minutes(10))) struct SignedChangeSetTests {
     /// A kecamatan with two sealed change sets, and a hub that has not seen them.
     private func setUp(_ backend: HubBackend) throws -> (SyncWorld, Replica, [SignedChangeSet]) {
         let world = try SyncWorld(backend: backend)

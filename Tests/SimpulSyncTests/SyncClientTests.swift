@@ -6,7 +6,7 @@ import Testing
 
 @testable import SimpulSync
 
-@Suite(.timeLimit(.minutes(5))) struct SyncClientTests {
+@Suite(.timeLimit(.minutes(10))) struct SyncClientTests {
     @Test func aForwardedFileReachesTheHubWithItsHistoryAndTheDecisionComesBack() throws {
         let world = try SyncWorld()
         let kec = try world.kecamatan("33.74.01")

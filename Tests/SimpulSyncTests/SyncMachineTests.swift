@@ -1,7 +1,7 @@
 import SimpulSync
 import Testing
 
-@Suite(.timeLimit(.minutes(5))) struct SyncMachineTests {
+@Suite(.timeLimit(.minutes(10))) struct SyncMachineTests {
     @Test func pushesEveryChangeSetInOrderThenPullsUntilComplete() {
         var m = SyncMachine()
         #expect(m.start() == .fetchKnowledge)

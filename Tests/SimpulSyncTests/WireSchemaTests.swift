@@ -10,7 +10,7 @@ import Testing
 /// and signatures, and every kind of message a sync exchanges, captured here on an in-process transport,
 /// validates against the schemas. What goes over real HTTP (TLS, libcurl, compression, the server's own
 /// refusals) is captured and validated by `WireOverHTTPSTests` in SimpulIntegrationTests.
-@Suite(.timeLimit(.minutes(5))) struct WireSchemaTests {
+@Suite(.timeLimit(.minutes(10))) struct WireSchemaTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let schemas = repoRoot.appendingPathComponent("sync-schemas")

@@ -6,7 +6,7 @@ import SimpulTransport
 import Testing
 
 /// Bodies are compressed on the wire, in both directions, and the handler sees them as meant.
-@Suite("Body coding", .timeLimit(.minutes(3)))
+@Suite("Body coding", .timeLimit(.minutes(10)))
 struct BodyCodingTests {
     /// Something shaped like a change set: repetitive JSON that compresses well.
     static let document: [UInt8] = {

@@ -4,7 +4,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("CurlTransport", .timeLimit(.minutes(3)))
+@Suite("CurlTransport", .timeLimit(.minutes(10)))
 struct CurlTransportTests {
     @Test func postEchoesHeadersAndAOneMegabyteBinaryBody() async throws {
         let directory = try TemporaryDirectory()

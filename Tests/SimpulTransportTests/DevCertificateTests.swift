@@ -4,7 +4,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("DevCertificate", .timeLimit(.minutes(3)))
+@Suite("DevCertificate", .timeLimit(.minutes(10)))
 struct DevCertificateTests {
     @Test func writesPEMFilesWithAPrivateKeyOnlyTheOwnerCanRead() throws {
         let directory = try TemporaryDirectory()

@@ -5,7 +5,7 @@ import SimpulSync
 import SimpulTransport
 import Testing
 
-@Suite("HubHTTPServer", .timeLimit(.minutes(3)))
+@Suite("HubHTTPServer", .timeLimit(.minutes(10)))
 struct HubHTTPServerTests {
     @Test(arguments: ["127.0.0.1", "localhost"])
     func plainHTTPWorksOnLoopback(host: String) async throws {
