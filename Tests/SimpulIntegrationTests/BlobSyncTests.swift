@@ -18,8 +18,10 @@ import Testing
 
     // MARK: - Uploads
 
-    @Test func aBlobUploadCutHalfwayResumesFromThatOffset() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aBlobUploadCutHalfwayResumesFromThatOffset(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
@@ -41,7 +43,7 @@ import Testing
             let url = "https://127.0.0.1:\(link.port)"
             let first = RecordingTransport(CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger))
             let cut = Self.agent(world, kec, first).run()
-            let received = try #require(try world.hub.store.blob(sha)).received
+            let received = try #require(try world.hubStorage.blob(sha)).received
 
             link.plan = .init()
             let upBefore = link.counters.bytesUp
@@ -68,18 +70,20 @@ import Testing
         #expect(result.upInSecondRun >= Int(size - result.received))
         #expect(result.upInSecondRun < Int(size - result.received) + 48 * 1024, "\(result.upInSecondRun) bytes up")
         #expect(result.again.bytesSent >= Int(size - result.received))
-        let atHub = try #require(try world.hub.store.blob(sha))
+        let atHub = try #require(try world.hubStorage.blob(sha))
         #expect(atHub.complete && atHub.received == size)
         #expect(try world.hub.store.verifyBlob(sha))
-        #expect(Self.sha(try world.hub.store.readBlob(sha, offset: 0, count: content.count)) == sha)
+        #expect(Self.sha(try world.hubStorage.readBlob(sha, offset: 0, count: content.count)) == sha)
         #expect(try kec.store.blob(sha)?.atHub == true)
         #expect(try kec.store.pendingUploads().isEmpty)
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
-        #expect(try world.hub.store.permohonan(p.number).attachments == [attached])
+        #expect(try world.hubStorage.permohonan(p.number).attachments == [attached])
     }
 
-    @Test func aNodeMaySendOnlyBlobsItsOwnEventsNameAndReadOnlyItsPartitions() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aNodeMaySendOnlyBlobsItsOwnEventsNameAndReadOnlyItsPartitions(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let other = try world.kecamatan("33.74.02")
         let p = try kec.register("SKTM")
@@ -114,12 +118,14 @@ import Testing
         }
         #expect(answers.unsigned.status == 401)
         #expect(answers.badName.status == 400)
-        #expect(try world.hub.store.blob(Self.sha(stray)) == nil)
-        #expect(try world.hub.store.blob(sha)?.complete == true)
+        #expect(try world.hubStorage.blob(Self.sha(stray)) == nil)
+        #expect(try world.hubStorage.blob(sha)?.complete == true)
     }
 
-    @Test func bytesThatDoNotHashToTheNameAreRefusedAndDiscarded() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func bytesThatDoNotHashToTheNameAreRefusedAndDiscarded(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("SKTM")
         let content = Self.bytes(3 * Self.chunk / 2, seed: 4)
@@ -140,15 +146,15 @@ import Testing
                 wrongSize: try Self.chunk(
                     sha, offset: 0, head, as: kec, transport, world, size: Int64(content.count + 1)),
                 head: try Self.chunk(sha, offset: 0, head, as: kec, transport, world, size: Int64(content.count)),
-                heldAfterHead: try world.hub.store.blob(sha),
+                heldAfterHead: try world.hubStorage.blob(sha),
                 tail: try Self.chunk(
                     sha, offset: Int64(Self.chunk), tail, as: kec, transport, world, size: Int64(content.count)),
-                heldAfterTail: try world.hub.store.blob(sha),
+                heldAfterTail: try world.hubStorage.blob(sha),
                 synced: Self.agent(world, kec, transport).run()
             )
         }
         #expect(answers.pushed.outcome.result == .linkFailure)
-        #expect(try world.hub.store.history(p.number).count == 2)
+        #expect(try world.hubStorage.history(p.number).count == 2)
         #expect(answers.skipped.status == 409)
         let offset = try Self.problem(answers.skipped)
         #expect(offset.code == "blob-offset")
@@ -167,8 +173,10 @@ import Testing
 
     // MARK: - Downloads
 
-    @Test func theHubServesABlobWithRangesAndADownloadCutHalfwayResumes() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func theHubServesABlobWithRangesAndADownloadCutHalfwayResumes(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
@@ -235,8 +243,10 @@ import Testing
         #expect(try kec.store.verifyBlob(sha))
     }
 
-    @Test func aNodeRestoredOverHTTPSEndsWithTheAttachmentBytesAndADownloadCutHalfwayResumes() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases)
+    func aNodeRestoredOverHTTPSEndsWithTheAttachmentBytesAndADownloadCutHalfwayResumes(backend: HubBackend) async throws
+    {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")

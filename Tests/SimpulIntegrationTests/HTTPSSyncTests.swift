@@ -26,8 +26,10 @@ import Testing
             now: { world.clock.now() }, budget: 4096, maxPullBytes: 16 * 1024)
     }
 
-    @Test func aForwardedFileGoesToThePTSPAndItsDecisionComesBackOverHTTPS() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aForwardedFileGoesToThePTSPAndItsDecisionComesBackOverHTTPS(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let other = try world.kecamatan("33.74.02")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
@@ -51,11 +53,13 @@ import Testing
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
         // A kecamatan never receives another kecamatan's partition.
         #expect(try kec.store.knowledge()["33.74.02"] == nil)
-        #expect(try world.hub.store.knowledge()["33.74.02"] == other.store.knowledge()["33.74.02"])
+        #expect(try world.hubStorage.knowledge()["33.74.02"] == other.store.knowledge()["33.74.02"])
     }
 
-    @Test func aRestoreOverHTTPSPullsInBoundedAnswersUntilComplete() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRestoreOverHTTPSPullsInBoundedAnswersUntilComplete(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         for _ in 0..<60 { try kec.register("SKTM") }
         let dir = Fixture.tempDirectory()
@@ -84,8 +88,10 @@ import Testing
         #expect(try restored.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 
-    @Test func theAgentRefusesAHubItCannotVerifyAndReportsALinkFailure() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func theAgentRefusesAHubItCannotVerifyAndReportsALinkFailure(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         try kec.register("SKTM")
         let report = try await withHTTPSHub(world) { url, _ in
@@ -97,13 +103,15 @@ import Testing
         #expect(try world.hub.store.eventCount() == 0)
     }
 
-    @Test func aRevokedNodeIsRefusedOverHTTPSWithExit77() async throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRevokedNodeIsRefusedOverHTTPSWithExit77(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         try kec.register("SKTM")
         let reports = try await withHTTPSHub(world) { url, ca in
             let first = self.agent(world, kec, url: url, caFile: ca).run()
-            try world.hub.store.revoke(node: kec.node)
+            try world.hubStorage.revoke(node: kec.node)
             try kec.register("SKTM")
             return [first, self.agent(world, kec, url: url, caFile: ca).run()]
         }

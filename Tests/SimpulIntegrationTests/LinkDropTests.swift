@@ -34,8 +34,10 @@ import Testing
     }
 
     /// A kecamatan with a day of counter work sealed into change sets of `budget` bytes.
-    private func busyKecamatan(registrations: Int, budget: Int) throws -> (SyncWorld, Replica) {
-        let world = try SyncWorld()
+    private func busyKecamatan(
+        registrations: Int, budget: Int, backend: HubBackend
+    ) throws -> (SyncWorld, Replica) {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         for i in 0..<registrations { try kec.register(i % 3 == 0 ? "DOMISILI" : "SKTM", nama: "Pemohon \(i)") }
         try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity, budget: budget)
@@ -78,12 +80,13 @@ import Testing
         return reports
     }
 
-    @Test func aSyncCutFiveTimesFinishesWithEveryEventOnceResendingAtMostOneUnitPerCut() async throws {
+    @Test(arguments: HubBackend.allCases)
+    func aSyncCutFiveTimesFinishesWithEveryEventOnceResendingAtMostOneUnitPerCut(backend: HubBackend) async throws {
         let registrations = 300
         let budget = 16 * 1024
 
         // The same work without cuts, for the bytes an uninterrupted sync sends.
-        let (cleanWorld, cleanKec) = try busyKecamatan(registrations: registrations, budget: budget)
+        let (cleanWorld, cleanKec) = try busyKecamatan(registrations: registrations, budget: budget, backend: backend)
         let cleanUp = try await throughSimulator(CountingHandler(cleanWorld.service), plan: .init()) {
             url, ca, link in
             let reports = self.syncUntilDone(cleanWorld, cleanKec, url: url, caFile: ca, attempts: 1)
@@ -91,7 +94,7 @@ import Testing
             return link.counters.bytesUp
         }
 
-        let (world, kec) = try busyKecamatan(registrations: registrations, budget: budget)
+        let (world, kec) = try busyKecamatan(registrations: registrations, budget: budget, backend: backend)
         let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
         #expect(units.count >= 15, "\(units.count) change sets")
         let largestUnit = units.map { BodyCoding.encodeRequest($0.body).body.count }.max() ?? 0
@@ -109,7 +112,7 @@ import Testing
         #expect(reports.dropLast().allSatisfy { $0.outcome.exitCode == 75 })
         // Every event is at the hub once, and the hub's state is the kecamatan's.
         #expect(try world.hub.store.eventCount() == kec.store.eventCount())
-        #expect(try world.hub.store.knowledge()["33.74.01"] == kec.store.knowledge()["33.74.01"])
+        #expect(try world.hubStorage.knowledge()["33.74.01"] == kec.store.knowledge()["33.74.01"])
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
         // Nothing acknowledged was sent again: a change set reaches the hub twice only when the answer
         // to its push was lost in a cut, at most one per cut.
@@ -125,9 +128,10 @@ import Testing
             resent <= counters.cuts * perCut, "re-sent \(resent) B over \(counters.cuts) cuts, unit \(largestUnit) B")
     }
 
-    @Test func aPullCutInTheMiddleResumesAfterTheLastAnswerApplied() async throws {
+    @Test(arguments: HubBackend.allCases)
+    func aPullCutInTheMiddleResumesAfterTheLastAnswerApplied(backend: HubBackend) async throws {
         let registrations = 200
-        let (world, source) = try busyKecamatan(registrations: registrations, budget: 8 * 1024)
+        let (world, source) = try busyKecamatan(registrations: registrations, budget: 8 * 1024, backend: backend)
         // The hub gets everything first; then a new replica of the same kecamatan restores through cuts.
         let pushed = try await throughSimulator(world.service, plan: .init()) { url, ca, _ in
             self.syncUntilDone(world, source, url: url, caFile: ca, attempts: 1)

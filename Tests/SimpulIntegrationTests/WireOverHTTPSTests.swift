@@ -56,7 +56,7 @@ final class WireLog: SyncTransport {
 @Suite(.timeLimit(.minutes(10))) struct WireOverHTTPSTests {
     static let maxRequestBodyBytes = 256 * 1024
 
-    @Test func aRealSyncOverHTTPSSpeaksTheWireFormat() async throws {
+    @Test(arguments: HubBackend.allCases) func aRealSyncOverHTTPSSpeaksTheWireFormat(backend: HubBackend) async throws {
         let check = try WireValidator.python(["-c", "import jsonschema, cryptography"])
         try #require(
             check.status == 0,
@@ -64,7 +64,7 @@ final class WireLog: SyncTransport {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-wire-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
 
-        let world = try SyncWorld()
+        let world = try SyncWorld(backend: backend)
         let clock = world.clock
         let kec = try world.kecamatan("33.74.01")
         let sktm = try kec.register("SKTM")

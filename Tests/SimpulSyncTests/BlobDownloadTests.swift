@@ -45,8 +45,10 @@ import Testing
         }
     }
 
-    @Test func aSyncFetchesWhatASubNodeAttachedOnceTheHubHoldsItComplete() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aSyncFetchesWhatASubNodeAttachedOnceTheHubHoldsItComplete(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let laptop = try world.kecamatan("33.74.01-1")
         let p = try laptop.register("SKTM")
@@ -56,7 +58,7 @@ import Testing
         // The laptop's events reach the hub; its upload does not.
         let cut = BlobUploadTests.sync(world, laptop, WithoutBlobs(inner: InProcessTransport(hub: world.service)))
         #expect(cut.outcome.result == .linkFailure)
-        #expect(try world.hub.store.history(p.number).count == 2)
+        #expect(try world.hubStorage.history(p.number).count == 2)
 
         let counting = Counting(InProcessTransport(hub: world.service))
         let early = BlobUploadTests.sync(world, kec, counting)
@@ -84,8 +86,10 @@ import Testing
         #expect(counting.blobRequests == 4)
     }
 
-    @Test func aRunStoppedBetweenChunksKeepsWhatItFetchedAndTheNextResumesThere() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRunStoppedBetweenChunksKeepsWhatItFetchedAndTheNextResumesThere(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL")
         let scan = try kec.store.attach(

@@ -27,8 +27,9 @@ import Testing
         ).run()
     }
 
-    @Test func blobsGoUpInChunksOnceAndAreNotAskedAboutAgain() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func blobsGoUpInChunksOnceAndAreNotAskedAboutAgain(backend: HubBackend) throws
+    {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL")
         let ktp = try kec.store.attach(
@@ -45,11 +46,11 @@ import Testing
         // 3 chunks of the first, 1 of the second, and a status question each.
         #expect(counting.blobRequests == 6)
         for f in [ktp, tanah] {
-            #expect(try world.hub.store.blob(f.attachment.sha256)?.complete == true)
+            #expect(try world.hubStorage.blob(f.attachment.sha256)?.complete == true)
             #expect(try world.hub.store.verifyBlob(f.attachment.sha256))
             #expect(try kec.store.blob(f.attachment.sha256)?.atHub == true)
         }
-        #expect(try world.hub.store.permohonan(p.number).attachments == [ktp, tanah])
+        #expect(try world.hubStorage.permohonan(p.number).attachments == [ktp, tanah])
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
 
         let again = Self.sync(world, kec, counting)
@@ -58,8 +59,10 @@ import Testing
         #expect(counting.blobRequests == 6)
     }
 
-    @Test func aDamagedLocalCopyIsDroppedAndTheRunStillPullsButEndsRejected() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aDamagedLocalCopyIsDroppedAndTheRunStillPullsButEndsRejected(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let forwarded = try kec.register("PBG-KECIL")
         try kec.store.perform(.forward(note: nil), on: forwarded.number, officer: "Sari")
@@ -82,7 +85,7 @@ import Testing
         // The decision still came back, and the damaged copy is gone from both sides.
         #expect(try kec.store.permohonan(forwarded.number).tahap == .penyerahan)
         #expect(try kec.store.blob(scan.attachment.sha256) == nil)
-        #expect(try world.hub.store.blob(scan.attachment.sha256) == nil)
+        #expect(try world.hubStorage.blob(scan.attachment.sha256) == nil)
         #expect(try kec.store.pendingUploads().isEmpty)
         // Attached again from the original file, the bytes come back without a second event and go up.
         let events = try kec.store.eventCount()
@@ -92,11 +95,13 @@ import Testing
         #expect(try kec.store.eventCount() == events)
         #expect(try kec.store.verifyBlob(scan.attachment.sha256))
         #expect(Self.sync(world, kec, InProcessTransport(hub: world.service)).outcome.result == .inSync)
-        #expect(try world.hub.store.blob(scan.attachment.sha256)?.complete == true)
+        #expect(try world.hubStorage.blob(scan.attachment.sha256)?.complete == true)
     }
 
-    @Test func aSubNodeUploadsWhatItAttachedAndTheKecamatanDoesNotSendIt() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aSubNodeUploadsWhatItAttachedAndTheKecamatanDoesNotSendIt(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let laptop = try world.kecamatan("33.74.01-1")
         let p = try laptop.register("SKTM")

@@ -91,8 +91,10 @@ import Testing
 
     // MARK: - Round trip
 
-    @Test func aForwardedFileGoesToTheHubAndItsDecisionComesBackWithNoNetwork() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aForwardedFileGoesToTheHubAndItsDecisionComesBackWithNoNetwork(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: "berkas lengkap"), on: p.number, officer: "Sari")
@@ -105,7 +107,7 @@ import Testing
         #expect(atHub.applied == outbound.changeSets)
         #expect(atHub.events == 2)
         #expect(atHub.knowledge["33.74.01"]?["33.74.01"] == 2)
-        #expect(try world.hub.store.permohonan(p.number).status == .diteruskan)
+        #expect(try world.hubStorage.permohonan(p.number).status == .diteruskan)
 
         let hub = world.hub.store
         try hub.perform(.ptspProgress(code: "10", note: nil), on: p.number, officer: "Rudi (PTSP)")
@@ -134,8 +136,8 @@ import Testing
         #expect(try hub.check().foldMatches && kec.store.check().foldMatches)
     }
 
-    @Test func aNodeThatNeverHadALinkIsSetUpByTheHubsReply() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aNodeThatNeverHadALinkIsSetUpByTheHubsReply(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         var catalog = try world.hub.store.catalog()
         catalog.version = 2
         _ = try world.hub.store.publish(catalog: catalog, calendar: nil, officer: "Admin TI")
@@ -147,13 +149,13 @@ import Testing
         try BundleExchange.importAtHub(first.bytes, service: world.service)
         try importReply(try reply(for: kec, in: world).bytes, at: kec, in: world)
         #expect(try kec.store.catalog().version == 2)
-        #expect(try kec.store.knowledge()["33.74"] == world.hub.store.knowledge()["33.74"])
+        #expect(try kec.store.knowledge()["33.74"] == world.hubStorage.knowledge()["33.74"])
     }
 
     // MARK: - Idempotence and mixed paths
 
-    @Test func importingTheSameBundleTwiceChangesNothing() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func importingTheSameBundleTwiceChangesNothing(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, pbg) = try busyKecamatan(world)
         let outbound = try export(kec, in: world)
         #expect(outbound.changeSets >= 2)
@@ -174,8 +176,10 @@ import Testing
         #expect(try snapshot(kec.store, peer: SyncClient.hubPeer) == kecBefore)
     }
 
-    @Test func aBundleThatANetworkSyncAlreadyCoveredChangesNothing() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aBundleThatANetworkSyncAlreadyCoveredChangesNothing(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, pbg) = try busyKecamatan(world)
         let outbound = try export(kec, in: world)
         #expect(world.sync(kec).outcome.result == .inSync)
@@ -198,8 +202,8 @@ import Testing
         #expect(try reply(for: kec, in: world).changeSets == 0)
     }
 
-    @Test func halfByBundleHalfByNetworkConverges() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func halfByBundleHalfByNetworkConverges(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         let laptop = try kecamatan("33.74.01-1", in: world)
         let hub = world.hub.store
@@ -254,8 +258,9 @@ import Testing
         return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
-    @Test func attachmentsTravelInABundleAndTheReplyConfirmsThemSoTheNextExportLeavesThemOut() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases)
+    func attachmentsTravelInABundleAndTheReplyConfirmsThemSoTheNextExportLeavesThemOut(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: "berkas lengkap"), on: p.number, officer: "Sari")
@@ -275,8 +280,8 @@ import Testing
         #expect(atHub.blobsSkipped == 0)
         #expect(atHub.summary.contains("1 lampiran baru disimpan"))
         #expect(try world.hub.store.verifyBlob(sha))
-        #expect(try world.hub.store.readBlob(sha, offset: 0, count: 150_000) == drawing.bytes)
-        #expect(try world.hub.store.permohonan(p.number).attachments == [gambar])
+        #expect(try world.hubStorage.readBlob(sha, offset: 0, count: 150_000) == drawing.bytes)
+        #expect(try world.hubStorage.permohonan(p.number).attachments == [gambar])
 
         // Imported twice, nothing changes.
         let before = try snapshot(world.hub.store, peer: "33.74.01")
@@ -286,7 +291,7 @@ import Testing
         #expect(again.blobs == 0)
         #expect(again.summary.contains("tidak ada yang berubah"))
         #expect(try snapshot(world.hub.store, peer: "33.74.01") == before)
-        #expect(try world.hub.store.blobReceipt(for: "33.74.01") == [sha])
+        #expect(try world.hubStorage.blobReceipt(for: "33.74.01") == [sha])
 
         // Until the reply is back the node cannot know, so another export would carry the scan again.
         #expect(try export(kec, in: world, withBlobs: true).blobs == 1)
@@ -305,8 +310,10 @@ import Testing
         #expect(try importReply(inbound.bytes, at: kec, in: world).blobsConfirmed == 0)
     }
 
-    @Test func aBlobWhoseBytesAreNotWhatItsEventSaysRefusesTheWholeBundle() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aBlobWhoseBytesAreNotWhatItsEventSaysRefusesTheWholeBundle(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         let p = try kec.register("SKTM")
         let ktp = try scan(5_000, seed: 8)
@@ -348,7 +355,7 @@ import Testing
         #expect(!message.contains("\n"))
         // The change set was fine on its own; it went back out with the blob.
         #expect(try snapshot(world.hub.store, peer: "33.74.01") == before)
-        #expect(try world.hub.store.blob(sha) == nil)
+        #expect(try world.hubStorage.blob(sha) == nil)
 
         // Bytes that do not hash to the name they travel under never get past the container.
         var changed = ktp.bytes
@@ -375,12 +382,14 @@ import Testing
         #expect(result.blobsSkipped == 1)
         #expect(result.summary.contains("1 lampiran belum disimpan"))
         #expect(try world.hub.store.verifyBlob(sha))
-        #expect(try world.hub.store.blob(stray.sha256) == nil)
-        #expect(try world.hub.store.blobReceipt(for: "33.74.01") == [sha])
+        #expect(try world.hubStorage.blob(stray.sha256) == nil)
+        #expect(try world.hubStorage.blobReceipt(for: "33.74.01") == [sha])
     }
 
-    @Test func theHubsReplyCarriesTheAttachmentsOfTheEventsItCarriesWhenAsked() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func theHubsReplyCarriesTheAttachmentsOfTheEventsItCarriesWhenAsked(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         // A field laptop with a link attaches at a house visit; the kecamatan has none.
         let laptop = try world.kecamatan("33.74.01-1")
@@ -409,8 +418,10 @@ import Testing
 
     // MARK: - Bad files
 
-    @Test func everyBadFileIsRefusedWithItsOwnReasonAndNothingApplied() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func everyBadFileIsRefusedWithItsOwnReasonAndNothingApplied(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, _) = try busyKecamatan(world)
         let good = try export(kec, in: world).bytes
         var corrupted = good
@@ -451,13 +462,13 @@ import Testing
             #expect(try snapshot(world.hub.store, peer: "33.74.01") == before, "\(label) changed the hub")
         }
         #expect(messages.count == cases.count)
-        #expect(try world.hub.store.contacts().isEmpty)
+        #expect(try world.hubStorage.contacts().isEmpty)
         // The good bundle still imports afterwards.
         #expect(try BundleExchange.importAtHub(good, service: world.service).applied > 0)
     }
 
-    @Test func aBadReplyChangesNothingAtTheKecamatan() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aBadReplyChangesNothingAtTheKecamatan(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, pbg) = try busyKecamatan(world)
         try BundleExchange.importAtHub(try export(kec, in: world).bytes, service: world.service)
         try world.hub.store.perform(.decide(code: "50", fee: 10_000, note: nil), on: pbg.number, officer: "Kabid")
@@ -503,8 +514,10 @@ import Testing
             expiresAt: Timestamp(iso: "2026-06-01T00:00:00Z")!)
     }
 
-    @Test func oneChangeSetTheSenderMayNotWriteRefusesTheWholeBundle() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func oneChangeSetTheSenderMayNotWriteRefusesTheWholeBundle(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, _) = try busyKecamatan(world)
         let sets = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 100).map {
             try Canonical.decode(SignedChangeSet.self, from: $0.body)
@@ -544,8 +557,10 @@ import Testing
         }
     }
 
-    @Test func changeSetsInsideOneBundleApplyInCausalOrderWhateverTheirOrderInTheFile() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func changeSetsInsideOneBundleApplyInCausalOrderWhateverTheirOrderInTheFile(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, _) = try busyKecamatan(world)
         let bodies = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 100).map(
             \.body)
@@ -553,15 +568,15 @@ import Testing
             try bundle(bodies.reversed(), from: kec, in: world), service: world.service)
         #expect(result.applied == bodies.count)
         #expect(result.parked == 0)
-        #expect(try world.hub.store.parkedBodies().isEmpty)
+        #expect(try world.hubStorage.parkedBodies().isEmpty)
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 
-    @Test func aRevokedSendersBundleIsRefused() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRevokedSendersBundleIsRefused(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let (kec, _) = try busyKecamatan(world)
         let outbound = try export(kec, in: world)
-        try world.hub.store.revoke(node: kec.node)
+        try world.hubStorage.revoke(node: kec.node)
         let error = refusal { try BundleExchange.importAtHub(outbound.bytes, service: world.service) }
         #expect(error?.code == .revoked)
         #expect(error?.exitCode == 77)
@@ -571,8 +586,10 @@ import Testing
 
     // MARK: - Keys
 
-    @Test func aKeyGivenAtInitThatTheHubDoesNotHaveIsRefusedOnTheFirstSync() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aKeyGivenAtInitThatTheHubDoesNotHaveIsRefusedOnTheFirstSync(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let wrong = try NodeIdentity.create(node: NodeID("33.74")!, directory: Fixture.tempDirectory())
         try pinHub(kec, in: world, key: wrong.publicKey)
@@ -584,16 +601,16 @@ import Testing
         #expect(error?.code == .bundleMisaddressed)
     }
 
-    @Test func exportNeedsTheHubsKey() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func exportNeedsTheHubsKey(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         #expect(throws: SimpulError.self) { try BundleExchange.hub(of: kec.store) }
     }
 
     // MARK: - Relay
 
-    @Test func aRelayInspectsAndCarriesButCannotRead() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRelayInspectsAndCarriesButCannotRead(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         let laptop = try kecamatan("33.74.01-1", in: world)
         let neighbour = try kecamatan("33.74.02", in: world)
@@ -631,8 +648,8 @@ import Testing
         let pushed = try relay.push(carried.bytes)
         #expect(pushed.sender == "33.74.01-1")
         #expect(pushed.applied == carried.changeSets)
-        #expect(try world.hub.store.permohonan(sktm.number).status == .diproses)
-        #expect(try world.hub.store.contacts().map(\.node).sorted() == ["33.74.01", "33.74.01-1"])
+        #expect(try world.hubStorage.permohonan(sktm.number).status == .diproses)
+        #expect(try world.hubStorage.contacts().map(\.node).sorted() == ["33.74.01", "33.74.01-1"])
 
         _ = try world.hub.store.publish(catalog: try world.hub.store.catalog(), calendar: nil, officer: "Admin TI")
         let replyBytes = try relay.fetch(for: laptop.node)
@@ -643,7 +660,7 @@ import Testing
         #expect(throws: BundleError.self) { try OfflineBundle.decryptSkippingChecks(replyBytes, with: kec.identity) }
         #expect(refusal { try importReply(replyBytes, at: kec, in: world) }?.code == .bundleMisaddressed)
         #expect(try importReply(replyBytes, at: laptop, in: world).applied > 0)
-        #expect(try laptop.store.knowledge()["33.74"] == world.hub.store.knowledge()["33.74"])
+        #expect(try laptop.store.knowledge()["33.74"] == world.hubStorage.knowledge()["33.74"])
 
         // A relay hands the hub only what is for the hub.
         let error = refusal { _ = try relay.push(replyBytes) }
@@ -651,8 +668,10 @@ import Testing
         #expect(error?.message.contains("33.74.01-1") == true)
     }
 
-    @Test func theRelayEndpointsAnswerProblemsForBadBundlesAndUnknownNodes() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func theRelayEndpointsAnswerProblemsForBadBundlesAndUnknownNodes(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try kecamatan("33.74.01", in: world)
         func post(_ path: String, _ body: [UInt8]) throws -> HTTPResponseMessage {
             var request = HTTPRequestMessage(method: "POST", path: path, body: body)

@@ -9,10 +9,10 @@ import Testing
 /// Property: whatever the interleaving of work and syncs, and however change sets are duplicated or
 /// reordered on the way, every replica of a partition ends with the same state digest.
 @Suite(.timeLimit(.minutes(10))) struct ConvergenceTests {
-    @Test(arguments: [11, 22, 33] as [UInt64])
-    func replicasConvergeUnderRandomInterleavingsDuplicatesAndReordering(seed: UInt64) throws {
+    @Test(arguments: HubBackend.allCases, [11, 22, 33] as [UInt64])
+    func replicasConvergeUnderRandomInterleavingsDuplicatesAndReordering(backend: HubBackend, seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
-        let world = try SyncWorld()
+        let world = try SyncWorld(backend: backend)
         let a = try world.kecamatan("33.74.01")
         let a1 = try world.kecamatan("33.74.01-1")
         let b = try world.kecamatan("33.74.02")
@@ -49,7 +49,7 @@ import Testing
         try a.store.perform(.withdraw(reason: "pemohon pindah rumah"), on: pbg.number, officer: "Loket")
         try world.hub.store.perform(.decide(code: "50", fee: 50_000, note: nil), on: pbg.number, officer: "Kabid")
         #expect(world.sync(a, budget: 2048).outcome.result == .inSync)
-        #expect(try world.hub.store.conflicts(openOnly: true).contains { $0.record == pbg.number })
+        #expect(try world.hubStorage.conflicts(openOnly: true).contains { $0.record == pbg.number })
         // Quiesce: two rounds so that everything written anywhere has reached everyone.
         for _ in 0..<2 { for r in kecamatan { #expect(world.sync(r, budget: 2048).outcome.result == .inSync) } }
 
@@ -93,7 +93,7 @@ import Testing
         let writer = actor.node.rawValue
         var deliveries: [StoredChangeSet] = []
         for partition in try actor.store.ownPartitions() {
-            let known = try world.hub.store.knowledge()[partition]?.entries[writer] ?? 0
+            let known = try world.hubStorage.knowledge()[partition]?.entries[writer] ?? 0
             let all = try actor.store.changeSets(partition: partition, node: writer, after: 0, limit: 100_000)
             deliveries += all.filter { $0.last > known }
             deliveries += all.filter { $0.last <= known && Int.random(in: 0..<3, using: &rng) == 0 }

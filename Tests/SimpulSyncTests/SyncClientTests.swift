@@ -7,17 +7,19 @@ import Testing
 @testable import SimpulSync
 
 @Suite(.timeLimit(.minutes(10))) struct SyncClientTests {
-    @Test func aForwardedFileReachesTheHubWithItsHistoryAndTheDecisionComesBack() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aForwardedFileReachesTheHubWithItsHistoryAndTheDecisionComesBack(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: "lengkap"), on: p.number, officer: "Sari")
         #expect(world.sync(kec).outcome.result == .inSync)
 
-        let atHub = try world.hub.store.permohonan(p.number)
+        let atHub = try world.hubStorage.permohonan(p.number)
         #expect(atHub.status == .diteruskan)
         #expect(
-            try world.hub.store.history(p.number).map(\.body.type) == [.registered, .forwarded])
+            try world.hubStorage.history(p.number).map(\.body.type) == [.registered, .forwarded])
 
         let hub = world.hub.store
         try hub.perform(.ptspProgress(code: "10", note: nil), on: p.number, officer: "Rudi (PTSP)")
@@ -37,12 +39,13 @@ import Testing
         try kec.store.perform(.pay(amount: 150_000, receipt: ""), on: p.number, officer: "Rina")
         try kec.store.perform(.advance(tahap: .penyerahan, note: nil), on: p.number, officer: "Ani")
         #expect(world.sync(kec).outcome.result == .inSync)
-        #expect(try world.hub.store.permohonan(p.number).status == .selesai)
+        #expect(try world.hubStorage.permohonan(p.number).status == .selesai)
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 
-    @Test func aPublishedCatalogReachesTheKecamatanAndInFlightApplicationsKeepTheirVersion() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases)
+    func aPublishedCatalogReachesTheKecamatanAndInFlightApplicationsKeepTheirVersion(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let before = try kec.register("IZIN-JALAN")
         var catalog = try world.hub.store.catalog()
@@ -62,8 +65,10 @@ import Testing
         #expect(after.layanan.version == 2)
     }
 
-    @Test func concurrentWithdrawalAndDecisionAreAConflictThatConvergesAndIsSettled() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func concurrentWithdrawalAndDecisionAreAConflictThatConvergesAndIsSettled(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL")
         try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
@@ -73,7 +78,7 @@ import Testing
         try world.hub.store.perform(.decide(code: "50", fee: 100_000, note: nil), on: p.number, officer: "Kabid")
         world.sync(kec)
 
-        let atHub = try world.hub.store.conflicts(openOnly: true)
+        let atHub = try world.hubStorage.conflicts(openOnly: true)
         let atKec = try kec.store.conflicts(openOnly: true)
         #expect(atHub.count == 1)
         #expect(atHub == atKec)
@@ -86,14 +91,16 @@ import Testing
             .settle(conflicts: [conflict.id], status: .ditarik, tahap: nil, note: "pemohon menarik; izin dibatalkan"),
             on: p.number, officer: "Rekonsiliator")
         world.sync(kec)
-        #expect(try world.hub.store.conflicts(openOnly: true).isEmpty)
+        #expect(try world.hubStorage.conflicts(openOnly: true).isEmpty)
         #expect(try kec.store.conflicts(openOnly: true).isEmpty)
         #expect(try kec.store.permohonan(p.number).status == .ditarik)
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 
-    @Test func aRestoredNodeGetsItsPartitionBackAndContinuesNumbering() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func aRestoredNodeGetsItsPartitionBackAndContinuesNumbering(
+        backend: HubBackend
+    ) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         var numbers: [String] = []
         for _ in 0..<5 { numbers.append(try kec.register("SKTM").number) }
@@ -126,8 +133,8 @@ import Testing
         #expect(try world.hub.store.stateDump(partition: "33.74.01") == restored.store.stateDump(partition: "33.74.01"))
     }
 
-    @Test func statusOfSyncRunsIsRecorded() throws {
-        let world = try SyncWorld()
+    @Test(arguments: HubBackend.allCases) func statusOfSyncRunsIsRecorded(backend: HubBackend) throws {
+        let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
         try kec.register("SKTM")
         let report = world.sync(kec, budget: 2048)
@@ -137,6 +144,6 @@ import Testing
         #expect(run.result == "in-sync")
         #expect(run.pushed == report.pushed)
         #expect(try kec.store.peerKnowledge(SyncClient.hubPeer)["33.74.01"]?["33.74.01"] == 1)
-        #expect(try world.hub.store.contacts().map(\.node) == ["33.74.01"])
+        #expect(try world.hubStorage.contacts().map(\.node) == ["33.74.01"])
     }
 }

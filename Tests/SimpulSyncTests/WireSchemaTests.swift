@@ -84,7 +84,9 @@ import Testing
         #expect(second.first == signed.changeSet.last + 1)
     }
 
-    @Test func everyMessageOfAnInProcessSyncSpeaksTheWireFormat() throws {
+    @Test(arguments: HubBackend.allCases) func everyMessageOfAnInProcessSyncSpeaksTheWireFormat(
+        backend: HubBackend
+    ) throws {
         try Self.requirePython()
         // SIMPUL_WIRE_CAPTURE=DIR keeps the capture in DIR (a new folder) to look at or to check another tool.
         let keep = ProcessInfo.processInfo.environment["SIMPUL_WIRE_CAPTURE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -95,7 +97,7 @@ import Testing
             !FileManager.default.fileExists(atPath: folder.path),
             "\(folder.path) exists; the capture needs a new folder")
         defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
-        let world = try SyncWorld()
+        let world = try SyncWorld(backend: backend)
         let capture = CapturingTransport(wrapping: InProcessTransport(hub: world.service), directory: folder)
         let clock = world.clock
         // Small change sets and pull answers, so the run has several of each and incomplete pulls.
@@ -125,7 +127,7 @@ import Testing
         let rejected = try kec.register("REK-KERAMAIAN", nama: "Dewi Lestari")
         try kec.store.perform(.reject(reason: "pengantar desa kedaluwarsa"), on: rejected.number, officer: "Budi")
         #expect(sync(kec).outcome.result == .inSync)
-        #expect(try world.hub.store.blob(drawing.attachment.sha256)?.complete == true)
+        #expect(try world.hubStorage.blob(drawing.attachment.sha256)?.complete == true)
         // A chunk sent again after the hub has the whole blob: refused with where the hub's copy ends.
         var resent = HTTPRequestMessage(
             method: "POST", path: BlobRoutes.chunks(drawing.attachment.sha256),
@@ -158,7 +160,7 @@ import Testing
         try kec.store.perform(.withdraw(reason: "pemohon pindah rumah"), on: second.number, officer: "Sari")
         try world.hub.store.perform(.decide(code: "50", fee: 100_000, note: nil), on: second.number, officer: "Kabid")
         #expect(sync(kec).outcome.result == .inSync)
-        let conflict = try #require(try world.hub.store.conflicts(openOnly: true).first)
+        let conflict = try #require(try world.hubStorage.conflicts(openOnly: true).first)
         try world.hub.store.perform(
             .settle(conflicts: [conflict.id], status: .ditarik, tahap: nil, note: "pemohon menarik; izin dibatalkan"),
             on: second.number, officer: "Rekonsiliator")
@@ -179,7 +181,7 @@ import Testing
         #expect(try Canonical.decode(Problem.self, from: refused.body).code == "unknown-key")
         let stranger = try world.kecamatan("33.74.02", enroll: false)
         #expect(sync(stranger).outcome.result == .refused)
-        try world.hub.store.revoke(node: kec.node)
+        try world.hubStorage.revoke(node: kec.node)
         #expect(sync(kec).outcome.result == .refused)
 
         let captured = Set(capture.files.map { String($0.dropFirst(5).dropLast(5)) })

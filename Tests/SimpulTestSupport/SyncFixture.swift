@@ -33,31 +33,39 @@ public enum HubBackend: String, CaseIterable, Sendable, CustomStringConvertible 
     case sqlite
 
     public var description: String { rawValue }
+}
 
-    /// The hub's storage of this kind, over the hub's store.
-    func storage(_ store: NodeStore) -> any HubStorage {
-        switch self {
-        case .sqlite: SQLiteHubStorage(store)
-        }
+/// The hub's storage for `backend`, over the hub's store: every test that builds a hub gets its
+/// storage here, so a new case of `HubBackend` reaches all of them.
+public func makeHubStorage(backend: HubBackend, store: NodeStore) -> any HubStorage {
+    switch backend {
+    case .sqlite: SQLiteHubStorage(store)
     }
 }
 
 /// A hub and kecamatan nodes wired together in one process.
 public final class SyncWorld: Sendable {
     public let clock: TestClock
+    /// The hub's node store and key. Tests write the PTSP's own acts here (`perform`, `publish`) and
+    /// read whole-state digests (`stateDump`, `eventCount`, `verifyBlob`), which `HubStorage` does not
+    /// offer yet; everything it does offer, tests read through `hubStorage`.
     public let hub: Replica
     public let service: HubService
+    /// The implementation of `HubStorage` the hub runs on.
+    public let backend: HubBackend
     /// What the hub keeps, as its logic sees it.
     public var hubStorage: any HubStorage { service.store }
 
     public init(clock: TestClock = TestClock(), backend: HubBackend = .sqlite) throws {
         self.clock = clock
+        self.backend = backend
         let dir = Fixture.tempDirectory()
         let store = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
         let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
         hub = Replica(store: store, identity: identity)
         service = try HubService(
-            storage: backend.storage(store), identity: identity, logger: Fixture.logger, now: { clock.now() })
+            storage: makeHubStorage(backend: backend, store: store), identity: identity, logger: Fixture.logger,
+            now: { clock.now() })
     }
 
     /// A new kecamatan node, enrolled at the hub unless told otherwise.
