@@ -16,87 +16,36 @@ import Glibc
 /// link simulator in between, and real signals.
 @Suite(.timeLimit(.minutes(10))) struct AgentCommandTests {
     /// A process of one of the built tools, its output read line by line as it comes.
-    final class Tool: @unchecked Sendable {
-        let process = Process()
-        private let lines = Mutex<[String]>([])
-        private let arrived = DispatchSemaphore(value: 0)
-        private let errors = Mutex<String>("")
-        let exited = DispatchSemaphore(value: 0)
-
-        init(_ name: String, _ arguments: [String]) throws {
-            process.executableURL = try AgentCommandTests.binary(name)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
-            process.standardInput = FileHandle.nullDevice
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.terminationHandler = { [exited] _ in exited.signal() }
-            try process.run()
-            Thread.detachNewThread { [self] in
-                var pending = ""
-                while true {
-                    let chunk = out.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    pending += String(decoding: chunk, as: UTF8.self)
-                    while let newline = pending.firstIndex(of: "\n") {
-                        let line = String(pending[..<newline])
-                        pending = String(pending[pending.index(after: newline)...])
-                        lines.withLock { $0.append(line) }
-                        arrived.signal()
-                    }
-                }
-                arrived.signal()
-            }
-            Thread.detachNewThread { [self] in
-                let data = err.fileHandleForReading.readDataToEndOfFile()
-                errors.withLock { $0 = String(decoding: data, as: UTF8.self) }
-            }
-        }
-
+    final class Tool: Sendable {
+        let child: Child
         /// Lines before this one were looked at by an earlier `line` call.
         private let cursor = Mutex(0)
 
+        init(_ name: String, _ arguments: [String]) throws {
+            child = try Child(
+                AgentCommandTests.binary(name).path, arguments,
+                environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") })
+        }
+
         /// Waits for the next stdout line (after those earlier calls looked at) that satisfies `match`.
         func line(timeout: Duration = .seconds(60), _ match: (String) -> Bool) -> String? {
-            let deadline = ContinuousClock.now + timeout
             var seen = cursor.withLock { $0 }
-            while true {
-                let current = lines.withLock { $0 }
-                for (i, l) in current.enumerated().dropFirst(seen) where match(l) {
-                    cursor.withLock { $0 = i + 1 }
-                    return l
-                }
-                seen = current.count
-                cursor.withLock { $0 = seen }
-                let left = deadline - .now
-                guard left > .zero, process.isRunning || seen < lines.withLock({ $0.count }) else { return nil }
-                _ = arrived.wait(timeout: .now() + .milliseconds(Int(left.components.seconds * 1000 + 1)))
-            }
+            defer { cursor.withLock { $0 = seen } }
+            return child.stdout.line(after: &seen, within: timeout, where: match)
         }
 
-        func signal(_ number: Int32) { if process.isRunning { kill(process.processIdentifier, number) } }
+        func signal(_ number: Int32) { child.signal(number) }
 
         /// Waits for the end; the status, or 128 + the signal.
-        func wait(timeout: Duration = .seconds(60)) -> Int32? {
-            let ms = Int(timeout.components.seconds * 1000)
-            guard exited.wait(timeout: .now() + .milliseconds(ms)) == .success else { return nil }
-            return process.terminationReason == .uncaughtSignal
-                ? 128 + process.terminationStatus : process.terminationStatus
-        }
+        func wait(timeout: Duration = .seconds(60)) -> Int32? { child.wait(timeout: timeout)?.status }
 
-        var stderr: String { errors.withLock { $0 } }
+        var stderr: String { child.stderr.text }
 
         /// Everything printed so far, line by line.
-        var output: [String] { lines.withLock { $0 } }
+        var output: [String] { child.stdout.lines }
 
         /// Waits until stdout is closed (the process has ended and everything is read).
-        func drained() {
-            let start = cursor.withLock { $0 }
-            _ = line(timeout: .seconds(10)) { _ in false }
-            cursor.withLock { $0 = start }
-        }
+        func drained() { _ = child.stdout.readToEnd(within: .seconds(10)) }
     }
 
     static func binary(_ name: String) throws -> URL {
@@ -286,7 +235,7 @@ import Glibc
             let sync = try Tool("simpul", ["sync", "--data", data])
             // The simulator wakes the wait as bytes move; the short timeout notices a process that ended.
             let deadline = ContinuousClock.now + .seconds(60)
-            while sync.process.isRunning, ContinuousClock.now < deadline {
+            while sync.child.isRunning, ContinuousClock.now < deadline {
                 let reached = link.wait(timeout: .milliseconds(100)) { c in
                     (c.bytesUp + c.bytesDown) - (before.bytesUp + before.bytesDown) >= target
                 }

@@ -17,14 +17,11 @@ import Darwin
 
     /// `simpul-hub` with the same fixed clock as `simpul` runs (unless told another one).
     private static func hub(_ args: [String], now: String = Simpul.fixedNow) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = try Simpul.binary().deletingLastPathComponent().appendingPathComponent("simpul-hub")
-        process.arguments = args
-        process.environment = Simpul.environment(["SIMPUL_NOW": now])
-        process.standardInput = FileHandle.nullDevice
-        let (stdout, stderr) = try process.runCapturingOutput(timeout: .seconds(Simpul.timeoutSeconds))
+        let (ended, stdout, stderr) = try Child.run(
+            try Simpul.binary().deletingLastPathComponent().appendingPathComponent("simpul-hub").path, args,
+            environment: Simpul.environment(["SIMPUL_NOW": now]), timeout: .seconds(Simpul.timeoutSeconds))
         return CLIResult(
-            arguments: args, status: process.terminationStatus, signal: nil,
+            arguments: args, status: ended.status, signal: ended.signal,
             stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
@@ -271,20 +268,16 @@ import Darwin
         let hub = try Hub()
         let certs = hub.root.appendingPathComponent("certs").path
         expectSuccess(try Self.hub(["dev-cert", "--out", certs, "--host", "localhost"]))
-        let server = Process()
-        server.executableURL = try Simpul.binary().deletingLastPathComponent().appendingPathComponent("simpul-hub")
-        server.arguments = [
-            "serve", "--data", hub.data, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
-            certs + "/key.pem",
-        ]
-        // The real clock: request signatures are checked against the hub's clock.
-        server.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
-        let announced = Pipe()
-        server.standardOutput = announced
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        let line = try #require(announced.fileHandleForReading.firstLine(within: .seconds(30)))
+        let server = try Child(
+            Simpul.binary().deletingLastPathComponent().appendingPathComponent("simpul-hub").path,
+            [
+                "serve", "--data", hub.data, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
+                certs + "/key.pem",
+            ],
+            // The real clock: request signatures are checked against the hub's clock.
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }, stderr: .null)
+        defer { server.signal(SIGKILL) }
+        let line = try #require(server.stdout.firstLine(within: .seconds(30)))
         let url = try #require(
             line.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
 
@@ -332,9 +325,8 @@ import Darwin
         expectRefused(
             try kec.run(["relay", "push", reply], environment: realClock), exit: 65, mentioning: "bundle salah alamat:")
 
-        kill(server.processIdentifier, SIGTERM)
-        try server.waitForExit(timeout: .seconds(30))
-        #expect(server.terminationStatus == 0)
+        server.signal(SIGTERM)
+        #expect(try server.waitOrKill(timeout: .seconds(30)) == .exited(0))
         let down = try kec.run(["relay", "push", carried], environment: realClock)
         #expect(down.status == 75, "\(down.summary)")
         #expect(down.stderrLines.count == 1)

@@ -27,13 +27,10 @@ import Testing
 
     @discardableResult
     private func run(_ tool: String, _ args: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary(tool))
-        process.arguments = args
-        process.environment = Self.environment()
-        let (stdoutData, stderrData) = try process.runCapturingOutput(timeout: .seconds(Simpul.timeoutSeconds))
+        let (ended, stdoutData, stderrData) = try Child.run(
+            try Self.binary(tool), args, environment: Self.environment(), timeout: .seconds(Simpul.timeoutSeconds))
         return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            status: ended.status, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
@@ -55,20 +52,15 @@ import Testing
             ).status == 0)
         #expect(try run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"]).status == 0)
 
-        let hub = Process()
-        hub.executableURL = URL(fileURLWithPath: try Self.binary("simpul-hub"))
-        hub.arguments = [
-            "serve", "--data", hubData, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
-            certs + "/key.pem",
-        ]
-        hub.environment = Self.environment()
-        let hubOut = Pipe()
-        hub.standardOutput = hubOut
-        hub.standardError = FileHandle.nullDevice
-        try hub.run()
-        defer { if hub.isRunning { kill(hub.processIdentifier, SIGKILL) } }
+        let hub = try Child(
+            Self.binary("simpul-hub"),
+            [
+                "serve", "--data", hubData, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
+                certs + "/key.pem",
+            ], environment: Self.environment(), stderr: .null)
+        defer { hub.signal(SIGKILL) }
         // Wait on the hub's own announcement of its port: reading blocks until it is written.
-        let announced = try #require(hubOut.fileHandleForReading.firstLine(within: .seconds(30)))
+        let announced = try #require(hub.stdout.firstLine(within: .seconds(30)))
         let url = try #require(
             announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(url.hasPrefix("https://127.0.0.1:"))
@@ -173,10 +165,8 @@ import Testing
         #expect(revoked.status == 77)
         #expect(revoked.stderr.contains("dicabut"))
 
-        kill(hub.processIdentifier, SIGTERM)
-        try hub.waitForExit(timeout: .seconds(30))
-        #expect(hub.terminationReason == .exit)
-        #expect(hub.terminationStatus == 0)
+        hub.signal(SIGTERM)
+        #expect(try hub.waitOrKill(timeout: .seconds(30)) == .exited(0))
         let down = try run("simpul", ["sync", "--data", kec])
         #expect(down.status == 75)
     }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import SimpulDomain
+import SimpulTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -111,89 +112,46 @@ enum Simpul {
 
     /// Starts `simpul` without waiting, for tests that interrupt it.
     static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> RunningCLI {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        process.environment = environment(extra)
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
+        let binary = try binary()
         do {
-            try process.run()
+            return RunningCLI(
+                child: try Child(binary.path, arguments, environment: environment(extra)), arguments: arguments)
         } catch {
-            throw HarnessError("cannot start \(process.executableURL?.path ?? "simpul"): \(error)")
+            throw HarnessError("cannot start \(binary.path): \(error)")
         }
-        return RunningCLI(
-            process: process, arguments: arguments, exited: exited,
-            stdout: Drain(out.fileHandleForReading), stderr: Drain(err.fileHandleForReading))
     }
 }
 
 /// A started `simpul` process.
 struct RunningCLI {
-    fileprivate let process: Process
+    fileprivate let child: Child
     let arguments: [String]
-    fileprivate let exited: DispatchSemaphore
-    fileprivate let stdout: Drain
-    fileprivate let stderr: Drain
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { child.pid }
 
     /// Sends SIGKILL unless the process has already ended.
-    func kill() {
-        if process.isRunning { sendSignal(pid, SIGKILL) }
-    }
+    func kill() { child.signal(SIGKILL) }
 
     /// Waits for the process to end; both pipes are drained meanwhile so a large output cannot block it.
     func wait() throws -> CLIResult {
         let command = "simpul " + arguments.joined(separator: " ")
-        if exited.wait(timeout: .now() + .seconds(Simpul.timeoutSeconds)) == .timedOut {
+        guard let ended = child.wait(timeout: .seconds(Simpul.timeoutSeconds)) else {
             kill()
             // SIGKILL cannot be caught, but a process stuck in the kernel (a hung disk) may still not end.
-            let reaped = exited.wait(timeout: .now() + .seconds(10)) == .success
+            let reaped = child.wait(timeout: .seconds(10)) != nil
             throw HarnessError(
                 "\(command) did not end within \(Simpul.timeoutSeconds) s and was killed"
                     + (reaped ? "" : ", and had not ended 10 s after SIGKILL"))
         }
         // The pipes close when the process ends, unless something it started still holds them.
-        guard let out = stdout.wait(seconds: 10), let err = stderr.wait(seconds: 10) else {
+        guard let out = child.stdout.readToEnd(within: .seconds(10)),
+            let err = child.stderr.readToEnd(within: .seconds(10))
+        else {
             throw HarnessError("\(command) ended but its output did not close within 10 s")
         }
-        let signaled = process.terminationReason == .uncaughtSignal
         return CLIResult(
-            arguments: arguments, status: signaled ? 128 + process.terminationStatus : process.terminationStatus,
-            signal: signaled ? process.terminationStatus : nil, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
-    }
-}
-
-/// `kill(2)`, out of reach of the `kill()` method's name.
-private func sendSignal(_ pid: pid_t, _ signal: Int32) {
-    _ = kill(pid, signal)
-}
-
-/// Reads a pipe to its end on a thread of its own: a pooled thread could wait behind other blocked
-/// readers while the process it should drain is stuck on a full pipe.
-private final class Drain: @unchecked Sendable {
-    // Written once by the reader before `done` is signalled, read only after waiting on it.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }.start()
-    }
-
-    /// The whole output, or nil when the pipe is still open after `seconds`.
-    func wait(seconds: Int) -> Data? {
-        guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
-        return data
+            arguments: arguments, status: ended.status, signal: ended.signal,
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
 

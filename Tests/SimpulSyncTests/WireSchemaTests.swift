@@ -244,12 +244,9 @@ import Testing
 
     /// Runs `python3` from the PATH with the arguments; stdout and stderr together.
     static func python(_ arguments: [String]) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        let (output, _) = try process.runCapturingOutput(timeout: .seconds(120), mergingStderr: true)
-        return ProcessResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+        let (ended, output, _) = try Child.run(
+            "/usr/bin/env", ["python3"] + arguments, timeout: .seconds(120), mergingStderr: true)
+        return ProcessResult(status: ended.status, output: String(decoding: output, as: UTF8.self))
     }
 
     /// Fails the test with what to install when python3 or its jsonschema package is missing.

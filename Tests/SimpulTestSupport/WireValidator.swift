@@ -8,12 +8,9 @@ public enum WireValidator {
 
     /// `python3 ARGUMENTS` from the PATH: the exit status and stdout and stderr together.
     public static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        let (output, _) = try process.runCapturingOutput(timeout: .seconds(120), mergingStderr: true)
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let (ended, output, _) = try Child.run(
+            "/usr/bin/env", ["python3"] + arguments, timeout: .seconds(120), mergingStderr: true)
+        return (ended.status, String(decoding: output, as: UTF8.self))
     }
 
     /// `validate.py captured FOLDER`.
