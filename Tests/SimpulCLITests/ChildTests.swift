@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// The posix_spawn child the black-box tests start every binary with.
-@Suite(.timeLimit(.minutes(2))) struct ChildTests {
+@Suite(.timeLimit(.minutes(10))) struct ChildTests {
     @Test func exitCodesComeBackAsTheyWere() throws {
         #expect(try Child.run("/bin/sh", ["-c", "exit 0"]).termination == .exited(0))
         let failed = try Child.run("/bin/sh", ["-c", "exit 3"]).termination
