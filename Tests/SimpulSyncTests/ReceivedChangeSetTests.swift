@@ -108,6 +108,52 @@ import Testing
         #expect(JSONText.array([text]) == String(decoding: try Canonical.encode([text]), as: UTF8.self))
     }
 
+    @Test func canonicalReaderBoundsIntegersAndNesting() throws {
+        func unsigned(_ text: String) throws(CanonicalReader.Malformed) -> UInt64 {
+            try CanonicalReader.read(Array(text.utf8)) { r throws(CanonicalReader.Malformed) in
+                try r.unsigned(at: 0).value
+            }
+        }
+        #expect(try unsigned("9007199254740991") == (1 << 53) - 1)
+        for text in ["9007199254740992", "9223372036854775808", "18446744073709551615"] {
+            let refusal = #expect(throws: CanonicalReader.Malformed.self) { try unsigned(text) }
+            #expect(refusal?.reason.contains("2^53") == true, "\(text)")
+        }
+        func depth(_ levels: Int) -> [UInt8] {
+            Array((String(repeating: "[", count: levels) + String(repeating: "]", count: levels)).utf8)
+        }
+        let deepest = depth(CanonicalReader.maxDepth + 1)
+        #expect(
+            try CanonicalReader.read(deepest) { r throws(CanonicalReader.Malformed) in try r.value(at: 0) }
+                == deepest.count)
+        // Far deeper than any stack would survive unbounded recursion through: refused at the bound.
+        let hostile = depth(1_000_000)
+        let refusal = #expect(throws: CanonicalReader.Malformed.self) {
+            try CanonicalReader.read(hostile) { r throws(CanonicalReader.Malformed) in try r.value(at: 0) }
+        }
+        #expect(refusal?.offset == CanonicalReader.maxDepth + 1)
+    }
+
+    @Test func aChangeSetWithAnOutOfRangeLamportOrDeepDataIsMalformedBeforeItsHashIsChecked() throws {
+        let (_, bytes) = try body()
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lamport = try #require(text.firstRange(of: #""lamport":"#))
+        let digits = text[lamport.upperBound...].prefix { $0.isNumber }
+        let tooLarge = try replace(bytes, #""lamport":\#(digits),"#, #""lamport":9223372036854775807,"#)
+        let refusal = #expect(throws: SyncError.self) { try ReceivedChangeSet(body: tooLarge) }
+        #expect(refusal?.code == .malformed)
+        #expect(refusal?.message.contains("2^53") == true)
+        let data = try #require(text.firstRange(of: #""data":{"#))
+        var deep = bytes
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        deep.insert(
+            contentsOf: Array(#""aaa":\#(nested),"#.utf8),
+            at: text.utf8.distance(from: text.startIndex, to: data.upperBound))
+        let deepRefusal = #expect(throws: SyncError.self) { try ReceivedChangeSet(body: deep) }
+        #expect(deepRefusal?.code == .malformed)
+        #expect(deepRefusal?.message.contains("bersarang") == true)
+    }
+
     @Test func theStoreKeepsNoCopyOfADocumentItsLogGivesBackByteForByte() throws {
         let (world, bytes) = try body()
         let received = try ReceivedChangeSet(body: bytes)

@@ -13,6 +13,16 @@ struct CanonicalReader {
 
     let bytes: UnsafeBufferPointer<UInt8>
 
+    /// How deep values may nest below the point `value(at:)` starts from. The reader recurses once per
+    /// level and runs before any signature is checked, so without a bound a small hostile body could
+    /// exhaust the stack. Event data nests three levels at most (an object of arrays of objects).
+    static let maxDepth = 32
+
+    /// The largest seq, lamport, first, last or context entry the wire carries: 2^53 - 1, so that every
+    /// such integer fits the store's signed 64-bit columns with room to count on, and reads the same in
+    /// any JSON implementation (sync-schemas/README.md, "Bounds").
+    static let maxUnsigned: UInt64 = (1 << 53) - 1
+
     /// Runs `body` with a reader over `bytes`.
     static func read<T>(_ bytes: [UInt8], _ body: (CanonicalReader) throws(Malformed) -> T) throws(Malformed) -> T {
         try bytes.withUnsafeBufferPointer { buffer throws(Malformed) in try body(CanonicalReader(bytes: buffer)) }
@@ -25,11 +35,14 @@ struct CanonicalReader {
         return bytes[i]
     }
 
-    /// Checks the value starting at `i`; returns the index just after it.
-    func value(at i: Int) throws(Malformed) -> Int {
+    /// Checks the value starting at `i`, nested at most `maxDepth` levels; returns the index just after it.
+    func value(at i: Int, depth: Int = 0) throws(Malformed) -> Int {
+        guard depth <= Self.maxDepth else { throw fail(i, "nilai bersarang lebih dari \(Self.maxDepth) tingkat") }
         switch try byte(i) {
-        case UInt8(ascii: "{"): return try object(at: i) { _, start throws(Malformed) in try value(at: start) }
-        case UInt8(ascii: "["): return try array(at: i) { start throws(Malformed) in try value(at: start) }
+        case UInt8(ascii: "{"):
+            return try object(at: i) { _, start throws(Malformed) in try value(at: start, depth: depth + 1) }
+        case UInt8(ascii: "["):
+            return try array(at: i) { start throws(Malformed) in try value(at: start, depth: depth + 1) }
         case UInt8(ascii: "\""): return try string(at: i)
         case UInt8(ascii: "t"): return try literal("true", at: i)
         case UInt8(ascii: "f"): return try literal("false", at: i)
@@ -132,7 +145,7 @@ struct CanonicalReader {
         return j
     }
 
-    /// Parses a non-negative integer that fits UInt64.
+    /// Parses a non-negative integer of at most `maxUnsigned`.
     func unsigned(at i: Int) throws(Malformed) -> (value: UInt64, end: Int) {
         let end = try integer(at: i)
         guard bytes[i] != UInt8(ascii: "-") else { throw fail(i, "bilangan negatif") }
@@ -143,6 +156,7 @@ struct CanonicalReader {
             guard !o1 && !o2 else { throw fail(i, "bilangan terlalu besar") }
             v = s
         }
+        guard v <= Self.maxUnsigned else { throw fail(i, "bilangan melebihi batas 2^53-1") }
         return (v, end)
     }
 
