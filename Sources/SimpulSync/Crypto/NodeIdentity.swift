@@ -65,10 +65,7 @@ public struct NodeIdentity: Sendable {
         } catch {
             throw SimpulError(.storeUnavailable, "folder \(directory) tidak bisa dibuat", cause: error)
         }
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis") }
+        try writeKeyFile(path, text)
         return NodeIdentity(node: node, privateKey: key)
     }
 
@@ -87,11 +84,26 @@ public struct NodeIdentity: Sendable {
             throw SimpulError(.storeUnavailable, "folder \(directory) tidak bisa dibuat", cause: error)
         }
         let text = loaded.privateKey.rawRepresentation.base64EncodedString() + "\n"
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis") }
+        try writeKeyFile(path, text)
         return loaded
+    }
+
+    /// Writes a new key file in one step: created with `O_EXCL` and mode 0600 by the same `open`, so no
+    /// other process ever sees it with wider permissions and an existing file is never overwritten
+    /// (not even one that appeared after the caller checked), then flushed to disk before use.
+    static func writeKeyFile(_ path: String, _ text: String) throws(SimpulError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa dibuat: \(reason)")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            unlink(path)
+            throw SimpulError(.storeUnavailable, "kunci node \(path) tidak bisa ditulis")
+        }
     }
 
     /// Loads the key file from `directory`.
