@@ -1,0 +1,148 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The simulator's thread: accepts, forwards and times every connection. Only this thread touches the sockets.
+final class Loop {
+    let shared: Shared
+    let listener: Int32
+    let wakeRead: Int32
+    let upstreamPort: Int
+    var connections: [Connection] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    init(shared: Shared, listener: Int32, wakeRead: Int32, upstreamPort: Int) {
+        self.shared = shared
+        self.listener = listener
+        self.wakeRead = wakeRead
+        self.upstreamPort = upstreamPort
+    }
+
+    func run() {
+        while true {
+            var now = monotonicSeconds()
+            let control = takeControl(now: now)
+            if control.stopping { break }
+            if let requests = control.cutAllRequests {
+                let count = cutEverything()
+                shared.locked { state in
+                    state.cutsServed = requests
+                    state.lastCutAllCount = count
+                    state.condition.broadcast()
+                }
+            }
+            if control.scheduledCut { _ = cutEverything() }
+            for connection in connections { connection.advance(now: now, releases: control.releases) }
+            connections.removeAll { $0.phase == .closed }
+
+            now = monotonicSeconds()
+            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+            fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            var owners: [(Connection, Connection.Side)] = []
+            var deadline = control.nextScheduledCut ?? .infinity
+            for connection in connections {
+                for (side, events) in connection.interest(now: now) {
+                    fds.append(pollfd(fd: connection.descriptor(side), events: events, revents: 0))
+                    owners.append((connection, side))
+                }
+                deadline = min(deadline, connection.deadline(now: now))
+            }
+            // Rounded up, so that the loop never wakes before a deadline and spins; at most a minute, so that a
+            // far deadline cannot overflow.
+            let timeout: Int32 =
+                deadline == .infinity ? -1 : Int32(min(max(0, (deadline - now) * 1000), 60_000).rounded(.up))
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            guard ready > 0 else { continue }
+
+            now = monotonicSeconds()
+            if fds[1].revents != 0 { drainWakeups() }
+            for (index, (connection, side)) in owners.enumerated() where fds[index + 2].revents != 0 {
+                connection.handle(side, revents: fds[index + 2].revents, now: now, buffer: &buffer)
+            }
+            if fds[0].revents != 0 { acceptAll(now: now) }
+        }
+        for connection in connections { connection.abort(.reset) }
+        close(listener)
+        shared.locked { state in
+            state.loopStopped = true
+            state.condition.broadcast()
+        }
+    }
+
+    private func takeControl(now: Double) -> Control {
+        shared.locked { state in
+            var control = Control(
+                stopping: state.stopping, releases: state.releases,
+                cutAllRequests: state.cutsServed < state.cutRequests ? state.cutRequests : nil,
+                scheduledCut: false, nextScheduledCut: state.nextScheduledCut)
+            if let next = state.nextScheduledCut, let period = state.plan.cutEvery?.seconds, now >= next {
+                control.scheduledCut = true
+                // A loop that fell behind cuts once, not once per missed period.
+                var following = next + period
+                if following <= now { following = now + period }
+                state.nextScheduledCut = following
+                control.nextScheduledCut = following
+            }
+            return control
+        }
+    }
+
+    private func cutEverything() -> Int {
+        var count = 0
+        for connection in connections where connection.phase.isForwarding {
+            connection.abort(.cut)
+            count += 1
+        }
+        return count
+    }
+
+    private func drainWakeups() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &bytes, bytes.count) > 0 {}
+    }
+
+    private func acceptAll(now: Double) {
+        while true {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            setNonBlocking(client)
+            setNoDelay(client)
+            let (number, plan) = shared.locked { state in
+                state.counters.connections += 1
+                state.counters.open += 1
+                let number = state.counters.connections
+                state.counters.perConnection.append(LinkSimulator.ConnectionCounters(number: number))
+                state.condition.broadcast()
+                return (number, state.plan)
+            }
+            let upstream = makeSocket()
+            var connected = false
+            var failed = upstream < 0
+            if !failed {
+                setNonBlocking(upstream)
+                setNoDelay(upstream)
+                var address = loopback(port: upstreamPort)
+                let result = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                connected = result == 0
+                failed = result != 0 && errno != EINPROGRESS
+            }
+            let connection = Connection(
+                number: number, client: client, upstream: upstream, connecting: !connected, plan: plan,
+                shared: shared, now: now)
+            connections.append(connection)
+            if failed {
+                connection.abort(.reset)
+            } else {
+                connection.start(now: now)
+            }
+        }
+    }
+}
