@@ -1,0 +1,101 @@
+import Foundation
+import SimpulTestSupport
+import Testing
+
+/// The built `simpul-hub` serving TLS on 127.0.0.1 with a dev certificate, in a temporary folder, for
+/// black-box tests that run the built programs against it.
+final class RealHub {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let dir: String
+    let data: String
+    let certs: String
+    let url: String
+    private let process: Child
+
+    /// `simpul-hub init` for 33.74, a dev certificate for localhost, and `serve` on a port the OS picks.
+    init(name: String) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-\(name)-\(UUID().uuidString)").path
+        data = dir + "/hub"
+        certs = dir + "/certs"
+        let initialized = try Self.run(
+            "simpul-hub", ["init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", data])
+        guard initialized.status == 0 else { throw HarnessError("simpul-hub init failed: \(initialized.stderr)") }
+        let cert = try Self.run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"])
+        guard cert.status == 0 else { throw HarnessError("simpul-hub dev-cert failed: \(cert.stderr)") }
+        process = try Child(
+            Self.binary("simpul-hub"),
+            [
+                "serve", "--data", data, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
+                certs + "/key.pem",
+            ], environment: Self.environment(), stderr: .null)
+        // Wait on the hub's own announcement of its port: reading blocks until it is written.
+        guard let announced = process.stdout.firstLine(within: .seconds(30)),
+            let url = announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
+        else {
+            process.signal(SIGKILL)
+            throw HarnessError("simpul-hub serve did not announce its address")
+        }
+        self.url = url
+    }
+
+    deinit {
+        process.signal(SIGKILL)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Stops the server with SIGTERM and returns how it ended.
+    func stop() throws -> Child.Termination {
+        process.signal(SIGTERM)
+        return try process.waitOrKill(timeout: .seconds(30))
+    }
+
+    /// The digest of every table of the hub's store.
+    func tables() throws -> [String: String] {
+        try StoreDigest.tables(of: data + "/simpul.sqlite")
+    }
+
+    /// `simpul init` of a kecamatan node syncing with this hub; returns its public key.
+    func initNode(_ node: String, at path: String, extra: [String] = []) throws -> (run: Run, publicKey: String?) {
+        let r = try Self.run(
+            "simpul",
+            [
+                "init", "--node", node, "--name", "Kec", "--conf", Simpul.conf, "--data", path, "--hub", url,
+                "--hub-ca", certs + "/cert.pem", "--json",
+            ] + extra)
+        let key = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["publicKey"]
+        return (r, key as? String)
+    }
+
+    /// `simpul-hub node enroll` of a node's key.
+    func enroll(_ node: String, _ publicKey: String) throws -> Run {
+        try Self.run("simpul-hub", ["node", "enroll", "--data", data, "--node", node, "--public-key", publicKey])
+    }
+
+    /// Runs a built program to its end.
+    static func run(_ tool: String, _ args: [String]) throws -> Run {
+        let (ended, out, err) = try Child.run(
+            try binary(tool), args, environment: environment(), timeout: .seconds(Simpul.timeoutSeconds))
+        return Run(
+            status: ended.status, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func binary(_ name: String) throws -> String {
+        let dir = try Simpul.binary().deletingLastPathComponent()
+        let path = dir.appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("\(name) not built next to \(dir.path): run swift build first")
+        }
+        return path
+    }
+
+    static func environment() -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
+    }
+}
