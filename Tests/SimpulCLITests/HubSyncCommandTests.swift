@@ -6,63 +6,17 @@ import Testing
 /// Black-box: the built `simpul-hub serve` process serving TLS on 127.0.0.1 with a dev certificate,
 /// and `simpul sync` processes talking to it through libcurl; the hub is stopped with SIGTERM.
 @Suite(.timeLimit(.minutes(10))) struct HubSyncCommandTests {
-    private struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private static func binary(_ name: String) throws -> String {
-        let dir = try Simpul.binary().deletingLastPathComponent()
-        let path = dir.appendingPathComponent(name).path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw HarnessError("\(name) not built next to \(dir.path): run swift build first")
-        }
-        return path
-    }
-
-    private static func environment() -> [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
-    }
-
     @discardableResult
-    private func run(_ tool: String, _ args: [String]) throws -> Run {
-        let (ended, stdoutData, stderrData) = try Child.run(
-            try Self.binary(tool), args, environment: Self.environment(), timeout: .seconds(Simpul.timeoutSeconds))
-        return Run(
-            status: ended.status, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
-    }
+    private func run(_ tool: String, _ args: [String]) throws -> RealHub.Run { try RealHub.run(tool, args) }
 
     private func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
     @Test func aKecamatanSyncsWithARealHubProcessFromEnrollmentToRevocation() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-hubsync-\(UUID().uuidString)")
-            .path
-        let hubData = dir + "/hub"
+        let realHub = try RealHub(name: "hubsync")
+        let (dir, hubData, certs, url) = (realHub.dir, realHub.data, realHub.certs, realHub.url)
         let kec = dir + "/kec"
-        let certs = dir + "/certs"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(
-            try run(
-                "simpul-hub",
-                ["init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", hubData]
-            ).status == 0)
-        #expect(try run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"]).status == 0)
-
-        let hub = try Child(
-            Self.binary("simpul-hub"),
-            [
-                "serve", "--data", hubData, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
-                certs + "/key.pem",
-            ], environment: Self.environment(), stderr: .null)
-        defer { hub.signal(SIGKILL) }
-        // Wait on the hub's own announcement of its port: reading blocks until it is written.
-        let announced = try #require(hub.stdout.firstLine(within: .seconds(30)))
-        let url = try #require(
-            announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(url.hasPrefix("https://127.0.0.1:"))
 
         let initRun = try run(
@@ -165,8 +119,7 @@ import Testing
         #expect(revoked.status == 77)
         #expect(revoked.stderr.contains("dicabut"))
 
-        hub.signal(SIGTERM)
-        #expect(try hub.waitOrKill(timeout: .seconds(30)) == .exited(0))
+        #expect(try realHub.stop() == .exited(0))
         let down = try run("simpul", ["sync", "--data", kec])
         #expect(down.status == 75)
     }
