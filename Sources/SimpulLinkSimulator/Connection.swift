@@ -13,13 +13,15 @@ final class Connection {
     enum Phase: Equatable {
         case open
         case stalled(since: Double, until: Double?, releases: Int?)
+        /// Dropped silently: nothing moves again; only the client can end it, by closing.
+        case silenced
         /// Truncated: the client has its FIN; its late bytes are read and dropped so that the close stays clean.
         case draining(until: Double)
         case closed
 
         var isForwarding: Bool {
             switch self {
-            case .open, .stalled: true
+            case .open, .stalled, .silenced: true
             case .draining, .closed: false
             }
         }
@@ -34,6 +36,8 @@ final class Connection {
     var connecting: Bool
     let fault: LinkSimulator.Fault?
     let cutAt: Double?
+    /// Until then nothing crosses: the connection's setup round trip.
+    let setupUntil: Double
     let shared: Shared
     let up: Flow
     let down: Flow
@@ -55,6 +59,7 @@ final class Connection {
         let fault = plan.faults[number] ?? plan.fault
         self.fault = fault
         if case .cutAfter(let lifetime) = fault { cutAt = now + lifetime.seconds } else { cutAt = nil }
+        setupUntil = now + plan.connectionSetup.seconds
         up = Flow(.up, plan.up, from: client, to: upstream)
         down = Flow(.down, plan.down, from: upstream, to: client)
     }
@@ -63,15 +68,27 @@ final class Connection {
 
     func flow(_ direction: LinkSimulator.Direction) -> Flow { direction == .up ? up : down }
 
-    /// Applies faults that trigger at zero bytes.
+    /// Applies faults that trigger at zero bytes, and holds the connection for its setup.
     func start(now: Double) {
+        // The client's first bytes wait in its socket, as they would wait for the SYN-ACK.
+        if setupUntil > now { phase = .stalled(since: now, until: setupUntil, releases: nil) }
         checkFault(now: now)
+    }
+
+    /// Drops the connection silently, if it is forwarding.
+    func silence(now: Double) {
+        guard phase.isForwarding, phase != .silenced else { return }
+        phase = .silenced
+        shared.record(number) { total, connection in
+            total.silences += 1
+            connection.state = .silenced
+        }
     }
 
     /// Runs the timers and writes every byte that has arrived.
     func advance(now: Double, releases: Int) {
         switch phase {
-        case .closed:
+        case .closed, .silenced:
             return
         case .draining(let until):
             if now >= until { closeClient() }
@@ -96,7 +113,7 @@ final class Connection {
     /// The earliest time `advance` has something to do.
     func deadline(now: Double) -> Double {
         switch phase {
-        case .closed: return .infinity
+        case .closed, .silenced: return .infinity
         case .draining(let until): return until
         case .stalled(_, let until, _): return min(until ?? .infinity, cutAt ?? .infinity)
         case .open:
@@ -118,7 +135,7 @@ final class Connection {
             return []
         case .draining:
             return clientOpen ? [(.client, Int16(POLLIN))] : []
-        case .stalled:
+        case .stalled, .silenced:
             // Only a client that leaves ends a stall early; its data stays unread, as on a dead link.
             #if os(Linux)
             return up.sourceEnded ? [] : [(.client, Int16(pollReadHangUp))]
@@ -157,7 +174,7 @@ final class Connection {
                 if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
                 return closeClient()
             }
-        case .stalled:
+        case .stalled, .silenced:
             // The client went away while the link was dark.
             return finish(.closed, reset: true)
         case .open:
@@ -179,7 +196,7 @@ final class Connection {
     /// Resets both sides (RST), if the connection is still forwarding.
     func abort(_ state: LinkSimulator.State) {
         switch phase {
-        case .open, .stalled: finish(state, reset: true)
+        case .open, .stalled, .silenced: finish(state, reset: true)
         case .draining: closeClient()
         case .closed: return
         }

@@ -72,21 +72,35 @@ public final class LinkSimulator: Sendable {
         /// Cuts every open connection each time this much wall time passes. The period starts when a plan with a
         /// different `cutEvery` is installed, so replacing other parts of the plan keeps the schedule.
         public var cutEvery: Duration?
+        /// Drops every open connection silently each time this much wall time passes, as a satellite link does:
+        /// both directions freeze with the sockets open, no reset is sent, and only the client can end the
+        /// connection (by closing it). The period starts like `cutEvery`'s.
+        public var silenceEvery: Duration?
+        /// How long a new connection waits before anything crosses it: the TCP handshake's round trip, which a
+        /// proxy on loopback would otherwise make free.
+        public var connectionSetup: Duration
 
         public init(
             up: Link = Link(), down: Link = Link(), fault: Fault? = nil, faults: [Int: Fault] = [:],
-            cutEvery: Duration? = nil
+            cutEvery: Duration? = nil, silenceEvery: Duration? = nil, connectionSetup: Duration = .zero
         ) {
             self.up = up
             self.down = down
             self.fault = fault
             self.faults = faults
             self.cutEvery = cutEvery
+            self.silenceEvery = silenceEvery
+            self.connectionSetup = connectionSetup
         }
 
         /// The same link in both directions.
-        public init(link: Link, fault: Fault? = nil, faults: [Int: Fault] = [:], cutEvery: Duration? = nil) {
-            self.init(up: link, down: link, fault: fault, faults: faults, cutEvery: cutEvery)
+        public init(
+            link: Link, fault: Fault? = nil, faults: [Int: Fault] = [:], cutEvery: Duration? = nil,
+            silenceEvery: Duration? = nil, connectionSetup: Duration = .zero
+        ) {
+            self.init(
+                up: link, down: link, fault: fault, faults: faults, cutEvery: cutEvery, silenceEvery: silenceEvery,
+                connectionSetup: connectionSetup)
         }
     }
 
@@ -95,6 +109,8 @@ public final class LinkSimulator: Sendable {
         case open
         /// Frozen by a `stall` fault, sockets open.
         case stalled
+        /// Dropped silently by the `silenceEvery` schedule, sockets open, until the client closes.
+        case silenced
         /// Both sides finished cleanly, or the client left during a stall.
         case closed
         /// A side reset or failed, the upstream refused, or the simulator stopped.
@@ -130,6 +146,8 @@ public final class LinkSimulator: Sendable {
         public var cuts = 0
         /// Stalls begun.
         public var stalls = 0
+        /// Connections dropped silently.
+        public var silences = 0
         /// Responses truncated.
         public var truncations = 0
         /// Every connection in accept order: `perConnection[n - 1]` is connection n.
@@ -190,6 +208,9 @@ public final class LinkSimulator: Sendable {
             Self.validate(plan)
             if plan.cutEvery != state.plan.cutEvery {
                 state.nextScheduledCut = plan.cutEvery.map { monotonicSeconds() + $0.seconds }
+            }
+            if plan.silenceEvery != state.plan.silenceEvery {
+                state.nextScheduledSilence = plan.silenceEvery.map { monotonicSeconds() + $0.seconds }
             }
             state.plan = plan
             state.wake()
@@ -271,6 +292,8 @@ public final class LinkSimulator: Sendable {
             precondition(link.delay >= .zero, "LinkSimulator: delay must not be negative")
         }
         precondition((plan.cutEvery ?? .seconds(1)) > .zero, "LinkSimulator: cutEvery must be positive")
+        precondition((plan.silenceEvery ?? .seconds(1)) > .zero, "LinkSimulator: silenceEvery must be positive")
+        precondition(plan.connectionSetup >= .zero, "LinkSimulator: connectionSetup must not be negative")
     }
 
     private static func makeListener() throws -> (Int32, Int) {
@@ -307,6 +330,7 @@ final class Shared: @unchecked Sendable {
     let loopFinished = DispatchSemaphore(value: 0)
     var plan: LinkSimulator.Plan
     var nextScheduledCut: Double?
+    var nextScheduledSilence: Double?
     var counters = LinkSimulator.Counters()
     var stopping = false
     var loopStopped = false
@@ -323,6 +347,7 @@ final class Shared: @unchecked Sendable {
         self.wakeRead = wakeRead
         self.wakeWrite = wakeWrite
         nextScheduledCut = plan.cutEvery.map { monotonicSeconds() + $0.seconds }
+        nextScheduledSilence = plan.silenceEvery.map { monotonicSeconds() + $0.seconds }
     }
 
     func locked<T>(_ body: (Shared) throws -> T) rethrows -> T {
@@ -359,4 +384,6 @@ struct Control {
     var cutAllRequests: Int?
     var scheduledCut: Bool
     var nextScheduledCut: Double?
+    var scheduledSilence = false
+    var nextScheduledSilence: Double?
 }

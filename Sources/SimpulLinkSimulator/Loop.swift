@@ -36,6 +36,9 @@ final class Loop {
                 }
             }
             if control.scheduledCut { _ = cutEverything() }
+            if control.scheduledSilence {
+                for connection in connections { connection.silence(now: now) }
+            }
             for connection in connections { connection.advance(now: now, releases: control.releases) }
             connections.removeAll { $0.phase == .closed }
 
@@ -43,7 +46,7 @@ final class Loop {
             var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
             fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
             var owners: [(Connection, Connection.Side)] = []
-            var deadline = control.nextScheduledCut ?? .infinity
+            var deadline = min(control.nextScheduledCut ?? .infinity, control.nextScheduledSilence ?? .infinity)
             for connection in connections {
                 for (side, events) in connection.interest(now: now) {
                     fds.append(pollfd(fd: connection.descriptor(side), events: events, revents: 0))
@@ -78,17 +81,26 @@ final class Loop {
             var control = Control(
                 stopping: state.stopping, releases: state.releases,
                 cutAllRequests: state.cutsServed < state.cutRequests ? state.cutRequests : nil,
-                scheduledCut: false, nextScheduledCut: state.nextScheduledCut)
+                scheduledCut: false, nextScheduledCut: state.nextScheduledCut,
+                nextScheduledSilence: state.nextScheduledSilence)
             if let next = state.nextScheduledCut, let period = state.plan.cutEvery?.seconds, now >= next {
                 control.scheduledCut = true
-                // A loop that fell behind cuts once, not once per missed period.
-                var following = next + period
-                if following <= now { following = now + period }
-                state.nextScheduledCut = following
-                control.nextScheduledCut = following
+                state.nextScheduledCut = Self.following(next, period: period, now: now)
+                control.nextScheduledCut = state.nextScheduledCut
+            }
+            if let next = state.nextScheduledSilence, let period = state.plan.silenceEvery?.seconds, now >= next {
+                control.scheduledSilence = true
+                state.nextScheduledSilence = Self.following(next, period: period, now: now)
+                control.nextScheduledSilence = state.nextScheduledSilence
             }
             return control
         }
+    }
+
+    /// The next time of a schedule: a loop that fell behind acts once, not once per missed period.
+    private static func following(_ next: Double, period: Double, now: Double) -> Double {
+        let following = next + period
+        return following <= now ? now + period : following
     }
 
     private func cutEverything() -> Int {

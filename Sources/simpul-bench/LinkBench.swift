@@ -7,91 +7,80 @@ import SimpulLinkSimulator
 import SimpulStore
 import SimpulSync
 import SimpulTransport
-import Synchronization
 
-/// A real hub serving TLS on 127.0.0.1 in this process, for the scenarios that sync over HTTPS.
-final class ServedHub: Sendable {
-    let port: Int
-    let certificate: String
-    private let task: Task<Void, any Error>
-
-    init(handler: any HubRequestHandler, directory: String, logger: Logger) async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let files = try DevCertificate.write(to: directory, host: "localhost")
-        certificate = files.certificatePath
-        let (bound, reporter) = AsyncStream.makeStream(of: Int.self)
-        let server = try HubHTTPServer(
-            host: "127.0.0.1", port: 0, tls: files, handler: handler, logger: logger,
-            onRunning: { port in
-                reporter.yield(port)
-                reporter.finish()
-            })
-        let task = Task {
-            // A server that cannot listen ends the stream without a port.
-            defer { reporter.finish() }
-            try await server.run()
-        }
-        var ports = bound.makeAsyncIterator()
-        guard let port = await ports.next() else {
-            task.cancel()
-            throw BenchError("the hub server did not start: \(String(describing: await task.result))")
-        }
-        self.task = task
-        self.port = port
-    }
-
-    func stop() async {
-        task.cancel()
-        _ = await task.result
-    }
-}
-
-/// Counts the requests a hub answers (each is a round trip on the link).
-final class CountingHandler: HubRequestHandler {
-    let inner: HubService
-    private let count = Atomic<Int>(0)
-
-    init(_ inner: HubService) { self.inner = inner }
-
-    func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        count.add(1, ordering: .relaxed)
-        return await inner.handle(request)
-    }
-
-    var requests: Int { count.load(ordering: .relaxed) }
-}
-
-/// `link`: the busy day's delta over a satellite link (64 kbit/s, 600 ms round trip, a cut every
-/// 45 s), through the real HTTPS hub, libcurl and the link simulator: the kecamatan pushes its day,
-/// and pulls back what the PTSP did with it.
+/// `link`: a kecamatan's unsynced work over a satellite link (64 kbit/s, 600 ms round trip, a new
+/// connection costing its handshake's round trip), through the real HTTPS hub, libcurl and the link
+/// simulator: the kecamatan pushes its work and pulls back what the PTSP did with it. The busy day and
+/// a week of backlog, each clean, with a cut (reset) every 45 s, and the day with a silent drop (bytes
+/// stop, no reset) every 10 s of connection.
 enum LinkBench {
     static let bytesPerSecond = 8_000
     static let oneWay = Duration.milliseconds(300)
     static let cutEvery = Duration.seconds(45)
-    static let targetFactor = 1.5
-    static let targetResent = 0.05
-    /// After a cut the agent tries again after a short backoff (`simpul sync --retry-for` and
+    static let silenceEvery = Duration.seconds(10)
+    /// The ideal: every byte at the link's rate, plus this many round trips (connect, TLS, push, pull).
+    static let idealRoundTrips = 4
+    /// After a failure the agent tries again after a short backoff (`simpul sync --retry-for` and
     /// `simpul serve` use the same `Backoff`, with longer waits by default).
     static let retryMinimum = Duration.seconds(1)
     static let retryMaximum = Duration.seconds(8)
 
+    enum Disturbance: Equatable {
+        case none
+        case cuts
+        case silences
+
+        var name: String {
+            switch self {
+            case .none: "clean"
+            case .cuts: "cuts"
+            case .silences: "silent"
+            }
+        }
+
+        /// The most the run may take against the ideal, and the share of bytes it may send twice.
+        var target: (factor: Double, resent: Double) {
+            switch self {
+            case .none: (1.2, 0)
+            case .cuts: (1.5, 0.05)
+            case .silences: (2.0, 0.10)
+            }
+        }
+    }
+
     struct Run {
+        var workload = ""
+        var disturbance = Disturbance.none
         var seconds = 0.0
         var attempts = 0
+        var connections = 0
         var cuts = 0
+        var silences = 0
         var bytesUp = 0
         var bytesDown = 0
         var requests = 0
         var pushed = 0
         var pulledEvents = 0
         var result = ""
-    }
-
-    struct Result {
-        var clean = Run()
-        var cut = Run()
         var events = 0
         var changeSets = 0
+
+        /// Round trips on the link: each request, and each new connection's TCP and TLS handshakes.
+        var roundTrips: Int { requests + 2 * connections }
+    }
+
+    static func run(day: BusyDay, week: BusyDay, root: String, logger: Logger) async throws -> [Run] {
+        var runs: [Run] = []
+        for (name, workload) in [("day", day), ("week", week)] {
+            for disturbance in [Disturbance.none, .cuts, .silences] where name == "day" || disturbance != .silences {
+                var run = try await once(
+                    day: workload, root: (root as NSString).appendingPathComponent("\(name)-\(disturbance.name)"),
+                    disturbance: disturbance, logger: logger)
+                run.workload = name
+                runs.append(run)
+            }
+        }
+        return runs
     }
 
     /// A kecamatan holding its day unsynced, and a hub holding only the PTSP's part of it (waiting
@@ -120,16 +109,7 @@ enum LinkBench {
         return (kec, service, kecDir)
     }
 
-    static func run(day: BusyDay, root: String, logger: Logger) async throws -> Result {
-        var result = Result(events: day.events.count, changeSets: day.stored.count)
-        result.clean = try await once(
-            day: day, root: (root as NSString).appendingPathComponent("clean"), cuts: false, logger: logger)
-        result.cut = try await once(
-            day: day, root: (root as NSString).appendingPathComponent("cut"), cuts: true, logger: logger)
-        return result
-    }
-
-    private static func once(day: BusyDay, root: String, cuts: Bool, logger: Logger) async throws -> Run {
+    private static func once(day: BusyDay, root: String, disturbance: Disturbance, logger: Logger) async throws -> Run {
         let (kec, service, _) = try delta(day: day, root: root)
         let counting = CountingHandler(service)
         let hub = try await ServedHub(
@@ -138,22 +118,30 @@ enum LinkBench {
         do {
             outcome = .success(
                 try await over(
-                    hub: hub, counting: counting, kec: kec, service: service, day: day, cuts: cuts, logger: logger))
+                    hub: hub, counting: counting, kec: kec, service: service, day: day, disturbance: disturbance,
+                    logger: logger))
         } catch {
             outcome = .failure(error)
         }
         await hub.stop()
-        return try outcome.get()
+        var run = try outcome.get()
+        run.disturbance = disturbance
+        run.events = day.events.count
+        run.changeSets = day.stored.count
+        return run
     }
 
     /// Syncs the kecamatan with `hub` through the simulated link until they are in step.
     private static func over(
-        hub: ServedHub, counting: CountingHandler, kec: NodeStore, service: HubService, day: BusyDay, cuts: Bool,
-        logger: Logger
+        hub: ServedHub, counting: CountingHandler, kec: NodeStore, service: HubService, day: BusyDay,
+        disturbance: Disturbance, logger: Logger
     ) async throws -> Run {
         let link = LinkSimulator.Link(bytesPerSecond: bytesPerSecond, delay: oneWay)
         let simulator = try LinkSimulator(
-            upstreamPort: hub.port, plan: .init(link: link, cutEvery: cuts ? cutEvery : nil))
+            upstreamPort: hub.port,
+            plan: .init(
+                link: link, cutEvery: disturbance == .cuts ? cutEvery : nil,
+                silenceEvery: disturbance == .silences ? silenceEvery : nil, connectionSetup: oneWay * 2))
         defer { simulator.stop() }
         try kec.setHub(HubConfig(url: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate))
 
@@ -161,18 +149,16 @@ enum LinkBench {
         var backoff = Backoff(minimum: retryMinimum, maximum: retryMaximum)
         var rng = SplitMix64(seed: 45)
         let started = ContinuousClock.now
+        // One transport for the whole run, as `simpul sync --retry-for` keeps: its connections and TLS
+        // sessions may be reused across the retries.
+        let transport = CurlTransport(
+            baseURL: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate, logger: logger)
         while true {
             run.attempts += 1
-            let transport = CurlTransport(
-                baseURL: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate, logger: logger)
             let client = SyncClient(
                 store: kec, identity: day.kecamatanIdentity, transport: transport, logger: logger,
                 now: day.clock.now)
-            let report = await BlockingPool.shared.run {
-                let report = client.run()
-                transport.closeIdleConnections()
-                return report
-            }
+            let report = await BlockingPool.shared.run { client.run() }
             run.pushed += report.pushed
             run.pulledEvents += report.pulled
             run.result = report.outcome.result.rawValue
@@ -180,10 +166,13 @@ enum LinkBench {
             let wait = backoff.fail(using: &rng)
             try await Task.sleep(for: wait)
         }
+        transport.closeIdleConnections()
         let elapsed = ContinuousClock.now - started
         run.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let counters = simulator.counters
+        run.connections = counters.connections
         run.cuts = counters.cuts
+        run.silences = counters.silences
         run.bytesUp = counters.bytesUp
         run.bytesDown = counters.bytesDown
         run.requests = counting.requests
@@ -199,68 +188,80 @@ enum LinkBench {
         return run
     }
 
-    static func report(_ r: Result, day: BusyDay, options: Options) -> String {
-        let rtt = Double(oneWay.components.seconds) * 2 + Double(oneWay.components.attoseconds) * 2 / 1e18
-        // Ideal: every byte of the clean run at the link's rate, plus one round trip per request and
-        // one for the TLS handshake of the connection.
-        let ideal =
-            Double(r.clean.bytesUp + r.clean.bytesDown) / Double(bytesPerSecond)
-            + Double(r.clean.requests + 1) * rtt
-        let factor = r.cut.seconds / ideal
-        let resent = Double(r.cut.bytesUp + r.cut.bytesDown - r.clean.bytesUp - r.clean.bytesDown)
-        let resentShare = resent / Double(r.clean.bytesUp + r.clean.bytesDown)
+    static var rtt: Double { Double(oneWay.components.seconds) * 2 + Double(oneWay.components.attoseconds) * 2 / 1e18 }
 
+    /// Every byte of the workload's clean run at the link's rate, plus four round trips.
+    static func ideal(_ clean: Run) -> Double {
+        Double(clean.bytesUp + clean.bytesDown) / Double(bytesPerSecond) + Double(idealRoundTrips) * rtt
+    }
+
+    static func report(_ runs: [Run], options: Options) -> String {
         var json = JSONLine()
         json.add("scenario", "link")
         json.add("seed", Int(options.seed))
-        json.add("permohonan", day.permohonan)
-        json.add("events", r.events)
-        json.add("change_sets", r.changeSets)
         json.add("bandwidth_bytes_per_s", bytesPerSecond)
         json.add("rtt_ms", rtt * 1000, decimals: 0)
         json.add("cut_every_s", Int(cutEvery.components.seconds))
-        for (name, run) in [("clean", r.clean), ("cut", r.cut)] {
+        json.add("silence_every_s", Int(silenceEvery.components.seconds))
+        var lines: [String] = []
+        lines.append(
+            "link: \(bytesPerSecond * 8 / 1000) kbit/s, \(Int(rtt * 1000)) ms round trip (a new connection costs one "
+                + "more), a cut every \(cutEvery.components.seconds) s or a silent drop every "
+                + "\(silenceEvery.components.seconds) s; retry after \(retryMinimum.components.seconds)-"
+                + "\(retryMaximum.components.seconds) s (full jitter); ideal = bytes at the link's rate + "
+                + "\(idealRoundTrips) round trips")
+        lines.append(
+            "  \(column("run", 12, right: false))\(column("events", 8))\(column("seconds", 9))\(column("ideal", 7))"
+                + "\(column("factor", 8))\(column("tries", 6))\(column("conns", 6))\(column("drops", 6))"
+                + "\(column("bytes up", 10))\(column("bytes down", 11))\(column("requests", 9))\(column("RTs", 5))"
+                + "\(column("resent", 8))  target")
+        for run in runs {
+            guard let clean = runs.first(where: { $0.workload == run.workload && $0.disturbance == .none }) else {
+                continue
+            }
+            let ideal = ideal(clean)
+            let factor = run.seconds / ideal
+            let resent = max(0, run.bytesUp + run.bytesDown - clean.bytesUp - clean.bytesDown)
+            let share = Double(resent) / Double(clean.bytesUp + clean.bytesDown)
+            let target = run.disturbance.target
+            let met = factor <= target.factor && (run.disturbance == .none || share <= target.resent)
+            let drops = run.cuts + run.silences
             var entry = JSONLine()
+            entry.add("events", run.events)
+            entry.add("change_sets", run.changeSets)
             entry.add("seconds", run.seconds, decimals: 2)
+            entry.add("ideal_seconds", ideal, decimals: 2)
+            entry.add("factor_vs_ideal", factor, decimals: 3)
             entry.add("attempts", run.attempts)
+            entry.add("connections", run.connections)
             entry.add("cuts", run.cuts)
+            entry.add("silent_drops", run.silences)
             entry.add("bytes_up", run.bytesUp)
             entry.add("bytes_down", run.bytesDown)
             entry.add("requests", run.requests)
-            entry.add("change_sets_pushed", run.pushed)
-            entry.add("events_pulled", run.pulledEvents)
-            json.add(name, entry)
-        }
-        json.add("ideal_seconds", ideal, decimals: 2)
-        json.add("factor_vs_ideal", factor, decimals: 3)
-        json.add("resent_bytes", Int(resent))
-        json.add("resent_share", resentShare, decimals: 4)
-        json.add("target_factor", targetFactor, decimals: 2)
-        json.add("target_resent_share", targetResent, decimals: 2)
-        json.add("factor_target_met", factor <= targetFactor)
-        json.add("resent_target_met", resentShare <= targetResent)
-
-        func met(_ ok: Bool) -> String { ok ? "met" : "MISSED" }
-        var lines = [json.text]
-        lines.append(
-            "link: \(day.permohonan) permohonan, \(grouped(r.events)) events in \(r.changeSets) change sets, "
-                + "\(bytesPerSecond * 8 / 1000) kbit/s, \(Int(rtt * 1000)) ms round trip, a cut every "
-                + "\(cutEvery.components.seconds) s; retry after \(retryMinimum.components.seconds)-"
-                + "\(retryMaximum.components.seconds) s (full jitter)")
-        lines.append(
-            "  \(column("run", 10, right: false))\(column("seconds", 10))\(column("attempts", 10))\(column("cuts", 6))"
-                + "\(column("bytes up", 11))\(column("bytes down", 12))\(column("requests", 10))")
-        for (name, run) in [("no cuts", r.clean), ("cuts", r.cut)] {
+            entry.add("round_trips", run.roundTrips)
+            entry.add("resent_bytes", resent)
+            entry.add("resent_share", share, decimals: 4)
+            if run.disturbance == .silences && run.silences > 0 {
+                entry.add("seconds_per_silent_drop", (run.seconds - clean.seconds) / Double(run.silences), decimals: 1)
+            }
+            entry.add("target_met", met)
+            json.add("\(run.workload)_\(run.disturbance.name)", entry)
+            var targetText = "<= \(fixed(target.factor, 1))x"
+            if run.disturbance != .none { targetText += ", resent <= \(Int(target.resent * 100))%" }
             lines.append(
-                "  \(column(name, 10, right: false))\(column(fixed(run.seconds, 1), 10))\(column("\(run.attempts)", 10))"
-                    + "\(column("\(run.cuts)", 6))\(column(grouped(run.bytesUp), 11))"
-                    + "\(column(grouped(run.bytesDown), 12))\(column("\(run.requests)", 10))")
+                "  \(column("\(run.workload) \(run.disturbance.name)", 12, right: false))\(column(grouped(run.events), 8))"
+                    + "\(column(fixed(run.seconds, 1), 9))\(column(fixed(ideal, 1), 7))\(column(fixed(factor, 2) + "x", 8))"
+                    + "\(column("\(run.attempts)", 6))\(column("\(run.connections)", 6))\(column("\(drops)", 6))"
+                    + "\(column(grouped(run.bytesUp), 10))\(column(grouped(run.bytesDown), 11))"
+                    + "\(column("\(run.requests)", 9))\(column("\(run.roundTrips)", 5))"
+                    + "\(column(fixed(share * 100, 1) + "%", 8))  \(targetText) \(met ? "met" : "MISSED")")
+            if run.disturbance == .silences && run.silences > 0 {
+                lines.append(
+                    "    one silent drop cost \(fixed((run.seconds - clean.seconds) / Double(run.silences), 1)) s "
+                        + "(<= 10 s beyond the bytes it loses is the target)")
+            }
         }
-        lines.append(
-            "  ideal \(fixed(ideal, 1)) s (bytes at 64 kbit/s + a round trip per request); with cuts "
-                + "\(fixed(factor, 2))x the ideal (<= 1.5 \(met(factor <= targetFactor))), re-sent "
-                + "\(grouped(Int(resent))) B = \(fixed(resentShare * 100, 2))% (<= 5% \(met(resentShare <= targetResent)))"
-        )
-        return lines.joined(separator: "\n")
+        return ([json.text] + lines).joined(separator: "\n")
     }
 }

@@ -100,9 +100,13 @@ func main() async {
             print(RestoreBench.report(result, options: options))
         }
         if scenario == .link || scenario == .all {
-            let result = try await LinkBench.run(
-                day: day, root: (root as NSString).appendingPathComponent("link"), logger: logger)
-            print(LinkBench.report(result, day: day, options: options))
+            // A week of backlog: seven days' applications, synced at once.
+            let week = try BusyDay.play(
+                conf: conf, seed: options.seed, permohonan: options.permohonan * 7,
+                root: (root as NSString).appendingPathComponent("week"), logger: logger)
+            let runs = try await LinkBench.run(
+                day: day, week: week, root: (root as NSString).appendingPathComponent("link"), logger: logger)
+            print(LinkBench.report(runs, options: options))
         }
         if scenario == .compression || scenario == .all {
             let other = (root as NSString).appendingPathComponent("training")

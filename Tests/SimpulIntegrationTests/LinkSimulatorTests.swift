@@ -262,6 +262,44 @@ private typealias Link = LinkSimulator.Link
         #expect(try await upstream.eventuallyEnded(1))
     }
 
+    @Test func aSilentDropFreezesTheConnectionWithoutAResetUntilTheClientLeaves() async throws {
+        let upstream = try Upstream(.echo)
+        let simulator = try LinkSimulator(upstreamPort: upstream.port, plan: Plan(silenceEvery: .milliseconds(300)))
+        defer { stop(simulator, upstream) }
+        let client = try await onThread { try Client(port: simulator.port) }
+        #expect(try await simulator.eventually { $0.silences == 1 })
+        // After the drop nothing comes back and nothing ends the connection: the client sees only silence.
+        let (echoed, end) = try await onThread {
+            client.send([1, 2, 3])
+            client.setReceiveTimeout(.milliseconds(200))
+            return client.readToEnd()
+        }
+        #expect(echoed.isEmpty)
+        #expect(end == .timeout)
+        #expect(simulator.counters.open == 1)
+        #expect(simulator.counters.cuts == 0)
+        #expect(simulator.counters.perConnection.map(\.state) == [.silenced])
+        client.hangUp()
+        #expect(try await simulator.eventually { $0.open == 0 })
+        #expect(simulator.counters.perConnection.map(\.state) == [.closed])
+    }
+
+    @Test func aConnectionsSetupCostsItsRoundTripBeforeAnyByteCrosses() async throws {
+        let upstream = try Upstream(.echo)
+        let simulator = try LinkSimulator(
+            upstreamPort: upstream.port, plan: Plan(connectionSetup: .milliseconds(400)))
+        defer { stop(simulator, upstream) }
+        let (echoed, elapsed) = try await onThread {
+            let start = ContinuousClock.now
+            let client = try Client(port: simulator.port)
+            client.send([7, 8, 9])
+            return (client.read(exactly: 3), ContinuousClock.now - start)
+        }
+        #expect(echoed == [7, 8, 9])
+        #expect(elapsed >= .milliseconds(400), "\(elapsed)")
+        #expect(simulator.counters.stalls == 0)
+    }
+
     @Test func aTruncatedResponseEndsCleanlyAfterKBytesAndTheNextConnectionIsWhole() async throws {
         let body = pattern(10_000, seed: 11)
         let upstream = try Upstream(.send(body, thenClose: false))
