@@ -132,6 +132,7 @@ final class Counting: SyncTransport {
     let inner: any SyncTransport
     private let count = Mutex(0)
     init(_ inner: any SyncTransport) { self.inner = inner }
+    var host: String { inner.host }
     var blobRequests: Int { count.withLock { $0 } }
 
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {

@@ -23,7 +23,7 @@ import Testing
     }
 
     private func push(_ body: [UInt8], as replica: Replica, to world: SyncWorld) throws -> (Int, Problem?) {
-        var request = HTTPRequestMessage(method: "POST", path: "/v1/push", body: body)
+        var request = HTTPRequestMessage(method: "POST", path: "/v2/push", body: PushRequest.encode([body]))
         try RequestSignature.sign(&request, identity: replica.identity, at: world.clock.now())
         let response = world.service.respond(request)
         return (response.status, try? Canonical.decode(Problem.self, from: response.body))

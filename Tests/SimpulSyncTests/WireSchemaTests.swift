@@ -173,8 +173,8 @@ import Testing
         let forged = try SignedChangeSet.seal(
             Array(try kec.store.history(sktm.number).prefix(1)), node: rogue, partition: "33.74.01", prev: nil)
         var push = HTTPRequestMessage(
-            method: "POST", path: "/v1/push", headers: ["content-type": "application/json"],
-            body: try forged.encoded())
+            method: "POST", path: "/v2/push", headers: ["content-type": "application/json"],
+            body: PushRequest.encode([try forged.encoded()]))
         try RequestSignature.sign(&push, identity: kec.identity, at: clock.now())
         let refused = try capture.send(push)
         #expect(refused.status == 422)

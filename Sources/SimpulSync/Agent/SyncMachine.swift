@@ -245,6 +245,10 @@ public struct SyncMachine: Sendable {
                 result: .linkFailure, message: "jawaban hub tidak utuh atau bukan protokol Simpul: \(message)")
         case .problem(let status, let code, let detail):
             switch status {
+            case 426:
+                // Retrying cannot help: the program must be updated (exit 65, as a configuration error).
+                return SyncOutcome(
+                    result: .rejected, message: "hub memakai versi protokol yang lebih baru (\(code)): \(detail)")
             case 401, 403: return SyncOutcome(result: .refused, message: "ditolak hub (\(code)): \(detail)")
             case 500...599, 408, 429:
                 return SyncOutcome(result: .linkFailure, message: "hub sedang bermasalah (\(status)): \(detail)")

@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import SimpulStore
 
-/// `POST /v1/bundles/reply` request: the node whose reply bundle the relay carries.
+/// `POST /v2/bundles/reply` request: the node whose reply bundle the relay carries.
 public struct BundleReplyRequest: Sendable, Equatable, Codable {
     public var node: String
 
@@ -49,16 +49,16 @@ public struct BundleRelay: Sendable {
                     "bundle \(manifest.id) ditujukan ke node \(manifest.recipient.node), bukan ke hub \(hub); "
                         + "serahkan langsung ke node itu"))
         }
-        let body = try send("/v1/bundles", bundle, contentType: BundleExchange.contentType)
+        let body = try send("/v2/bundles", bundle, contentType: BundleExchange.contentType)
         do { return try Canonical.decode(BundleImport.self, from: body) } catch {
-            throw TransportError(.other, "jawaban hub atas /v1/bundles tidak bisa dibaca", cause: error)
+            throw TransportError(.other, "jawaban hub atas /v2/bundles tidak bisa dibaca", cause: error)
         }
     }
 
     /// Fetches the hub's reply bundle for `node`, checked as signed by the hub and addressed to `node`.
     public func fetch(for node: NodeID) throws -> [UInt8] {
         let bytes = try send(
-            "/v1/bundles/reply", try Canonical.encode(BundleReplyRequest(node: node.rawValue)),
+            "/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: node.rawValue)),
             contentType: SyncProtocol.jsonContentType)
         let hub = identity.node.kabupaten.code
         let hubKeys = try storeCall { () throws(SimpulError) in try store.keys(node: hub) }
@@ -81,7 +81,7 @@ public struct BundleRelay: Sendable {
 
     private func send(_ path: String, _ body: [UInt8], contentType: String) throws -> [UInt8] {
         var request = HTTPRequestMessage(method: "POST", path: path, headers: ["content-type": contentType], body: body)
-        try RequestSignature.sign(&request, identity: identity, at: now())
+        try RequestSignature.sign(&request, identity: identity, at: now(), host: transport.host)
         let response = try transport.send(request)
         guard (200..<300).contains(response.status) else {
             if response.status == 413 {
