@@ -255,4 +255,24 @@ import Testing
         }
         #expect(refused.exitCode == 77)
     }
+
+    @Test func aHubOnANewerProtocolEndsTheRunAsAConfigurationErrorNotARetry() {
+        var m = SyncMachine()
+        #expect(m.start() == .fetchKnowledge)
+        guard
+            case .finish(let outcome) = m.handle(
+                .failed(.problem(status: 426, code: "upgrade-required", detail: "perbarui simpul")))
+        else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(outcome.exitCode == 65)
+        #expect(outcome.message.contains("upgrade-required"))
+    }
+
+    @Test func busyIsRetriedLaterAndClockSkewNeedsAPerson() {
+        #expect(SyncMachine.classify(.problem(status: 429, code: "busy", detail: "")).exitCode == 75)
+        #expect(SyncMachine.classify(.problem(status: 401, code: "clock-skew", detail: "")).exitCode == 77)
+    }
 }

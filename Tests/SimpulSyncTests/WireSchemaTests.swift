@@ -18,8 +18,8 @@ import Testing
 
     /// Every message schema, by the name a capture gives it.
     static let messageSchemas: Set<String> = [
-        "hub-info", "knowledge-request", "knowledge-response", "signed-change-set", "push-response", "pull-request",
-        "pull-response", "blob-status", "problem",
+        "hub-info", "knowledge-request", "knowledge-response", "signed-change-set", "push-request", "push-response",
+        "pull-request", "pull-response", "blob-status", "problem",
     ]
 
     @Test func theExamplesPassAndTheBrokenOnesFail() throws {
@@ -211,7 +211,8 @@ import Testing
         "change-set": { try Canonical.encode(Canonical.decode(ChangeSet.self, from: $0)) },
         "wire-event": { try Canonical.encode(Canonical.decode(WireEvent.self, from: $0)) },
         "event-data": { try Canonical.encode(Canonical.decode(EventBody.self, from: $0)) },
-        "push-response": { try Canonical.encode(Canonical.decode(PushResponse.self, from: $0)) },
+        "push-request": { try PushRequest.encode(PushRequest.documents(canonicalPushRequest($0))) },
+        "push-response": { try Canonical.encode(Canonical.decode(PushBatchResponse.self, from: $0)) },
         "pull-request": { try Canonical.encode(Canonical.decode(PullRequest.self, from: $0)) },
         "pull-response": { try PullResponse(decoding: canonicalPullResponse($0)).encoded() },
         "problem": { try Canonical.encode(Canonical.decode(Problem.self, from: $0)) },
@@ -222,6 +223,15 @@ import Testing
         "bundle-import-response": { try Canonical.encode(Canonical.decode(BundleImport.self, from: $0)) },
         "blob-status": { try Canonical.encode(Canonical.decode(BlobStatus.self, from: $0)) },
     ]
+
+    /// A push request in its canonical form, as the agent writes it.
+    static func canonicalPushRequest(_ bytes: [UInt8]) throws -> [UInt8] {
+        struct Document: Decodable {
+            var changeSets: [SignedChangeSet]
+        }
+        return PushRequest.encode(
+            try Canonical.decode(Document.self, from: bytes).changeSets.map { try $0.encoded() })
+    }
 
     /// A pull response in its canonical form, as the hub writes it.
     static func canonicalPullResponse(_ bytes: [UInt8]) throws -> [UInt8] {
