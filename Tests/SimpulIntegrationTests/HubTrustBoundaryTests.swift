@@ -228,8 +228,9 @@ import Testing
         }
     }
 
+    /// The test clock moves a minute per reading: a window of an hour keeps the first nonces alive.
     @Test func aNodeOverItsLimitIsToldItIsBusy() async throws {
-        let (world, kec, other) = try Self.world(limits: HubLimits(noncesPerNode: 2))
+        let (world, kec, other) = try Self.world(limits: HubLimits(maxSkewSeconds: 3600, noncesPerNode: 2))
         try await withHTTPSHub(world.service) { port, ca in
             let transport = Self.transport(port, ca)
             defer { transport.closeIdleConnections() }

@@ -254,4 +254,23 @@ struct CurlTransportTests {
 
         #expect(result.failure?.code == .other)
     }
+
+    @Test func aResponseLargerThanTheCapEndsTheTransfer() async throws {
+        let server = try await RunningServer.start(tls: nil)
+        let transport = CurlTransport(
+            baseURL: "http://127.0.0.1:\(server.port)", maxResponseBytes: 64 * 1024, logger: quietLogger)
+        let result = await sendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/echo", body: patternBytes(count: 200 * 1024)))
+        let small = await sendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/echo", body: patternBytes(count: 1024)))
+        transport.closeIdleConnections()
+        try await server.stop()
+        #expect(result.failure?.message.contains("larger than 65536 bytes") == true)
+        #expect(try small.get().0.body == patternBytes(count: 1024))
+    }
+
+    @Test func theHostSignedIsTheBaseURLsAuthority() {
+        #expect(CurlTransport(baseURL: "https://Hub.Example:8443/", logger: quietLogger).host == "hub.example:8443")
+        #expect(CurlTransport(baseURL: "https://127.0.0.1", logger: quietLogger).host == "127.0.0.1")
+    }
 }

@@ -10,7 +10,7 @@ let quietLogger = Logger(label: "simpul.transport.tests", factory: { _ in SwiftL
 /// decoded as the hub decodes it (the server hands bodies over as they came, still compressed).
 struct EchoHandler: HubRequestHandler {
     /// The most bytes a body may decode to.
-    var decodeLimit = 1024 * 1024
+    var decodeLimit = 64 * 1024 * 1024
 
     func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
         var request = request

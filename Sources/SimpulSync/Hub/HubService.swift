@@ -196,7 +196,10 @@ public final class HubService: HubRequestHandler, Sendable {
         let keys = try storeCall { () throws(SimpulError) in try store.keys(node: claim.node.rawValue) }
         // One detail whatever the reason: a stranger learns nothing of which nodes are enrolled or revoked.
         guard let key = RequestSignature.signingKey(of: request, claim: claim, among: keys) else {
-            throw SyncError(.unauthenticated, "tanda tangan permintaan tidak dikenali hub ini")
+            throw SyncError(
+                .unauthenticated,
+                "tanda tangan permintaan tidak dikenali hub ini: node belum terdaftar atau kuncinya lain; hubungi admin TI kabupaten"
+            )
         }
         if let revoked = key.revokedAt {
             throw SyncError(
