@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "HTTP tanpa TLS; hanya diizinkan di alamat loopback untuk uji coba.") var insecureHttp = false
     @Option(help: "Selisih jam node dengan hub yang masih diterima, dalam detik.")
     var maxSkewSeconds: Int = RequestSignature.defaultMaxSkewSeconds
-    @Option(help: "Koneksi terbuka sekaligus paling banyak.") var maxConnections: Int = HubHTTPServer.defaultMaxConnections
+    @Option(help: "Koneksi terbuka sekaligus paling banyak.")
+    var maxConnections: Int = HubHTTPServer.defaultMaxConnections
 
     func run() async throws {
         let logger = HubEnvironment.logger

@@ -80,7 +80,9 @@ public enum PushRequest {
                     guard CanonicalReader.equals(key, "changeSets") else { throw r.fail(start, "kunci tidak dikenal") }
                     seen = true
                     return try r.array(at: start) { s throws(CanonicalReader.Malformed) in
-                        guard sets.count < maxChangeSets else { throw r.fail(s, "lebih dari \(maxChangeSets) change set") }
+                        guard sets.count < maxChangeSets else {
+                            throw r.fail(s, "lebih dari \(maxChangeSets) change set")
+                        }
                         let e = try r.value(at: s)
                         sets.append(s..<e)
                         return e
