@@ -401,7 +401,8 @@ final class RecordingTransport: SyncTransport {
         if request.path.hasSuffix("/chunks"), response.status == 200,
             let offset = request.headers["simpul-offset"].flatMap(Int64.init)
         {
-            acknowledged.withLock { $0 = max($0, offset + Int64(request.body.count)) }
+            let length = WireLog.decodedSize(request)
+            acknowledged.withLock { $0 = max($0, offset + Int64(length)) }
         }
         return response
     }

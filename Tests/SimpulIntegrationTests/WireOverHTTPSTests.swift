@@ -39,7 +39,7 @@ final class WireLog: SyncTransport {
     ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int) {
         let (response, sent, received) = try inner.sendCounted(request)
         let exchange = Exchange(
-            method: request.method, path: request.path, requestBody: request.body.count,
+            method: request.method, path: request.path, requestBody: Self.decodedSize(request),
             requestEncoding: request.headers["content-encoding"], sent: sent, status: response.status,
             contentType: response.headers["content-type"], responseBody: response.body.count, received: received)
         log.withLock { $0.append(exchange) }
@@ -47,6 +47,13 @@ final class WireLog: SyncTransport {
     }
 
     func finish() { inner.finish() }
+
+    /// The body's size before the agent compressed it (it signs what it sends, so it compresses first).
+    static func decodedSize(_ request: HTTPRequestMessage) -> Int {
+        let decoded = try? BodyCoding.decodeRequest(
+            request.body, encoding: request.headers["content-encoding"], limit: 64 * 1024 * 1024)
+        return decoded?.count ?? request.body.count
+    }
 }
 
 /// What a real sync sends over real HTTP validates against the published wire format: a kecamatan
@@ -150,7 +157,7 @@ final class WireLog: SyncTransport {
         let captured = Set(files.map { String($0.dropFirst(5).dropLast(5)) })
         #expect(
             captured == [
-                "hub-info", "knowledge-request", "knowledge-response", "signed-change-set", "push-response",
+                "hub-info", "knowledge-request", "knowledge-response", "push-request", "push-response",
                 "pull-request", "pull-response", "blob-status", "problem",
             ], "captured: \(files)")
         let run = try WireValidator.validateCaptured(folder.path)

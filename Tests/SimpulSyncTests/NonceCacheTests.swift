@@ -2,7 +2,7 @@ import SimpulDomain
 import SimpulSync
 import Testing
 
-@Suite struct NonceCacheTests {
+@Suite(.timeLimit(.minutes(10))) struct NonceCacheTests {
     static let window: Int64 = 300_000
     static let t0 = Timestamp(iso: "2026-03-16T01:00:00.000Z")!
 

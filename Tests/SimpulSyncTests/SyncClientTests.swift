@@ -148,7 +148,7 @@ import Testing
     }
 }
 
-@Suite struct SyncClientBatchTests {
+@Suite(.timeLimit(.minutes(10))) struct SyncClientBatchTests {
     @Test func theOutboxIsPackedUpToTheBudgetWithAtLeastOneChangeSetPerPush() {
         #expect(SyncClient.batches(sizes: [], budget: 10) == [])
         #expect(SyncClient.batches(sizes: [4, 4, 4, 4], budget: 10) == [0..<2, 2..<4])

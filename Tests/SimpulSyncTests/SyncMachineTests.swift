@@ -271,8 +271,9 @@ import Testing
         #expect(outcome.message.contains("upgrade-required"))
     }
 
-    @Test func busyIsRetriedLaterAndClockSkewNeedsAPerson() {
+    @Test func busyAndALinkReplayAreRetriedLaterAndClockSkewNeedsAPerson() {
         #expect(SyncMachine.classify(.problem(status: 429, code: "busy", detail: "")).exitCode == 75)
         #expect(SyncMachine.classify(.problem(status: 401, code: "clock-skew", detail: "")).exitCode == 77)
+        #expect(SyncMachine.classify(.problem(status: 409, code: "replayed", detail: "")).exitCode == 75)
     }
 }
