@@ -81,8 +81,18 @@ public struct BundleRelay: Sendable {
 
     private func send(_ path: String, _ body: [UInt8], contentType: String) throws -> [UInt8] {
         var request = HTTPRequestMessage(method: "POST", path: path, headers: ["content-type": contentType], body: body)
+        let unsigned = request
         try RequestSignature.sign(&request, identity: identity, at: now(), host: transport.host)
-        let response = try transport.send(request)
+        var response = try transport.send(request)
+        // A relay PC whose clock is off learns the hub's from the refusal and signs once more with it.
+        if response.status == 401, let problem = try? Canonical.decode(Problem.self, from: response.body),
+            problem.code == SyncError.Code.clockSkew.rawValue,
+            let hubTime = problem.hubTime.flatMap(Timestamp.init(iso:))
+        {
+            request = unsigned
+            try RequestSignature.sign(&request, identity: identity, at: hubTime, host: transport.host)
+            response = try transport.send(request)
+        }
         guard (200..<300).contains(response.status) else {
             if response.status == 413 {
                 // Trying again will not help; the stick will.
