@@ -182,7 +182,7 @@ class Integrity:
                 problems.append(f"fingerprint of {k['node']} is {k['fingerprint']}, the key's is {expected}")
         if schema == "signed-change-set":
             signed = [message]
-        elif schema == "pull-response":
+        elif schema in ("pull-response", "push-request"):
             signed = message["changeSets"]
         else:
             signed = []

@@ -103,12 +103,19 @@ public enum Zstd {
 
     /// Decompresses one or more concatenated frames, refusing content larger than `limit` bytes
     /// (a small body must not be able to expand into gigabytes).
+    ///
+    /// - Parameter windowLogMax: Refuses frames that need a window larger than 2^windowLogMax bytes,
+    ///   so a hostile frame cannot make the decoder allocate much memory (nil: zstd's default, 2^27).
     public static func decompress(
-        _ bytes: [UInt8], limit: Int, dictionary: ZstdDictionary? = nil
+        _ bytes: [UInt8], limit: Int, dictionary: ZstdDictionary? = nil, windowLogMax: Int32? = nil
     ) throws(ZstdError) -> [UInt8] {
         guard !bytes.isEmpty else { throw ZstdError(.corrupt, "isi terkompresi kosong") }
         let stream = ZSTD_createDStream()
         defer { ZSTD_freeDStream(stream) }
+        if let windowLogMax {
+            let set = ZSTD_DCtx_setParameter(stream, ZSTD_d_windowLogMax, windowLogMax)
+            guard ZSTD_isError(set) == 0 else { throw ZstdError(.failed, "batas jendela zstd tidak bisa dipasang") }
+        }
         if let dictionary { ZSTD_DCtx_refDDict(stream, dictionary.decompression) }
         var out: [UInt8] = []
         out.reserveCapacity(min(limit, max(bytes.count * 4, 4096)))

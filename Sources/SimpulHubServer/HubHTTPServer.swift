@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import ServiceLifecycle
@@ -26,6 +27,8 @@ public struct HubHTTPServer: Service {
     public static let defaultMaxRequestBodyBytes = 64 * 1024 * 1024
     /// Longer than the agent's default 60 s low-speed window, so that the agent notices a stall first.
     public static let defaultIdleTimeoutSeconds = 120
+    /// Connections open at once by default; the server stops accepting more until one closes.
+    public static let defaultMaxConnections = 512
 
     private let host: String
     private let port: Int
@@ -33,6 +36,7 @@ public struct HubHTTPServer: Service {
     private let handler: any HubRequestHandler
     private let maxRequestBodyBytes: Int
     private let idleTimeoutSeconds: Int
+    private let maxConnections: Int
     private let logger: Logger
     private let onRunning: @Sendable (Int) async -> Void
 
@@ -46,6 +50,7 @@ public struct HubHTTPServer: Service {
     ///   - maxRequestBodyBytes: Larger request bodies are refused with 413.
     ///   - idleTimeoutSeconds: A connection that sends nothing for this long, outside the time the handler takes
     ///     to answer, is closed; this frees the server from stalled uploads and forgotten keep-alive connections.
+    ///   - maxConnections: Connections open at once; the server accepts no more until one closes.
     ///   - onRunning: Called with the bound port once the server accepts connections.
     /// - Throws: `HubServerError` for plain HTTP on a non-loopback host, or a missing or invalid TLS file.
     public init(
@@ -55,6 +60,7 @@ public struct HubHTTPServer: Service {
         handler: any HubRequestHandler,
         maxRequestBodyBytes: Int = HubHTTPServer.defaultMaxRequestBodyBytes,
         idleTimeoutSeconds: Int = HubHTTPServer.defaultIdleTimeoutSeconds,
+        maxConnections: Int = HubHTTPServer.defaultMaxConnections,
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(HubServerError) {
@@ -76,6 +82,7 @@ public struct HubHTTPServer: Service {
         self.handler = handler
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = max(1, maxConnections)
         self.logger = logger
         self.onRunning = onRunning
     }
@@ -96,7 +103,9 @@ public struct HubHTTPServer: Service {
             server: try tlsConfiguration.map {
                 try .tls(.http1(configuration: .init(idleTimeout: .seconds(idleTimeout))), tlsConfiguration: $0)
             } ?? .http1(configuration: .init(idleTimeout: .seconds(idleTimeout))),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port),
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 await onRunning(channel.localAddress?.port ?? port)
             },
@@ -189,27 +198,15 @@ private func respond(
         let name = field.name.canonicalName
         headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
     }
-    // Compression is a matter of the wire: the handler (and the request signature) sees the body
-    // as the client meant it.
-    let decoded: [UInt8]
-    do {
-        let raw = Array(body.readableBytesView)
-        let encoding = headers["content-encoding"]
-        decoded = try await coding(raw.count) { () throws(SyncError) in
-            try BodyCoding.decodeRequest(raw, encoding: encoding, limit: maxBodyBytes)
-        }
-    } catch {
-        logger.notice(
-            "Request body refused",
-            metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "code": "\(error.code.rawValue)"])
-        return makeResponse(problemResponse(error), logger: logger)
-    }
-    headers["content-encoding"] = nil
+    // HTTP/1's Host header arrives as the authority; request signatures cover it.
+    if let authority = request.head.authority { headers["host"] = authority }
+    // The body goes to the handler as it came, still compressed: the handler authenticates the
+    // request on these very bytes and decompresses only what an enrolled node signed.
     let message = HTTPRequestMessage(
         method: request.method.rawValue,
         path: request.head.path ?? "/",
         headers: headers,
-        body: decoded
+        body: Array(body.readableBytesView)
     )
     var answer = await handler.handle(message)
     if answer.headers["content-encoding"] == nil {

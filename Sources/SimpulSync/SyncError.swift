@@ -42,6 +42,12 @@ public struct SyncError: SimpulFailure {
         case forbiddenBlob = "forbidden-blob"
         /// The asked range starts at or after the blob's end.
         case blobRange = "blob-range"
+        /// The request used an older protocol version (a `/v1` path): the agent must be updated.
+        case upgradeRequired = "upgrade-required"
+        /// A signed request the hub has already seen (same node and nonce within the skew window).
+        case replayed = "replayed"
+        /// Too many requests of the node in flight, or its nonce cache is full: retry after a second.
+        case busy = "busy"
 
         /// The HTTP status the hub answers with.
         public var httpStatus: Int {
@@ -52,7 +58,9 @@ public struct SyncError: SimpulFailure {
             case .notFound: 404
             case .tooLarge: 413
             case .unsupportedEncoding: 415
-            case .blobOffset: 409
+            case .blobOffset, .replayed: 409
+            case .upgradeRequired: 426
+            case .busy: 429
             case .blobRange: 416
             case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
                 .conflictingChangeSet, .bundleTruncated, .bundleCorrupted, .bundleForeign, .bundleExpired,

@@ -15,6 +15,8 @@ public final class CurlTransport: SyncTransport {
     /// The most idle handles kept. Idle handles keep their connections open, so the next request to the
     /// hub skips the TCP and TLS handshakes.
     private static let maxIdleHandles = 4
+    /// The largest response body taken by default (decoded); a larger one ends the transfer.
+    public static let defaultMaxResponseBytes = 64 * 1024 * 1024
 
     private let baseURL: String
     private let caFile: String?
@@ -23,6 +25,9 @@ public final class CurlTransport: SyncTransport {
     private let lowSpeedTimeSeconds: Int
     private let userAgent: String
     private let compressRequests: Bool
+    private let maxResponseBytes: Int
+    /// The `Host` value sent with every request (`host[:port]` of the base URL, lowercased).
+    public let host: String
     private let monitor: SyncMonitor?
     private let logger: Logger
     private let idleHandles = Mutex<[EasyHandle]>([])
@@ -44,9 +49,12 @@ public final class CurlTransport: SyncTransport {
         lowSpeedTimeSeconds: Int = 60,
         userAgent: String = "simpul/1",
         compressRequests: Bool = true,
+        maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes,
         monitor: SyncMonitor? = nil,
         logger: Logger
     ) {
+        self.maxResponseBytes = maxResponseBytes
+        host = Self.authority(of: baseURL)
         _ = Self.globalInitResult
         self.baseURL = baseURL
         self.caFile = caFile
@@ -57,6 +65,14 @@ public final class CurlTransport: SyncTransport {
         self.compressRequests = compressRequests
         self.monitor = monitor
         self.logger = logger
+    }
+
+    /// The `host[:port]` part of a URL, lowercased.
+    static func authority(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return String(authority.split(separator: "@").last ?? authority).lowercased()
     }
 
     /// Sends `request` and waits for the whole response.
@@ -91,6 +107,7 @@ public final class CurlTransport: SyncTransport {
         }
 
         let state = TransferState()
+        state.maxBody = maxResponseBytes
         let headerList = try buildHeaderList(request, urlForLog: urlForLog)
         defer { curl_slist_free_all(headerList) }
 
@@ -101,7 +118,11 @@ public final class CurlTransport: SyncTransport {
         let received = Int(handle.infoOffT(CURLINFO_SIZE_DOWNLOAD_T))
 
         guard code == CURLE_OK else {
-            let error = transportError(code, handle: handle, method: request.method, urlForLog: urlForLog)
+            var error = transportError(code, handle: handle, method: request.method, urlForLog: urlForLog)
+            if state.tooLarge {
+                error = TransportError(
+                    .other, "\(request.method) \(urlForLog): response larger than \(maxResponseBytes) bytes refused")
+            }
             logger.debug(
                 "HTTP exchange failed",
                 metadata: [
@@ -263,6 +284,11 @@ public final class CurlTransport: SyncTransport {
                 let length = size * count
                 guard let userdata else { return 0 }
                 let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                // A hub (or whatever answers in its place) cannot make the agent hold more than this.
+                guard state.body.count + length <= state.maxBody else {
+                    state.tooLarge = true
+                    return 0
+                }
                 state.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
                 return length
             }
@@ -394,6 +420,8 @@ private final class EasyHandle: @unchecked Sendable {
 /// What the libcurl callbacks collect during one transfer.
 private final class TransferState {
     var body: [UInt8] = []
+    var maxBody = Int.max
+    var tooLarge = false
     var monitor: SyncMonitor?
     /// Lowercased names; repeated headers are joined with ", " as RFC 9110 allows.
     var headers: [String: String] = [:]

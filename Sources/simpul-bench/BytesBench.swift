@@ -13,7 +13,7 @@ enum BytesBench {
         var wire = 0
         var baseline = 0
         var payload = 0
-        /// Per level: every change set body compressed on its own, as `/v1/push` sends it.
+        /// Per level: every change set body compressed on its own, as `/v2/push` sends it.
         var wirePerChangeSet: [Int: Int] = [:]
         /// Per level: the bodies one after another in one stream, as a pull answer or a bundle holds them.
         var wireStream: [Int: Int] = [:]

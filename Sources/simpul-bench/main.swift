@@ -35,7 +35,7 @@
 //   baseline_bytes                      every event as canonical JSON, one per line
 //   payload_bytes                       every event's data alone, one per line
 //   wire_stream_zstdN                   the bodies one per line in one zstd stream (pull, bundle)
-//   wire_per_change_set_zstdN           each body compressed alone (one /v1/push each), summed
+//   wire_per_change_set_zstdN           each body compressed alone (one /v2/push each), summed
 //   baseline_zstdN, payload_zstdN       those JSON lines in one zstd stream
 //   payload_per_change_set_zstdN        each change set's payload lines compressed alone, summed
 //   metadata_per_event_zstdN            (wire_stream_zstdN - payload_zstdN) / events

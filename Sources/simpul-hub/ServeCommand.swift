@@ -16,6 +16,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Sertifikat TLS (PEM).") var tlsCert: String?
     @Option(help: "Kunci privat TLS (PEM).") var tlsKey: String?
     @Flag(help: "HTTP tanpa TLS; hanya diizinkan di alamat loopback untuk uji coba.") var insecureHttp = false
+    @Option(help: "Selisih jam node dengan hub yang masih diterima, dalam detik.")
+    var maxSkewSeconds: Int = RequestSignature.defaultMaxSkewSeconds
+    @Option(help: "Koneksi terbuka sekaligus paling banyak.")
+    var maxConnections: Int = HubHTTPServer.defaultMaxConnections
 
     func run() async throws {
         let logger = HubEnvironment.logger
@@ -30,11 +34,15 @@ struct Serve: AsyncParsableCommand {
             default: throw SimpulError(.usage, "tls: beri --tls-cert dan --tls-key (atau --insecure-http di loopback)")
             }
             let s = try store.open()
-            let service = try HubService(store: s, identity: try store.identity(s), logger: logger, now: Console.now)
+            guard maxSkewSeconds > 0 else { throw SimpulError(.usage, "max-skew-seconds: harus lebih dari 0") }
+            guard maxConnections > 0 else { throw SimpulError(.usage, "max-connections: harus lebih dari 0") }
+            let service = try HubService(
+                store: s, identity: try store.identity(s), logger: logger, now: Console.now,
+                limits: HubLimits(maxSkewSeconds: maxSkewSeconds))
             let scheme = tls == nil ? "http" : "https"
             do {
                 server = try HubHTTPServer(
-                    host: host, port: port, tls: tls, handler: service, logger: logger,
+                    host: host, port: port, tls: tls, handler: service, maxConnections: maxConnections, logger: logger,
                     onRunning: { bound in
                         // Tests and scripts read this line to learn the port when --listen asked for 0.
                         let line = "simpul-hub \(s.info.node) mendengarkan di \(scheme)://\(host):\(bound)\n"

@@ -345,7 +345,7 @@ import Testing
         _ request: HTTPRequestMessage, as replica: Replica, _ transport: any SyncTransport, _ world: SyncWorld
     ) throws -> HTTPResponseMessage {
         var r = request
-        try RequestSignature.sign(&r, identity: replica.identity, at: world.clock.now())
+        try RequestSignature.sign(&r, identity: replica.identity, at: world.clock.now(), host: transport.host)
         return try transport.send(r)
     }
 
@@ -392,6 +392,7 @@ final class RecordingTransport: SyncTransport {
     private let acknowledged = Mutex<Int64>(0)
 
     init(_ inner: any SyncTransport) { self.inner = inner }
+    var host: String { inner.host }
 
     var acknowledgedChunkEnd: Int64 { acknowledged.withLock { $0 } }
 
@@ -400,7 +401,8 @@ final class RecordingTransport: SyncTransport {
         if request.path.hasSuffix("/chunks"), response.status == 200,
             let offset = request.headers["simpul-offset"].flatMap(Int64.init)
         {
-            acknowledged.withLock { $0 = max($0, offset + Int64(request.body.count)) }
+            let length = WireLog.decodedSize(request)
+            acknowledged.withLock { $0 = max($0, offset + Int64(length)) }
         }
         return response
     }
@@ -410,6 +412,7 @@ final class RecordingTransport: SyncTransport {
 struct NoBlobs: SyncTransport {
     let inner: any SyncTransport
     init(_ inner: any SyncTransport) { self.inner = inner }
+    var host: String { inner.host }
 
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
         guard !request.path.hasPrefix(BlobRoutes.prefix) else { throw TransportError(.stalled, "connection dropped") }

@@ -76,7 +76,7 @@ import Testing
                 store: restored.store, identity: restored.identity, transport: wire, logger: Fixture.logger,
                 now: { world.clock.now() }, budget: 4096, maxPullBytes: 16 * 1024
             ).run()
-            return (report, wire.log.withLock { $0.filter { $0.path == "/v1/pull" } })
+            return (report, wire.log.withLock { $0.filter { $0.path == "/v2/pull" } })
         }
         #expect(report.outcome.result == .inSync)
         #expect(report.pulled == 60)

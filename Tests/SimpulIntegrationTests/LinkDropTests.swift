@@ -21,11 +21,17 @@ import Testing
 
         func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
             let response = await service.handle(request)
-            if request.path == "/v1/push", response.status == 200,
-                let hash = try? Canonical.decode(SignedChangeSet.self, from: request.body).hash,
-                let answer = try? Canonical.decode(PushResponse.self, from: response.body)
+            if request.path == "/v2/push", response.status == 200,
+                let body = try? BodyCoding.decodeRequest(
+                    request.body, encoding: request.headers["content-encoding"], limit: 64 * 1024 * 1024),
+                let documents = try? PushRequest.documents(body),
+                let answer = try? Canonical.decode(PushBatchResponse.self, from: response.body)
             {
-                pushes.withLock { $0.append((hash, answer.result)) }
+                for (document, result) in zip(documents, answer.results) {
+                    if let hash = try? Canonical.decode(SignedChangeSet.self, from: document).hash {
+                        pushes.withLock { $0.append((hash, result.result)) }
+                    }
+                }
             }
             return response
         }
@@ -61,7 +67,7 @@ import Testing
         let transport = CurlTransport(baseURL: url, caFile: caFile, logger: Fixture.logger)
         let client = SyncClient(
             store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
-            now: { world.clock.now() })
+            now: { world.clock.now() }, pushBudget: 1)
         return (client, transport)
     }
 

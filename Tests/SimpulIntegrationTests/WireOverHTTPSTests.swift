@@ -28,6 +28,7 @@ final class WireLog: SyncTransport {
     let log = Mutex<[Exchange]>([])
 
     init(_ inner: CurlTransport) { self.inner = inner }
+    var host: String { inner.host }
 
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
         try sendCounted(request).0
@@ -38,7 +39,7 @@ final class WireLog: SyncTransport {
     ) throws(TransportError) -> (HTTPResponseMessage, sent: Int, received: Int) {
         let (response, sent, received) = try inner.sendCounted(request)
         let exchange = Exchange(
-            method: request.method, path: request.path, requestBody: request.body.count,
+            method: request.method, path: request.path, requestBody: Self.decodedSize(request),
             requestEncoding: request.headers["content-encoding"], sent: sent, status: response.status,
             contentType: response.headers["content-type"], responseBody: response.body.count, received: received)
         log.withLock { $0.append(exchange) }
@@ -46,6 +47,13 @@ final class WireLog: SyncTransport {
     }
 
     func finish() { inner.finish() }
+
+    /// The body's size before the agent compressed it (it signs what it sends, so it compresses first).
+    static func decodedSize(_ request: HTTPRequestMessage) -> Int {
+        let decoded = try? BodyCoding.decodeRequest(
+            request.body, encoding: request.headers["content-encoding"], limit: 64 * 1024 * 1024)
+        return decoded?.count ?? request.body.count
+    }
 }
 
 /// What a real sync sends over real HTTP validates against the published wire format: a kecamatan
@@ -101,7 +109,7 @@ final class WireLog: SyncTransport {
                 method: "POST", path: BlobRoutes.chunks(drawing.attachment.sha256),
                 headers: ["content-type": "application/octet-stream", "simpul-offset": "0", "simpul-size": "40000"],
                 body: try kec.store.readBlob(drawing.attachment.sha256, offset: 0, count: 1_000))
-            try RequestSignature.sign(&resent, identity: kec.identity, at: clock.now())
+            try RequestSignature.sign(&resent, identity: kec.identity, at: clock.now(), host: capture.host)
             statuses["resent chunk"] = try capture.send(resent).status
 
             // A chunk larger than the server takes: refused by the HTTP server itself, before any handler.
@@ -114,7 +122,7 @@ final class WireLog: SyncTransport {
                 method: "POST", path: BlobRoutes.chunks(drawing.attachment.sha256),
                 headers: ["content-type": "application/octet-stream", "simpul-offset": "0", "simpul-size": "40000"],
                 body: noise)
-            try RequestSignature.sign(&huge, identity: kec.identity, at: clock.now())
+            try RequestSignature.sign(&huge, identity: kec.identity, at: clock.now(), host: capture.host)
             let tooLarge = try capture.send(huge)
             statuses["huge chunk"] = tooLarge.status
             statuses["huge chunk is too-large"] =
@@ -130,7 +138,7 @@ final class WireLog: SyncTransport {
                 "stranger": 77,
             ])
         #expect(try kec.store.permohonan(pbg.number).fee == 100_000)
-        #expect(exchanges.filter { $0.path == "/v1/pull" }.count > 1, "several bounded pull answers")
+        #expect(exchanges.filter { $0.path == "/v2/pull" }.count > 1, "several bounded pull answers")
 
         // Every answer names its content type: JSON for a message, a problem for a refusal.
         for e in exchanges where e.status >= 400 {
@@ -141,15 +149,15 @@ final class WireLog: SyncTransport {
         }
         // Compression on the wire, both ways: a change set went up in fewer bytes than its JSON, and a
         // pull answer came down in fewer bytes than it decoded to.
-        let pushes = exchanges.filter { $0.path == "/v1/push" && $0.status == 200 }
+        let pushes = exchanges.filter { $0.path == "/v2/push" && $0.status == 200 }
         #expect(pushes.contains { $0.sent < $0.requestBody }, "no push went compressed: \(pushes)")
-        let pulls = exchanges.filter { $0.path == "/v1/pull" && $0.status == 200 }
+        let pulls = exchanges.filter { $0.path == "/v2/pull" && $0.status == 200 }
         #expect(pulls.contains { $0.received < $0.responseBody }, "no pull answer came compressed: \(pulls)")
 
         let captured = Set(files.map { String($0.dropFirst(5).dropLast(5)) })
         #expect(
             captured == [
-                "hub-info", "knowledge-request", "knowledge-response", "signed-change-set", "push-response",
+                "hub-info", "knowledge-request", "knowledge-response", "push-request", "push-response",
                 "pull-request", "pull-response", "blob-status", "problem",
             ], "captured: \(files)")
         let run = try WireValidator.validateCaptured(folder.path)

@@ -14,6 +14,7 @@ import Testing
     /// A link that carries everything but blob requests, which it drops.
     struct WithoutBlobs: SyncTransport {
         let inner: any SyncTransport
+        var host: String { inner.host }
         func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
             guard !request.path.hasPrefix(BlobRoutes.prefix) else {
                 throw TransportError(.stalled, "connection dropped")
@@ -26,6 +27,7 @@ import Testing
     final class Ranges: SyncTransport {
         let inner: any SyncTransport
         let stopAfterFirst: SyncMonitor?
+        var host: String { inner.host }
         private let seen = Mutex<[String]>([])
 
         init(_ inner: any SyncTransport, stopping monitor: SyncMonitor? = nil) {

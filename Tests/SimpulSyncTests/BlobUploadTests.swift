@@ -42,7 +42,8 @@ import Testing
         #expect(first.outcome.result == .inSync, "\(first.outcome)")
         #expect(first.uploaded == 2)
         #expect(first.outcome.message.contains("2 lampiran terkirim"))
-        #expect(first.bytesSent >= 25_000 + 9_999)
+        // Counted as sent: the agent compresses a body before it signs it, and these scans compress well.
+        #expect(first.bytesSent > 0 && first.bytesSent < 25_000 + 9_999)
         // 3 chunks of the first, 1 of the second, and a status question each.
         #expect(counting.blobRequests == 6)
         for f in [ktp, tanah] {
@@ -132,6 +133,7 @@ final class Counting: SyncTransport {
     let inner: any SyncTransport
     private let count = Mutex(0)
     init(_ inner: any SyncTransport) { self.inner = inner }
+    var host: String { inner.host }
     var blobRequests: Int { count.withLock { $0 } }
 
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {

@@ -678,18 +678,18 @@ import Testing
             try RequestSignature.sign(&request, identity: kec.identity, at: world.clock.now())
             return world.service.respond(request)
         }
-        let bad = try post("/v1/bundles", Array("bukan bundle".utf8))
+        let bad = try post("/v2/bundles", Array("bukan bundle".utf8))
         #expect(bad.status == 422)
         #expect(try Canonical.decode(Problem.self, from: bad.body).code == "bundle-foreign")
-        let unknown = try post("/v1/bundles/reply", try Canonical.encode(BundleReplyRequest(node: "33.74.09")))
+        let unknown = try post("/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: "33.74.09")))
         #expect(unknown.status == 401)
         #expect(try Canonical.decode(Problem.self, from: unknown.body).code == "not-enrolled")
-        let garbled = try post("/v1/bundles/reply", Array("{}".utf8))
+        let garbled = try post("/v2/bundles/reply", Array("{}".utf8))
         #expect(garbled.status == 400)
         // Unsigned, a relay gets nothing.
         let anonymous = world.service.respond(
             HTTPRequestMessage(
-                method: "POST", path: "/v1/bundles/reply",
+                method: "POST", path: "/v2/bundles/reply",
                 body: try Canonical.encode(BundleReplyRequest(node: "33.74.01"))))
         #expect(anonymous.status == 401)
     }

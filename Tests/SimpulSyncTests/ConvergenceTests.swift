@@ -103,12 +103,12 @@ import Testing
         let transport = InProcessTransport(hub: world.service)
         return try deliveries.map { cs in
             var push = HTTPRequestMessage(
-                method: "POST", path: "/v1/push", headers: ["content-type": SyncProtocol.jsonContentType],
-                body: cs.body)
+                method: "POST", path: "/v2/push", headers: ["content-type": SyncProtocol.jsonContentType],
+                body: PushRequest.encode([cs.body]))
             try RequestSignature.sign(&push, identity: actor.identity, at: world.clock.now())
             let response = try transport.send(push)
             #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
-            return try Canonical.decode(PushResponse.self, from: response.body).result
+            return try #require(try Canonical.decode(PushBatchResponse.self, from: response.body).results.first).result
         }
     }
 

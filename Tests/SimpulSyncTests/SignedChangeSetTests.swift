@@ -22,8 +22,11 @@ import Testing
         return (world, kec, sets)
     }
 
-    private func push(_ body: [UInt8], as replica: Replica, to world: SyncWorld) throws -> (Int, Problem?) {
-        var request = HTTPRequestMessage(method: "POST", path: "/v1/push", body: body)
+    private func push(
+        _ body: [UInt8], as replica: Replica, to world: SyncWorld, wrapped: Bool = true
+    ) throws -> (Int, Problem?) {
+        var request = HTTPRequestMessage(
+            method: "POST", path: "/v2/push", body: wrapped ? PushRequest.encode([body]) : body)
         try RequestSignature.sign(&request, identity: replica.identity, at: world.clock.now())
         let response = world.service.respond(request)
         return (response.status, try? Canonical.decode(Problem.self, from: response.body))
@@ -46,6 +49,50 @@ import Testing
         let (again, _) = try push(try sets[0].encoded(), as: kec, to: world)
         #expect(again == 200)
         #expect(try hubEvents(world) == after)
+    }
+
+    @Test(arguments: HubBackend.allCases) func aPushOfSeveralAnswersEachInOrderAndStopsAtTheFirstRefused(
+        backend: HubBackend
+    ) throws {
+        let (world, kec, sets) = try setUp(backend)
+        let forger = try NodeIdentity.create(node: kec.node, directory: Fixture.tempDirectory())
+        var forged = sets[1]
+        let digest = try #require([UInt8](hex: forged.hash))
+        forged.signature = Data(try forger.sign(digest)).base64EncodedString()
+        // The first is kept, the forged second refuses the rest: the answer says how many stay.
+        var request = HTTPRequestMessage(
+            method: "POST", path: "/v2/push",
+            body: PushRequest.encode([try sets[0].encoded(), try forged.encoded(), try sets[1].encoded()]))
+        try RequestSignature.sign(&request, identity: kec.identity, at: world.clock.now())
+        let refused = world.service.respond(request)
+        #expect(refused.status == 422)
+        let problem = try Canonical.decode(Problem.self, from: refused.body)
+        #expect(problem.code == "bad-signature")
+        #expect(problem.acknowledged == 1)
+        #expect(try hubEvents(world) == sets[0].changeSet.events.count)
+        // Sent again whole, each gets its own result, in order.
+        var whole = HTTPRequestMessage(
+            method: "POST", path: "/v2/push",
+            body: PushRequest.encode(try sets.map { try $0.encoded() }))
+        try RequestSignature.sign(&whole, identity: kec.identity, at: world.clock.now())
+        let answer = world.service.respond(whole)
+        #expect(answer.status == 200)
+        let results = try Canonical.decode(PushBatchResponse.self, from: answer.body).results
+        #expect(results.map(\.result) == ["duplicate"] + Array(repeating: "applied", count: sets.count - 1))
+        #expect(results.map(\.first) == sets.map(\.changeSet.first))
+    }
+
+    @Test(arguments: HubBackend.allCases) func aPushOfNoneOrMoreThanTheMostIsMalformed(backend: HubBackend) throws {
+        let (world, kec, sets) = try setUp(backend)
+        let (empty, problem) = try push(Array(#"{"changeSets":[]}"#.utf8), as: kec, to: world, wrapped: false)
+        #expect(empty == 400)
+        #expect(problem?.code == "malformed")
+        let one = try sets[0].encoded()
+        let (tooMany, _) = try push(
+            PushRequest.encode(Array(repeating: one, count: PushRequest.maxChangeSets + 1)), as: kec, to: world,
+            wrapped: false)
+        #expect(tooMany == 400)
+        #expect(try hubEvents(world) == 0)
     }
 
     @Test(arguments: HubBackend.allCases) func aFlippedByteIsRefused(backend: HubBackend) throws {
@@ -135,7 +182,8 @@ import Testing
         let report = world.sync(stranger)
         #expect(report.outcome.result == .refused)
         #expect(report.outcome.exitCode == 77)
-        #expect(report.outcome.message.contains("not-enrolled"))
+        // The hub does not tell an unknown node from a wrong key: one generic refusal.
+        #expect(report.outcome.message.contains("unauthenticated"))
         #expect(try hubEvents(world) == 0)
     }
 

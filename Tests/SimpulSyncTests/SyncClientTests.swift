@@ -147,3 +147,15 @@ import Testing
         #expect(try world.hubStorage.contacts().map(\.node) == ["33.74.01"])
     }
 }
+
+@Suite(.timeLimit(.minutes(10))) struct SyncClientBatchTests {
+    @Test func theOutboxIsPackedUpToTheBudgetWithAtLeastOneChangeSetPerPush() {
+        #expect(SyncClient.batches(sizes: [], budget: 10) == [])
+        #expect(SyncClient.batches(sizes: [4, 4, 4, 4], budget: 10) == [0..<2, 2..<4])
+        #expect(SyncClient.batches(sizes: [30, 4, 4], budget: 10) == [0..<1, 1..<3])
+        #expect(SyncClient.batches(sizes: [4, 30, 4], budget: 10) == [0..<1, 1..<2, 2..<3])
+        #expect(SyncClient.batches(sizes: [1, 1, 1], budget: 1) == [0..<1, 1..<2, 2..<3])
+        let many = SyncClient.batches(sizes: Array(repeating: 1, count: 600), budget: 1 << 20)
+        #expect(many.map(\.count) == [256, 256, 88])
+    }
+}

@@ -255,4 +255,25 @@ import Testing
         }
         #expect(refused.exitCode == 77)
     }
+
+    @Test func aHubOnANewerProtocolEndsTheRunAsAConfigurationErrorNotARetry() {
+        var m = SyncMachine()
+        #expect(m.start() == .fetchKnowledge)
+        guard
+            case .finish(let outcome) = m.handle(
+                .failed(.problem(status: 426, code: "upgrade-required", detail: "perbarui simpul")))
+        else {
+            Issue.record("expected finish")
+            return
+        }
+        #expect(outcome.result == .rejected)
+        #expect(outcome.exitCode == 65)
+        #expect(outcome.message.contains("upgrade-required"))
+    }
+
+    @Test func busyAndALinkReplayAreRetriedLaterAndClockSkewNeedsAPerson() {
+        #expect(SyncMachine.classify(.problem(status: 429, code: "busy", detail: "")).exitCode == 75)
+        #expect(SyncMachine.classify(.problem(status: 401, code: "clock-skew", detail: "")).exitCode == 77)
+        #expect(SyncMachine.classify(.problem(status: 409, code: "replayed", detail: "")).exitCode == 75)
+    }
 }

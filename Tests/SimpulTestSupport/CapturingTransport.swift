@@ -6,7 +6,7 @@ import Synchronization
 /// `NNNN-<schema>.json` after the JSON Schema in `sync-schemas/v1` that describes it. Running
 /// `sync-schemas/validate.py captured FOLDER` then checks real traffic against the published wire format.
 ///
-/// Request bodies are written when there is one (`GET /v1/hub` has none); response bodies always, so an
+/// Request bodies are written when there is one (`GET /v2/hub` has none); response bodies always, so an
 /// empty error body shows up as a failure instead of going unseen. Every non-2xx response is a `problem`.
 /// A blob's bytes (a chunk going up, a blob coming down) are not JSON and are not written. A method and
 /// path outside the protocol is captured as `unknown`, which no schema accepts.
@@ -34,9 +34,16 @@ public final class CapturingTransport: SyncTransport {
         state.withLock { $0.files.sorted() }
     }
 
+    public var host: String { inner.host }
+
     public func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage {
         if !request.body.isEmpty, let schema = Self.requestSchema(method: request.method, path: request.path) {
-            try capture(request.body, as: schema)
+            // Signed requests go compressed; the schema describes what they decompress to.
+            let body =
+                (try? BodyCoding.decodeRequest(
+                    request.body, encoding: request.headers["content-encoding"], limit: 64 * 1024 * 1024))
+                ?? request.body
+            try capture(body, as: schema)
         }
         let response = try inner.send(request)
         if let schema = Self.responseSchema(method: request.method, path: request.path, status: response.status) {
@@ -48,10 +55,10 @@ public final class CapturingTransport: SyncTransport {
     /// The schema of a request body; nil for a blob's bytes.
     public static func requestSchema(method: String, path: String) -> String? {
         switch (method, blobRoute(route(path))) {
-        case ("POST", "/v1/knowledge"): "knowledge-request"
-        case ("POST", "/v1/push"): "signed-change-set"
-        case ("POST", "/v1/pull"): "pull-request"
-        case ("POST", "/v1/blobs/*/chunks"): nil
+        case ("POST", "/v2/knowledge"): "knowledge-request"
+        case ("POST", "/v2/push"): "push-request"
+        case ("POST", "/v2/pull"): "pull-request"
+        case ("POST", "/v2/blobs/*/chunks"): nil
         default: "unknown"
         }
     }
@@ -60,12 +67,12 @@ public final class CapturingTransport: SyncTransport {
     public static func responseSchema(method: String, path: String, status: Int) -> String? {
         guard (200..<300).contains(status) else { return "problem" }
         switch (method, blobRoute(route(path))) {
-        case ("GET", "/v1/hub"): return "hub-info"
-        case ("POST", "/v1/knowledge"): return "knowledge-response"
-        case ("POST", "/v1/push"): return "push-response"
-        case ("POST", "/v1/pull"): return "pull-response"
-        case ("GET", "/v1/blobs/*/status"), ("POST", "/v1/blobs/*/chunks"): return "blob-status"
-        case ("GET", "/v1/blobs/*"): return nil
+        case ("GET", "/v2/hub"): return "hub-info"
+        case ("POST", "/v2/knowledge"): return "knowledge-response"
+        case ("POST", "/v2/push"): return "push-response"
+        case ("POST", "/v2/pull"): return "pull-response"
+        case ("GET", "/v2/blobs/*/status"), ("POST", "/v2/blobs/*/chunks"): return "blob-status"
+        case ("GET", "/v2/blobs/*"): return nil
         default: return "unknown"
         }
     }
@@ -73,8 +80,8 @@ public final class CapturingTransport: SyncTransport {
     /// A blob path with its SHA-256 written as `*`.
     private static func blobRoute(_ path: Substring) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[1] == "v1", parts[2] == "blobs" else { return String(path) }
-        return (["", "v1", "blobs", "*"] + parts.dropFirst(4).map(String.init)).joined(separator: "/")
+        guard parts.count >= 4, parts[1] == "v2", parts[2] == "blobs" else { return String(path) }
+        return (["", "v2", "blobs", "*"] + parts.dropFirst(4).map(String.init)).joined(separator: "/")
     }
 
     /// The path without its query.

@@ -56,7 +56,7 @@ public final class SyncWorld: Sendable {
     /// What the hub keeps, as its logic sees it.
     public var hubStorage: any HubStorage { service.store }
 
-    public init(clock: TestClock = TestClock(), backend: HubBackend = .sqlite) throws {
+    public init(clock: TestClock = TestClock(), backend: HubBackend = .sqlite, limits: HubLimits = HubLimits()) throws {
         self.clock = clock
         self.backend = backend
         let dir = Fixture.tempDirectory()
@@ -65,7 +65,7 @@ public final class SyncWorld: Sendable {
         hub = Replica(store: store, identity: identity)
         service = try HubService(
             storage: makeHubStorage(backend: backend, store: store), identity: identity, logger: Fixture.logger,
-            now: { clock.now() })
+            now: { clock.now() }, limits: limits)
     }
 
     /// A new kecamatan node, enrolled at the hub unless told otherwise.

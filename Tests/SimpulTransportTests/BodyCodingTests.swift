@@ -80,7 +80,8 @@ struct BodyCodingTests {
     }
 
     @Test func aSmallBodyThatExpandsPastTheLimitIsA413ProblemNotAnAllocation() async throws {
-        let server = try await RunningServer.start(tls: nil, maxRequestBodyBytes: 64 * 1024)
+        let server = try await RunningServer.start(
+            tls: nil, handler: EchoHandler(decodeLimit: 64 * 1024), maxRequestBodyBytes: 64 * 1024)
         let transport = CurlTransport(baseURL: "http://127.0.0.1:\(server.port)", logger: quietLogger)
         let bomb = Zstd.compress([UInt8](repeating: 0, count: 64 * 1024 * 1024), level: 19)
         #expect(bomb.count < 64 * 1024)

@@ -16,7 +16,7 @@ struct CurlTransportTests {
         )
         let body = patternBytes(count: 1_048_576 + 17)
         let request = HTTPRequestMessage(
-            method: "POST", path: "/v1/push?partition=3201",
+            method: "POST", path: "/v2/push?partition=3201",
             headers: ["X-Test": "hello", "Content-Type": "application/octet-stream"], body: body
         )
 
@@ -27,7 +27,7 @@ struct CurlTransportTests {
         let (response, sent, received) = try result.get()
         #expect(response.status == 200)
         #expect(response.headers["x-echo-method"] == "POST")
-        #expect(response.headers["x-echo-path"] == "/v1/push?partition=3201")
+        #expect(response.headers["x-echo-path"] == "/v2/push?partition=3201")
         #expect(response.headers["x-echo-test"] == "hello")
         #expect(response.headers["content-type"] == "application/octet-stream")
         #expect(response.body.count == body.count)
@@ -46,7 +46,7 @@ struct CurlTransportTests {
             baseURL: "https://127.0.0.1:\(server.port)/", caFile: tls.certificatePath, logger: quietLogger
         )
 
-        let put = await sendOnThread(transport, HTTPRequestMessage(method: "PUT", path: "/v1/blobs/abc"))
+        let put = await sendOnThread(transport, HTTPRequestMessage(method: "PUT", path: "/v2/blobs/abc"))
         let delete = await sendOnThread(transport, HTTPRequestMessage(method: "DELETE", path: "/a/b/c"))
         transport.closeIdleConnections()
         try await server.stop()
@@ -54,7 +54,7 @@ struct CurlTransportTests {
         let putResponse = try put.get().0
         #expect(putResponse.status == 200)
         #expect(putResponse.headers["x-echo-method"] == "PUT")
-        #expect(putResponse.headers["x-echo-path"] == "/v1/blobs/abc")
+        #expect(putResponse.headers["x-echo-path"] == "/v2/blobs/abc")
         #expect(putResponse.body.isEmpty)
         let deleteResponse = try delete.get().0
         #expect(deleteResponse.headers["x-echo-method"] == "DELETE")
@@ -106,13 +106,13 @@ struct CurlTransportTests {
         let server = try await RunningServer.start(tls: tls)
         let transport = CurlTransport(baseURL: "https://127.0.0.1:\(server.port)", logger: quietLogger)
 
-        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v1/knowledge"))
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v2/knowledge"))
         transport.closeIdleConnections()
         try await server.stop()
 
         let error = try #require(result.failure)
         #expect(error.code == .tls)
-        #expect(error.message.contains("GET https://127.0.0.1:\(server.port)/v1/knowledge"))
+        #expect(error.message.contains("GET https://127.0.0.1:\(server.port)/v2/knowledge"))
         #expect(error.message.contains("curl error"))
     }
 
@@ -151,7 +151,7 @@ struct CurlTransportTests {
         let transport = CurlTransport(
             baseURL: "https://127.0.0.2:\(server.port)", caFile: tls.certificatePath, logger: quietLogger)
 
-        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v1/hub"))
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v2/hub"))
         transport.closeIdleConnections()
         try await server.stop()
 
@@ -186,7 +186,7 @@ struct CurlTransportTests {
         )
 
         let (result, elapsed) = await timedSendOnThread(
-            transport, HTTPRequestMessage(method: "POST", path: "/v1/push", body: [1]))
+            transport, HTTPRequestMessage(method: "POST", path: "/v2/push", body: [1]))
 
         let error = try #require(result.failure)
         #expect(error.code == .stalled)
@@ -253,5 +253,24 @@ struct CurlTransportTests {
         let result = await sendOnThread(transport, request)
 
         #expect(result.failure?.code == .other)
+    }
+
+    @Test func aResponseLargerThanTheCapEndsTheTransfer() async throws {
+        let server = try await RunningServer.start(tls: nil)
+        let transport = CurlTransport(
+            baseURL: "http://127.0.0.1:\(server.port)", maxResponseBytes: 64 * 1024, logger: quietLogger)
+        let result = await sendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/echo", body: patternBytes(count: 200 * 1024)))
+        let small = await sendOnThread(
+            transport, HTTPRequestMessage(method: "POST", path: "/echo", body: patternBytes(count: 1024)))
+        transport.closeIdleConnections()
+        try await server.stop()
+        #expect(result.failure?.message.contains("larger than 65536 bytes") == true)
+        #expect(try small.get().0.body == patternBytes(count: 1024))
+    }
+
+    @Test func theHostSignedIsTheBaseURLsAuthority() {
+        #expect(CurlTransport(baseURL: "https://Hub.Example:8443/", logger: quietLogger).host == "hub.example:8443")
+        #expect(CurlTransport(baseURL: "https://127.0.0.1", logger: quietLogger).host == "127.0.0.1")
     }
 }

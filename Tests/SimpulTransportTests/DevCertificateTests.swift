@@ -61,7 +61,7 @@ struct DevCertificateTests {
             baseURL: "https://\(name):\(server.port)", caFile: tls.certificatePath, logger: quietLogger
         )
 
-        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v1/hello"))
+        let result = await sendOnThread(transport, HTTPRequestMessage(method: "GET", path: "/v2/hello"))
         transport.closeIdleConnections()
         try await server.stop()
 

@@ -13,7 +13,7 @@ struct HubHTTPServerTests {
         let transport = CurlTransport(baseURL: "http://\(host):\(server.port)", logger: quietLogger)
 
         let result = await sendOnThread(
-            transport, HTTPRequestMessage(method: "POST", path: "/v1/pull", body: Array("knowledge".utf8))
+            transport, HTTPRequestMessage(method: "POST", path: "/v2/pull", body: Array("knowledge".utf8))
         )
         transport.closeIdleConnections()
         try await server.stop()
@@ -40,14 +40,14 @@ struct HubHTTPServerTests {
         let body = Array("served over plain HTTP on \(host)".utf8)
 
         let result = await sendOnThread(
-            transport, HTTPRequestMessage(method: "POST", path: "/v1/pull", headers: ["x-test": host], body: body))
+            transport, HTTPRequestMessage(method: "POST", path: "/v2/pull", headers: ["x-test": host], body: body))
         transport.closeIdleConnections()
         try await server.stop()
 
         let response = try result.get().0
         #expect(response.status == 200)
         #expect(response.body == body)
-        #expect(response.headers["x-echo-path"] == "/v1/pull")
+        #expect(response.headers["x-echo-path"] == "/v2/pull")
         #expect(response.headers["x-echo-test"] == host)
     }
 
@@ -81,7 +81,9 @@ struct HubHTTPServerTests {
 
     @Test func aBodyOverTheLimitGets413() async throws {
         let server = try await RunningServer.start(tls: nil, maxRequestBodyBytes: 1024)
-        let transport = CurlTransport(baseURL: "http://127.0.0.1:\(server.port)", logger: quietLogger)
+        // The limit is on the body as it comes over the wire; the server decompresses nothing.
+        let transport = CurlTransport(
+            baseURL: "http://127.0.0.1:\(server.port)", compressRequests: false, logger: quietLogger)
 
         let small = await sendOnThread(
             transport, HTTPRequestMessage(method: "POST", path: "/", body: [UInt8](repeating: 7, count: 1024)))
@@ -100,7 +102,7 @@ struct HubHTTPServerTests {
         let transport = CurlTransport(baseURL: "http://127.0.0.1:\(server.port)", logger: quietLogger)
 
         let result = await sendOnThread(
-            transport, HTTPRequestMessage(method: "GET", path: "/v1/knowledge?p=1", headers: ["X-Node": "kec-01"])
+            transport, HTTPRequestMessage(method: "GET", path: "/v2/knowledge?p=1", headers: ["X-Node": "kec-01"])
         )
         transport.closeIdleConnections()
         try await server.stop()
@@ -108,7 +110,7 @@ struct HubHTTPServerTests {
         #expect(try result.get().0.status == 204)
         let seen = try #require(await recorder.requests.first)
         #expect(seen.method == "GET")
-        #expect(seen.path == "/v1/knowledge?p=1")
+        #expect(seen.path == "/v2/knowledge?p=1")
         #expect(seen.headers["x-node"] == "kec-01")
         #expect(seen.headers["user-agent"] == "simpul/1")
     }

@@ -6,9 +6,22 @@ import SimpulTransport
 
 let quietLogger = Logger(label: "simpul.transport.tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
-/// Answers `/missing...` with 404 and echoes everything else: method and path in headers, body as is.
+/// Answers `/missing...` with 404 and echoes everything else: method and path in headers, the body
+/// decoded as the hub decodes it (the server hands bodies over as they came, still compressed).
 struct EchoHandler: HubRequestHandler {
+    /// The most bytes a body may decode to.
+    var decodeLimit = 64 * 1024 * 1024
+
     func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        var request = request
+        do {
+            request.body = try BodyCoding.decodeRequest(
+                request.body, encoding: request.headers["content-encoding"], limit: decodeLimit)
+        } catch {
+            return HTTPResponseMessage(
+                status: error.code.httpStatus, headers: ["content-type": SyncProtocol.problemContentType],
+                body: (try? Canonical.encode(Problem(error))) ?? [])
+        }
         if request.path.hasPrefix("/missing") {
             return HTTPResponseMessage(status: 404, headers: ["content-type": "text/plain"], body: Array("no".utf8))
         }

@@ -206,18 +206,29 @@ files = {}
 def put(name, value, schema, expect="valid", why=None):
     files[name] = (value, schema, expect, why)
 
-put("hub-info.json", {"protocolVersion": 1, "node": "33.74", "name": "DPMPTSP Kota Semarang",
-                      "publicKey": hub.public, "fingerprint": hub.fingerprint}, "hub-info")
+put("hub-info.json", {"protocolVersion": 2, "node": "33.74", "name": "DPMPTSP Kota Semarang",
+                      "publicKey": hub.public, "fingerprint": hub.fingerprint,
+                      "time": "2026-03-20T02:00:00.125Z"}, "hub-info")
 put("knowledge-request.json", {"partitions": ["33.74.01", "33.74"]}, "knowledge-request")
 put("knowledge-response.json", {"node": "33.74.01", "partitions": {"33.74": {"33.74": 2},
                                 "33.74.01": {"33.74": 2, "33.74.01": 4}}}, "knowledge-response")
 put("signed-change-set.json", cs1, "signed-change-set")
 put("change-set.json", cs2["changeSet"], "change-set")
 put("wire-event.json", step1, "wire-event")
-put("push-response.json", {"result": "applied", "events": 4, "knowledge": {"33.74.01": 4}}, "push-response")
-put("push-response-parked.json", {"result": "parked", "events": 0,
-    "reason": "menunggu change set 33.74.01 yang berakhir di seq 4", "knowledge": {"33.74": 2, "33.74.01": 4}},
-    "push-response")
+put("push-request.json", {"changeSets": [cs1]}, "push-request")
+put("push-response.json", {"knowledge": {"33.74.01": {"33.74.01": 4}}, "results": [
+    {"result": "applied", "events": 4, "partition": "33.74.01", "first": 1, "last": 4}]}, "push-response")
+put("push-response-parked.json", {"knowledge": {"33.74.01": {"33.74": 2, "33.74.01": 4}}, "results": [
+    {"result": "duplicate", "events": 0, "partition": "33.74.01", "first": 1, "last": 4},
+    {"result": "parked", "events": 0, "reason": "menunggu change set 33.74.01 yang berakhir di seq 4",
+     "partition": "33.74.01", "first": 5, "last": 6}]}, "push-response")
+put("problem-clock-skew.json", {"type": "https://simpul.invalid/problems/clock-skew",
+    "title": "Jam node terlalu jauh", "status": 401,
+    "detail": "jam node selisih lebih dari 300 detik dengan hub (2026-03-20T02:00:00.125Z); betulkan jam komputer",
+    "code": "clock-skew", "hubTime": "2026-03-20T02:00:00.125Z"}, "problem")
+put("problem-replayed.json", {"type": "https://simpul.invalid/problems/replayed",
+    "title": "Permintaan terulang", "status": 409,
+    "detail": "permintaan ini sudah pernah diterima hub (Simpul-Nonce terulang)", "code": "replayed"}, "problem")
 put("pull-request.json", {"knowledge": {"33.74": {}, "33.74.01": {"33.74.01": 6}}, "maxBytes": 524288},
     "pull-request")
 put("pull-response.json", {"changeSets": [g1, h1, h2], "keys": [hub_key], "complete": True}, "pull-response")

@@ -3,10 +3,10 @@ import Logging
 import SimpulDomain
 import SimpulStore
 
-/// The blob (attachment) endpoints under `/v1/blobs/{sha256}`: where they are and how big a chunk
+/// The blob (attachment) endpoints under `/v2/blobs/{sha256}`: where they are and how big a chunk
 /// may be.
 public enum BlobRoutes {
-    public static let prefix = "/v1/blobs/"
+    public static let prefix = "/v2/blobs/"
     /// The largest chunk the hub takes in one request. The agent sends 64 KiB by default: on a
     /// 32 kbit/s link that is 16 seconds, the most a drop can cost.
     public static let maxChunkBytes = 4 * 1024 * 1024
@@ -55,7 +55,7 @@ struct BlobUploader {
 
     private func exchange(_ request: HTTPRequestMessage, _ blob: StoredBlob) -> SyncMachine.Input {
         var request = request
-        do { try RequestSignature.sign(&request, identity: identity, at: now()) } catch {
+        do { try RequestSignature.sign(&request, identity: identity, at: now(), host: transport.host) } catch {
             return .failed(.invalidData("permintaan tidak bisa ditandatangani: \(error)"))
         }
         let response: HTTPResponseMessage
@@ -184,7 +184,7 @@ public struct BlobDownloader: Sendable {
         let last = min(size - 1, offset + Int64(chunkBytes) - 1)
         var request = HTTPRequestMessage(
             method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=\(offset)-\(last)"])
-        do { try RequestSignature.sign(&request, identity: identity, at: now()) } catch {
+        do { try RequestSignature.sign(&request, identity: identity, at: now(), host: transport.host) } catch {
             throw BlobTransferError(.store, "permintaan tidak bisa ditandatangani", cause: error)
         }
         let response: HTTPResponseMessage

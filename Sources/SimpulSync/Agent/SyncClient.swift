@@ -27,6 +27,8 @@ public struct SyncReport: Sendable, Equatable {
 /// lacks until the hub says it is complete. `SyncMachine` decides; this does the I/O.
 public final class SyncClient: Sendable {
     public static let hubPeer = "hub"
+    /// Uncompressed bytes of change sets packed into one push by default.
+    public static let defaultPushBudget = 256 * 1024
 
     let store: NodeStore
     let identity: NodeIdentity
@@ -38,6 +40,11 @@ public final class SyncClient: Sendable {
     let monitor: SyncMonitor
     /// Bytes of a blob per upload or download request.
     let blobChunkBytes: Int
+    /// Bytes of change set documents per push request (at least one change set goes in each).
+    let pushBudget: Int
+    /// The hub's clock minus this node's (ms), learned from `GET /v2/hub`: requests are signed with
+    /// the hub's time, so a PC whose clock is off by hours still syncs.
+    private let clockOffset = Atomic<Int64>(0)
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
     ///   that the bytes of a transfer in flight count too.
@@ -45,8 +52,9 @@ public final class SyncClient: Sendable {
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
         maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes,
-        monitor: SyncMonitor = SyncMonitor()
+        pushBudget: Int = SyncClient.defaultPushBudget, monitor: SyncMonitor = SyncMonitor()
     ) {
+        self.pushBudget = max(1, pushBudget)
         self.store = store
         self.identity = identity
         self.transport = transport
@@ -65,8 +73,31 @@ public final class SyncClient: Sendable {
         var size: Int
     }
 
+    /// The time requests are signed with: this node's clock corrected by the hub's.
+    private func signingNow() -> Timestamp {
+        Timestamp(milliseconds: now().milliseconds + clockOffset.load(ordering: .relaxed))
+    }
+
+    /// The outbox cut into push requests of at most `budget` bytes, each with at least one change set.
+    static func batches(sizes: [Int], budget: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
+        var bytes = 0
+        for (i, size) in sizes.enumerated() {
+            if i > start && (bytes + size > budget || i - start >= PushRequest.maxChangeSets) {
+                out.append(start..<i)
+                start = i
+                bytes = 0
+            }
+            bytes += size
+        }
+        if start < sizes.count { out.append(start..<sizes.count) }
+        return out
+    }
+
     /// The run's totals. Atomic because blob transfers report through a `@Sendable` closure.
     private final class Counters: Sendable {
+        let pushed = Atomic<Int>(0)
         let sent = Atomic<Int>(0)
         let received = Atomic<Int>(0)
         let pulledChangeSets = Atomic<Int>(0)
@@ -83,6 +114,7 @@ public final class SyncClient: Sendable {
         let counters = Counters()
         var machine = SyncMachine()
         var outbox: [Pending] = []
+        var batches: [Range<Int>] = []
         var uploads: [StoredBlob] = []
         var downloads: [StoredBlob] = []
         let monitor = self.monitor
@@ -90,11 +122,12 @@ public final class SyncClient: Sendable {
             counters.exchanged(sent: sent, received: received)
             monitor.exchanged(sent: sent, received: received)
         }
+        let signingNow: @Sendable () -> Timestamp = { self.signingNow() }
         let blobs = BlobUploader(
-            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            store: store, identity: identity, transport: transport, now: signingNow, chunkBytes: blobChunkBytes,
             logger: logger, count: exchanged)
         let fetcher = BlobDownloader(
-            store: store, identity: identity, transport: transport, now: now, chunkBytes: blobChunkBytes,
+            store: store, identity: identity, transport: transport, now: signingNow, chunkBytes: blobChunkBytes,
             count: exchanged)
         var action = machine.start()
         loop: while true {
@@ -110,6 +143,7 @@ public final class SyncClient: Sendable {
                         _ = try ChangeSetSealer.sealPending(
                             store: self.store, identity: self.identity, budget: self.budget)
                         outbox = try self.outbox(counters)
+                        batches = Self.batches(sizes: outbox.map(\.size), budget: self.pushBudget)
                         uploads = try self.store.pendingUploads()
                         let bytes = outbox.reduce(0) { $0 + $1.size }
                         monitor.update {
@@ -117,14 +151,16 @@ public final class SyncClient: Sendable {
                             $0.outbox = outbox.count
                             $0.outboxBytes = bytes
                         }
-                        return .knowledge(outbox: outbox.count, uploads: uploads.count)
+                        return .knowledge(outbox: batches.count, uploads: uploads.count)
                     }
                 case .push(let index):
                     input = step {
-                        let result = try self.push(outbox[index], counters)
+                        let batch = Array(outbox[batches[index]])
+                        let result = try self.push(batch, counters)
+                        let pushed = counters.pushed.add(batch.count, ordering: .relaxed).newValue
                         monitor.update {
-                            $0.pushed = index + 1
-                            $0.pushedBytes += outbox[index].size
+                            $0.pushed = pushed
+                            $0.pushedBytes += batch.reduce(0) { $0 + $1.size }
                         }
                         return result
                     }
@@ -152,7 +188,7 @@ public final class SyncClient: Sendable {
                     input = fetcher.step(downloads[index])
                 case .finish(let outcome):
                     var report = SyncReport(
-                        outcome: outcome, pushed: machine.pushed, pulled: machine.pulled,
+                        outcome: outcome, pushed: counters.pushed.load(ordering: .relaxed), pulled: machine.pulled,
                         bytesSent: counters.sent.load(ordering: .relaxed),
                         bytesReceived: counters.received.load(ordering: .relaxed), uploaded: machine.uploaded,
                         downloaded: machine.downloaded, startedAt: started, finishedAt: now())
@@ -257,7 +293,13 @@ public final class SyncClient: Sendable {
         guard var hub = try store.hubConfig() else {
             throw Failure(failure: .invalidData("node ini belum punya alamat hub (simpul init --hub URL)"))
         }
-        let info: HubInfo = try exchange(HTTPRequestMessage(method: "GET", path: "/v1/hub"), counters, signed: false)
+        let asked = now()
+        let info: HubInfo = try exchange(HTTPRequestMessage(method: "GET", path: "/v2/hub"), counters, signed: false)
+        if let text = info.time, let hubTime = Timestamp(iso: text) {
+            let answered = now()
+            let midpoint = asked.milliseconds + (answered.milliseconds - asked.milliseconds) / 2
+            clockOffset.store(hubTime.milliseconds - midpoint, ordering: .relaxed)
+        }
         if let pinned = hub.publicKey {
             guard pinned == info.publicKey else {
                 throw Failure(
@@ -287,7 +329,7 @@ public final class SyncClient: Sendable {
     private func outbox(_ counters: Counters) throws -> [Pending] {
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
-            try request("/v1/knowledge", KnowledgeRequest(partitions: partitions)), counters)
+            try request("/v2/knowledge", KnowledgeRequest(partitions: partitions)), counters)
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
         var out: [Pending] = []
         for partition in try store.ownPartitions() {
@@ -299,20 +341,31 @@ public final class SyncClient: Sendable {
         return out
     }
 
-    private func push(_ pending: Pending, _ counters: Counters) throws -> SyncMachine.Input {
-        guard
-            let cs = try store.changeSets(
-                partition: pending.partition, node: identity.node.rawValue, after: pending.first - 1, limit: 1
-            ).first
-        else { throw Failure(failure: .invalidData("change set \(pending.partition) \(pending.first) hilang")) }
-        var req = HTTPRequestMessage(
-            method: "POST", path: "/v1/push", headers: ["content-type": SyncProtocol.jsonContentType], body: cs.body)
-        try RequestSignature.sign(&req, identity: identity, at: now())
-        let response: PushResponse = try exchange(req, counters, signed: true, presigned: true)
-        try store.setPeerKnowledge(Self.hubPeer, [cs.partition: response.knowledge])
-        logger.info(
-            "change set pushed",
-            metadata: ["partition": "\(cs.partition)", "seq": "\(cs.first)-\(cs.last)", "result": "\(response.result)"])
+    /// Pushes change sets in one request; the hub answers for each, in order.
+    private func push(_ batch: [Pending], _ counters: Counters) throws -> SyncMachine.Input {
+        var documents: [[UInt8]] = []
+        for pending in batch {
+            guard
+                let cs = try store.changeSets(
+                    partition: pending.partition, node: identity.node.rawValue, after: pending.first - 1, limit: 1
+                ).first
+            else { throw Failure(failure: .invalidData("change set \(pending.partition) \(pending.first) hilang")) }
+            documents.append(cs.body)
+        }
+        let req = HTTPRequestMessage(
+            method: "POST", path: "/v2/push", headers: ["content-type": SyncProtocol.jsonContentType],
+            body: PushRequest.encode(documents))
+        let response: PushBatchResponse = try exchange(req, counters)
+        guard response.results.count == documents.count else {
+            throw Failure(
+                failure: .garbled("hub menjawab \(response.results.count) hasil untuk \(documents.count) change set"))
+        }
+        try store.setPeerKnowledge(Self.hubPeer, response.knowledge)
+        for r in response.results {
+            logger.info(
+                "change set pushed",
+                metadata: ["partition": "\(r.partition)", "seq": "\(r.first)-\(r.last)", "result": "\(r.result)"])
+        }
         return .pushed
     }
 
@@ -322,14 +375,14 @@ public final class SyncClient: Sendable {
         var knowledge: [String: VersionVector] = [:]
         for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
         let body = try exchangeBytes(
-            try request("/v1/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
+            try request("/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
         let response: PullResponse
         let received: [ReceivedChangeSet]
         do {
             response = try PullResponse(decoding: body)
             received = try response.changeSets.map { bytes throws(SyncError) in try ReceivedChangeSet(body: bytes) }
         } catch {
-            throw Failure(failure: .garbled("isi jawaban /v1/pull tidak bisa dibaca: \(error.message)"))
+            throw Failure(failure: .garbled("isi jawaban /v2/pull tidak bisa dibaca: \(error.message)"))
         }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
         try store.learn(response.keys)
@@ -391,7 +444,9 @@ public final class SyncClient: Sendable {
         _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
     ) throws -> [UInt8] {
         var req = request
-        if signed && !presigned { try RequestSignature.sign(&req, identity: identity, at: now()) }
+        if signed && !presigned {
+            try RequestSignature.sign(&req, identity: identity, at: signingNow(), host: transport.host)
+        }
         let response: HTTPResponseMessage
         do {
             let (answer, sent, received) = try transport.sendCounted(req)

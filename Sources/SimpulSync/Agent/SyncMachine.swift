@@ -245,6 +245,16 @@ public struct SyncMachine: Sendable {
                 result: .linkFailure, message: "jawaban hub tidak utuh atau bukan protokol Simpul: \(message)")
         case .problem(let status, let code, let detail):
             switch status {
+            case 409 where code == SyncError.Code.replayed.rawValue:
+                // The agent never reuses a nonce: the link delivered a request twice (libcurl resends
+                // on a fresh connection when a kept-alive one died). What it asked is done or undone;
+                // the next run asks again.
+                return SyncOutcome(
+                    result: .linkFailure, message: "permintaan terulang di jaringan (\(code)): \(detail)")
+            case 426:
+                // Retrying cannot help: the program must be updated (exit 65, as a configuration error).
+                return SyncOutcome(
+                    result: .rejected, message: "hub memakai versi protokol yang lebih baru (\(code)): \(detail)")
             case 401, 403: return SyncOutcome(result: .refused, message: "ditolak hub (\(code)): \(detail)")
             case 500...599, 408, 429:
                 return SyncOutcome(result: .linkFailure, message: "hub sedang bermasalah (\(status)): \(detail)")

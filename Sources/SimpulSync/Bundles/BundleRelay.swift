@@ -2,7 +2,7 @@ import Foundation
 import SimpulDomain
 import SimpulStore
 
-/// `POST /v1/bundles/reply` request: the node whose reply bundle the relay carries.
+/// `POST /v2/bundles/reply` request: the node whose reply bundle the relay carries.
 public struct BundleReplyRequest: Sendable, Equatable, Codable {
     public var node: String
 
@@ -49,16 +49,16 @@ public struct BundleRelay: Sendable {
                     "bundle \(manifest.id) ditujukan ke node \(manifest.recipient.node), bukan ke hub \(hub); "
                         + "serahkan langsung ke node itu"))
         }
-        let body = try send("/v1/bundles", bundle, contentType: BundleExchange.contentType)
+        let body = try send("/v2/bundles", bundle, contentType: BundleExchange.contentType)
         do { return try Canonical.decode(BundleImport.self, from: body) } catch {
-            throw TransportError(.other, "jawaban hub atas /v1/bundles tidak bisa dibaca", cause: error)
+            throw TransportError(.other, "jawaban hub atas /v2/bundles tidak bisa dibaca", cause: error)
         }
     }
 
     /// Fetches the hub's reply bundle for `node`, checked as signed by the hub and addressed to `node`.
     public func fetch(for node: NodeID) throws -> [UInt8] {
         let bytes = try send(
-            "/v1/bundles/reply", try Canonical.encode(BundleReplyRequest(node: node.rawValue)),
+            "/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: node.rawValue)),
             contentType: SyncProtocol.jsonContentType)
         let hub = identity.node.kabupaten.code
         let hubKeys = try storeCall { () throws(SimpulError) in try store.keys(node: hub) }
@@ -81,8 +81,18 @@ public struct BundleRelay: Sendable {
 
     private func send(_ path: String, _ body: [UInt8], contentType: String) throws -> [UInt8] {
         var request = HTTPRequestMessage(method: "POST", path: path, headers: ["content-type": contentType], body: body)
-        try RequestSignature.sign(&request, identity: identity, at: now())
-        let response = try transport.send(request)
+        let unsigned = request
+        try RequestSignature.sign(&request, identity: identity, at: now(), host: transport.host)
+        var response = try transport.send(request)
+        // A relay PC whose clock is off learns the hub's from the refusal and signs once more with it.
+        if response.status == 401, let problem = try? Canonical.decode(Problem.self, from: response.body),
+            problem.code == SyncError.Code.clockSkew.rawValue,
+            let hubTime = problem.hubTime.flatMap(Timestamp.init(iso:))
+        {
+            request = unsigned
+            try RequestSignature.sign(&request, identity: identity, at: hubTime, host: transport.host)
+            response = try transport.send(request)
+        }
         guard (200..<300).contains(response.status) else {
             if response.status == 413 {
                 // Trying again will not help; the stick will.

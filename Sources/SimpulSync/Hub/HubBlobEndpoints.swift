@@ -3,25 +3,24 @@ import Logging
 import SimpulDomain
 import SimpulStore
 
-/// The hub's blob endpoints under `/v1/blobs/{sha256}`.
+/// The hub's blob endpoints under `/v2/blobs/{sha256}`.
 extension HubService {
-    /// Answers a request under `/v1/blobs/`.
+    /// Answers a request under `/v2/blobs/`.
     ///
     /// Who may do what is read from the `permohonan.attached` events in the hub's log: a node reads a
     /// blob that an event in a partition it may read names, and sends one only when it wrote such an
     /// event and the hub holds it (so the agent pushes its change sets before its blobs).
-    func respondBlob(_ request: HTTPRequestMessage) throws(SyncError) -> HTTPResponseMessage {
+    func respondBlob(_ request: HTTPRequestMessage, from node: NodeID) throws(SyncError) -> HTTPResponseMessage {
         let path = request.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let parts = path.dropFirst(BlobRoutes.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
         let sha = String(parts[0])
         let leaf = parts.count == 2 ? String(parts[1]) : parts.count == 1 ? "" : "?"
         guard ["GET ", "GET status", "POST chunks"].contains("\(request.method) \(leaf)") else {
-            throw SyncError(.notFound, "tidak ada \(request.method) \(path) di protokol Simpul v1")
+            throw SyncError(.notFound, "tidak ada \(request.method) \(path) di protokol Simpul v2")
         }
         guard Attachment.isSHA256(sha) else {
             throw SyncError(.malformed, "'\(sha.prefix(80))' bukan nama blob (SHA-256 heksadesimal huruf kecil)")
         }
-        let node = try RequestSignature.authenticate(request, store: store, now: now())
         let references = try storeCall { () throws(SimpulError) in try store.blobReferences(sha) }
         switch leaf {
         case "chunks":

@@ -2,22 +2,24 @@ import Foundation
 import SimpulDomain
 import SimpulStore
 
-/// The hub's bundle endpoints for relays: `POST /v1/bundles` and `POST /v1/bundles/reply`.
+/// The hub's bundle endpoints for relays: `POST /v2/bundles` and `POST /v2/bundles/reply`.
 extension HubService {
-    /// `POST /v1/bundles`: a relay hands over a bundle it carries (another node's, or its own). The
+    /// `POST /v2/bundles`: a relay hands over a bundle it carries (another node's, or its own). The
     /// relay is authenticated like any request; the bundle is imported exactly as `simpul-hub import`
     /// does, so what counts is the bundle's sender and the signatures inside, not who carried it.
-    func respondImportingBundle(_ request: HTTPRequestMessage) throws(SyncError) -> HTTPResponseMessage {
-        let relay = try RequestSignature.authenticate(request, store: store, now: now())
+    func respondImportingBundle(
+        _ request: HTTPRequestMessage, from relay: NodeID
+    ) throws(SyncError) -> HTTPResponseMessage {
         let result = try BundleExchange.importAtHub(request.body, service: self)
         if relay.rawValue != result.sender { record(relay, "relay bundle \(result.bundle) dari \(result.sender)") }
         return try bundleJSON(result)
     }
 
-    /// `POST /v1/bundles/reply`: the hub's reply bundle for a node, for a relay to carry. It is
+    /// `POST /v2/bundles/reply`: the hub's reply bundle for a node, for a relay to carry. It is
     /// encrypted to that node, so the relay learns no more than the manifest tells anyone.
-    func respondWithReplyBundle(_ request: HTTPRequestMessage) throws(SyncError) -> HTTPResponseMessage {
-        let relay = try RequestSignature.authenticate(request, store: store, now: now())
+    func respondWithReplyBundle(
+        _ request: HTTPRequestMessage, from relay: NodeID
+    ) throws(SyncError) -> HTTPResponseMessage {
         let asked: BundleReplyRequest
         do { asked = try Canonical.decode(BundleReplyRequest.self, from: request.body) } catch {
             throw SyncError(.malformed, "isi permintaan bukan BundleReplyRequest JSON yang sah", cause: error)

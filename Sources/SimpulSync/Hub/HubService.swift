@@ -16,23 +16,30 @@ public final class HubService: HubRequestHandler, Sendable {
     /// Sealing the hub's own events must not run twice at once, or two change sets would claim the
     /// same place in the chain.
     private let sealLock = Mutex(())
+    let limits: HubLimits
+    private let nonces: Mutex<NonceCache>
+    private let inFlight = Mutex<[String: Int]>([:])
 
     /// A hub over its SQLite store.
     public convenience init(
-        store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp
+        store: NodeStore, identity: NodeIdentity, logger: Logger, now: @escaping @Sendable () -> Timestamp,
+        limits: HubLimits = HubLimits()
     )
         throws(SimpulError)
     {
-        try self.init(storage: SQLiteHubStorage(store), identity: identity, logger: logger, now: now)
+        try self.init(storage: SQLiteHubStorage(store), identity: identity, logger: logger, now: now, limits: limits)
     }
 
     public init(
         storage store: any HubStorage, identity: NodeIdentity, logger: Logger,
-        now: @escaping @Sendable () -> Timestamp
+        now: @escaping @Sendable () -> Timestamp, limits: HubLimits = HubLimits()
     )
         throws(SimpulError)
     {
         self.store = store
+        self.limits = limits
+        self.nonces = Mutex(
+            NonceCache(windowMilliseconds: Int64(limits.maxSkewSeconds) * 1000, perNode: limits.noncesPerNode))
         self.identity = identity
         self.logger = logger
         self.now = now
@@ -48,33 +55,99 @@ public final class HubService: HubRequestHandler, Sendable {
     }
 
     public func handle(_ request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        // The store is synchronous SQLite; keep it off the cooperative pool.
+        // Verification, decompression and the store are synchronous; keep them off the event loop and
+        // the cooperative pool.
         await BlockingPool.shared.run { self.respond(request) }
+    }
+
+    /// The routes of the protocol, told apart before anything else is looked at.
+    private enum Route {
+        case hub, knowledge, push, pull, bundles, bundleReply, blob
+    }
+
+    private func route(_ request: HTTPRequestMessage) throws(SyncError) -> Route {
+        let path = request.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        if path == "/v1" || path.hasPrefix("/v1/") {
+            throw SyncError(
+                .upgradeRequired,
+                "agen ini memakai protokol Simpul v1; hub ini memakai v\(SyncProtocol.version): perbarui simpul")
+        }
+        switch (request.method, request.path) {
+        case ("GET", "/v2/hub"): return .hub
+        case ("POST", "/v2/knowledge"): return .knowledge
+        case ("POST", "/v2/push"): return .push
+        case ("POST", "/v2/pull"): return .pull
+        case ("POST", "/v2/bundles"): return .bundles
+        case ("POST", "/v2/bundles/reply"): return .bundleReply
+        case (_, let path) where path.hasPrefix(BlobRoutes.prefix): return .blob
+        default:
+            throw SyncError(
+                .notFound,
+                "tidak ada \(request.method) \(request.path.prefix(200)) di protokol Simpul v\(SyncProtocol.version)")
+        }
+    }
+
+    /// The most bytes a route's body may decompress to.
+    private func outputCap(_ route: Route) -> Int {
+        switch route {
+        case .push, .bundles: limits.bulkBodyBytes
+        case .blob: BlobRoutes.maxChunkBytes
+        default: limits.smallBodyBytes
+        }
     }
 
     /// Answers one request, blocking.
     public func respond(_ request: HTTPRequestMessage) -> HTTPResponseMessage {
+        var request = request
+        var admitted: NodeID?
+        defer { if let admitted { leave(admitted) } }
+        var acknowledged: Int?
         do throws(SyncError) {
-            switch (request.method, request.path) {
-            case ("GET", "/v1/hub"):
+            let route = try route(request)
+            if case .hub = route {
                 return try json(
                     HubInfo(
                         protocolVersion: SyncProtocol.version, node: identity.node.rawValue, name: store.info.name,
-                        publicKey: identity.publicKey, fingerprint: identity.fingerprint))
-            case ("POST", "/v1/knowledge"):
-                let node = try authenticate(request)
+                        publicKey: identity.publicKey, fingerprint: identity.fingerprint, time: now().description))
+            }
+            let node = try authenticate(request)
+            try enter(node)
+            admitted = node
+            // Only an authenticated request of an admitted node costs the hub a decompression.
+            request.body = try BodyCoding.decodeRequest(
+                request.body, encoding: request.headers["content-encoding"], limit: outputCap(route))
+            request.headers["content-encoding"] = nil
+            switch route {
+            case .hub:
+                throw SyncError(.notFound, "tidak ada")
+            case .knowledge:
                 let body = try decode(KnowledgeRequest.self, request.body)
                 let response = try knowledge(for: node, partitions: body.partitions)
                 contact(node, "knowledge")
                 return try json(response)
-            case ("POST", "/v1/push"):
-                let node = try authenticate(request)
-                let received = try ReceivedChangeSet(body: request.body)
-                let response = try push(received, from: node)
-                contact(node, "push \(response.result)")
-                return try json(response)
-            case ("POST", "/v1/pull"):
-                let node = try authenticate(request)
+            case .push:
+                let documents = try PushRequest.documents(request.body)
+                var results: [PushResult] = []
+                var knowledge: [String: VersionVector] = [:]
+                do {
+                    for document in documents {
+                        let received = try ReceivedChangeSet(body: document)
+                        let response = try push(received, from: node)
+                        let cs = received.changeSet
+                        results.append(
+                            PushResult(
+                                result: response.result, events: response.events, reason: response.reason,
+                                partition: cs.partition, first: cs.first, last: cs.last))
+                        knowledge[cs.partition] = response.knowledge
+                    }
+                } catch {
+                    acknowledged = results.count
+                    if !results.isEmpty { contact(node, "push \(results.count) lalu ditolak") }
+                    throw error
+                }
+                contact(node, "push \(results.count)")
+                return try json(PushBatchResponse(knowledge: knowledge, results: results))
+            case .pull:
                 let body = try decode(PullRequest.self, request.body)
                 let response = try pull(body, for: node)
                 BundleExchange.remember(body.knowledge, of: node, at: self)
@@ -86,31 +159,85 @@ public final class HubService: HubRequestHandler, Sendable {
                 } catch {
                     throw SyncError(.store, "jawaban tidak bisa dikodekan", cause: error)
                 }
-            case ("POST", "/v1/bundles"):
-                return try respondImportingBundle(request)
-            case ("POST", "/v1/bundles/reply"):
-                return try respondWithReplyBundle(request)
-            case (_, let path) where path.hasPrefix(BlobRoutes.prefix):
-                return try respondBlob(request)
-            default:
-                throw SyncError(.notFound, "tidak ada \(request.method) \(request.path) di protokol Simpul v1")
+            case .bundles:
+                return try respondImportingBundle(request, from: node)
+            case .bundleReply:
+                return try respondWithReplyBundle(request, from: node)
+            case .blob:
+                return try respondBlob(request, from: node)
             }
         } catch {
+            // Only a request whose signature verified names its node truthfully.
             if error.code == .revoked, let node = request.headers["simpul-node"].flatMap(NodeID.init) {
                 contact(node, "refused \(error.code.rawValue)")
             }
             logger.notice(
                 "request refused",
                 metadata: [
-                    "path": "\(request.path)", "code": "\(error.code.rawValue)",
-                    "node": "\(request.headers["simpul-node"] ?? "-")", "error": "\(error)",
+                    "path": "\(request.path.prefix(200))", "code": "\(error.code.rawValue)",
+                    "node": "\(request.headers["simpul-node"]?.prefix(64) ?? "-")", "error": "\(error)",
                 ])
-            return problem(error)
+            return problem(error, acknowledged: acknowledged)
         }
     }
 
+    /// Checks a signed request, cheapest first, before its body is decompressed or parsed and
+    /// before anything is written: headers, clock, signature against every key of the node, the
+    /// key's state, then the nonce.
     private func authenticate(_ request: HTTPRequestMessage) throws(SyncError) -> NodeID {
-        try RequestSignature.authenticate(request, store: store, now: now())
+        let claim = try RequestSignature.claim(request)
+        let at = now()
+        let skew = Int64(limits.maxSkewSeconds) * 1000
+        guard abs(claim.date.milliseconds - at.milliseconds) <= skew else {
+            throw SyncError(
+                .clockSkew,
+                "jam node selisih lebih dari \(limits.maxSkewSeconds) detik dengan hub (\(at)); betulkan jam komputer")
+        }
+        let keys = try storeCall { () throws(SimpulError) in try store.keys(node: claim.node.rawValue) }
+        // One detail whatever the reason: a stranger learns nothing of which nodes are enrolled or revoked.
+        guard let key = RequestSignature.signingKey(of: request, claim: claim, among: keys) else {
+            throw SyncError(
+                .unauthenticated,
+                "tanda tangan permintaan tidak dikenali hub ini: node belum terdaftar atau kuncinya lain; hubungi admin TI kabupaten"
+            )
+        }
+        if let revoked = key.revokedAt {
+            throw SyncError(
+                .revoked,
+                "node \(claim.node) dicabut oleh hub pada \(revoked); hubungi admin TI kabupaten untuk mendaftar ulang")
+        }
+        guard key.active else {
+            throw SyncError(.revoked, "kunci sudah diganti; pakai kunci node \(claim.node) yang berlaku")
+        }
+        let outcome = nonces.withLock {
+            $0.check(node: claim.node.rawValue, nonce: claim.nonce, date: claim.date, now: at)
+        }
+        switch outcome {
+        case .fresh: return claim.node
+        case .replayed: throw SyncError(.replayed, "permintaan ini sudah pernah diterima hub (Simpul-Nonce terulang)")
+        case .full: throw SyncError(.busy, "terlalu banyak permintaan node \(claim.node); coba lagi sebentar")
+        }
+    }
+
+    /// Admits one more request of `node`, or refuses it when it has too many in flight.
+    private func enter(_ node: NodeID) throws(SyncError) {
+        let limit = limits.maxInFlightPerNode
+        let admitted = inFlight.withLock { counts in
+            let n = counts[node.rawValue, default: 0]
+            guard n < limit else { return false }
+            counts[node.rawValue] = n + 1
+            return true
+        }
+        guard admitted else {
+            throw SyncError(.busy, "node \(node) sudah punya \(limit) permintaan berjalan; coba lagi sebentar")
+        }
+    }
+
+    private func leave(_ node: NodeID) {
+        inFlight.withLock { counts in
+            let n = counts[node.rawValue, default: 1] - 1
+            counts[node.rawValue] = n > 0 ? n : nil
+        }
     }
 
     /// The partitions a node may read: a kecamatan node its own and the kabupaten's global one.
@@ -282,10 +409,13 @@ public final class HubService: HubRequestHandler, Sendable {
         }
     }
 
-    private func problem(_ error: SyncError) -> HTTPResponseMessage {
-        let body = (try? Canonical.encode(Problem(error))) ?? Array("{}".utf8)
-        return HTTPResponseMessage(
-            status: error.code.httpStatus, headers: ["content-type": SyncProtocol.problemContentType], body: body)
+    private func problem(_ error: SyncError, acknowledged: Int? = nil) -> HTTPResponseMessage {
+        let hubTime = error.code == .clockSkew ? now().description : nil
+        let body =
+            (try? Canonical.encode(Problem(error, hubTime: hubTime, acknowledged: acknowledged))) ?? Array("{}".utf8)
+        var headers = ["content-type": SyncProtocol.problemContentType]
+        if error.code == .busy { headers["retry-after"] = "1" }
+        return HTTPResponseMessage(status: error.code.httpStatus, headers: headers, body: body)
     }
 }
 

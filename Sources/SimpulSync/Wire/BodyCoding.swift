@@ -15,6 +15,8 @@ public enum BodyCoding {
     public static let responseEncoding = "zstd"
     public static let requestLevel: Int32 = 19
     public static let responseLevel: Int32 = 9
+    /// The largest zstd window a request frame may need (2^23 = 8 MiB): the decoder's memory is bounded.
+    public static let windowLogMax: Int32 = 23
     /// Bodies smaller than this go as they are: a frame's header would cost more than it saves.
     public static let minimumSize = 256
 
@@ -45,7 +47,8 @@ public enum BodyCoding {
                     .unsupportedEncoding, "isi dikompresi dengan kamus zstd \(id) yang tidak dikenal hub ini")
             }
             do {
-                return try Zstd.decompress(body, limit: limit, dictionary: id == 0 ? nil : dictionary)
+                return try Zstd.decompress(
+                    body, limit: limit, dictionary: id == 0 ? nil : dictionary, windowLogMax: windowLogMax)
             } catch {
                 throw SyncError(
                     error.code == .tooLarge ? .tooLarge : .malformed, "isi terkompresi tidak sah: \(error.message)",

@@ -1,7 +1,7 @@
 /// An HTTP request as the sync protocol sees it, independent of the client library that sends it.
 public struct HTTPRequestMessage: Sendable, Equatable {
     public var method: String
-    /// Path and query, e.g. `/v1/push`.
+    /// Path and query, e.g. `/v2/push`.
     public var path: String
     /// Header names are case-insensitive; they are kept lowercased here.
     public var headers: [String: String]
@@ -31,6 +31,10 @@ public struct HTTPResponseMessage: Sendable, Equatable {
 
 /// Sends one request and waits for its response. Blocking: the agent runs one sync unit at a time.
 public protocol SyncTransport: Sendable {
+    /// The `Host` value the transport sends (lowercased `host[:port]`), which request signatures
+    /// cover; empty for a transport without HTTP (in process).
+    var host: String { get }
+
     func send(_ request: HTTPRequestMessage) throws(TransportError) -> HTTPResponseMessage
 
     /// Sends a request and also tells the body bytes sent and received as they went on the wire
@@ -44,6 +48,8 @@ public protocol SyncTransport: Sendable {
 }
 
 extension SyncTransport {
+    public var host: String { "" }
+
     /// Ends the transport's use for now (closes kept-alive connections); by default nothing to do.
     public func finish() {}
 

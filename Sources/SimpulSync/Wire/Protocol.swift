@@ -1,23 +1,38 @@
 import SimpulDomain
 import SimpulStore
 
-/// The sync protocol's version; every path is under `/v1`.
+/// The sync protocol's version; every path is under `/v2`.
 public enum SyncProtocol {
-    public static let version = 1
+    public static let version = 2
+    /// Every path of this version starts with it.
+    public static let prefix = "/v2/"
     public static let problemContentType = "application/problem+json"
     public static let jsonContentType = "application/json"
 }
 
-/// `GET /v1/hub`: who the hub is, so a kecamatan can pin its key.
+/// `GET /v2/hub`: who the hub is, so a kecamatan can pin its key.
 public struct HubInfo: Sendable, Equatable, Codable {
     public var protocolVersion: Int
     public var node: String
     public var name: String
     public var publicKey: String
     public var fingerprint: String
+    /// The hub's clock (ISO 8601 UTC) when it answered, so an agent with a wrong clock signs with the hub's time.
+    public var time: String?
+
+    public init(
+        protocolVersion: Int, node: String, name: String, publicKey: String, fingerprint: String, time: String? = nil
+    ) {
+        self.protocolVersion = protocolVersion
+        self.node = node
+        self.name = name
+        self.publicKey = publicKey
+        self.fingerprint = fingerprint
+        self.time = time
+    }
 }
 
-/// `POST /v1/knowledge` request: the partitions the node asks about.
+/// `POST /v2/knowledge` request: the partitions the node asks about.
 public struct KnowledgeRequest: Sendable, Equatable, Codable {
     public var partitions: [String]
 }
@@ -28,7 +43,7 @@ public struct KnowledgeResponse: Sendable, Equatable, Codable {
     public var partitions: [String: VersionVector]
 }
 
-/// `POST /v1/push` response; the request body is one `SignedChangeSet`.
+/// What the hub did with one change set (the hub's view of one element of a push).
 public struct PushResponse: Sendable, Equatable, Codable {
     /// `applied`, `duplicate` or `parked`.
     public var result: String
@@ -38,7 +53,84 @@ public struct PushResponse: Sendable, Equatable, Codable {
     public var knowledge: VersionVector
 }
 
-/// `POST /v1/pull` request: what the node holds, and how many bytes of change sets it wants at most
+/// `POST /v2/push` request: `{"changeSets":[DOC,...]}`, the signed documents spliced in as signed.
+public enum PushRequest {
+    /// The most change sets one push may carry.
+    public static let maxChangeSets = 256
+
+    /// The request body for `documents`, each kept byte for byte.
+    public static func encode(_ documents: [[UInt8]]) -> [UInt8] {
+        var out = Array(#"{"changeSets":["#.utf8)
+        out.reserveCapacity(documents.reduce(32) { $0 + $1.count + 1 })
+        for (i, body) in documents.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += body
+        }
+        out += Array("]}".utf8)
+        return out
+    }
+
+    /// The documents of a request body, each as the bytes it was sent as.
+    public static func documents(_ bytes: [UInt8]) throws(SyncError) -> [[UInt8]] {
+        var sets: [Range<Int>] = []
+        var seen = false
+        do {
+            try CanonicalReader.read(bytes) { r throws(CanonicalReader.Malformed) in
+                let end = try r.object(at: 0) { key, start throws(CanonicalReader.Malformed) in
+                    guard CanonicalReader.equals(key, "changeSets") else { throw r.fail(start, "kunci tidak dikenal") }
+                    seen = true
+                    return try r.array(at: start) { s throws(CanonicalReader.Malformed) in
+                        guard sets.count < maxChangeSets else {
+                            throw r.fail(s, "lebih dari \(maxChangeSets) change set")
+                        }
+                        let e = try r.value(at: s)
+                        sets.append(s..<e)
+                        return e
+                    }
+                }
+                guard end == bytes.count else { throw r.fail(end, "ada isi setelah dokumen") }
+            }
+        } catch {
+            throw SyncError(.malformed, "isi push bukan JSON kanonik: \(error.reason) (byte \(error.offset))")
+        }
+        guard seen, !sets.isEmpty else { throw SyncError(.malformed, "isi push tanpa changeSets") }
+        return sets.map { Array(bytes[$0]) }
+    }
+}
+
+/// What the hub did with one change set of a push.
+public struct PushResult: Sendable, Equatable, Codable {
+    /// `applied`, `duplicate` or `parked`.
+    public var result: String
+    public var events: Int
+    public var reason: String?
+    public var partition: String
+    public var first: UInt64
+    public var last: UInt64
+
+    public init(result: String, events: Int, reason: String?, partition: String, first: UInt64, last: UInt64) {
+        self.result = result
+        self.events = events
+        self.reason = reason
+        self.partition = partition
+        self.first = first
+        self.last = last
+    }
+}
+
+/// `POST /v2/push` answer: one result per change set, in order, and the hub's knowledge of every
+/// partition they touched after applying them.
+public struct PushBatchResponse: Sendable, Equatable, Codable {
+    public var knowledge: [String: VersionVector]
+    public var results: [PushResult]
+
+    public init(knowledge: [String: VersionVector], results: [PushResult]) {
+        self.knowledge = knowledge
+        self.results = results
+    }
+}
+
+/// `POST /v2/pull` request: what the node holds, and how many bytes of change sets it wants at most
 /// in one answer.
 public struct PullRequest: Sendable, Equatable, Codable {
     public var knowledge: [String: VersionVector]
@@ -134,14 +226,20 @@ public struct Problem: Sendable, Equatable, Codable, Error {
     public var code: String
     /// With `blob-offset` only: how many bytes of the blob the hub holds, where the next chunk must start.
     public var received: Int64?
+    /// With `clock-skew` only: the hub's clock (ISO 8601 UTC), for the agent to correct its own.
+    public var hubTime: String?
+    /// With a refused change set of a batched push: how many change sets before it the hub kept.
+    public var acknowledged: Int?
 
-    public init(_ error: SyncError, received: Int64? = nil) {
+    public init(_ error: SyncError, received: Int64? = nil, hubTime: String? = nil, acknowledged: Int? = nil) {
         type = "https://simpul.invalid/problems/\(error.code.rawValue)"
         title = Problem.title(error.code)
         status = error.code.httpStatus
         detail = error.message
         code = error.code.rawValue
         self.received = received
+        self.hubTime = hubTime
+        self.acknowledged = acknowledged
     }
 
     /// The problem's title for each code: a switch, so a new code cannot go without one.
@@ -175,11 +273,14 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         case .blobSize: "Ukuran lampiran tidak sesuai"
         case .forbiddenBlob: "Lampiran tidak boleh"
         case .blobRange: "Rentang lampiran di luar isi"
+        case .upgradeRequired: "Perlu versi baru"
+        case .replayed: "Permintaan terulang"
+        case .busy: "Hub sibuk"
         }
     }
 }
 
-/// `GET /v1/blobs/{sha256}/status` and `POST /v1/blobs/{sha256}/chunks`: how much of a blob the hub
+/// `GET /v2/blobs/{sha256}/status` and `POST /v2/blobs/{sha256}/chunks`: how much of a blob the hub
 /// holds. A blob the hub knows nothing of has no `size`, `received` 0.
 public struct BlobStatus: Sendable, Equatable, Codable {
     public var sha256: String

@@ -1,0 +1,250 @@
+import Foundation
+import SimpulCompression
+import SimpulDomain
+import SimpulStore
+import SimpulSync
+import SimpulTestSupport
+import SimpulTransport
+import Testing
+
+/// The hub's trust boundary, attacked over real TLS: one test per attack class. Each checks the
+/// refusal's code, that nothing of the hub's store changed (a dump of its state, its events and its
+/// contact rows before and after), and that the hub still answers another node's real request
+/// promptly afterwards.
+@Suite(.timeLimit(.minutes(10))) struct HubTrustBoundaryTests {
+    /// Everything an attacker could change at the hub: its state, its log and its contact rows.
+    struct Dump: Equatable {
+        var state: String
+        var events: Int
+        var contacts: [Contact]
+    }
+
+    static func dump(_ world: SyncWorld) throws -> Dump {
+        Dump(
+            state: try world.hub.store.stateDump(), events: try world.hub.store.eventCount(),
+            contacts: try world.hubStorage.contacts())
+    }
+
+    /// A hub with two enrolled kecamatan (the attacked one with work to push) and its HTTPS address.
+    static func world(limits: HubLimits = HubLimits()) throws -> (SyncWorld, Replica, Replica) {
+        let world = try SyncWorld(limits: limits)
+        let kec = try world.kecamatan("33.74.01")
+        for _ in 0..<3 { try kec.register("SKTM") }
+        let other = try world.kecamatan("33.74.02")
+        return (world, kec, other)
+    }
+
+    static func transport(_ port: Int, _ ca: String) -> CurlTransport {
+        CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+    }
+
+    static func knowledge(_ replica: Replica) throws -> HTTPRequestMessage {
+        HTTPRequestMessage(
+            method: "POST", path: "/v2/knowledge", headers: ["content-type": SyncProtocol.jsonContentType],
+            body: Array(#"{"partitions":["\#(replica.node.homePartition)"]}"#.utf8))
+    }
+
+    static func signed(
+        _ request: HTTPRequestMessage, by replica: Replica, at date: Timestamp, via transport: CurlTransport
+    ) throws -> HTTPRequestMessage {
+        var r = request
+        try RequestSignature.sign(&r, identity: replica.identity, at: date, host: transport.host)
+        return r
+    }
+
+    /// The refusal's problem, checked to carry `code` and `status`.
+    @discardableResult
+    static func refused(_ response: HTTPResponseMessage, _ code: SyncError.Code) throws -> Problem {
+        let problem = try Canonical.decode(Problem.self, from: response.body)
+        #expect(problem.code == code.rawValue, "\(problem)")
+        #expect(response.status == code.httpStatus)
+        return problem
+    }
+
+    /// Another node's real request is answered, and well within a second.
+    static func stillServes(
+        _ other: Replica, _ world: SyncWorld, _ transport: CurlTransport
+    ) throws {
+        let started = ContinuousClock.now
+        let response = try transport.send(
+            try signed(try knowledge(other), by: other, at: world.clock.now(), via: transport))
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
+    @Test func aReplayedRequestIsRefusedWithReplayed() async throws {
+        let (world, kec, other) = try Self.world()
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let request = try Self.signed(try Self.knowledge(kec), by: kec, at: world.clock.now(), via: transport)
+            #expect(try transport.send(request).status == 200)
+            let before = try Self.dump(world)
+            try Self.refused(try transport.send(request), .replayed)
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    @Test(arguments: [-301, 301]) func aRequestOutsideTheSkewWindowIsRefusedWithTheHubsTime(seconds: Int) async throws {
+        let (world, kec, other) = try Self.world()
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            // The hub reads the clock once more, a minute on, before it checks the date.
+            let date = Timestamp(milliseconds: world.clock.now().milliseconds + 60_000 + Int64(seconds) * 1000)
+            let problem = try Self.refused(
+                try transport.send(try Self.signed(try Self.knowledge(kec), by: kec, at: date, via: transport)),
+                .clockSkew)
+            #expect(problem.hubTime.flatMap(Timestamp.init(iso:)) != nil)
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    @Test func anAgentWhoseClockIsThreeHoursOffStillSyncs() async throws {
+        let (world, kec, other) = try Self.world()
+        let report = try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let report = SyncClient(
+                store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+                now: { Timestamp(milliseconds: world.clock.now().milliseconds - 3 * 3600 * 1000) }
+            ).run()
+            try Self.stillServes(other, world, transport)
+            return report
+        }
+        #expect(report.outcome.result == .inSync, "\(report.outcome)")
+        #expect(try world.hubStorage.knowledge()["33.74.01"] == kec.store.knowledge()["33.74.01"])
+    }
+
+    @Test func aRequestNamingARevokedNodeWithoutItsKeyLearnsNothing() async throws {
+        let (world, kec, other) = try Self.world()
+        let revoked = try world.kecamatan("33.74.03")
+        try world.hubStorage.revoke(node: revoked.node)
+        let stranger = try world.kecamatan("33.74.04", enroll: false)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            // Signed with a key the hub never enrolled, once naming the revoked node and once a stranger.
+            let rogue = try NodeIdentity.create(node: revoked.node, directory: Fixture.tempDirectory())
+            var forged = try Self.knowledge(revoked)
+            try RequestSignature.sign(&forged, identity: rogue, at: world.clock.now(), host: transport.host)
+            let asRevoked = try Self.refused(try transport.send(forged), .unauthenticated)
+            let asStranger = try Self.refused(
+                try transport.send(
+                    try Self.signed(try Self.knowledge(stranger), by: stranger, at: world.clock.now(), via: transport)),
+                .unauthenticated)
+            // Unsigned, naming the revoked node.
+            var unsigned = try Self.knowledge(revoked)
+            unsigned.headers["simpul-node"] = revoked.node.rawValue
+            try Self.refused(try transport.send(unsigned), .unauthenticated)
+            // One detail for all: nothing tells a revoked node from an unknown one.
+            #expect(asRevoked.detail == asStranger.detail)
+            #expect(!asRevoked.detail.contains("dicabut"))
+            #expect(try Self.dump(world) == before)
+            _ = kec
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    @Test func aZstdBombFromAnUnauthenticatedClientIsRefusedWithoutDecompressing() async throws {
+        let (world, kec, other) = try Self.world()
+        let bomb = Zstd.compress([UInt8](repeating: 0, count: 64 * 1024 * 1024), level: 19)
+        #expect(bomb.count < 64 * 1024)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            // Decompressing it would answer too-large (push's cap is 16 MiB); unauthenticated means the
+            // hub refused it before spending anything on it.
+            let request = HTTPRequestMessage(
+                method: "POST", path: "/v2/push",
+                headers: ["content-type": SyncProtocol.jsonContentType, "content-encoding": "zstd"], body: bomb)
+            try Self.refused(try transport.send(request), .unauthenticated)
+            let rogue = try NodeIdentity.create(node: kec.node, directory: Fixture.tempDirectory())
+            var forged = request
+            try RequestSignature.sign(&forged, identity: rogue, at: world.clock.now(), host: transport.host)
+            #expect(forged.body == bomb)
+            try Self.refused(try transport.send(forged), .unauthenticated)
+            #expect(try Self.dump(world) == before)
+            // The same bomb signed by the enrolled node is decompressed, up to the cap only.
+            try Self.refused(
+                try transport.send(try Self.signed(request, by: kec, at: world.clock.now(), via: transport)), .tooLarge)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    @Test func aVersionOneRequestIsToldToUpgrade() async throws {
+        let (world, kec, other) = try Self.world()
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            var old = try Self.knowledge(kec)
+            old.path = "/v1/knowledge"
+            let problem = try Self.refused(
+                try transport.send(try Self.signed(old, by: kec, at: world.clock.now(), via: transport)),
+                .upgradeRequired)
+            #expect(problem.title == "Perlu versi baru")
+            #expect(problem.detail.contains("v1") && problem.detail.contains("v2"))
+            try Self.refused(try transport.send(HTTPRequestMessage(method: "GET", path: "/v1/hub")), .upgradeRequired)
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+        // The agent takes it as permanent: the exit code of a configuration error, not a retry.
+        let outcome = SyncMachine.classify(.problem(status: 426, code: "upgrade-required", detail: "perbarui simpul"))
+        #expect(outcome.exitCode == 65)
+    }
+
+    @Test func aTamperedSignedHeaderIsRefused() async throws {
+        let (world, kec, other) = try Self.world()
+        let sha = String(repeating: "ab", count: 32)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            var range = try Self.signed(
+                HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=0-9"]), by: kec,
+                at: world.clock.now(), via: transport)
+            range.headers["range"] = "bytes=0-99999"
+            try Self.refused(try transport.send(range), .unauthenticated)
+            var offset = try Self.signed(
+                HTTPRequestMessage(
+                    method: "POST", path: BlobRoutes.chunks(sha),
+                    headers: [
+                        "content-type": BlobRoutes.octetStream, "simpul-offset": "0", "simpul-size": "10",
+                    ], body: Array(repeating: 7, count: 10)), by: kec, at: world.clock.now(), via: transport)
+            offset.headers["simpul-offset"] = "5"
+            try Self.refused(try transport.send(offset), .unauthenticated)
+            var size = offset
+            size.headers["simpul-offset"] = "0"
+            size.headers["simpul-size"] = "99"
+            try Self.refused(try transport.send(size), .unauthenticated)
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    /// The test clock moves a minute per reading: a window of an hour keeps the first nonces alive.
+    @Test func aNodeOverItsLimitIsToldItIsBusy() async throws {
+        let (world, kec, other) = try Self.world(limits: HubLimits(maxSkewSeconds: 3600, noncesPerNode: 2))
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            for _ in 0..<2 {
+                let request = try Self.signed(try Self.knowledge(kec), by: kec, at: world.clock.now(), via: transport)
+                #expect(try transport.send(request).status == 200)
+            }
+            let before = try Self.dump(world)
+            let response = try transport.send(
+                try Self.signed(try Self.knowledge(kec), by: kec, at: world.clock.now(), via: transport))
+            try Self.refused(response, .busy)
+            #expect(response.headers["retry-after"] == "1")
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+}
