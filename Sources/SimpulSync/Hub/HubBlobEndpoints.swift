@@ -41,7 +41,10 @@ extension HubService {
                 from: node)
         default:
             let readable = readable(by: node)
-            let owner = try storeCall { () throws(SimpulError) in try store.blobOwner(sha) }
+            let held = try storeCall { () throws(SimpulError) in try store.blob(sha) }
+            let uploader = try storeCall { () throws(SimpulError) in try store.blobOwner(sha) }
+            // Only bytes held complete prove who owns them; a partial upload proves nothing.
+            let owner = held?.complete == true ? uploader : nil
             let hub = identity.node.rawValue
             let ownerPartition = owner.flatMap(NodeID.init)?.homePartition
             guard
@@ -54,10 +57,9 @@ extension HubService {
                     .forbiddenBlob,
                     "blob \(sha.prefix(12)) tidak dirujuk lampiran di partisi yang boleh dibaca node \(node)")
             }
-            let held = try storeCall { () throws(SimpulError) in try store.blob(sha) }
             if leaf == "status" {
                 // Another node's partial upload is not where this node resumes (`appendBlobChunk`).
-                let resumable = held.map { $0.complete || owner == node.rawValue } ?? false
+                let resumable = held.map { $0.complete || uploader == node.rawValue } ?? false
                 return try blobJSON(
                     BlobStatus(
                         sha256: sha, size: held?.size, received: resumable ? held?.received ?? 0 : 0,

@@ -178,7 +178,8 @@ public final class HubService: HubRequestHandler, Sendable {
         throw SyncError(
             .tooLarge,
             "parkir penuh untuk node \(writer): paling banyak \(ParkingLimit.changeSets) change set dan "
-                + "\(ParkingLimit.bytes / 1024 / 1024) MiB menunggu dependensi (ParkingLimit); kirim dulu yang mendahuluinya")
+                + "\(ParkingLimit.bytes / 1024 / 1024) MiB menunggu dependensi (ParkingLimit); kirim dulu yang mendahuluinya"
+        )
     }
 
     /// Retries parked change sets until none makes progress.
@@ -250,7 +251,9 @@ public final class HubService: HubRequestHandler, Sendable {
                 }
             }
             if let wait {
-                try storeCall { () throws(SimpulError) in try store.parkWaits(hash: cs.hash, node: wait.node, seq: wait.seq) }
+                try storeCall { () throws(SimpulError) in
+                    try store.parkWaits(hash: cs.hash, node: wait.node, seq: wait.seq)
+                }
             }
         }
     }
