@@ -27,7 +27,7 @@ public enum Console {
 
     /// Prints `tool: message` on stderr and returns the exit code to throw.
     public static func fail(_ tool: String, _ message: String, code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("\(tool): \(message)\n".utf8))
+        printError("\(tool): \(message)\n")
         return ExitCode(code)
     }
 
@@ -61,7 +61,7 @@ public enum Console {
                 exit(0)
             }
             let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("\(tool): \(message) (lihat '\(tool) --help')\n".utf8))
+            printError("\(tool): \(message) (lihat '\(tool) --help')\n")
             exit(code.rawValue)
         }
         exit(0)

@@ -144,7 +144,8 @@ public enum Render {
         }
         let next = Workflow.nextActions(p)
         if !next.isEmpty { out.append("Langkah berikutnya: " + next.map(\.description).joined(separator: "; ")) }
-        return out
+        // One line each: a line break in a name or reason from another node must not forge a line.
+        return out.map { FreeText.shown($0) }
     }
 
     /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp) - sudah di hub`.
@@ -161,7 +162,7 @@ public enum Render {
             state = "baru \(Attachment.sizeText(b.received)) dari \(Attachment.sizeText(b.size)) ada di node ini"
         case (nil, false): state = "isi file tidak ada di node ini"
         }
-        return "\(attachmentLabel(a)) - \(state)"
+        return FreeText.shown("\(attachmentLabel(a)) - \(state)")
     }
 
     /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp)`.
@@ -200,6 +201,6 @@ public enum Render {
             what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
         case .attached(let a): what = "Lampiran \(attachmentLabel(a))"
         }
-        return "\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]"
+        return FreeText.shown("\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]")
     }
 }

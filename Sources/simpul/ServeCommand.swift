@@ -50,7 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
                 makeTransport: { monitor in Agent.transport(store: s, identity: identity, monitor: monitor) },
                 progress: { Agent.logProgress($0) },
                 // One line per run, flushed at once: stdout is a pipe or the journal, not a terminal.
-                finished: { report in FileHandle.standardOutput.write(Data((Agent.summary(report) + "\n").utf8)) })
+                finished: { report in
+                    FileHandle.standardOutput.write(Data((FreeText.shown(Agent.summary(report)) + "\n").utf8))
+                })
         } catch let error as SimpulError {
             throw Console.fail("simpul", error.message, code: Console.exitCode(error.code))
         }

@@ -211,7 +211,7 @@ enum Agent {
 
     /// A failed sync has already printed its summary on stdout; stderr gets the one-line reason.
     static func exitAfterPrinting(_ r: SyncReport) -> Never {
-        FileHandle.standardError.write(Data("simpul: \(r.outcome.message)\n".utf8))
+        Console.printError("simpul: \(FreeText.shown(r.outcome.message))\n")
         exit(r.outcome.exitCode)
     }
 }
@@ -229,7 +229,7 @@ final class ProgressLine: Sendable {
         text +=
             " · \(Self.size(p.bytesSent)) keluar · \(Self.size(p.bytesReceived)) masuk · \(Self.size(Int(p.rate)))/s"
         if let left = p.pushSecondsLeft { text += " · sisa ±\(Self.duration(left))" }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + FreeText.shown(text)).utf8))
     }
 
     func clear() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

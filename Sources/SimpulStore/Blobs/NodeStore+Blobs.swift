@@ -74,9 +74,13 @@ extension NodeStore {
     /// the store has reached, so a resent piece is refused rather than stored twice. The piece that
     /// completes the blob is taken only if the whole hashes to the blob's name; otherwise everything
     /// held of the blob is discarded, so the next attempt starts clean.
+    ///
+    /// `uploader` (at the hub: the node sending) becomes the blob's owner. A piece at offset 0 from
+    /// another uploader than the one a partial blob came from starts the blob over for it, so a node
+    /// that names someone else's blob cannot block the real owner by starting an upload it cannot end.
     @discardableResult
     public func appendBlobChunk(
-        sha256 sha: String, offset: Int64, bytes: [UInt8], totalSize: Int64
+        sha256 sha: String, offset: Int64, bytes: [UInt8], totalSize: Int64, uploader: String? = nil
     ) throws(BlobError) -> StoredBlob {
         guard Attachment.isSHA256(sha) else {
             throw BlobError(.size, "'\(sha)' bukan nama blob (SHA-256 heksadesimal)", received: 0)
@@ -89,7 +93,17 @@ extension NodeStore {
         let outcome: Outcome
         do {
             outcome = try pool.write { db -> Outcome in
-                let held = try Self.blob(sha, db: db)
+                var held = try Self.blob(sha, db: db)
+                if let uploader, let partial = held, !partial.complete, try Self.blobOwner(sha, db: db) != uploader {
+                    // Another node's partial upload is nothing to resume from: this uploader starts at 0.
+                    guard offset == 0 else {
+                        return .refused(
+                            BlobError(.offset, "blob \(sha.prefix(12)) belum diterima dari node ini", received: 0))
+                    }
+                    try db.execute(sql: "DELETE FROM blob_chunk WHERE sha256 = ?", arguments: [sha])
+                    try db.execute(sql: "DELETE FROM blob WHERE sha256 = ?", arguments: [sha])
+                    held = nil
+                }
                 let received = held?.received ?? 0
                 guard totalSize > 0, totalSize <= Attachment.maxBytes else {
                     return .refused(
@@ -104,7 +118,9 @@ extension NodeStore {
                             .size, "blob \(sha.prefix(12)) berukuran \(held.size) byte, bukan \(totalSize)",
                             received: received))
                 }
-                guard !bytes.isEmpty, offset >= 0, offset + Int64(bytes.count) <= totalSize else {
+                // Checked: an offset near Int64.max must be refused, not overflow.
+                let (end, overflow) = offset.addingReportingOverflow(Int64(bytes.count))
+                guard !bytes.isEmpty, offset >= 0, !overflow, end <= totalSize else {
                     return .refused(
                         BlobError(
                             .size,
@@ -119,12 +135,15 @@ extension NodeStore {
                 }
                 if held == nil {
                     try db.execute(
-                        sql: "INSERT INTO blob (sha256, size, received, complete, created_at) VALUES (?, ?, 0, 0, ?)",
-                        arguments: [sha, totalSize, at.description])
+                        sql: """
+                            INSERT INTO blob (sha256, size, received, complete, created_at, owner)
+                            VALUES (?, ?, 0, 0, ?, ?)
+                            """,
+                        arguments: [sha, totalSize, at.description, uploader])
                 }
                 try db.cachedStatement(sql: "INSERT INTO blob_chunk (sha256, byte_offset, bytes) VALUES (?, ?, ?)")
                     .execute(arguments: [sha, offset, Data(bytes)])
-                let now = offset + Int64(bytes.count)
+                let now = end
                 guard now == totalSize else {
                     try db.execute(sql: "UPDATE blob SET received = ? WHERE sha256 = ?", arguments: [now, sha])
                     return .taken(
@@ -154,6 +173,32 @@ extension NodeStore {
         switch outcome {
         case .taken(let blob): return blob
         case .refused(let error): throw error
+        }
+    }
+
+    /// At the hub: the node whose upload or bundle brought the blob's bytes (see `appendBlobChunk`).
+    public func blobOwner(_ sha: String) throws(SimpulError) -> String? {
+        try readDB("membaca lampiran") { db in try Self.blobOwner(sha, db: db) }
+    }
+
+    static func blobOwner(_ sha: String, db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT owner FROM blob WHERE sha256 = ?", arguments: [sha])
+    }
+
+    /// At the hub: makes `node` the owner of complete blobs that have none (blobs a bundle of the node
+    /// carried).
+    public func claimBlobs(_ shas: [String], owner node: String) throws(SimpulError) {
+        guard !shas.isEmpty else { return }
+        try writeDB("mencatat pemilik lampiran") { db in
+            for sha in shas {
+                try db.execute(
+                    sql: """
+                        UPDATE blob SET owner = ? WHERE sha256 = ? AND owner IS NULL AND complete = 1 AND EXISTS (
+                            SELECT 1 FROM event WHERE type = 'permohonan.attached'
+                                AND json_extract(data, '$.sha256') = blob.sha256 AND node = ?)
+                        """,
+                    arguments: [node, sha, node])
+            }
         }
     }
 
@@ -198,7 +243,9 @@ extension NodeStore {
             guard let held = try Self.blob(sha, db: db), offset >= 0, offset < held.received, count > 0 else {
                 return []
             }
-            let end = min(held.received, offset + Int64(count))
+            // offset < received and count > 0: only their sum can overflow, and then the end is the blob's.
+            let (sum, overflow) = offset.addingReportingOverflow(Int64(count))
+            let end = overflow ? held.received : min(held.received, sum)
             var out: [UInt8] = []
             out.reserveCapacity(Int(end - offset))
             // Pieces may have any length, so the read starts at the piece that holds `offset`.
@@ -379,7 +426,7 @@ extension NodeStore {
                     WHERE type = 'permohonan.attached' AND partition = ? AND node = ? AND seq > ?
                     ORDER BY 1
                     """,
-                arguments: [partition, node, Int64(seq)])
+                arguments: [partition, node, Int64(clamping: seq)])
         }
     }
 

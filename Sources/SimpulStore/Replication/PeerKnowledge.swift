@@ -11,12 +11,16 @@ extension NodeStore {
     static func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector], db: Database) throws {
         for (partition, vv) in knowledge {
             for (node, seq) in vv.entries {
+                // A seq that does not fit the column is refused, never trapped on (the wire allows 2^53-1).
+                guard let seq = Int64(exactly: seq) else {
+                    throw SimpulError(.invalidData, "knowledge \(partition) \(node): seq di luar batas")
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO peer_knowledge (peer, partition, node, seq) VALUES (?, ?, ?, ?)
                         ON CONFLICT (peer, partition, node) DO UPDATE SET seq = MAX(seq, excluded.seq)
                         """,
-                    arguments: [peer, partition, node, Int64(seq)])
+                    arguments: [peer, partition, node, seq])
             }
         }
     }

@@ -276,6 +276,7 @@ enum Schema {
                     \(Knowledge.refillSQL)
                     """)
         }
+        registerBounds(&migrator)
         return migrator
     }
 

@@ -330,6 +330,7 @@ public final class SyncClient: Sendable {
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
             try request("/v2/knowledge", KnowledgeRequest(partitions: partitions)), counters)
+        try Self.bounded { () throws(SyncError) in try WireBounds.check(hub.partitions, field: "partitions") }
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
         var out: [Pending] = []
         for partition in try store.ownPartitions() {
@@ -360,6 +361,7 @@ public final class SyncClient: Sendable {
             throw Failure(
                 failure: .garbled("hub menjawab \(response.results.count) hasil untuk \(documents.count) change set"))
         }
+        try Self.bounded { () throws(SyncError) in try WireBounds.check(response.knowledge, field: "knowledge") }
         try store.setPeerKnowledge(Self.hubPeer, response.knowledge)
         for r in response.results {
             logger.info(
@@ -419,6 +421,13 @@ public final class SyncClient: Sendable {
         // What waits in the parking (from this pull or an earlier one) may wait for what just came.
         if waiting && applied > 0 { applied += try HubService.drain(store: store) }
         return applied
+    }
+
+    /// An answer of the hub outside `WireBounds` is a garbled answer, like one that does not parse.
+    static func bounded(_ check: () throws(SyncError) -> Void) throws {
+        do { try check() } catch {
+            throw Failure(failure: .garbled("jawaban hub di luar batas: \(error.message)"))
+        }
     }
 
     private func request<T: Encodable>(_ path: String, _ body: T) throws -> HTTPRequestMessage {

@@ -7,9 +7,12 @@ import SimpulStore
 extension HubService {
     /// Answers a request under `/v2/blobs/`.
     ///
-    /// Who may do what is read from the `permohonan.attached` events in the hub's log: a node reads a
-    /// blob that an event in a partition it may read names, and sends one only when it wrote such an
-    /// event and the hub holds it (so the agent pushes its change sets before its blobs).
+    /// Who may do what is read from the `permohonan.attached` events in the hub's log: a node sends a
+    /// blob only when it wrote such an event and the hub holds it (so the agent pushes its change sets
+    /// before its blobs), and the node whose upload brought the bytes becomes the blob's owner. A node
+    /// reads a blob that an event in a partition it may read names, written from the owner's partition
+    /// or by the hub: a node that names someone else's blob in its own partition can neither read it
+    /// nor stop the owner sending or reading it.
     func respondBlob(_ request: HTTPRequestMessage, from node: NodeID) throws(SyncError) -> HTTPResponseMessage {
         let path = request.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let parts = path.dropFirst(BlobRoutes.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
@@ -30,19 +33,36 @@ extension HubService {
                     "hub tidak memegang event permohonan.attached dari node \(node) untuk blob \(sha.prefix(12)); kirim change set dulu"
                 )
             }
-            return try receiveChunk(request, sha: sha, declared: references.compactMap(\.size), from: node)
+            // Only the sender's own events say how large the blob is: another node's declaration of
+            // the same name with another size does not stand in its way.
+            return try receiveChunk(
+                request, sha: sha, declared: references.filter { $0.node == node.rawValue }.compactMap(\.size),
+                from: node)
         default:
             let readable = readable(by: node)
-            guard references.contains(where: { readable.contains($0.partition) }) else {
+            let held = try storeCall { () throws(SimpulError) in try store.blob(sha) }
+            let uploader = try storeCall { () throws(SimpulError) in try store.blobOwner(sha) }
+            // Only bytes held complete prove who owns them; a partial upload proves nothing.
+            let owner = held?.complete == true ? uploader : nil
+            let hub = identity.node.rawValue
+            let ownerPartition = owner.flatMap(NodeID.init)?.homePartition
+            guard
+                references.contains(where: {
+                    readable.contains($0.partition)
+                        && (owner == nil || $0.node == hub || NodeID($0.node)?.homePartition == ownerPartition)
+                })
+            else {
                 throw SyncError(
                     .forbiddenBlob,
                     "blob \(sha.prefix(12)) tidak dirujuk lampiran di partisi yang boleh dibaca node \(node)")
             }
-            let held = try storeCall { () throws(SimpulError) in try store.blob(sha) }
             if leaf == "status" {
+                // Another node's partial upload is not where this node resumes (`appendBlobChunk`).
+                let resumable = held.map { $0.complete || uploader == node.rawValue } ?? false
                 return try blobJSON(
                     BlobStatus(
-                        sha256: sha, size: held?.size, received: held?.received ?? 0, complete: held?.complete ?? false)
+                        sha256: sha, size: held?.size, received: resumable ? held?.received ?? 0 : 0,
+                        complete: held?.complete ?? false)
                 )
             }
             guard let held, held.complete else {
@@ -55,10 +75,17 @@ extension HubService {
     private func receiveChunk(
         _ request: HTTPRequestMessage, sha: String, declared: [Int64], from node: NodeID
     ) throws(SyncError) -> HTTPResponseMessage {
-        guard let offsetText = request.headers["simpul-offset"], let offset = Int64(offsetText), offset >= 0,
-            let sizeText = request.headers["simpul-size"], let size = Int64(sizeText), size > 0
-        else {
-            throw SyncError(.malformed, "potongan blob butuh header Simpul-Offset dan Simpul-Size (bilangan bulat)")
+        guard let offset = WireBounds.header(request.headers["simpul-offset"]) else {
+            throw SyncError(.malformed, "Simpul-Offset: harus bilangan bulat 0 sampai 2^63 - 1")
+        }
+        guard let size = WireBounds.header(request.headers["simpul-size"]), size > 0 else {
+            throw SyncError(.malformed, "Simpul-Size: harus bilangan bulat 1 sampai 2^63 - 1")
+        }
+        // Checked arithmetic: the chunk must end inside the size, whatever the offset.
+        let (end, overflow) = offset.addingReportingOverflow(Int64(request.body.count))
+        guard !overflow, end <= size else {
+            throw SyncError(
+                .blobRange, "Simpul-Offset \(offset) + \(request.body.count) byte melewati Simpul-Size \(size)")
         }
         guard declared.contains(size) else {
             throw SyncError(
@@ -71,7 +98,8 @@ extension HubService {
         }
         let stored: StoredBlob
         do {
-            stored = try store.appendBlobChunk(sha256: sha, offset: offset, bytes: request.body, totalSize: size)
+            stored = try store.appendBlobChunk(
+                sha256: sha, offset: offset, bytes: request.body, totalSize: size, uploader: node.rawValue)
         } catch {
             switch error.code {
             case .offset:
@@ -119,6 +147,8 @@ extension HubService {
 
     /// `bytes=N-` or `bytes=N-M` as (N, M); nil for anything else (several ranges, a suffix range).
     static func byteRange(_ header: String) -> (Int64, Int64?)? {
+        // Bounded before it is looked at: two Int64s and `bytes=-` fit well within.
+        guard header.utf8.count <= WireBounds.maxNumberHeader else { return nil }
         let text = header.trimmingCharacters(in: .whitespaces)
         guard text.hasPrefix("bytes="), !text.contains(",") else { return nil }
         let spec = text.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)

@@ -21,9 +21,23 @@ extension BundleExchange {
             nil
         }
         let sender = NodeID(manifest.sender.node)!
+        // The knowledge is remembered in signed 64-bit columns: out of bounds, it is refused here.
+        try WireBounds.check(contents.knowledge ?? [:], field: "knowledge")
         let received = try read(contents.changeSets, of: manifest)
         try verify(received, of: manifest) { writer, fingerprint in
             enrolled.first { $0.node == writer && $0.fingerprint == fingerprint }
+        }
+        // A bundle of a writer whose parking is full is refused whole, before anything of it is
+        // applied: most of a bundle applies rather than parks, so only a full parking counts (a push is
+        // checked after, one change set at a time).
+        for writer in Set(received.map(\.changeSet.node)).sorted() {
+            let usage = try storeCall { () throws(SimpulError) in try store.parkedUsage(node: writer) }
+            if usage.changeSets >= ParkingLimit.changeSets || usage.bytes >= ParkingLimit.bytes {
+                throw SyncError(
+                    .tooLarge,
+                    "parkir penuh untuk node \(writer): paling banyak \(ParkingLimit.changeSets) change set dan "
+                        + "\(ParkingLimit.bytes / 1024 / 1024) MiB menunggu dependensi (ParkingLimit)")
+            }
         }
         let readable = service.readable(by: sender)
         let theirs = (contents.knowledge ?? [:]).filter { readable.contains($0.key) }
@@ -35,6 +49,9 @@ extension BundleExchange {
             refusalHint: "; kecamatan bisa mengekspor ulang tanpa --with-blobs agar change set-nya tetap sampai")
         let holds = try storeCall { () throws(SimpulError) in try store.knowledge() }
         for p in readable { result.knowledge[p] = holds[p] ?? VersionVector() }
+        // The sender proved it holds the bytes it carried: it owns those that had no owner yet.
+        let carriedNames = contents.blobs.map(\.sha256)
+        try storeCall { () throws(SimpulError) in try store.claimBlobs(carriedNames, owner: sender.rawValue) }
         do {
             try store.recordContact(
                 node: sender.rawValue, result: "bundle \(result.applied) diterapkan, \(result.duplicate) sudah ada")
@@ -61,7 +78,8 @@ extension BundleExchange {
     /// carried change sets name that the hub holds complete: the node lacks those events, so it lacks
     /// their bytes too (a sub-node's scans, or everything after a restore from a bundle).
     public static func reply(
-        for node: NodeID, service: HubService, createdAt: Timestamp, expiresAt: Timestamp, withBlobs: Bool = false
+        for node: NodeID, service: HubService, createdAt: Timestamp, expiresAt: Timestamp, withBlobs: Bool = false,
+        maxChangeSetBytes: Int = .max
     ) throws(SyncError) -> BundleExport {
         let store = service.store
         guard !node.isHub, node.kabupaten == service.identity.node.kabupaten else {
@@ -86,14 +104,31 @@ extension BundleExchange {
         var writers: Set<String> = []
         var acknowledged: [String: VersionVector] = [:]
         var named: [String] = []
+        var bytes = 0
         for partition in service.readable(by: node).sorted() {
             let held = holds[partition] ?? VersionVector()
             acknowledged[partition] = held
             let known = theirs[partition] ?? VersionVector()
             for (writer, seq) in held.entries.sorted(by: { $0.key < $1.key }) where seq > known[writer] {
-                sets += try storeCall { () throws(SimpulError) in
-                    try store.changeSets(
-                        partition: partition, node: writer, after: known[writer], limit: Int(Int32.max))
+                // Read a page at a time, so that a reply over `maxChangeSetBytes` is refused before it
+                // is all in memory.
+                var after = known[writer]
+                while after < seq {
+                    let page = try storeCall { () throws(SimpulError) in
+                        try store.changeSets(partition: partition, node: writer, after: after, limit: 256)
+                    }
+                    guard let last = page.last else { break }
+                    for s in page {
+                        bytes += s.body.count
+                        guard bytes <= maxChangeSetBytes else {
+                            throw SyncError(
+                                .tooLarge,
+                                "balasan untuk \(node) melebihi \(maxChangeSetBytes / 1024 / 1024) MiB change set; "
+                                    + "sinkronkan lewat jaringan atau minta simpul-hub export --for \(node)")
+                        }
+                    }
+                    sets += page
+                    after = last.last
                 }
                 writers.insert(writer)
                 if withBlobs {

@@ -287,12 +287,26 @@ public final class HubService: HubRequestHandler, Sendable {
         case .duplicate:
             return ("duplicate", 0, nil)
         case .parked(let reason):
+            try checkParkingLimit(of: received.changeSet.node, unparking: received.remote.stored.hash)
             return ("parked", 0, reason)
         case .brokenChain(let reason):
             throw SyncError(.brokenChain, reason)
         case .conflicting(let reason):
             throw SyncError(.conflictingChangeSet, reason)
         }
+    }
+
+    /// Refuses a change set just parked when its writer has more waiting than `ParkingLimit` allows; it
+    /// is taken out of the parking again, so the store is as before the request.
+    func checkParkingLimit(of writer: String, unparking hash: String) throws(SyncError) {
+        let usage = try storeCall { () throws(SimpulError) in try store.parkedUsage(node: writer) }
+        guard usage.changeSets > ParkingLimit.changeSets || usage.bytes > ParkingLimit.bytes else { return }
+        try storeCall { () throws(SimpulError) in try store.unpark(hash: hash) }
+        throw SyncError(
+            .tooLarge,
+            "parkir penuh untuk node \(writer): paling banyak \(ParkingLimit.changeSets) change set dan "
+                + "\(ParkingLimit.bytes / 1024 / 1024) MiB menunggu dependensi (ParkingLimit); kirim dulu yang mendahuluinya"
+        )
     }
 
     /// Retries parked change sets until none makes progress.
@@ -303,12 +317,15 @@ public final class HubService: HubRequestHandler, Sendable {
     /// Applies parked change sets whose dependencies have arrived, in rounds until a round applies
     /// nothing. Parked change sets were verified when they arrived; one that no longer reads, or
     /// that turns out to be a duplicate or to contradict what is held, is dropped.
+    ///
+    /// Only those whose wait may be over are read (`parkedReady`): one still waiting after a retry
+    /// has what it waits for noted, so a drain never re-reads every parked body.
     /// - Returns: how many events the parked change sets applied.
     @discardableResult
     static func drain(store: some ReplicaStorage) throws(SyncError) -> Int {
         var applied = 0
         while true {
-            let parked = try storeCall { () throws(SimpulError) in try store.parkedBodies() }
+            let parked = try storeCall { () throws(SimpulError) in try store.parkedReady() }
             if parked.isEmpty { return applied }
             var batch: [RemoteChangeSet] = []
             for p in parked {
@@ -319,6 +336,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 batch.append(received.remote)
             }
             var progress = false
+            var waiting: [RemoteChangeSet] = []
             var rest = batch[...]
             while !rest.isEmpty {
                 let outcomes = try storeCall { () throws(SimpulError) in try store.applyRemote(Array(rest)) }
@@ -329,19 +347,54 @@ public final class HubService: HubRequestHandler, Sendable {
                         applied += n
                     case .duplicate, .brokenChain, .conflicting:
                         try storeCall { () throws(SimpulError) in try store.unpark(hash: cs.stored.hash) }
-                    case .parked: break
+                    case .parked: waiting.append(cs)
                     }
                 }
                 rest = rest.dropFirst(outcomes.count)
             }
+            try noteWaits(waiting, store: store)
             if !progress { return applied }
+        }
+    }
+
+    /// Notes, for change sets still parked after a retry, the event each waits for: its writer's
+    /// previous change set, or the first event of another writer its events saw that is not held.
+    static func noteWaits(_ waiting: [RemoteChangeSet], store: some ReplicaStorage) throws(SyncError) {
+        guard !waiting.isEmpty else { return }
+        let held = try storeCall { () throws(SimpulError) in try store.knowledge() }
+        for remote in waiting {
+            let cs = remote.stored
+            let have = held[cs.partition] ?? VersionVector()
+            var wait: (node: String, seq: UInt64)?
+            if cs.first > 1 && have[cs.node] < cs.first - 1 {
+                wait = (cs.node, cs.first - 1)
+            } else {
+                search: for e in remote.events {
+                    for (node, seq) in e.event.context.entries.sorted(by: { $0.key < $1.key })
+                    where node != cs.node && have[node] < seq {
+                        wait = (node, seq)
+                        break search
+                    }
+                }
+            }
+            if let wait {
+                try storeCall { () throws(SimpulError) in
+                    try store.parkWaits(hash: cs.hash, node: wait.node, seq: wait.seq)
+                }
+            }
         }
     }
 
     func pull(_ request: PullRequest, for node: NodeID) throws(SyncError) -> PullResponse {
         let allowed = readable(by: node)
         if let bad = request.knowledge.keys.first(where: { !allowed.contains($0) }) {
-            throw SyncError(.forbiddenRead, "node \(node) tidak boleh membaca partisi \(bad)")
+            throw SyncError(.forbiddenRead, "node \(node) tidak boleh membaca partisi \(bad.prefix(40))")
+        }
+        // Checked before anything is stored or compared: a seq over 2^53 - 1 would trap where the store
+        // turns it into a signed column (the knowledge a pull sends is remembered for reply bundles).
+        try WireBounds.check(request.knowledge, field: "knowledge")
+        guard (0...WireBounds.maxPullBytes).contains(request.maxBytes) else {
+            throw SyncError(.malformed, "maxBytes \(request.maxBytes) di luar 0 sampai 2^53 - 1")
         }
         try sealOwn()
         let maxBytes = max(4096, min(request.maxBytes, 16 * 1024 * 1024))
@@ -358,7 +411,7 @@ public final class HubService: HubRequestHandler, Sendable {
                     try store.changeSets(partition: partition, node: writer, after: theirs[writer], limit: 64)
                 }
                 for s in sets {
-                    if !out.isEmpty && bytes + s.body.count > maxBytes {
+                    if !out.isEmpty && (bytes + s.body.count > maxBytes || out.count >= WireBounds.maxPullChangeSets) {
                         complete = false
                         break outer
                     }

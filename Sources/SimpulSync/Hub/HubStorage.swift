@@ -18,6 +18,11 @@ public protocol HubStorage: ReplicaStorage {
     func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector]) throws(SimpulError)
     func peerKnowledge(_ peer: String) throws(SimpulError) -> [String: VersionVector]
     func recordContact(node: String, result: String) throws(SimpulError)
+    /// Remembers that `relay` handed over a bundle of `node`, so it may fetch `node`'s reply.
+    func registerRelay(_ relay: String, for node: String) throws(SimpulError)
+    func isRelay(_ relay: String, for node: String) throws(SimpulError) -> Bool
+    /// How many change sets of a writer, and how many bytes, wait in the parking.
+    func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64)
     func contacts() throws(SimpulError) -> [Contact]
 
     // MARK: Folded state
@@ -30,10 +35,15 @@ public protocol HubStorage: ReplicaStorage {
     func blob(_ sha: String) throws(SimpulError) -> StoredBlob?
     /// The partitions, writers and declared sizes of the attached events that name a blob.
     func blobReferences(_ sha: String) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)]
+    /// Appends a piece of a blob `uploader` sends; the uploader becomes its owner (`NodeStore.appendBlobChunk`).
     func appendBlobChunk(
-        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64
+        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64, uploader: String
     ) throws(BlobError)
         -> StoredBlob
+    /// The node whose upload or bundle brought a blob's bytes.
+    func blobOwner(_ sha: String) throws(SimpulError) -> String?
+    /// Makes `owner` the owner of the complete blobs among `shas` that have none.
+    func claimBlobs(_ shas: [String], owner: String) throws(SimpulError)
     func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String]
     /// The blobs a peer's last bundle carried that are held complete, to confirm in its reply.
     func blobReceipt(for peer: String) throws(SimpulError) -> [String]

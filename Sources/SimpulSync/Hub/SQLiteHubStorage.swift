@@ -27,6 +27,13 @@ public struct SQLiteHubStorage: HubStorage {
     }
     public func parkedBodies() throws(SimpulError) -> [ParkedChangeSet] { try store.parkedBodies() }
     public func unpark(hash: String) throws(SimpulError) { try store.unpark(hash: hash) }
+    public func parkedReady() throws(SimpulError) -> [ParkedChangeSet] { try store.parkedReady() }
+    public func parkWaits(hash: String, node: String, seq: UInt64) throws(SimpulError) {
+        try store.parkWaits(hash: hash, node: node, seq: seq)
+    }
+    public func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64) {
+        try store.parkedUsage(node: node)
+    }
     public func ownPartitions() throws(SimpulError) -> [String] { try store.ownPartitions() }
     public func ownEvents(partition: String, after seq: UInt64, limit: Int) throws(SimpulError) -> [Event] {
         try store.ownEvents(partition: partition, after: seq, limit: limit)
@@ -52,6 +59,12 @@ public struct SQLiteHubStorage: HubStorage {
         try store.recordContact(node: node, result: result)
     }
     public func contacts() throws(SimpulError) -> [Contact] { try store.contacts() }
+    public func registerRelay(_ relay: String, for node: String) throws(SimpulError) {
+        try store.registerRelay(relay, for: node)
+    }
+    public func isRelay(_ relay: String, for node: String) throws(SimpulError) -> Bool {
+        try store.isRelay(relay, for: node)
+    }
 
     public func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict] { try store.conflicts(openOnly: openOnly) }
     public func permohonan(_ number: String) throws(SimpulError) -> Permohonan { try store.permohonan(number) }
@@ -65,9 +78,14 @@ public struct SQLiteHubStorage: HubStorage {
         try store.blobReferences(sha)
     }
     public func appendBlobChunk(
-        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64
+        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64, uploader: String
     ) throws(BlobError) -> StoredBlob {
-        try store.appendBlobChunk(sha256: sha256, offset: offset, bytes: bytes, totalSize: totalSize)
+        try store.appendBlobChunk(
+            sha256: sha256, offset: offset, bytes: bytes, totalSize: totalSize, uploader: uploader)
+    }
+    public func blobOwner(_ sha: String) throws(SimpulError) -> String? { try store.blobOwner(sha) }
+    public func claimBlobs(_ shas: [String], owner: String) throws(SimpulError) {
+        try store.claimBlobs(shas, owner: owner)
     }
     public func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8] {
         try store.readBlob(sha, offset: offset, count: count)

@@ -26,6 +26,10 @@ public protocol ReplicaStorage: Sendable {
     func parkedBodies() throws(SimpulError) -> [ParkedChangeSet]
     /// Forgets a parked change set.
     func unpark(hash: String) throws(SimpulError)
+    /// Parked change sets whose wait may be over (see `NodeStore.parkedReady`).
+    func parkedReady() throws(SimpulError) -> [ParkedChangeSet]
+    /// Notes the event a parked change set still waits for.
+    func parkWaits(hash: String, node: String, seq: UInt64) throws(SimpulError)
 
     /// Up to `count` bytes of a blob from `offset` (a bundle carries blobs).
     func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8]

@@ -180,6 +180,10 @@ public struct PullResponse: Sendable, Equatable {
                 let end = try r.object(at: 0) { key, start throws(CanonicalReader.Malformed) in
                     if CanonicalReader.equals(key, "changeSets") {
                         return try r.array(at: start) { s throws(CanonicalReader.Malformed) in
+                            // Bounded before it is kept: a huge count of tiny items must not cost memory.
+                            guard sets.count < WireBounds.maxPullChangeSets else {
+                                throw r.fail(s, "lebih dari \(WireBounds.maxPullChangeSets) change set")
+                            }
                             let e = try r.value(at: s)
                             sets.append(s..<e)
                             return e
@@ -210,6 +214,9 @@ public struct PullResponse: Sendable, Equatable {
             self.keys = try Canonical.decode([NodeKey].self, from: Array(bytes[keys]))
         } catch {
             throw SyncError(.malformed, "kunci di jawaban pull tidak sah", cause: error)
+        }
+        guard self.keys.count <= WireBounds.maxPullKeys else {
+            throw SyncError(.malformed, "jawaban pull membawa lebih dari \(WireBounds.maxPullKeys) kunci")
         }
         self.complete = complete
         self.changeSets = sets.map { Array(bytes[$0]) }
