@@ -202,9 +202,12 @@ public final class SyncClient: Sendable {
         private let next = Atomic<Int>(0)
         private let stopped = Atomic<Bool>(false)
 
-        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]]) {
+        private let clock: UInt64
+
+        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]], clock: UInt64) {
             self.changeSets = changeSets
             self.keys = keys
+            self.clock = clock
             slots = changeSets.map { _ in Slot() }
         }
 
@@ -240,7 +243,7 @@ public final class SyncClient: Sendable {
             let received = changeSets[i]
             let known = keys[received.changeSet.node] ?? []
             do throws(SyncError) {
-                try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
+                try received.verify(key: { fp in known.first { $0.fingerprint == fp } }, clock: clock)
                 outcome = .success(())
             } catch {
                 outcome = .failure(error)
@@ -346,7 +349,7 @@ public final class SyncClient: Sendable {
         let keys = writers
         // Signatures are checked on the other cores while the store applies what is already checked:
         // each change set is applied only once its own check has passed.
-        let checks = SignatureChecks(changeSets, keys: keys)
+        let checks = SignatureChecks(changeSets, keys: keys, clock: try store.lamportClock())
         let pool = BlockingPool.shared
         checks.start(threads: pool.threads, on: pool)
         defer { checks.stop() }

@@ -22,7 +22,8 @@ extension BundleExchange {
         }
         let sender = NodeID(manifest.sender.node)!
         let received = try read(contents.changeSets, of: manifest)
-        try verify(received, of: manifest) { writer, fingerprint in
+        let clock = try storeCall { () throws(SimpulError) in try store.lamportClock() }
+        try verify(received, of: manifest, clock: clock) { writer, fingerprint in
             enrolled.first { $0.node == writer && $0.fingerprint == fingerprint }
         }
         let readable = service.readable(by: sender)

@@ -27,6 +27,7 @@ public struct SQLiteHubStorage: HubStorage {
     }
     public func parkedBodies() throws(SimpulError) -> [ParkedChangeSet] { try store.parkedBodies() }
     public func unpark(hash: String) throws(SimpulError) { try store.unpark(hash: hash) }
+    public func lamportClock() throws(SimpulError) -> UInt64 { try store.lamportClock() }
     public func ownPartitions() throws(SimpulError) -> [String] { try store.ownPartitions() }
     public func ownEvents(partition: String, after seq: UInt64, limit: Int) throws(SimpulError) -> [Event] {
         try store.ownEvents(partition: partition, after: seq, limit: limit)

@@ -26,6 +26,8 @@ public protocol ReplicaStorage: Sendable {
     func parkedBodies() throws(SimpulError) -> [ParkedChangeSet]
     /// Forgets a parked change set.
     func unpark(hash: String) throws(SimpulError)
+    /// The largest Lamport value in the log: how far received events may lead it is bounded.
+    func lamportClock() throws(SimpulError) -> UInt64
 
     /// Up to `count` bytes of a blob from `offset` (a bundle carries blobs).
     func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8]
