@@ -334,8 +334,9 @@ public final class SyncClient: Sendable {
         } catch {
             throw Failure(failure: .garbled("isi jawaban /v1/pull tidak bisa dibaca: \(error.message)"))
         }
-        // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
-        try store.learn(response.keys)
+        // Keys come from the hub over the verified TLS connection: the hub is the root of trust for
+        // other writers' keys; its own new keys must come endorsed through a chain from the pinned one.
+        try HubKeys.learn(response.keys, store: store, logger: logger)
         counters.pulledChangeSets.add(received.count, ordering: .relaxed)
         let applied = try Self.apply(received, store: store)
         return .pulled(applied: applied, complete: response.complete)
