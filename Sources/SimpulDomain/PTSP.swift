@@ -76,6 +76,11 @@ public enum EventAuthorization {
             case notReferenceData
             /// Reference data belongs only in the global partition.
             case referenceDataOutsideGlobal
+            /// The record belongs to another partition (its number names another kecamatan), or the
+            /// record is not a registration number at all.
+            case foreignRecord
+            /// A registration of a number another node makes: each node registers only its own.
+            case foreignNumber
         }
 
         public var reason: Reason
@@ -107,6 +112,51 @@ public enum EventAuthorization {
                     message: "event \(type) hanya di partisi global \(author.kabupaten)")
         }
         return nil
+    }
+
+    /// Why `author` may not write an event of `type` on `record` into `partition`, or nil when it may.
+    ///
+    /// On top of `refusal(type:author:partition:)`: a permohonan belongs to the partition of the
+    /// kecamatan whose two digits lead its number, so an event on it is accepted only in that
+    /// partition (where only its own kecamatan's nodes and the hub write), and a registration only
+    /// from the node whose prefix the number carries. A stolen or rogue kecamatan node can thus not
+    /// touch another kecamatan's files, nor take the numbers another node will make.
+    public static func refusal(type: EventType, record: String, author: NodeID, partition: String) -> Refusal? {
+        if let refusal = refusal(type: type, author: author, partition: partition) { return refusal }
+        guard !type.isGlobal else { return nil }
+        guard let prefix = numberPrefix(record) else {
+            return Refusal(
+                reason: .foreignRecord, message: "record '\(record)' bukan nomor pendaftaran permohonan yang sah")
+        }
+        guard belongs(prefix: prefix, to: partition) else {
+            return Refusal(
+                reason: .foreignRecord,
+                message: "permohonan \(record) milik kecamatan lain, bukan partisi \(partition)")
+        }
+        if type == .registered, prefix != author.registrationPrefix {
+            return Refusal(
+                reason: .foreignNumber,
+                message:
+                    "node \(author) hanya mendaftarkan nomor berawalan \(author.registrationPrefix), bukan \(record)")
+        }
+        return nil
+    }
+
+    /// Whether a permohonan's number belongs to `partition` (a kecamatan code): its prefix starts
+    /// with the kecamatan's two digits.
+    public static func owns(partition: String, record: String) -> Bool {
+        guard let prefix = numberPrefix(record) else { return false }
+        return belongs(prefix: prefix, to: partition)
+    }
+
+    private static func numberPrefix(_ record: String) -> Substring? {
+        guard let number = try? RegistrationNumber(parsing: record) else { return nil }
+        return number.text.split(separator: "-").first
+    }
+
+    private static func belongs(prefix: Substring, to partition: String) -> Bool {
+        guard let kode = KodeWilayah(partition), kode.level == .kecamatan else { return false }
+        return prefix.prefix(2) == kode.localPart
     }
 
     private static func hubMayWrite(_ hub: NodeID, _ partition: String, isGlobal: Bool) -> Bool {

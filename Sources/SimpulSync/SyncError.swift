@@ -10,6 +10,8 @@ public struct SyncError: SimpulFailure {
         case unknownKey = "unknown-key"
         case forbiddenPartition = "forbidden-partition"
         case forbiddenType = "forbidden-type"
+        /// An event on another kecamatan's permohonan, or a registration of another node's number.
+        case forbiddenRecord = "forbidden-record"
         case brokenChain = "broken-chain"
         case conflictingChangeSet = "conflicting-change-set"
         case unauthenticated = "unauthenticated"
@@ -62,7 +64,8 @@ public struct SyncError: SimpulFailure {
             case .upgradeRequired: 426
             case .busy: 429
             case .blobRange: 416
-            case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .brokenChain,
+            case .hashMismatch, .badSignature, .unknownKey, .forbiddenPartition, .forbiddenType, .forbiddenRecord,
+                .brokenChain,
                 .conflictingChangeSet, .bundleTruncated, .bundleCorrupted, .bundleForeign, .bundleExpired,
                 .bundleMisaddressed, .blobHashMismatch, .blobSize:
                 422
@@ -91,6 +94,7 @@ extension SyncError {
             switch refusal.reason {
             case .foreignPartition, .notReferenceData: .forbiddenPartition
             case .otherWriter, .referenceDataOutsideGlobal: .forbiddenType
+            case .foreignRecord, .foreignNumber: .forbiddenRecord
             }
         self.init(code, refusal.message)
     }

@@ -98,7 +98,8 @@ enum ApplyBench {
         let keys = try store.keys()
         let verify = try timed {
             for r in read.value {
-                try r.verify(key: { fp in keys.first { $0.fingerprint == fp && $0.node == r.changeSet.node } })
+                try r.verify(
+                    key: { fp in keys.first { $0.fingerprint == fp && $0.node == r.changeSet.node } }, clock: 0)
             }
         }
         let apply = try timed { try store.applyRemote(read.value.map(\.remote)) }

@@ -13,7 +13,7 @@ struct NodeCommand: ParsableCommand {
     struct Enroll: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Daftarkan kunci publik node (kunci baru menggantikan yang lama; yang lama tetap untuk memeriksa data lama)."
+                "Daftarkan kunci publik node (kunci baru menggantikan yang lama; yang lama tetap untuk memeriksa data lama; kunci yang dicabut tetap dicabut)."
         )
         @OptionGroup var store: HubOptions
         @Option(help: "Kode node, mis. 33.74.01.") var node: String
@@ -41,7 +41,8 @@ struct NodeCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Semua node dan kuncinya.")
+        static let configuration = CommandConfiguration(
+            abstract: "Semua node dan kuncinya, dengan keadaan tiap kunci (aktif, diganti, dicabut) dan tanggalnya.")
         @OptionGroup var store: HubOptions
 
         func run() throws {
@@ -51,7 +52,12 @@ struct NodeCommand: ParsableCommand {
                 if store.json { return try Console.printJSON(keys) }
                 if keys.isEmpty { return print("Belum ada node terdaftar.") }
                 for k in keys {
-                    let state = k.revokedAt.map { "DICABUT \($0)" } ?? (k.active ? "aktif" : "kunci lama")
+                    let state =
+                        switch k.state {
+                        case .active: "aktif"
+                        case .retired: "diganti \(k.retiredAt.map(\.description) ?? "-")"
+                        case .revoked: "DICABUT \(k.revokedAt.map(\.description) ?? "-")"
+                        }
                     print("\(k.node)  \(NodeIdentity.readable(k.fingerprint))  terdaftar \(k.enrolledAt)  \(state)")
                 }
             }

@@ -41,7 +41,7 @@ import Testing
         let (world, bytes) = try body()
         let received = try ReceivedChangeSet(body: bytes)
         let keys = try world.hub.store.keys()
-        try received.verify(key: { fp in keys.first { $0.fingerprint == fp } })
+        try received.verify(key: { fp in keys.first { $0.fingerprint == fp } }, clock: 0)
         let remote = received.remote
         #expect(remote.stored.body == bytes)
         #expect(remote.events.count == received.changeSet.events.count)
@@ -87,7 +87,7 @@ import Testing
             body: try replace(bytes, #""officer":"Petugas 33.74.01""#, #""officer":"Petugas 33.74.02""#))
         let keys = try world.hub.store.keys()
         do {
-            try altered.verify(key: { fp in keys.first { $0.fingerprint == fp } })
+            try altered.verify(key: { fp in keys.first { $0.fingerprint == fp } }, clock: 0)
             Issue.record("an altered officer name was accepted")
         } catch {
             #expect(error.code == .hashMismatch)
@@ -184,5 +184,37 @@ import Testing
         #expect(try replica.applyRemote(remote) == .applied(events: remote.events.count))
         let served = try replica.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 10)
         #expect(served.map(\.body) == [Array(#"{"other":"bytes"}"#.utf8)])
+    }
+}
+
+/// The Lamport lead margin: an accepted Lamport value can never push the receiver's clock so far
+/// that its own later writes leave what the wire carries.
+@Suite(.timeLimit(.minutes(10))) struct LamportMarginTests {
+    @Test(arguments: [UInt64(1) << 53 - 1, ReceivedChangeSet.lamportLeadMargin + 100])
+    func aLamportFarAheadOfTheReceiversClockIsRefusedAndTheHubStillWrites(lamport: UInt64) throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        try kec.register("SKTM")
+        try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity)
+        let stored = try #require(
+            try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1).first)
+        var events = try Canonical.decode(SignedChangeSet.self, from: stored.body).events
+        events[0].lamport = lamport
+        let forged = try SignedChangeSet.seal(events, node: kec.identity, partition: "33.74.01", prev: nil)
+        let received = try ReceivedChangeSet(body: try forged.encoded())
+
+        let refusal = #expect(throws: SyncError.self) { _ = try world.service.push(received, from: kec.node) }
+        #expect(refusal?.code == .malformed)
+        #expect(refusal?.message.contains("lamport") == true)
+        #expect(Problem(refusal!).status == 400)
+        #expect(try world.hub.store.lamportClock() < ReceivedChangeSet.lamportLeadMargin)
+
+        // The hub's own writes go on, and so does the node's honest change set.
+        var catalog = try world.hub.store.catalog()
+        catalog.version += 1
+        let published = try world.hub.store.publish(catalog: catalog, calendar: nil, officer: "Admin TI")
+        #expect(published.allSatisfy { $0.lamport < ReceivedChangeSet.lamportLeadMargin })
+        #expect(world.sync(kec).outcome.result == .inSync)
+        #expect(try kec.store.catalog().version == catalog.version)
     }
 }

@@ -62,10 +62,10 @@ import Testing
         let received = try ReceivedChangeSet(body: try signed.encoded())
         var active = key
         active.revokedAt = nil
-        try received.verify(key: { fp throws(SimpulError) in fp == active.fingerprint ? active : nil })
+        try received.verify(key: { fp throws(SimpulError) in fp == active.fingerprint ? active : nil }, clock: 0)
         // The example key is revoked: the same change set is then refused.
         #expect(throws: SyncError.self) {
-            try received.verify(key: { fp throws(SimpulError) in fp == key.fingerprint ? key : nil })
+            try received.verify(key: { fp throws(SimpulError) in fp == key.fingerprint ? key : nil }, clock: 0)
         }
 
         let pulled = try PullResponse(
@@ -73,9 +73,8 @@ import Testing
                 [UInt8](Data(contentsOf: examples.appendingPathComponent("pull-response.json")))))
         #expect(pulled.changeSets.count == 3)
         for body in pulled.changeSets {
-            try ReceivedChangeSet(body: body).verify(key: { fp throws(SimpulError) in
-                pulled.keys.first { $0.fingerprint == fp }
-            })
+            try ReceivedChangeSet(body: body).verify(
+                key: { fp throws(SimpulError) in pulled.keys.first { $0.fingerprint == fp } }, clock: 0)
         }
         // The second change set of the kecamatan continues the first one's chain.
         let second = try Canonical.decode(

@@ -58,8 +58,11 @@ final class Projection {
     /// A batch of change sets is folded once at its end, each record over all its new events in
     /// fold order: the fold of the whole history is the same whatever order the events reached
     /// the log in, so this is the state change set by change set would have given.
+    ///
+    /// A permohonan belongs to one partition, the one its number names: an event on it written
+    /// into any other partition (which the checks on receipt refuse) never reaches its fold.
     func receive<S: Sequence<Event>>(_ events: S) {
-        for e in events {
+        for e in events where Self.belongs(e) {
             if received[e.record] == nil { receivedOrder.append(e.record) }
             received[e.record, default: []].append(e)
         }
@@ -109,6 +112,7 @@ final class Projection {
         var rest = sorted[...]
         var state: Permohonan
         if let held = try current(record) {
+            guard held.partition == first.partition else { return false }
             state = held
         } else {
             // No state means no event of this record is held: its registration comes first causally.
@@ -140,8 +144,11 @@ final class Projection {
         }
         let known = Set(incoming.map(\.dot))
         var events: [Event] = []
+        // Only the record's own partition: the fold never mixes in what another partition says of it.
+        let partition = incoming.first?.partition ?? ""
         for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ?"), arguments: [record])
+            db.cachedStatement(sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ? AND partition = ?"),
+            arguments: [record, partition])
         where !known.contains(Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))) {
             events.append(try EventCodec.decode(row))
         }
@@ -355,6 +362,12 @@ final class Projection {
 
     // MARK: - Reference data, rebuild, dump
 
+    /// Whether an event is part of its record's fold: reference data always, an event on a
+    /// permohonan only in the partition the number names.
+    static func belongs(_ event: Event) -> Bool {
+        event.body.type.isGlobal || EventAuthorization.owns(partition: event.partition, record: event.record)
+    }
+
     /// The hub's catalog and calendar publications become the node's reference data.
     static func projectReference(_ event: Event, db: Database) throws {
         switch event.body {
@@ -403,6 +416,7 @@ final class Projection {
             db, sql: "SELECT \(EventCodec.columns) FROM event ORDER BY record, lamport, node, seq")
         while let row = try cursor.next() {
             let event = try EventCodec.decode(row)
+            guard belongs(event) else { continue }
             if event.record != current {
                 try flush()
                 current = event.record

@@ -3,7 +3,7 @@ import GRDB
 extension Schema {
     /// The migration of issue 11's bounds, kept apart from the others so that branches adding their
     /// own migrations merge without touching each other's SQL.
-    static let boundsMigration = "v8-bounds-blob-owner-relay-parking"
+    static let boundsMigration = "v9-bounds-blob-owner-relay-parking"
 
     static func registerBounds(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration(boundsMigration) { db in

@@ -319,9 +319,16 @@ public final class NodeStore: Sendable {
                 db, sql: "SELECT MAX(seq) FROM event WHERE partition = ? AND node = ?",
                 arguments: [partition, info.node.rawValue]) ?? 0
         let lamport = try Int64.fetchOne(db, sql: "SELECT MAX(lamport) FROM event") ?? 0
+        // Received Lamport values lead the clock by a bounded margin, and the wire carries at most
+        // 2^53 - 1: an overflow here is a damaged store, refused rather than trapped on.
+        let (nextSeq, seqOverflow) = seq.addingReportingOverflow(1)
+        let (nextLamport, lamportOverflow) = lamport.addingReportingOverflow(1)
+        guard !seqOverflow, !lamportOverflow, nextSeq >= 1, nextLamport >= 1 else {
+            throw SimpulError(.io, "seq atau jam Lamport node ini melampaui batas; penyimpanan rusak")
+        }
         let event = Event(
-            dot: Dot(node: info.node.rawValue, seq: UInt64(seq + 1)), partition: partition,
-            lamport: UInt64(lamport + 1), context: context, record: record, officer: officer, role: role, at: at,
+            dot: Dot(node: info.node.rawValue, seq: UInt64(nextSeq)), partition: partition,
+            lamport: UInt64(nextLamport), context: context, record: record, officer: officer, role: role, at: at,
             body: body)
         try EventCodec.insert(event, into: db)
         try Knowledge.include(partition: partition, node: event.dot.node, seq: event.dot.seq, db: db)
@@ -369,7 +376,7 @@ public final class NodeStore: Sendable {
             try Row.fetchAll(
                 db, sql: "SELECT \(EventCodec.columns) FROM event WHERE record = ? ORDER BY lamport, node, seq",
                 arguments: [number]
-            ).map(EventCodec.decode)
+            ).map(EventCodec.decode).filter(Projection.belongs)
         }
         guard !events.isEmpty else { throw Projection.notFound(number) }
         return events

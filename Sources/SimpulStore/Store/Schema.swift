@@ -276,6 +276,19 @@ enum Schema {
                     \(Knowledge.refillSQL)
                     """)
         }
+        migrator.registerMigration("v8-key-states") { db in
+            // A key is active, retired (superseded by a later enrollment: verifies what it signed up
+            // to `retired_through`, per partition) or revoked; a hub key may carry its endorsement
+            // by the hub key before it. Keys that older stores marked inactive are retired when the
+            // next key of their node was enrolled, covering the change sets they had signed.
+            try db.execute(
+                sql: """
+                    ALTER TABLE node_key ADD COLUMN retired_at TEXT;
+                    ALTER TABLE node_key ADD COLUMN retired_through TEXT;
+                    ALTER TABLE node_key ADD COLUMN endorsement TEXT;
+                    """)
+            try NodeKeys.retireLegacy(db: db)
+        }
         registerBounds(&migrator)
         return migrator
     }

@@ -238,9 +238,12 @@ public final class SyncClient: Sendable {
         private let next = Atomic<Int>(0)
         private let stopped = Atomic<Bool>(false)
 
-        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]]) {
+        private let clock: UInt64
+
+        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]], clock: UInt64) {
             self.changeSets = changeSets
             self.keys = keys
+            self.clock = clock
             slots = changeSets.map { _ in Slot() }
         }
 
@@ -276,7 +279,7 @@ public final class SyncClient: Sendable {
             let received = changeSets[i]
             let known = keys[received.changeSet.node] ?? []
             do throws(SyncError) {
-                try received.verify(key: { fp in known.first { $0.fingerprint == fp } })
+                try received.verify(key: { fp in known.first { $0.fingerprint == fp } }, clock: clock)
                 outcome = .success(())
             } catch {
                 outcome = .failure(error)
@@ -386,8 +389,9 @@ public final class SyncClient: Sendable {
         } catch {
             throw Failure(failure: .garbled("isi jawaban /v2/pull tidak bisa dibaca: \(error.message)"))
         }
-        // Keys come from the hub over the verified TLS connection: the hub is the root of trust.
-        try store.learn(response.keys)
+        // Keys come from the hub over the verified TLS connection: the hub is the root of trust for
+        // other writers' keys; its own new keys must come endorsed through a chain from the pinned one.
+        try HubKeys.learn(response.keys, store: store, logger: logger)
         counters.pulledChangeSets.add(received.count, ordering: .relaxed)
         let applied = try Self.apply(received, store: store)
         return .pulled(applied: applied, complete: response.complete)
@@ -401,7 +405,7 @@ public final class SyncClient: Sendable {
         let keys = writers
         // Signatures are checked on the other cores while the store applies what is already checked:
         // each change set is applied only once its own check has passed.
-        let checks = SignatureChecks(changeSets, keys: keys)
+        let checks = SignatureChecks(changeSets, keys: keys, clock: try store.lamportClock())
         let pool = BlockingPool.shared
         checks.start(threads: pool.threads, on: pool)
         defer { checks.stop() }

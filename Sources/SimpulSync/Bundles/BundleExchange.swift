@@ -127,7 +127,8 @@ public enum BundleExchange {
                 contents.keys.filter { $0.node == writer }
                 + (try storeCall { () throws(SimpulError) in try store.keys(node: writer) })
         }
-        try verify(received, of: manifest) { writer, fingerprint in
+        let clock = try storeCall { () throws(SimpulError) in try store.lamportClock() }
+        try verify(received, of: manifest, clock: clock) { writer, fingerprint in
             keys[writer]?.first { $0.fingerprint == fingerprint }
         }
         let acknowledged = contents.knowledge ?? [:]
@@ -236,12 +237,13 @@ public enum BundleExchange {
 
     /// Checks every change set before any is applied: one refusal refuses the bundle.
     static func verify(
-        _ received: [ReceivedChangeSet], of manifest: BundleManifest, key: (String, String) -> NodeKey?
+        _ received: [ReceivedChangeSet], of manifest: BundleManifest, clock: UInt64,
+        key: (String, String) -> NodeKey?
     ) throws(SyncError) {
         for r in received {
             let writer = r.changeSet.node
             do {
-                try r.verify(key: { fingerprint throws(SimpulError) in key(writer, fingerprint) })
+                try r.verify(key: { fingerprint throws(SimpulError) in key(writer, fingerprint) }, clock: clock)
             } catch {
                 throw SyncError(error.code, "bundle \(manifest.id) ditolak: \(error.message); \(nothing)", cause: error)
             }

@@ -24,7 +24,8 @@ extension BundleExchange {
         // The knowledge is remembered in signed 64-bit columns: out of bounds, it is refused here.
         try WireBounds.check(contents.knowledge ?? [:], field: "knowledge")
         let received = try read(contents.changeSets, of: manifest)
-        try verify(received, of: manifest) { writer, fingerprint in
+        let clock = try storeCall { () throws(SimpulError) in try store.lamportClock() }
+        try verify(received, of: manifest, clock: clock) { writer, fingerprint in
             enrolled.first { $0.node == writer && $0.fingerprint == fingerprint }
         }
         // A bundle of a writer whose parking is full is refused whole, before anything of it is

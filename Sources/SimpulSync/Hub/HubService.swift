@@ -262,7 +262,8 @@ public final class HubService: HubRequestHandler, Sendable {
         func enrolledKey(_ fingerprint: String) throws(SimpulError) -> NodeKey? {
             try store.keys(node: cs.node).first { $0.fingerprint == fingerprint }
         }
-        try received.verify(key: enrolledKey)
+        try received.verify(
+            key: enrolledKey, clock: try storeCall { () throws(SimpulError) in try store.lamportClock() })
         let outcome = try apply(received)
         let knowledge = try storeCall { () throws(SimpulError) in try store.knowledge()[cs.partition] ?? VersionVector()
         }

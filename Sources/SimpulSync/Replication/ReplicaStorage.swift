@@ -30,6 +30,8 @@ public protocol ReplicaStorage: Sendable {
     func parkedReady() throws(SimpulError) -> [ParkedChangeSet]
     /// Notes the event a parked change set still waits for.
     func parkWaits(hash: String, node: String, seq: UInt64) throws(SimpulError)
+    /// The largest Lamport value in the log: how far received events may lead it is bounded.
+    func lamportClock() throws(SimpulError) -> UInt64
 
     /// Up to `count` bytes of a blob from `offset` (a bundle carries blobs).
     func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8]

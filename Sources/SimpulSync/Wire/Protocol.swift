@@ -258,6 +258,7 @@ public struct Problem: Sendable, Equatable, Codable, Error {
         case .unknownKey: "Kunci tidak dikenal"
         case .forbiddenPartition: "Partisi bukan milik node"
         case .forbiddenType: "Jenis event tidak boleh"
+        case .forbiddenRecord: "Permohonan milik kecamatan lain"
         case .brokenChain: "Rantai change set putus"
         case .conflictingChangeSet: "Change set bertentangan"
         case .unauthenticated: "Permintaan tidak bertanda tangan"

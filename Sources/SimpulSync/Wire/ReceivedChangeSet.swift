@@ -131,12 +131,24 @@ public struct ReceivedChangeSet: Sendable {
         return end
     }
 
-    /// Checks everything a receiver must check before applying: form, hash, signature by an
-    /// enrolled key of the writer, and that the writer may write these event types into this
-    /// partition. Chain and causal dependencies are checked by the store when applying.
+    /// How far a received event's Lamport value may lead the receiver's clock: 2^32. A writer's
+    /// clock moves by one per event it writes or sees, so no honest writer comes near it (four
+    /// billion events ahead of everything the receiver holds), while a rogue one can raise the
+    /// receiver's clock by at most this much per change set: the receiver's own next events then
+    /// stay far below 2^53 - 1, the largest value the wire carries, instead of being pushed past it
+    /// by one change set, which would make every later write of the receiver unreadable.
+    public static let lamportLeadMargin: UInt64 = 1 << 32
+
+    /// Checks everything a receiver must check before applying: form, hash, signature by a key of
+    /// the writer in a state that covers this change set, that the writer may write these event
+    /// types into this partition on these records, and that no Lamport value leads the receiver's
+    /// clock by more than `lamportLeadMargin`. Chain and causal dependencies are checked by the
+    /// store when applying.
     ///
-    /// - Parameter lookup: the enrolled key with this fingerprint, if any.
-    public func verify(key lookup: (String) throws(SimpulError) -> NodeKey?) throws(SyncError) {
+    /// - Parameters:
+    ///   - lookup: the enrolled (or learned) key with this fingerprint, if any.
+    ///   - clock: the receiver's Lamport clock (`NodeStore.lamportClock()`).
+    public func verify(key lookup: (String) throws(SimpulError) -> NodeKey?, clock: UInt64) throws(SyncError) {
         let cs = changeSet
         guard cs.format == ChangeSet.format else {
             throw SyncError(.unsupportedVersion, "format change set \(cs.format) tidak didukung (yang didukung: 1)")
@@ -151,6 +163,13 @@ public struct ReceivedChangeSet: Sendable {
                 .malformed, "change set \(cs.node) \(cs.first)-\(cs.last): seq event tidak rapat dari first sampai last"
             )
         }
+        let (limit, overflow) = clock.addingReportingOverflow(Self.lamportLeadMargin)
+        if let e = cs.events.first(where: { $0.lamport > (overflow ? UInt64.max : limit) }) {
+            throw SyncError(
+                .malformed,
+                "event \(cs.node):\(e.seq): lamport \(e.lamport) melampaui jam penerima (\(clock)) lebih dari \(Self.lamportLeadMargin)"
+            )
+        }
         let digest = body.withUnsafeBytes { [UInt8](SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[hashed]))) }
         guard digest.hex == signed.hash else {
             throw SyncError(.hashMismatch, "isi change set \(cs.node) \(cs.first)-\(cs.last) berubah: hash tidak cocok")
@@ -162,26 +181,39 @@ public struct ReceivedChangeSet: Sendable {
         guard let key, key.node == cs.node else {
             throw SyncError(.unknownKey, "kunci \(cs.key) bukan kunci terdaftar milik node \(cs.node)")
         }
-        if key.revokedAt != nil {
+        switch key.state {
+        case .revoked:
             throw SyncError(.revoked, "node \(cs.node) sudah dicabut; change set-nya tidak diterima")
+        case .retired where !key.covers(partition: cs.partition, last: cs.last):
+            let through = key.retiredThrough?[cs.partition] ?? 0
+            throw SyncError(
+                .revoked,
+                "kunci \(cs.key) node \(cs.node) sudah diganti: hanya berlaku untuk change set sampai seq \(through), bukan \(cs.first)-\(cs.last)"
+            )
+        case .active, .retired:
+            break
         }
         guard let signature = Data(base64Encoded: signed.signature),
             NodeIdentity.verify(signature: [UInt8](signature), of: digest, publicKey: key.publicKey)
         else {
             throw SyncError(.badSignature, "tanda tangan change set \(cs.node) \(cs.first)-\(cs.last) tidak sah")
         }
-        // One decision per event type: a change set holds hundreds of events of a handful of types.
-        var allowed: Set<EventType> = []
+        // One decision per event type and record: a change set holds hundreds of events of a handful
+        // of types on a few dozen records.
+        var allowed: Set<String> = []
         for e in cs.events {
             let type = e.body.type
-            if !allowed.contains(type) {
-                if let refusal = EventAuthorization.refusal(type: type, author: author, partition: cs.partition) {
-                    throw SyncError(refusal)
-                }
-                allowed.insert(type)
-            }
             guard e.record.utf8.count <= 64, !e.officer.isEmpty else {
                 throw SyncError(.malformed, "event \(cs.node):\(e.seq): record atau petugas tidak sah")
+            }
+            let decision = "\(type.rawValue) \(e.record)"
+            if !allowed.contains(decision) {
+                if let refusal = EventAuthorization.refusal(
+                    type: type, record: e.record, author: author, partition: cs.partition)
+                {
+                    throw SyncError(refusal)
+                }
+                allowed.insert(decision)
             }
         }
     }
