@@ -185,3 +185,23 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (Fuzz/README.md), only when SIMPUL_FUZZ is set, so that ordinary builds and tests never
+// see them: `Fuzz/run` builds them with `--sanitize=fuzzer --sanitize=address` into .build-fuzz.
+// Each is an executable whose main hands its LLVMFuzzerTestOneInput to libFuzzer's driver.
+if Context.environment["SIMPUL_FUZZ"] != nil {
+    package.targets.append(.target(name: "SimpulFuzzDriver", path: "Fuzz/Driver"))
+    let common: [Target.Dependency] = [
+        "SimpulFuzzDriver", "SimpulDomain", "SimpulStore", "SimpulSync",
+        .product(name: "Crypto", package: "swift-crypto"),
+    ]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-canonical-reader", []), ("fuzz-change-set", []), ("fuzz-sync-bodies", []), ("fuzz-bundle", []),
+        ("fuzz-blob-headers", ["SimpulTestSupport"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: common + target.dependencies, path: "Fuzz/Targets/\(target.name)"))
+    }
+}
