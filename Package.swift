@@ -188,11 +188,11 @@ let package = Package(
 
 // Fuzz targets (Fuzz/README.md), only when SIMPUL_FUZZ is set, so that ordinary builds and tests never
 // see them: `Fuzz/run` builds them with `--sanitize=fuzzer --sanitize=address` into .build-fuzz.
-// Each is an executable whose main hands its LLVMFuzzerTestOneInput to libFuzzer's driver.
+// Each defines only LLVMFuzzerTestOneInput: with the fuzzer sanitizer SwiftPM compiles an executable
+// as a library and libFuzzer's own main drives it.
 if Context.environment["SIMPUL_FUZZ"] != nil {
-    package.targets.append(.target(name: "SimpulFuzzDriver", path: "Fuzz/Driver"))
     let common: [Target.Dependency] = [
-        "SimpulFuzzDriver", "SimpulDomain", "SimpulStore", "SimpulSync",
+        "SimpulDomain", "SimpulStore", "SimpulSync",
         .product(name: "Crypto", package: "swift-crypto"),
     ]
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [

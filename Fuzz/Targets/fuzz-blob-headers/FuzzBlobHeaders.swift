@@ -8,7 +8,6 @@
 // range (or, for the raw-path request, the path after /blobs/), offset, size, body.
 import Foundation
 import SimpulDomain
-import SimpulFuzzDriver
 import SimpulStore
 import SimpulTestSupport
 
@@ -77,5 +76,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-_ = BlobHub.shared
-exit(simpul_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzzTestOneInput))

@@ -3,7 +3,6 @@
 import Crypto
 import Foundation
 import SimpulDomain
-import SimpulFuzzDriver
 import SimpulStore
 import SimpulSync
 
@@ -27,4 +26,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-exit(simpul_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzzTestOneInput))

@@ -3,7 +3,6 @@
 // (zstd, with and without the change set dictionary) in front of them all.
 import Foundation
 import SimpulDomain
-import SimpulFuzzDriver
 import SimpulStore
 import SimpulSync
 
@@ -28,4 +27,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-exit(simpul_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzzTestOneInput))

@@ -1,7 +1,6 @@
 // Fuzzes the canonical JSON reader every signed body goes through before any hash or signature check.
 // A throw is the expected answer to bad bytes; a trap, an overflow or an ASan report is a finding.
 import Foundation
-import SimpulFuzzDriver
 
 @testable import SimpulSync
 
@@ -24,4 +23,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-exit(simpul_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzzTestOneInput))

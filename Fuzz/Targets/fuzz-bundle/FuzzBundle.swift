@@ -5,7 +5,6 @@
 import Crypto
 import Foundation
 import SimpulDomain
-import SimpulFuzzDriver
 import SimpulStore
 
 @testable import SimpulSync
@@ -46,4 +45,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-exit(simpul_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzzTestOneInput))

@@ -1,7 +1,0 @@
-#include "SimpulFuzzDriver.h"
-
-int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*test)(const uint8_t *data, size_t size));
-
-int simpul_fuzz_run(int argc, char **argv, int (*test)(const uint8_t *data, size_t size)) {
-    return LLVMFuzzerRunDriver(&argc, &argv, test);
-}
