@@ -28,7 +28,9 @@ final class BlobHub: Sendable {
         kec = try world.kecamatan("33.74.01")
         let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
         try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
-        let file = Fixture.tempDirectory() + "/gambar-rencana.pdf"
+        let directory = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/gambar-rencana.pdf"
         _ = FileManager.default.createFile(
             atPath: file, contents: Data((0..<3_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
         sha = try kec.store.attach(file: file, to: p.number, syarat: "gambar", officer: "Sari").attachment.sha256
