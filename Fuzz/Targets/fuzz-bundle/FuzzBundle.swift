@@ -44,4 +44,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     } catch {}
     return 0
 }
-

@@ -25,4 +25,3 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     try? received.verify { (_: String) throws(SimpulError) -> NodeKey? in exampleKey }
     return 0
 }
-
