@@ -4,7 +4,7 @@ SWIFT ?= swift
 # systemd: systemd-analyze, for check-systemd.
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd
 
-.PHONY: all deps build release test demo format lint check-systemd check-seccomp clean
+.PHONY: all deps deps-schemathesis build release test demo format lint check-systemd check-seccomp fuzz schemathesis clean
 
 all: build
 
@@ -41,10 +41,10 @@ lint:
 	    echo "$$f: link to $$l: no such file in the repository"; bad=1; \
 	  done; \
 	done; exit $$bad
-	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Fuzz/Targets Package.swift
 
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive Sources Tests Fuzz/Targets Package.swift
 
 # Checks the units in systemd/ with `systemd-analyze verify`, which also insists that every ExecStart
 # binary exists and is executable. The units name /usr/local/bin/simpul and simpul-hub, which a build
@@ -88,5 +88,29 @@ check-seccomp: deps build
 	  && echo "make demo under the units' seccomp filter: passed (.build/seccomp-demo.log)" \
 	  || { tail -20 .build/seccomp-demo.log; echo "make demo under the units' seccomp filter: FAILED"; exit 1; }
 
+# Builds the fuzz targets in Fuzz/ with libFuzzer and AddressSanitizer (a build of its own, in
+# .build-fuzz) and runs each for FUZZ_SECONDS on a copy of its seed corpus; fails on any crash and
+# names the crashing input (Fuzz/README.md).
+FUZZ_SECONDS ?= 30
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash Fuzz/run
+
+# Schemathesis (PyPI) in a virtual environment of its own, .build-venv; nothing else is fetched
+# when `make schemathesis` runs. The version is pinned so that CI runs the same checks every time.
+VENV := .build-venv
+SCHEMATHESIS_VERSION := 4.32.5
+
+deps-schemathesis:
+	@if ! $(VENV)/bin/schemathesis --version 2>/dev/null | grep -q "$(SCHEMATHESIS_VERSION)"; then \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q "schemathesis==$(SCHEMATHESIS_VERSION)"; \
+	fi
+
+# Starts a real hub (simpul-hub init + serve on 127.0.0.1, plain HTTP) and runs Schemathesis against
+# sync-schemas/openapi.yaml: no 5xx, and statuses, content types and bodies as documented.
+schemathesis: deps deps-schemathesis
+	$(SWIFT) build --product simpul-hub
+	bash sync-schemas/schemathesis/run "$$($(SWIFT) build --show-bin-path)"
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz $(VENV)

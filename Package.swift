@@ -186,3 +186,23 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (Fuzz/README.md), only when SIMPUL_FUZZ is set, so that ordinary builds and tests never
+// see them: `Fuzz/run` builds them with `--sanitize=fuzzer --sanitize=address` into .build-fuzz.
+// Each defines only LLVMFuzzerTestOneInput: with the fuzzer sanitizer SwiftPM compiles an executable
+// as a library and libFuzzer's own main drives it.
+if Context.environment["SIMPUL_FUZZ"] != nil {
+    let common: [Target.Dependency] = [
+        "SimpulDomain", "SimpulStore", "SimpulSync",
+        .product(name: "Crypto", package: "swift-crypto"),
+    ]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-canonical-reader", []), ("fuzz-change-set", []), ("fuzz-sync-bodies", []), ("fuzz-bundle", []),
+        ("fuzz-blob-headers", ["SimpulTestSupport"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: common + target.dependencies, path: "Fuzz/Targets/\(target.name)"))
+    }
+}
