@@ -1,7 +1,7 @@
 import SimpulDomain
 import Testing
 
-@Suite struct FreeTextTests {
+@Suite(.timeLimit(.minutes(10))) struct FreeTextTests {
     @Test func controlCharactersAreShownNotObeyed() {
         #expect(FreeText.shown("Siti \u{1B}[2J\u{1B}]0;owned\u{07}") == "Siti \\u{1b}[2J\\u{1b}]0;owned\\u{7}")
         #expect(FreeText.shown("a\nb\rc") == "a\\u{a}b\\u{d}c")

@@ -682,8 +682,9 @@ import Testing
         #expect(bad.status == 422)
         #expect(try Canonical.decode(Problem.self, from: bad.body).code == "bundle-foreign")
         let unknown = try post("/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: "33.74.09")))
-        #expect(unknown.status == 401)
-        #expect(try Canonical.decode(Problem.self, from: unknown.body).code == "not-enrolled")
+        // A node may fetch only its own reply, or one for a node whose bundle it relayed.
+        #expect(unknown.status == 403)
+        #expect(try Canonical.decode(Problem.self, from: unknown.body).code == "forbidden-read")
         let garbled = try post("/v2/bundles/reply", Array("{}".utf8))
         #expect(garbled.status == 400)
         // Unsigned, a relay gets nothing.

@@ -13,8 +13,8 @@ import SimpulTestSupport
 
 @testable import SimpulSync
 
-/// The protocol's path prefix; SIMPUL_FUZZ_PREFIX overrides it (protocol v2 moves every path to /v2).
-let prefix = ProcessInfo.processInfo.environment["SIMPUL_FUZZ_PREFIX"] ?? "/v1"
+/// The protocol's path prefix, without its trailing slash.
+let prefix = String(SyncProtocol.prefix.dropLast())
 
 final class BlobHub: Sendable {
     static let shared = try! BlobHub()

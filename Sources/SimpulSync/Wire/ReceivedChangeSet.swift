@@ -182,7 +182,7 @@ public struct ReceivedChangeSet: Sendable {
             throw SyncError(.unknownKey, "kunci \(cs.key) bukan kunci terdaftar milik node \(cs.node)")
         }
         switch key.state {
-        case .revoked:
+        case .revoked where !key.covers(partition: cs.partition, last: cs.last):
             throw SyncError(.revoked, "node \(cs.node) sudah dicabut; change set-nya tidak diterima")
         case .retired where !key.covers(partition: cs.partition, last: cs.last):
             let through = key.retiredThrough?[cs.partition] ?? 0
@@ -190,7 +190,8 @@ public struct ReceivedChangeSet: Sendable {
                 .revoked,
                 "kunci \(cs.key) node \(cs.node) sudah diganti: hanya berlaku untuk change set sampai seq \(through), bukan \(cs.first)-\(cs.last)"
             )
-        case .active, .retired:
+        // A revoked key still verifies what the hub held when it was revoked: the office's history.
+        case .active, .retired, .revoked:
             break
         }
         guard let signature = Data(base64Encoded: signed.signature),
