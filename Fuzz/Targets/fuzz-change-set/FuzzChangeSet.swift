@@ -21,7 +21,7 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     guard let received = try? ReceivedChangeSet(body: bytes) else { return 0 }
     _ = received.changeSet.events.count
-    try? received.verify { (_: String) throws(SimpulError) -> NodeKey? in nil }
-    try? received.verify { (_: String) throws(SimpulError) -> NodeKey? in exampleKey }
+    try? received.verify(key: { (_: String) throws(SimpulError) -> NodeKey? in nil }, clock: 0)
+    try? received.verify(key: { (_: String) throws(SimpulError) -> NodeKey? in exampleKey }, clock: 0)
     return 0
 }

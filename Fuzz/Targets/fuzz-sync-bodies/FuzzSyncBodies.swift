@@ -15,7 +15,10 @@ func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = try? Canonical.decode(KnowledgeRequest.self, from: bytes)
     _ = try? Canonical.decode(KnowledgeResponse.self, from: bytes)
     _ = try? Canonical.decode(PullRequest.self, from: bytes)
-    _ = try? Canonical.decode(PushResponse.self, from: bytes)
+    if let documents = try? PushRequest.documents(bytes) {
+        for body in documents { _ = try? ReceivedChangeSet(body: body) }
+    }
+    _ = try? Canonical.decode(PushBatchResponse.self, from: bytes)
     _ = try? Canonical.decode(HubInfo.self, from: bytes)
     _ = try? Canonical.decode(Problem.self, from: bytes)
     _ = try? Canonical.decode(BlobStatus.self, from: bytes)
