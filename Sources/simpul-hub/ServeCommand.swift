@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = HubEnvironment.logger
         let server: HubHTTPServer
+        let lock: SyncLock
         do {
             let (host, port) = try parseListen()
             let tls: TLSFiles?
@@ -34,6 +35,8 @@ struct Serve: AsyncParsableCommand {
             default: throw SimpulError(.usage, "tls: beri --tls-cert dan --tls-key (atau --insecure-http di loopback)")
             }
             let s = try store.open()
+            // Held while serving: `simpul-hub key rotate` waits for no server signing with the old key.
+            lock = try Self.serverLock(directory: store.directory)
             guard maxSkewSeconds > 0 else { throw SimpulError(.usage, "max-skew-seconds: harus lebih dari 0") }
             guard maxConnections > 0 else { throw SimpulError(.usage, "max-connections: harus lebih dari 0") }
             let service = try HubService(
@@ -62,7 +65,16 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw Console.fail("simpul-hub", "server berhenti: \(error)", code: 74)
         }
+        withExtendedLifetime(lock) {}
         logger.notice("hub stopped")
+    }
+
+    private static func serverLock(directory: String) throws(SimpulError) -> SyncLock {
+        do {
+            return try SyncLock.acquire(directory: directory)
+        } catch  where error.code == .busy {
+            throw SimpulError(.busy, "simpul-hub serve lain sudah berjalan pada folder \(directory)")
+        }
     }
 
     private func parseListen() throws(SimpulError) -> (String, Int) {

@@ -19,7 +19,8 @@ struct SimpulHub: AsyncParsableCommand {
             enrolled or revoked.
             """,
         subcommands: [
-            HubInit.self, Serve.self, DevCert.self, NodeCommand.self, HubLayanan.self, HubPermohonan.self,
+            HubInit.self, Serve.self, DevCert.self, NodeCommand.self, KeyCommand.self, HubLayanan.self,
+            HubPermohonan.self,
             Conflicts.self, BlobCommand.self, HubStatus.self, HubImport.self, HubExport.self, HubBundle.self,
         ]
     )

@@ -15,7 +15,7 @@ final class RealHub {
     let data: String
     let certs: String
     let url: String
-    private let process: Child
+    private var process: Child
 
     /// `simpul-hub init` for 33.74, a dev certificate for localhost, and `serve` on a port the OS picks.
     init(name: String) throws {
@@ -27,13 +27,17 @@ final class RealHub {
         guard initialized.status == 0 else { throw HarnessError("simpul-hub init failed: \(initialized.stderr)") }
         let cert = try Self.run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"])
         guard cert.status == 0 else { throw HarnessError("simpul-hub dev-cert failed: \(cert.stderr)") }
-        process = try Child(
-            Self.binary("simpul-hub"),
+        (process, url) = try Self.serve(data: data, certs: certs, listen: "127.0.0.1:0")
+    }
+
+    /// Starts `serve` and waits on its own announcement of its address: reading blocks until it is written.
+    private static func serve(data: String, certs: String, listen: String) throws -> (Child, String) {
+        let process = try Child(
+            binary("simpul-hub"),
             [
-                "serve", "--data", data, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem", "--tls-key",
+                "serve", "--data", data, "--listen", listen, "--tls-cert", certs + "/cert.pem", "--tls-key",
                 certs + "/key.pem",
-            ], environment: Self.environment(), stderr: .null)
-        // Wait on the hub's own announcement of its port: reading blocks until it is written.
+            ], environment: environment(), stderr: .null)
         guard let announced = process.stdout.firstLine(within: .seconds(30)),
             let url = announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(
                 in: .whitespacesAndNewlines)
@@ -41,7 +45,13 @@ final class RealHub {
             process.signal(SIGKILL)
             throw HarnessError("simpul-hub serve did not announce its address")
         }
-        self.url = url
+        return (process, url)
+    }
+
+    /// Serves again on the same port after `stop()`, so the nodes' recorded hub address still holds.
+    func restart() throws {
+        guard let port = url.split(separator: ":").last else { throw HarnessError("no port in \(url)") }
+        (process, _) = try Self.serve(data: data, certs: certs, listen: "127.0.0.1:\(port)")
     }
 
     deinit {

@@ -1,11 +1,13 @@
 import Foundation
 import SimpulCompression
 import SimpulDomain
+import SimpulHubServer
 import SimpulStore
-import SimpulSync
 import SimpulTestSupport
 import SimpulTransport
 import Testing
+
+@testable import SimpulSync
 
 /// The hub's trust boundary, attacked over real TLS: one test per attack class. Each checks the
 /// refusal's code, that nothing of the hub's store changed (a dump of its state, its events and its
@@ -246,5 +248,115 @@ import Testing
             #expect(try Self.dump(world) == before)
             try Self.stillServes(other, world, transport)
         }
+    }
+
+    /// Requests of one node already being answered (slots held as a stuck request would) leave the
+    /// node `busy`, not the hub: another node is served, and the node is again once a slot frees.
+    @Test func aNodeWithTooManyRequestsInFlightIsToldItIsBusy() async throws {
+        let (world, kec, other) = try Self.world(limits: HubLimits(maxInFlightPerNode: 2))
+        for _ in 0..<2 { #expect(world.service.inFlight.enter(kec.node.rawValue)) }
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            let response = try transport.send(
+                try Self.signed(try Self.knowledge(kec), by: kec, at: world.clock.now(), via: transport))
+            try Self.refused(response, .busy)
+            #expect(response.headers["retry-after"] == "1")
+            #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+            world.service.inFlight.leave(kec.node.rawValue)
+            let again = try transport.send(
+                try Self.signed(try Self.knowledge(kec), by: kec, at: world.clock.now(), via: transport))
+            #expect(again.status == 200)
+            #expect(world.service.inFlight.count(kec.node.rawValue) == 1)
+        }
+    }
+
+    /// Connections held open and idle (a flood of them from one laptop) take no more than the limit:
+    /// the server stops accepting, and a connection waiting in the queue is served once one closes.
+    @Test func connectionsOverTheLimitWaitUntilOneCloses() async throws {
+        let (world, _, _) = try Self.world()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try HubHTTPServer(
+            host: "127.0.0.1", port: 0, tls: nil, handler: world.service, maxConnections: 1, logger: Fixture.logger,
+            onRunning: { continuation.yield($0) })
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let answered = try await withCheckedThrowingContinuation { (c: CheckedContinuation<[Bool], any Error>) in
+            Thread.detachNewThread {
+                c.resume(
+                    with: Result {
+                        // The first connection is served (so it was accepted) and kept open.
+                        let first = try RawConnection(port: port)
+                        try first.send(RawConnection.hubInfoRequest)
+                        let firstAnswered = try first.readsAnswer(within: 10_000)
+                        // The second is queued by the kernel but not accepted: no answer while the first is open.
+                        let second = try RawConnection(port: port)
+                        try second.send(RawConnection.hubInfoRequest)
+                        let secondEarly = try second.readsAnswer(within: 1_000)
+                        first.close()
+                        let secondLater = try second.readsAnswer(within: 10_000)
+                        second.close()
+                        return [firstAnswered, secondEarly, secondLater]
+                    })
+            }
+        }
+        #expect(answered == [true, false, true])
+        serving.cancel()
+        _ = await serving.result
+    }
+}
+
+/// A plain TCP connection to the hub on loopback, for tests that hold connections open.
+final class RawConnection {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static let hubInfoRequest = Array("GET /v2/hub HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+
+    private var fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawConnection.Failure("socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw RawConnection.Failure("connect: \(errno)")
+        }
+    }
+
+    deinit { close() }
+
+    func send(_ bytes: [UInt8]) throws {
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == bytes.count else { throw RawConnection.Failure("send: \(errno)") }
+    }
+
+    /// Whether an HTTP answer's first bytes arrive within `milliseconds`.
+    func readsAnswer(within milliseconds: Int32) throws -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, milliseconds) == 1 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 && buffer.starts(with: Array("HTTP/1.1 200".utf8))
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
     }
 }

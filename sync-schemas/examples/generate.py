@@ -208,7 +208,7 @@ def put(name, value, schema, expect="valid", why=None):
 
 put("hub-info.json", {"protocolVersion": 2, "node": "33.74", "name": "DPMPTSP Kota Semarang",
                       "publicKey": hub.public, "fingerprint": hub.fingerprint,
-                      "time": "2026-03-20T02:00:00.125Z"}, "hub-info")
+                      "time": "2026-03-20T02:00:00.125Z", "keys": [hub_key]}, "hub-info")
 put("knowledge-request.json", {"partitions": ["33.74.01", "33.74"]}, "knowledge-request")
 put("knowledge-response.json", {"node": "33.74.01", "partitions": {"33.74": {"33.74": 2},
                                 "33.74.01": {"33.74": 2, "33.74.01": 4}}}, "knowledge-response")

@@ -53,6 +53,27 @@ public enum HubKeys {
         return (accepted, pending)
     }
 
+    /// The hub keys of `offered` that lead by endorsements to `key`: the keys that signed the hub's
+    /// history before its rotations. A node pinning the hub for the first time takes them on the same
+    /// trust as the pin itself; a hub with more keys than `limit` is not believed past it.
+    public static func ancestors(of key: NodeKey, in offered: [NodeKey], limit: Int = 64) -> [NodeKey] {
+        var pending = offered.filter { $0.node == key.node && $0.fingerprint != key.fingerprint }.prefix(limit)
+        var found: [NodeKey] = []
+        var progress = true
+        while progress {
+            progress = false
+            for (i, k) in pending.enumerated().reversed() {
+                let descendants = [key] + found
+                if descendants.contains(where: { isEndorsed($0, by: k) }) {
+                    found.append(k)
+                    pending.remove(at: pending.index(pending.startIndex, offsetBy: i))
+                    progress = true
+                }
+            }
+        }
+        return found
+    }
+
     /// Learns the keys of a pull answer: the hub's own only through the chain from the pinned key;
     /// each one ignored is logged.
     public static func learn(_ offered: [NodeKey], store: NodeStore, logger: Logger) throws(SimpulError) {

@@ -304,12 +304,7 @@ public final class SyncClient: Sendable {
             clockOffset.store(hubTime.milliseconds - midpoint, ordering: .relaxed)
         }
         if let pinned = hub.publicKey {
-            guard pinned == info.publicKey else {
-                throw Failure(
-                    failure: .problem(
-                        status: 403, code: "hub-key-changed",
-                        detail: "kunci hub berubah dari yang tercatat; hubungi admin TI kabupaten sebelum sinkron"))
-            }
+            guard pinned == info.publicKey else { return try followRotation(info, hub: hub) }
         } else {
             guard let hubNode = NodeID(info.node), hubNode.isHub, hubNode.kabupaten == identity.node.kabupaten else {
                 throw Failure(failure: .invalidData("hub \(info.node) bukan hub kabupaten \(identity.node.kabupaten)"))
@@ -319,13 +314,42 @@ public final class SyncClient: Sendable {
             hub.publicKey = info.publicKey
             try store.setHub(hub)
             let fp = try NodeIdentity.parsePublicKey(info.publicKey).fingerprint
-            try store.learn([
-                NodeKey(
+            let offered = (info.keys ?? []).prefix(WireBounds.maxPullKeys)
+            let pinned =
+                offered.first { $0.node == info.node && $0.fingerprint == fp && $0.publicKey == info.publicKey }
+                ?? NodeKey(
                     node: info.node, publicKey: info.publicKey, fingerprint: fp, enrolledAt: now(), revokedAt: nil,
                     active: true)
-            ])
-            logger.info("hub pinned", metadata: ["hub": "\(info.node)", "fingerprint": "\(fp)"])
+            // The keys before a rotation signed the history this node is about to pull.
+            let earlier = HubKeys.ancestors(of: pinned, in: Array(offered))
+            try store.learn([pinned] + earlier)
+            logger.info(
+                "hub pinned",
+                metadata: ["hub": "\(info.node)", "fingerprint": "\(fp)", "earlierKeys": "\(earlier.count)"])
         }
+    }
+
+    /// Takes the hub's new key when the chain of endorsements in its answer leads from a key this
+    /// node trusts to it (`simpul-hub key rotate`); any other key change stops the sync.
+    private func followRotation(_ info: HubInfo, hub: HubConfig) throws {
+        var hub = hub
+        let node = hub.node ?? info.node
+        let trusted = try store.keys(node: node).filter { $0.state != .revoked }
+        let offered = (info.keys ?? []).prefix(WireBounds.maxPullKeys).filter { $0.node == node }
+        let (accepted, _) = HubKeys.admissible(offered, hub: node, trusted: trusted)
+        guard info.node == node, let key = accepted.first(where: { $0.publicKey == info.publicKey }),
+            key.node == node, key.fingerprint == info.fingerprint
+        else {
+            throw Failure(
+                failure: .problem(
+                    status: 403, code: "hub-key-changed",
+                    detail: "kunci hub berubah dari yang tercatat dan tidak disahkan kunci lamanya; "
+                        + "hubungi admin TI kabupaten sebelum sinkron"))
+        }
+        try store.learn(accepted)
+        hub.publicKey = info.publicKey
+        try store.setHub(hub)
+        logger.notice("hub key rotated", metadata: ["hub": "\(node)", "fingerprint": "\(info.fingerprint)"])
     }
 
     /// This node's sealed change sets that the hub does not hold yet.

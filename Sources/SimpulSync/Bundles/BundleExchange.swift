@@ -120,11 +120,13 @@ public enum BundleExchange {
                     + "menerima bundle balasan dari hubnya"
         }
         let received = try read(contents.changeSets, of: manifest)
+        // As in a pull answer, a hub key is taken only through the chain from the key this node pinned.
+        let offered = HubKeys.admissible(contents.keys, hub: hubNode, trusted: hubKeys).accepted
         var keys: [String: [NodeKey]] = [:]
         for writer in Set(received.map(\.changeSet.node)) {
             // What the hub says now (a revocation, say) comes before what this node learned earlier.
             keys[writer] =
-                contents.keys.filter { $0.node == writer }
+                offered.filter { $0.node == writer }
                 + (try storeCall { () throws(SimpulError) in try store.keys(node: writer) })
         }
         let clock = try storeCall { () throws(SimpulError) in try store.lamportClock() }
@@ -135,7 +137,7 @@ public enum BundleExchange {
         // Any blob an attached event of this node's partitions names may come (a sub-node's, one this
         // node lost); the hub's confirmation marks this node's own as being at the hub.
         var result = try apply(
-            received, of: manifest, to: store, learning: contents.keys, peer: SyncClient.hubPeer,
+            received, of: manifest, to: store, learning: offered, peer: SyncClient.hubPeer,
             peerKnowledge: acknowledged,
             blobs: BundleBlobs(carried: carried(contents), heldAtHub: contents.blobsHeld, fromHub: true))
         result.knowledge = acknowledged

@@ -53,7 +53,11 @@ public struct NodeIdentity: Sendable {
     }
 
     /// Creates a new key file in `directory`; refuses to overwrite one.
-    public static func create(node: NodeID, directory: String) throws(SimpulError) -> NodeIdentity {
+    public static func create(
+        node: NodeID, directory: String, fileName: String = fileName
+    ) throws(SimpulError)
+        -> NodeIdentity
+    {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw SimpulError(.storeUnavailable, "\(path) sudah ada; kunci node tidak ditimpa")

@@ -18,7 +18,8 @@ public final class HubService: HubRequestHandler, Sendable {
     private let sealLock = Mutex(())
     let limits: HubLimits
     private let nonces: Mutex<NonceCache>
-    private let inFlight = Mutex<[String: Int]>([:])
+    /// Internal so that tests can hold slots as requests in flight would.
+    let inFlight: InFlightLimit
 
     /// A hub over its SQLite store.
     public convenience init(
@@ -38,6 +39,7 @@ public final class HubService: HubRequestHandler, Sendable {
     {
         self.store = store
         self.limits = limits
+        self.inFlight = InFlightLimit(limit: limits.maxInFlightPerNode)
         self.nonces = Mutex(
             NonceCache(windowMilliseconds: Int64(limits.maxSkewSeconds) * 1000, perNode: limits.noncesPerNode))
         self.identity = identity
@@ -108,7 +110,10 @@ public final class HubService: HubRequestHandler, Sendable {
                 return try json(
                     HubInfo(
                         protocolVersion: SyncProtocol.version, node: identity.node.rawValue, name: store.info.name,
-                        publicKey: identity.publicKey, fingerprint: identity.fingerprint, time: now().description))
+                        publicKey: identity.publicKey, fingerprint: identity.fingerprint, time: now().description,
+                        keys: try storeCall { () throws(SimpulError) in
+                            try store.keys(node: identity.node.rawValue).filter { $0.state != .revoked }
+                        }))
             }
             let node = try authenticate(request)
             try enter(node)
@@ -221,24 +226,13 @@ public final class HubService: HubRequestHandler, Sendable {
 
     /// Admits one more request of `node`, or refuses it when it has too many in flight.
     private func enter(_ node: NodeID) throws(SyncError) {
-        let limit = limits.maxInFlightPerNode
-        let admitted = inFlight.withLock { counts in
-            let n = counts[node.rawValue, default: 0]
-            guard n < limit else { return false }
-            counts[node.rawValue] = n + 1
-            return true
-        }
-        guard admitted else {
-            throw SyncError(.busy, "node \(node) sudah punya \(limit) permintaan berjalan; coba lagi sebentar")
+        guard inFlight.enter(node.rawValue) else {
+            throw SyncError(
+                .busy, "node \(node) sudah punya \(inFlight.limit) permintaan berjalan; coba lagi sebentar")
         }
     }
 
-    private func leave(_ node: NodeID) {
-        inFlight.withLock { counts in
-            let n = counts[node.rawValue, default: 1] - 1
-            counts[node.rawValue] = n > 0 ? n : nil
-        }
-    }
+    private func leave(_ node: NodeID) { inFlight.leave(node.rawValue) }
 
     /// The partitions a node may read: a kecamatan node its own and the kabupaten's global one.
     func readable(by node: NodeID) -> Set<String> {

@@ -19,9 +19,13 @@ public struct HubInfo: Sendable, Equatable, Codable {
     public var fingerprint: String
     /// The hub's clock (ISO 8601 UTC) when it answered, so an agent with a wrong clock signs with the hub's time.
     public var time: String?
+    /// Every key the hub has signed with, each after the first endorsed by the one before it, so a node
+    /// that pinned an older key follows the chain to the one above (`simpul-hub key rotate`).
+    public var keys: [NodeKey]?
 
     public init(
-        protocolVersion: Int, node: String, name: String, publicKey: String, fingerprint: String, time: String? = nil
+        protocolVersion: Int, node: String, name: String, publicKey: String, fingerprint: String, time: String? = nil,
+        keys: [NodeKey]? = nil
     ) {
         self.protocolVersion = protocolVersion
         self.node = node
@@ -29,6 +33,7 @@ public struct HubInfo: Sendable, Equatable, Codable {
         self.publicKey = publicKey
         self.fingerprint = fingerprint
         self.time = time
+        self.keys = keys
     }
 }
 
