@@ -20,13 +20,19 @@ struct Serve: AsyncParsableCommand {
     var maxSkewSeconds: Int = RequestSignature.defaultMaxSkewSeconds
     @Option(help: "Koneksi terbuka sekaligus paling banyak.")
     var maxConnections: Int = HubHTTPServer.defaultMaxConnections
+    @Option(
+        help:
+            "Alamat dengar HOST:PORT untuk /metrics (Prometheus), /healthz dan /readyz, mis. 10.0.0.5:9464; TLS seperti --listen."
+    )
+    var metrics: String?
 
     func run() async throws {
         let logger = HubEnvironment.logger
         let server: HubHTTPServer
+        var operations: HubHTTPServer?
         let lock: SyncLock
         do {
-            let (host, port) = try parseListen()
+            let (host, port) = try Self.parseAddress(listen, option: "listen")
             let tls: TLSFiles?
             switch (tlsCert, tlsKey, insecureHttp) {
             case (let cert?, let key?, false): tls = TLSFiles(certificatePath: cert, privateKeyPath: key)
@@ -51,7 +57,19 @@ struct Serve: AsyncParsableCommand {
                         let line = "simpul-hub \(s.info.node) mendengarkan di \(scheme)://\(host):\(bound)\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     })
-            } catch {
+                if let metrics {
+                    let (metricsHost, metricsPort) = try Self.parseAddress(metrics, option: "metrics")
+                    let handler = HubOperationsHandler(
+                        service: service, registry: HubOperationsHandler.bootstrapMetrics())
+                    operations = try HubHTTPServer(
+                        host: metricsHost, port: metricsPort, tls: tls, handler: handler, maxConnections: 16,
+                        logger: logger,
+                        onRunning: { bound in
+                            let line = "simpul-hub \(s.info.node) metrik di \(scheme)://\(metricsHost):\(bound)\n"
+                            FileHandle.standardOutput.write(Data(line.utf8))
+                        })
+                }
+            } catch let error as HubServerError {
                 throw SimpulError(.usage, error.message)
             }
         } catch let error as SimpulError {
@@ -59,7 +77,8 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [server, operations].compactMap { $0 }.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
@@ -77,13 +96,13 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    private func parseListen() throws(SimpulError) -> (String, Int) {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+    private static func parseAddress(_ value: String, option: String) throws(SimpulError) -> (String, Int) {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
             (0...65535).contains(port)
-        else { throw SimpulError(.usage, "listen: '\(listen)' harus HOST:PORT, mis. 0.0.0.0:8443") }
-        var host = String(listen[..<colon])
+        else { throw SimpulError(.usage, "\(option): '\(value)' harus HOST:PORT, mis. 0.0.0.0:8443") }
+        var host = String(value[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw SimpulError(.usage, "listen: alamat HOST kosong") }
+        guard !host.isEmpty else { throw SimpulError(.usage, "\(option): alamat HOST kosong") }
         return (host, port)
     }
 }

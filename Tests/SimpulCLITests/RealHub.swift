@@ -15,10 +15,15 @@ final class RealHub {
     let data: String
     let certs: String
     let url: String
+    /// The operations listener's address when `serve` was given `--metrics`.
+    private(set) var metricsURL: String?
+    private let serveArguments: [String]
     private var process: Child
 
-    /// `simpul-hub init` for 33.74, a dev certificate for localhost, and `serve` on a port the OS picks.
-    init(name: String) throws {
+    /// `simpul-hub init` for 33.74, a dev certificate for localhost, and `serve` on a port the OS picks,
+    /// with `serveArguments` added.
+    init(name: String, serveArguments: [String] = []) throws {
+        self.serveArguments = serveArguments
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-\(name)-\(UUID().uuidString)").path
         data = dir + "/hub"
         certs = dir + "/certs"
@@ -27,31 +32,45 @@ final class RealHub {
         guard initialized.status == 0 else { throw HarnessError("simpul-hub init failed: \(initialized.stderr)") }
         let cert = try Self.run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"])
         guard cert.status == 0 else { throw HarnessError("simpul-hub dev-cert failed: \(cert.stderr)") }
-        (process, url) = try Self.serve(data: data, certs: certs, listen: "127.0.0.1:0")
+        (process, url, metricsURL) = try Self.serve(
+            data: data, certs: certs, listen: "127.0.0.1:0", arguments: serveArguments)
     }
 
-    /// Starts `serve` and waits on its own announcement of its address: reading blocks until it is written.
-    private static func serve(data: String, certs: String, listen: String) throws -> (Child, String) {
+    /// Starts `serve` and waits on its own announcement of its addresses: reading blocks until each is written.
+    private static func serve(
+        data: String, certs: String, listen: String, arguments: [String]
+    ) throws -> (Child, String, String?) {
         let process = try Child(
             binary("simpul-hub"),
             [
                 "serve", "--data", data, "--listen", listen, "--tls-cert", certs + "/cert.pem", "--tls-key",
                 certs + "/key.pem",
-            ], environment: environment(), stderr: .null)
-        guard let announced = process.stdout.firstLine(within: .seconds(30)),
-            let url = announced.components(separatedBy: "mendengarkan di ").last?.trimmingCharacters(
-                in: .whitespacesAndNewlines)
-        else {
+            ] + arguments, environment: environment(), stderr: .null)
+        func announced(_ marker: String) -> String? {
+            var cursor = 0
+            return process.stdout.line(after: &cursor, within: .seconds(30)) { $0.contains(marker) }?
+                .components(separatedBy: marker).last?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let url = announced("mendengarkan di ") else {
             process.signal(SIGKILL)
             throw HarnessError("simpul-hub serve did not announce its address")
         }
-        return (process, url)
+        var metrics: String?
+        if arguments.contains("--metrics") {
+            metrics = announced("metrik di ")
+            guard metrics != nil else {
+                process.signal(SIGKILL)
+                throw HarnessError("simpul-hub serve did not announce its metrics address")
+            }
+        }
+        return (process, url, metrics)
     }
 
     /// Serves again on the same port after `stop()`, so the nodes' recorded hub address still holds.
     func restart() throws {
         guard let port = url.split(separator: ":").last else { throw HarnessError("no port in \(url)") }
-        (process, _) = try Self.serve(data: data, certs: certs, listen: "127.0.0.1:\(port)")
+        (process, _, metricsURL) = try Self.serve(
+            data: data, certs: certs, listen: "127.0.0.1:\(port)", arguments: serveArguments)
     }
 
     deinit {

@@ -63,8 +63,8 @@ public final class HubService: HubRequestHandler, Sendable {
     }
 
     /// The routes of the protocol, told apart before anything else is looked at.
-    private enum Route {
-        case hub, knowledge, push, pull, bundles, bundleReply, blob
+    private enum Route: String {
+        case hub, knowledge, push, pull, bundles, bundleReply = "bundle_reply", blob, healthz, readyz
     }
 
     private func route(_ request: HTTPRequestMessage) throws(SyncError) -> Route {
@@ -75,6 +75,8 @@ public final class HubService: HubRequestHandler, Sendable {
                 "agen ini memakai protokol Simpul v1; hub ini memakai v\(SyncProtocol.version): perbarui simpul")
         }
         switch (request.method, request.path) {
+        case ("GET", "/healthz"): return .healthz
+        case ("GET", "/readyz"): return .readyz
         case ("GET", "/v2/hub"): return .hub
         case ("POST", "/v2/knowledge"): return .knowledge
         case ("POST", "/v2/push"): return .push
@@ -100,12 +102,33 @@ public final class HubService: HubRequestHandler, Sendable {
 
     /// Answers one request, blocking.
     public func respond(_ request: HTTPRequestMessage) -> HTTPResponseMessage {
+        let started = ContinuousClock.now
+        let response = answer(request)
+        let route = (try? route(request))?.rawValue ?? "unknown"
+        HubMetrics.request(route: route, status: response.status, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    /// Sets the gauges read from the store (last contact per node, parked change sets, open
+    /// conflicts), for a scrape of the metrics.
+    public func recordStoreMetrics() throws(SimpulError) {
+        HubMetrics.record(
+            contacts: try store.contacts(), parked: try store.parkedPerWriter(),
+            openConflicts: try store.conflicts(openOnly: true).count, at: now())
+    }
+
+    private func answer(_ request: HTTPRequestMessage) -> HTTPResponseMessage {
         var request = request
         var admitted: NodeID?
         defer { if let admitted { leave(admitted) } }
         var acknowledged: Int?
         do throws(SyncError) {
             let route = try route(request)
+            switch route {
+            case .healthz: return try json(HealthStatus(status: "ok"))
+            case .readyz: return try readiness()
+            default: break
+            }
             if case .hub = route {
                 return try json(
                     HubInfo(
@@ -123,7 +146,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 request.body, encoding: request.headers["content-encoding"], limit: outputCap(route))
             request.headers["content-encoding"] = nil
             switch route {
-            case .hub:
+            case .hub, .healthz, .readyz:
                 throw SyncError(.notFound, "tidak ada")
             case .knowledge:
                 let body = try decode(KnowledgeRequest.self, request.body)
@@ -146,10 +169,12 @@ public final class HubService: HubRequestHandler, Sendable {
                         knowledge[cs.partition] = response.knowledge
                     }
                 } catch {
+                    HubMetrics.pushed(results)
                     acknowledged = results.count
                     if !results.isEmpty { contact(node, "push \(results.count) lalu ditolak") }
                     throw error
                 }
+                HubMetrics.pushed(results)
                 contact(node, "push \(results.count)")
                 return try json(PushBatchResponse(knowledge: knowledge, results: results))
             case .pull:
@@ -176,6 +201,7 @@ public final class HubService: HubRequestHandler, Sendable {
             if error.code == .revoked, let node = request.headers["simpul-node"].flatMap(NodeID.init) {
                 contact(node, "refused \(error.code.rawValue)")
             }
+            HubMetrics.refusal(code: error.code.rawValue)
             logger.notice(
                 "request refused",
                 metadata: [
@@ -445,6 +471,20 @@ public final class HubService: HubRequestHandler, Sendable {
     private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(SyncError) -> T {
         do { return try Canonical.decode(type, from: body) } catch {
             throw SyncError(.malformed, "isi permintaan bukan \(T.self) JSON yang sah", cause: error)
+        }
+    }
+
+    /// 200 when the store answers with its schema current, 503 naming what is wrong otherwise.
+    private func readiness() throws(SyncError) -> HTTPResponseMessage {
+        do {
+            try store.checkReady()
+            return try json(HealthStatus(status: "ok"))
+        } catch let error as SimpulError {
+            var answer = try json(HealthStatus(status: "unavailable", detail: error.message))
+            answer.status = 503
+            return answer
+        } catch {
+            throw SyncError(.store, "kesiapan tidak bisa diperiksa", cause: error)
         }
     }
 

@@ -24,6 +24,10 @@ public protocol HubStorage: ReplicaStorage {
     /// How many change sets of a writer, and how many bytes, wait in the parking.
     func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64)
     func contacts() throws(SimpulError) -> [Contact]
+    /// Change sets waiting in the parking, per writer.
+    func parkedPerWriter() throws(SimpulError) -> [String: Int]
+    /// Throws unless the storage answers with its schema current (`/readyz`).
+    func checkReady() throws(SimpulError)
 
     // MARK: Folded state
     func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict]

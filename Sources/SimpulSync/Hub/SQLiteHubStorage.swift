@@ -34,6 +34,8 @@ public struct SQLiteHubStorage: HubStorage {
     public func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64) {
         try store.parkedUsage(node: node)
     }
+    public func parkedPerWriter() throws(SimpulError) -> [String: Int] { try store.parkedPerWriter() }
+    public func checkReady() throws(SimpulError) { try store.checkReady() }
     public func lamportClock() throws(SimpulError) -> UInt64 { try store.lamportClock() }
     public func ownPartitions() throws(SimpulError) -> [String] { try store.ownPartitions() }
     public func ownEvents(partition: String, after seq: UInt64, limit: Int) throws(SimpulError) -> [Event] {

@@ -10,6 +10,19 @@ public enum SyncProtocol {
     public static let jsonContentType = "application/json"
 }
 
+/// `GET /healthz` and `GET /readyz`: whether the hub process answers, and whether its store does
+/// with its schema current. Unauthenticated, so it says nothing more.
+public struct HealthStatus: Sendable, Equatable, Codable {
+    /// `ok` or `unavailable`.
+    public var status: String
+    public var detail: String?
+
+    public init(status: String, detail: String? = nil) {
+        self.status = status
+        self.detail = detail
+    }
+}
+
 /// `GET /v2/hub`: who the hub is, so a kecamatan can pin its key.
 public struct HubInfo: Sendable, Equatable, Codable {
     public var protocolVersion: Int
