@@ -83,6 +83,13 @@ import Testing
         #expect(age >= 0 && age < 3600)
         #expect(text.contains(#"simpul_hub_request_duration_seconds_bucket{route="push",le="#), "\(text)")
 
+        // Every series the shipped Grafana dashboard asks for is one the hub exports.
+        let dashboard = try String(contentsOfFile: Simpul.conf + "/grafana-simpul-hub.json", encoding: .utf8)
+        let asked = Set(
+            dashboard.matches(of: /simpul_hub_[a-z_]+/).map { String($0.output) })
+        #expect(asked.count >= 8, "\(asked)")
+        for name in asked { #expect(text.contains("\n" + name), "the dashboard asks for \(name)") }
+
         // A store this build has not migrated (here: one step's record removed) is not ready; the
         // process still answers.
         let queue = try DatabaseQueue(path: hub.data + "/simpul.sqlite")
