@@ -55,7 +55,8 @@ format:
 # with --root. verify reports unknown keys and bad values as warnings with exit status 0, so any output
 # fails the check. Last, `systemd-analyze security --offline` prints each service's exposure score
 # and fails when one rises above SYSTEMD_EXPOSURE_MAX (tenths: 15 = 1.5 on its 0-10 scale).
-SYSTEMD_UNITS := simpul.service simpul-sync.service simpul-sync.timer simpul-hub.service
+SYSTEMD_UNITS := simpul.service simpul-sync.service simpul-sync.timer simpul-hub.service simpul-hub-alerts.service \
+  simpul-hub-alerts.timer
 SYSTEMD_EXPOSURE_MAX := 15
 
 check-systemd: deps

@@ -121,6 +121,8 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulHubServer",
+                // The alerts' webhook: the same libcurl client as the agent's.
+                "SimpulTransport",
                 "SimpulConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -290,6 +290,7 @@ enum Schema {
             try NodeKeys.retireLegacy(db: db)
         }
         registerBounds(&migrator)
+        registerContactRefusals(&migrator)
         return migrator
     }
 

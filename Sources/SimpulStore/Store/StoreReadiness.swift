@@ -13,14 +13,27 @@ extension NodeStore {
         }
     }
 
-    /// Change sets waiting in the parking, per writer.
-    public func parkedPerWriter() throws(SimpulError) -> [String: Int] {
+    /// Change sets waiting in the parking, per writer, with when the oldest of them was parked.
+    public func parkedPerWriter() throws(SimpulError) -> [ParkedWriter] {
         try readDB("membaca parkir") { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT node, COUNT(*) AS n FROM parked GROUP BY node") {
-                counts[row["node"]] = row["n"]
+            try Row.fetchAll(
+                db, sql: "SELECT node, COUNT(*) AS n, MIN(parked_at) AS oldest FROM parked GROUP BY node ORDER BY node"
+            ).map {
+                ParkedWriter(node: $0["node"], changeSets: $0["n"], oldest: try $0.timestamp("oldest", in: "parked"))
             }
-            return counts
         }
+    }
+}
+
+/// One writer's change sets in the parking.
+public struct ParkedWriter: Sendable, Equatable {
+    public var node: String
+    public var changeSets: Int
+    public var oldest: Timestamp
+
+    public init(node: String, changeSets: Int, oldest: Timestamp) {
+        self.node = node
+        self.changeSets = changeSets
+        self.oldest = oldest
     }
 }

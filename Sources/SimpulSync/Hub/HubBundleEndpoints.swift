@@ -60,7 +60,7 @@ extension HubService {
     static let maxReplyBytes = 48 * 1024 * 1024
 
     private func record(_ node: NodeID, _ result: String) {
-        do { try store.recordContact(node: node.rawValue, result: result) } catch {
+        do { try store.recordContact(node: node.rawValue, result: result, refused: false) } catch {
             logger.warning("contact not recorded", metadata: ["node": "\(node)"])
         }
     }

@@ -55,7 +55,8 @@ extension BundleExchange {
         try storeCall { () throws(SimpulError) in try store.claimBlobs(carriedNames, owner: sender.rawValue) }
         do {
             try store.recordContact(
-                node: sender.rawValue, result: "bundle \(result.applied) diterapkan, \(result.duplicate) sudah ada")
+                node: sender.rawValue, result: "bundle \(result.applied) diterapkan, \(result.duplicate) sudah ada",
+                refused: false)
         } catch {
             service.logger.warning("contact not recorded", metadata: ["node": "\(sender)"])
         }

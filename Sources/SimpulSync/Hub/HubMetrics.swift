@@ -27,7 +27,8 @@ enum HubMetrics {
     }
 
     /// The store's side, read when the metrics are scraped.
-    static func record(contacts: [Contact], parked: [String: Int], openConflicts: Int, at now: Timestamp) {
+    static func record(contacts: [Contact], parked writers: [ParkedWriter], openConflicts: Int, at now: Timestamp) {
+        let parked = Dictionary(writers.map { ($0.node, $0.changeSets) }, uniquingKeysWith: +)
         for c in contacts {
             let age = Double(max(0, now.milliseconds - c.lastContact.milliseconds)) / 1000
             Gauge(label: "simpul_hub_node_last_contact_age_seconds", dimensions: [("node", c.node)]).record(age)

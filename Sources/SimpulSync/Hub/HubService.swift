@@ -171,7 +171,7 @@ public final class HubService: HubRequestHandler, Sendable {
                 } catch {
                     HubMetrics.pushed(results)
                     acknowledged = results.count
-                    if !results.isEmpty { contact(node, "push \(results.count) lalu ditolak") }
+                    contact(node, "push \(results.count) lalu ditolak \(error.code.rawValue)", refused: true)
                     throw error
                 }
                 HubMetrics.pushed(results)
@@ -199,7 +199,7 @@ public final class HubService: HubRequestHandler, Sendable {
         } catch {
             // Only a request whose signature verified names its node truthfully.
             if error.code == .revoked, let node = request.headers["simpul-node"].flatMap(NodeID.init) {
-                contact(node, "refused \(error.code.rawValue)")
+                contact(node, "refused \(error.code.rawValue)", refused: true)
             }
             HubMetrics.refusal(code: error.code.rawValue)
             logger.notice(
@@ -462,8 +462,8 @@ public final class HubService: HubRequestHandler, Sendable {
         }
     }
 
-    private func contact(_ node: NodeID, _ result: String) {
-        do { try store.recordContact(node: node.rawValue, result: result) } catch {
+    private func contact(_ node: NodeID, _ result: String, refused: Bool = false) {
+        do { try store.recordContact(node: node.rawValue, result: result, refused: refused) } catch {
             logger.warning("contact not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
         }
     }

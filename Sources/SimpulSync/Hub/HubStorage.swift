@@ -17,7 +17,7 @@ public protocol HubStorage: ReplicaStorage {
     // MARK: Peers and contacts
     func setPeerKnowledge(_ peer: String, _ knowledge: [String: VersionVector]) throws(SimpulError)
     func peerKnowledge(_ peer: String) throws(SimpulError) -> [String: VersionVector]
-    func recordContact(node: String, result: String) throws(SimpulError)
+    func recordContact(node: String, result: String, refused: Bool) throws(SimpulError)
     /// Remembers that `relay` handed over a bundle of `node`, so it may fetch `node`'s reply.
     func registerRelay(_ relay: String, for node: String) throws(SimpulError)
     func isRelay(_ relay: String, for node: String) throws(SimpulError) -> Bool
@@ -25,7 +25,7 @@ public protocol HubStorage: ReplicaStorage {
     func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64)
     func contacts() throws(SimpulError) -> [Contact]
     /// Change sets waiting in the parking, per writer.
-    func parkedPerWriter() throws(SimpulError) -> [String: Int]
+    func parkedPerWriter() throws(SimpulError) -> [ParkedWriter]
     /// Throws unless the storage answers with its schema current (`/readyz`).
     func checkReady() throws(SimpulError)
 

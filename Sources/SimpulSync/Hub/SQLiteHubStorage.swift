@@ -34,7 +34,7 @@ public struct SQLiteHubStorage: HubStorage {
     public func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64) {
         try store.parkedUsage(node: node)
     }
-    public func parkedPerWriter() throws(SimpulError) -> [String: Int] { try store.parkedPerWriter() }
+    public func parkedPerWriter() throws(SimpulError) -> [ParkedWriter] { try store.parkedPerWriter() }
     public func checkReady() throws(SimpulError) { try store.checkReady() }
     public func lamportClock() throws(SimpulError) -> UInt64 { try store.lamportClock() }
     public func ownPartitions() throws(SimpulError) -> [String] { try store.ownPartitions() }
@@ -58,8 +58,8 @@ public struct SQLiteHubStorage: HubStorage {
     public func peerKnowledge(_ peer: String) throws(SimpulError) -> [String: VersionVector] {
         try store.peerKnowledge(peer)
     }
-    public func recordContact(node: String, result: String) throws(SimpulError) {
-        try store.recordContact(node: node, result: result)
+    public func recordContact(node: String, result: String, refused: Bool) throws(SimpulError) {
+        try store.recordContact(node: node, result: result, refused: refused)
     }
     public func contacts() throws(SimpulError) -> [Contact] { try store.contacts() }
     public func registerRelay(_ relay: String, for node: String) throws(SimpulError) {
