@@ -122,24 +122,79 @@ public enum EventAuthorization {
     /// from the node whose prefix the number carries. A stolen or rogue kecamatan node can thus not
     /// touch another kecamatan's files, nor take the numbers another node will make.
     public static func refusal(type: EventType, record: String, author: NodeID, partition: String) -> Refusal? {
-        if let refusal = refusal(type: type, author: author, partition: partition) { return refusal }
-        guard !type.isGlobal else { return nil }
+        var checker = Checker(author: author, partition: partition)
+        return checker.refusal(type: type, record: record)
+    }
+
+    /// `refusal(type:record:author:partition:)` for the events of one writer in one partition, each
+    /// event type and each record decided once: a change set holds hundreds of events of a handful of
+    /// types on a few dozen records, and a receiver checks every change set it is sent.
+    public struct Checker: Sendable {
+        public let author: NodeID
+        public let partition: String
+        private let registrationPrefix: String
+        private var allowedTypes: Set<EventType> = []
+        /// The number prefix of each record already found to belong to the partition.
+        private var prefixes: [String: Substring] = [:]
+
+        public init(author: NodeID, partition: String) {
+            self.author = author
+            self.partition = partition
+            self.registrationPrefix = author.registrationPrefix
+        }
+
+        public mutating func refusal(type: EventType, record: String) -> Refusal? {
+            if !allowedTypes.contains(type) {
+                if let refusal = EventAuthorization.refusal(type: type, author: author, partition: partition) {
+                    return refusal
+                }
+                allowedTypes.insert(type)
+            }
+            guard !type.isGlobal else { return nil }
+            let prefix: Substring
+            if let known = prefixes[record] {
+                prefix = known
+            } else {
+                switch EventAuthorization.ownership(record: record, partition: partition) {
+                case .refused(let refusal): return refusal
+                case .owned(let p):
+                    prefixes[record] = p
+                    prefix = p
+                }
+            }
+            if type == .registered, prefix != registrationPrefix {
+                return EventAuthorization.foreignNumber(author: author, record: record)
+            }
+            return nil
+        }
+    }
+
+    /// The number prefix of `record` when it belongs to `partition`, or why it does not.
+    fileprivate enum Ownership {
+        case owned(prefix: Substring)
+        case refused(Refusal)
+    }
+
+    fileprivate static func ownership(record: String, partition: String) -> Ownership {
         guard let prefix = numberPrefix(record) else {
-            return Refusal(
-                reason: .foreignRecord, message: "record '\(record)' bukan nomor pendaftaran permohonan yang sah")
+            return .refused(
+                Refusal(
+                    reason: .foreignRecord, message: "record '\(record)' bukan nomor pendaftaran permohonan yang sah"))
         }
         guard belongs(prefix: prefix, to: partition) else {
-            return Refusal(
-                reason: .foreignRecord,
-                message: "permohonan \(record) milik kecamatan lain, bukan partisi \(partition)")
+            return .refused(
+                Refusal(
+                    reason: .foreignRecord,
+                    message: "permohonan \(record) milik kecamatan lain, bukan partisi \(partition)")
+            )
         }
-        if type == .registered, prefix != author.registrationPrefix {
-            return Refusal(
-                reason: .foreignNumber,
-                message:
-                    "node \(author) hanya mendaftarkan nomor berawalan \(author.registrationPrefix), bukan \(record)")
-        }
-        return nil
+        return .owned(prefix: prefix)
+    }
+
+    fileprivate static func foreignNumber(author: NodeID, record: String) -> Refusal {
+        Refusal(
+            reason: .foreignNumber,
+            message: "node \(author) hanya mendaftarkan nomor berawalan \(author.registrationPrefix), bukan \(record)")
     }
 
     /// Whether a permohonan's number belongs to `partition` (a kecamatan code): its prefix starts

@@ -199,23 +199,12 @@ public struct ReceivedChangeSet: Sendable {
         else {
             throw SyncError(.badSignature, "tanda tangan change set \(cs.node) \(cs.first)-\(cs.last) tidak sah")
         }
-        // One decision per event type and record: a change set holds hundreds of events of a handful
-        // of types on a few dozen records.
-        var allowed: Set<String> = []
+        var checker = EventAuthorization.Checker(author: author, partition: cs.partition)
         for e in cs.events {
-            let type = e.body.type
             guard e.record.utf8.count <= 64, !e.officer.isEmpty else {
                 throw SyncError(.malformed, "event \(cs.node):\(e.seq): record atau petugas tidak sah")
             }
-            let decision = "\(type.rawValue) \(e.record)"
-            if !allowed.contains(decision) {
-                if let refusal = EventAuthorization.refusal(
-                    type: type, record: e.record, author: author, partition: cs.partition)
-                {
-                    throw SyncError(refusal)
-                }
-                allowed.insert(decision)
-            }
+            if let refusal = checker.refusal(type: e.body.type, record: e.record) { throw SyncError(refusal) }
         }
     }
 
