@@ -62,9 +62,17 @@ final class Projection {
     /// A permohonan belongs to one partition, the one its number names: an event on it written
     /// into any other partition (which the checks on receipt refuse) never reaches its fold.
     func receive<S: Sequence<Event>>(_ events: S) {
-        for e in events where Self.belongs(e) {
-            if received[e.record] == nil { receivedOrder.append(e.record) }
-            received[e.record, default: []].append(e)
+        for e in events {
+            if received[e.record] == nil {
+                // Decided once per record: its events of a batch are in one partition but for a forgery.
+                guard Self.belongs(e) else { continue }
+                receivedOrder.append(e.record)
+                received[e.record] = [e]
+            } else if let first = received[e.record]?.first,
+                first.partition == e.partition && first.body.type.isGlobal == e.body.type.isGlobal || Self.belongs(e)
+            {
+                received[e.record, default: []].append(e)
+            }
         }
     }
 
