@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `Decoder` over a `CanonicalTape`: builds `Decodable` values from the nodes the canonical pass
 /// recorded, reading from the bytes only the leaves it turns into strings and numbers. It decodes as
 /// `JSONDecoder` does with its default strategies: members it is not asked for are ignored, a
@@ -128,18 +130,26 @@ struct TapeDecoder: Decoder {
 
         /// The node of the member named `key`'s value, if the object has one.
         private func value(_ key: Key) -> Int? {
-            let name = key.stringValue
+            var name = key.stringValue
             let tape = decoder.tape
             let end = tape[decoder.index].next
-            var k = decoder.index + 1
-            while k < end {
-                let n = tape[k]
-                if n.end - n.start == name.utf8.count && decoder.bytes[n.start..<n.end].elementsEqual(name.utf8) {
-                    return k + 1
+            // Compared as bytes: this runs for every member of every value decoded.
+            return name.withUTF8 { wanted in
+                decoder.bytes.withUnsafeBufferPointer { bytes -> Int? in
+                    var k = decoder.index + 1
+                    while k < end {
+                        let n = tape[k]
+                        if n.end - n.start == wanted.count
+                            && (wanted.isEmpty
+                                || memcmp(bytes.baseAddress! + n.start, wanted.baseAddress!, wanted.count) == 0)
+                        {
+                            return k + 1
+                        }
+                        k = tape[k + 1].next
+                    }
+                    return nil
                 }
-                k = tape[k + 1].next
             }
-            return nil
         }
 
         private func find(_ key: Key) throws -> Int {
