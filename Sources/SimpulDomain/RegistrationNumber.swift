@@ -17,20 +17,65 @@ public struct RegistrationNumber: Hashable, Sendable, Comparable, CustomStringCo
 
     /// Parses a number typed by an officer, checking its form and its check digit.
     public init(parsing input: String) throws(SimpulError) {
-        let parts = input.split(separator: "-", omittingEmptySubsequences: false)
-        // Exactly the generator's form: five digits, more only past 99999 and then with no leading zero.
-        guard parts.count == 4, (2...3).contains(parts[0].count), parts[1].count == 2,
-            parts[2].count == 5 || (parts[2].count > 5 && parts[2].first != "0"),
-            parts[3].count == 1, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) })
-        else {
+        switch Self.read(input) {
+        case .malformed:
             throw SimpulError(
                 .usage, "nomor pendaftaran '\(input)' harus berbentuk KK-TT-NNNNN-C, misalnya 01-26-00042-7")
-        }
-        let digits = parts.dropLast().joined()
-        guard Damm.checkDigit(digits) == Int(parts[3])! else {
+        case .wrongCheckDigit:
             throw SimpulError(.usage, "nomor pendaftaran '\(input)' salah ketik: digit periksa tidak cocok")
+        case .valid:
+            self.text = input
         }
-        self.text = input
+    }
+
+    enum Reading: Equatable {
+        case malformed
+        case wrongCheckDigit
+        /// Well formed with a matching check digit; its prefix is the first `prefixLength` bytes.
+        case valid(prefixLength: Int)
+    }
+
+    /// Reads a number's form and check digit over its bytes: it runs for every event received, in
+    /// the authorization checks and the fold.
+    static func read(_ input: String) -> Reading {
+        var input = input
+        return input.withUTF8 { bytes -> Reading in
+            // Exactly the generator's form: five digits, more only past 99999 and then with no leading zero.
+            var part = 0
+            var length = 0
+            var lengths = (0, 0, 0, 0)
+            var firstOfSequence: UInt8 = 0
+            var interim = 0
+            var check = 0
+            for c in bytes {
+                if c == UInt8(ascii: "-") {
+                    switch part {
+                    case 0: lengths.0 = length
+                    case 1: lengths.1 = length
+                    case 2: lengths.2 = length
+                    default: return .malformed
+                    }
+                    part += 1
+                    length = 0
+                    continue
+                }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return .malformed }
+                let digit = Int(c - UInt8(ascii: "0"))
+                if part == 3 {
+                    check = digit
+                } else {
+                    interim = Damm.table[interim][digit]
+                }
+                if part == 2 && length == 0 { firstOfSequence = c }
+                length += 1
+            }
+            guard part == 3 else { return .malformed }
+            lengths.3 = length
+            guard (2...3).contains(lengths.0), lengths.1 == 2,
+                lengths.2 == 5 || (lengths.2 > 5 && firstOfSequence != UInt8(ascii: "0")), lengths.3 == 1
+            else { return .malformed }
+            return interim == check ? .valid(prefixLength: lengths.0) : .wrongCheckDigit
+        }
     }
 
     public var description: String { text }
@@ -41,7 +86,7 @@ public struct RegistrationNumber: Hashable, Sendable, Comparable, CustomStringCo
 /// The Damm algorithm: one check digit that detects all single-digit errors and all adjacent
 /// transpositions.
 enum Damm {
-    private static let table: [[Int]] = [
+    static let table: [[Int]] = [
         [0, 3, 1, 7, 5, 9, 8, 6, 4, 2], [7, 0, 9, 2, 1, 5, 4, 8, 6, 3],
         [4, 2, 0, 6, 8, 7, 1, 3, 5, 9], [1, 7, 5, 0, 9, 8, 3, 4, 2, 6],
         [6, 1, 2, 3, 0, 4, 5, 9, 7, 8], [3, 6, 7, 4, 2, 0, 9, 5, 8, 1],

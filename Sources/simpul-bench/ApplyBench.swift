@@ -14,6 +14,8 @@ enum ApplyBench {
         var applySeconds: [Double] = []
         var rawSeconds: [Double] = []
         var restoreSeconds: [Double] = []
+        /// `SyncClient.apply(documents:)`: reading the received bytes, checking and applying, timed whole.
+        var bytesSeconds: [Double] = []
         /// Best of the runs, like the rates.
         var decodeSeconds = 0.0
         var phases: [(name: String, seconds: Double)] = []
@@ -25,10 +27,11 @@ enum ApplyBench {
         let (first, rows, matches) = try applyOnce(day: day, keepRows: true)
         result.applySeconds.append(first)
         result.stateMatches = matches
-        // Alternating the two, so that whatever else the machine does in the meantime weighs on both.
+        // Alternating them, so that whatever else the machine does in the meantime weighs on all.
         for run in 0..<runs {
             result.rawSeconds.append(try rawInsertOnce(rows))
             if run > 0 { result.applySeconds.append(try applyOnce(day: day, keepRows: false).0) }
+            result.bytesSeconds.append(try bytesApplyOnce(day: day))
         }
         result.decodeSeconds = try (0..<runs).map { _ in try timed { try received(day) }.seconds }.min()!
         result.phases = try phases(day: day)
@@ -40,6 +43,26 @@ enum ApplyBench {
     @inline(never)
     static func measuredApply(_ sets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
         try SyncClient.apply(sets, store: store)
+    }
+
+    /// The timed work from the bytes, apart so that a profiler can be pointed at it alone.
+    @inline(never)
+    static func measuredBytesApply(_ documents: [[UInt8]], store: NodeStore) throws -> Int {
+        try SyncClient.apply(documents: documents, store: store)
+    }
+
+    /// Applies every change set into a fresh empty replica from the bytes a pull receives, reading,
+    /// checking and applying them through `SyncClient.apply(documents:)`, timed whole.
+    private static func bytesApplyOnce(day: BusyDay) throws -> Double {
+        let dir = temporaryDirectory("bytes")
+        defer { removeDirectory(dir) }
+        let store = try day.emptyReplica(directory: dir)
+        let documents = day.stored.map(\.body)
+        let (applied, seconds) = try timed { try measuredBytesApply(documents, store: store) }
+        guard applied == day.events.count else {
+            throw BenchError("SyncClient.apply(documents:) applied \(applied) of \(day.events.count) events")
+        }
+        return seconds
     }
 
     /// The day's change sets read from their wire bytes, as a pull reads them before applying.
@@ -152,6 +175,11 @@ enum ApplyBench {
         let rawRate = Double(events) / raw
         let ratio = applyRate / rawRate
         let withDecodeRate = Double(events) / (apply + r.decodeSeconds)
+        let bytes = r.bytesSeconds.min()!
+        let bytesRate = Double(events) / bytes
+        // The spread over the runs: each apply run against the raw run just before it.
+        let ratios = zip(r.applySeconds, r.rawSeconds).map { $1 / $0 }.sorted()
+        let bytesRatios = zip(r.bytesSeconds, r.rawSeconds).map { $1 / $0 }.sorted()
 
         var json = JSONLine()
         json.add("scenario", "apply")
@@ -179,6 +207,15 @@ enum ApplyBench {
         json.add("ratio", ratio, decimals: 4)
         json.add("decode_ms", r.decodeSeconds * 1000, decimals: 2)
         json.add("apply_with_decode_events_per_s", withDecodeRate, decimals: 0)
+        json.add("bytes_apply_best_ms", bytes * 1000, decimals: 2)
+        json.add("bytes_apply_events_per_s", bytesRate, decimals: 0)
+        json.add("bytes_ratio", bytesRate / rawRate, decimals: 4)
+        json.add("ratio_min", ratios.first!, decimals: 4)
+        json.add("ratio_median", ratios[ratios.count / 2], decimals: 4)
+        json.add("ratio_max", ratios.last!, decimals: 4)
+        json.add("bytes_ratio_min", bytesRatios.first!, decimals: 4)
+        json.add("bytes_ratio_median", bytesRatios[bytesRatios.count / 2], decimals: 4)
+        json.add("bytes_ratio_max", bytesRatios.last!, decimals: 4)
         json.add("restore_best_ms", restore * 1000, decimals: 2)
         json.add("restore_events_per_s", Double(events) / restore, decimals: 0)
         var phases = JSONLine()
@@ -211,8 +248,15 @@ enum ApplyBench {
             "  \(column("ratio apply/raw", 40, right: false))\(column("", 10))\(column(fixed(ratio, 4), 12))"
                 + "  >= 0.5 \(met(ratio >= targetRatio))")
         lines.append(
-            "  \(column("read wire bytes + apply", 40, right: false))\(column(ms(apply + r.decodeSeconds), 10))"
+            "  \(column("read wire bytes, then apply", 40, right: false))\(column(ms(apply + r.decodeSeconds), 10))"
                 + "\(column(grouped(Int(withDecodeRate)), 12))")
+        lines.append(
+            "  \(column("apply(documents:): bytes in, applied", 40, right: false))\(column(ms(bytes), 10))"
+                + "\(column(grouped(Int(bytesRate)), 12))")
+        lines.append(
+            "  ratio to raw, run by run (min / median / max): apply \(fixed(ratios.first!, 2)) / "
+                + "\(fixed(ratios[ratios.count / 2], 2)) / \(fixed(ratios.last!, 2)), bytes in \(fixed(bytesRatios.first!, 2)) / "
+                + "\(fixed(bytesRatios[bytesRatios.count / 2], 2)) / \(fixed(bytesRatios.last!, 2))")
         lines.append(
             "  \(column("restore over sync protocol (in process)", 40, right: false))\(column(ms(restore), 10))"
                 + "\(column(grouped(Int(Double(events) / restore)), 12))")

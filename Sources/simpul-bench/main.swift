@@ -20,6 +20,13 @@
 //   ratio                               apply_events_per_s / raw_rows_per_s
 //   decode_ms                           decoding the change sets' wire JSON, which a pull does first
 //   apply_with_decode_events_per_s      events / (apply + decode)
+//   bytes_apply_best_ms, bytes_apply_events_per_s, bytes_ratio
+//                                       SyncClient.apply(documents:) from the change sets' bytes as
+//                                       a pull receives them (read, checked and applied, the reads
+//                                       on the other core while the store applies), best run, and
+//                                       its rate over raw_rows_per_s
+//   ratio_min, ratio_median, ratio_max, bytes_ratio_min, bytes_ratio_median, bytes_ratio_max
+//                                       the spread: each run's rate over the raw run beside it
 //   restore_best_ms, restore_events_per_s  a new store for the node pulling the whole day from the
 //                                       hub over the sync protocol, in process, hub work included
 //   phases_ms.{phase}                   one instrumented apply, phase by phase

@@ -109,7 +109,7 @@ struct InitCommand: ParsableCommand {
                 try created.setHub(config)
             }
             var report: SyncReport?
-            if restore { report = Agent.sync(store: created, identity: identity) }
+            if restore { report = Agent.sync(store: created, identity: identity, restore: RestoreProgress()) }
             let view = InitView(
                 node: id.rawValue, name: name, kecamatan: kecamatan, kabupaten: kabupaten, zona: zona.rawValue,
                 data: created.path, catalogVersion: try created.catalog().version,

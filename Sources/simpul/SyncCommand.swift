@@ -168,13 +168,22 @@ enum Agent {
             logger: Environment.logger)
     }
 
-    /// One sync run; with `live` and a terminal on stderr, a progress line that updates in place.
+    /// One sync run; with `live` and a terminal on stderr, a progress line that updates in place;
+    /// with `restore`, the restore's progress on stderr.
     static func sync(
-        store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget, live: Bool = false
+        store: NodeStore, identity: NodeIdentity, budget: Int = ChangeSetSealer.defaultBudget, live: Bool = false,
+        restore: RestoreProgress? = nil
     ) -> SyncReport {
         let line = live && isatty(STDERR_FILENO) == 1 ? ProgressLine() : nil
-        let monitor = SyncMonitor(every: line == nil ? .seconds(10) : .milliseconds(250)) { progress in
-            if let line { line.show(progress) } else { logProgress(progress) }
+        let every: Duration = restore != nil ? .seconds(1) : line == nil ? .seconds(10) : .milliseconds(250)
+        let monitor = SyncMonitor(every: every) { progress in
+            if let restore {
+                restore.show(progress)
+            } else if let line {
+                line.show(progress)
+            } else {
+                logProgress(progress)
+            }
         }
         let transport = transport(store: store, identity: identity, monitor: monitor)
         let report = SyncClient(
@@ -193,7 +202,8 @@ enum Agent {
             "sync progress",
             metadata: [
                 "phase": "\(p.phase.rawValue)", "pushed": "\(p.pushed)", "outbox": "\(p.outbox)",
-                "eventsPulled": "\(p.pulledEvents)", "bytesSent": "\(p.bytesSent)",
+                "eventsPulled": "\(p.pulledEvents)", "pullRemaining": "\(p.pullRemaining.map(String.init) ?? "-")",
+                "bytesSent": "\(p.bytesSent)",
                 "bytesReceived": "\(p.bytesReceived)", "bytesPerSecond": "\(Int(p.rate))",
             ])
     }
@@ -223,12 +233,14 @@ final class ProgressLine: Sendable {
         switch p.phase {
         case .push: text = "Kirim \(p.pushed)/\(p.outbox) change set"
         case .blobs: text = "Kirim lampiran"
-        case .pull: text = "Terima \(p.pulledEvents) event"
+        case .pull:
+            text = "Terima \(p.pulledEvents) event"
+            if let remaining = p.pullRemaining, remaining > 0 { text += ", sisa ±\(remaining)" }
         case .downloads: text = "Unduh lampiran"
         }
         text +=
             " · \(Self.size(p.bytesSent)) keluar · \(Self.size(p.bytesReceived)) masuk · \(Self.size(Int(p.rate)))/s"
-        if let left = p.pushSecondsLeft { text += " · sisa ±\(Self.duration(left))" }
+        if let left = p.pushSecondsLeft ?? p.pullSecondsLeft { text += " · sisa ±\(Self.duration(left))" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + FreeText.shown(text)).utf8))
     }
 

@@ -91,6 +91,10 @@ import Testing
                 "--hub-ca", certs + "/cert.pem", "--key", kec + "/node.key", "--restore", "--json",
             ])
         #expect(restoring.status == 0, "\(restoring.stderr)")
+        // Its progress on stderr (not a terminal here: one line per report), the end of the pull always.
+        let progress = restoring.stderr.split(separator: "\n").filter { $0.hasPrefix("Pemulihan: ") }
+        #expect(progress.last?.contains(" event diterima, ") == true, "\(restoring.stderr)")
+        #expect(progress.last?.hasSuffix(" masuk, selesai") == true, "\(restoring.stderr)")
         let restoredRun = try #require(try json(restoring.stdout)["restore"] as? [String: Any])
         #expect(restoredRun["result"] as? String == "in-sync")
         #expect(restoredRun["downloaded"] as? Int == 1)

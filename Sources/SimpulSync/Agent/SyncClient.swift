@@ -176,6 +176,7 @@ public final class SyncClient: Sendable {
                         monitor.update {
                             $0.phase = .pull
                             $0.pulledEvents += applied
+                            $0.pullRemaining = complete ? 0 : self.remainingAtHub()
                         }
                         guard complete else { return result }
                         // Only once everything is pulled are all the attached events here that name
@@ -220,18 +221,31 @@ public final class SyncClient: Sendable {
         }
     }
 
-    /// The signature checks of one batch. Pool threads check ahead of the store, in order; the
-    /// applying thread checks a change set itself when no thread has started it. So it never waits
-    /// for work the pool has not begun, and a pool whose threads are all busy (a hub answering
+    /// The reads and checks of one batch. Pool threads read and check ahead of the store, in order;
+    /// the applying thread does a change set's itself when no thread has started it. So it never
+    /// waits for work the pool has not begun, and a pool whose threads are all busy (a hub answering
     /// requests, an agent in a run) slows the batch down but cannot deadlock it.
-    private final class SignatureChecks: Sendable {
-        /// One change set's outcome. The mutex is held while its check runs, so whoever needs the
-        /// outcome of a running check blocks on it until the check ends.
-        private final class Slot: Sendable {
-            let outcome = Mutex<Result<Void, SyncError>?>(nil)
+    private final class Admission: Sendable {
+        enum Source: Sendable {
+            /// Change sets already read from their bytes: only checked here.
+            case read([ReceivedChangeSet])
+            /// Documents as received: read and checked here.
+            case documents([[UInt8]])
         }
 
-        private let changeSets: [ReceivedChangeSet]
+        /// Why a change set is not applied: it did not read, or it failed a check.
+        struct Refusal: Error {
+            var error: SyncError
+            var unread: Bool
+        }
+
+        /// One change set's outcome. The mutex is held while its read and check run, so whoever
+        /// needs the outcome of a running one blocks on it until it ends.
+        private final class Slot: Sendable {
+            let outcome = Mutex<Result<RemoteChangeSet, Refusal>?>(nil)
+        }
+
+        private let source: Source
         private let keys: [String: [NodeKey]]
         private let slots: [Slot]
         /// The next change set no pool thread has taken.
@@ -240,16 +254,23 @@ public final class SyncClient: Sendable {
 
         private let clock: UInt64
 
-        init(_ changeSets: [ReceivedChangeSet], keys: [String: [NodeKey]], clock: UInt64) {
-            self.changeSets = changeSets
+        init(_ source: Source, keys: [String: [NodeKey]], clock: UInt64) {
+            self.source = source
             self.keys = keys
             self.clock = clock
-            slots = changeSets.map { _ in Slot() }
+            let count =
+                switch source {
+                case .read(let sets): sets.count
+                case .documents(let documents): documents.count
+                }
+            slots = (0..<count).map { _ in Slot() }
         }
 
-        /// Sets up to `threads` threads of `pool` checking ahead.
+        var count: Int { slots.count }
+
+        /// Sets up to `threads` threads of `pool` reading and checking ahead.
         func start(threads: Int, on pool: BlockingPool) {
-            for _ in 0..<min(threads, changeSets.count) {
+            for _ in 0..<min(threads, slots.count) {
                 pool.submit { self.checkAhead() }
             }
         }
@@ -257,11 +278,12 @@ public final class SyncClient: Sendable {
         /// Ends the checking ahead: the batch is applied or refused.
         func stop() { stopped.store(true, ordering: .relaxed) }
 
-        /// Waits for change set `i`'s check, running it here if no thread has; throws its refusal.
-        func wait(_ i: Int) throws(SyncError) {
+        /// Waits for change set `i`'s read and check, running them here if no thread has; returns
+        /// it for the store or throws its refusal.
+        func wait(_ i: Int) throws(Refusal) -> RemoteChangeSet {
             try slots[i].outcome.withLock { outcome in
                 check(i, &outcome)
-                return outcome ?? .success(())
+                return outcome!
             }.get()
         }
 
@@ -274,15 +296,23 @@ public final class SyncClient: Sendable {
             }
         }
 
-        private func check(_ i: Int, _ outcome: inout Result<Void, SyncError>?) {
-            guard outcome == nil else { return }
-            let received = changeSets[i]
+        private func check(_ i: Int, _ outcome: inout Result<RemoteChangeSet, Refusal>?) {
+            guard case .none = outcome else { return }
+            let received: ReceivedChangeSet
+            switch source {
+            case .read(let sets): received = sets[i]
+            case .documents(let documents):
+                do throws(SyncError) { received = try ReceivedChangeSet(body: documents[i]) } catch {
+                    outcome = .failure(Refusal(error: error, unread: true))
+                    return
+                }
+            }
             let known = keys[received.changeSet.node] ?? []
             do throws(SyncError) {
                 try received.verify(key: { fp in known.first { $0.fingerprint == fp } }, clock: clock)
-                outcome = .success(())
+                outcome = .success(received.remote)
             } catch {
-                outcome = .failure(error)
+                outcome = .failure(Refusal(error: error, unread: false))
             }
         }
     }
@@ -406,35 +436,68 @@ public final class SyncClient: Sendable {
         let body = try exchangeBytes(
             try request("/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
         let response: PullResponse
-        let received: [ReceivedChangeSet]
         do {
             response = try PullResponse(decoding: body)
-            received = try response.changeSets.map { bytes throws(SyncError) in try ReceivedChangeSet(body: bytes) }
         } catch {
             throw Failure(failure: .garbled("isi jawaban /v2/pull tidak bisa dibaca: \(error.message)"))
         }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust for
         // other writers' keys; its own new keys must come endorsed through a chain from the pinned one.
         try HubKeys.learn(response.keys, store: store, logger: logger)
-        counters.pulledChangeSets.add(received.count, ordering: .relaxed)
-        let applied = try Self.apply(received, store: store)
+        counters.pulledChangeSets.add(response.changeSets.count, ordering: .relaxed)
+        // Each change set is read from its bytes on the other cores while the store applies.
+        let applied = try Self.apply(documents: response.changeSets, store: store)
         return .pulled(applied: applied, complete: response.complete)
+    }
+
+    /// Events the hub's knowledge (as it answered this run) names that this node does not hold yet:
+    /// what is left to pull, for the progress shown; nil when the hub's knowledge is not known.
+    private func remainingAtHub() -> Int? {
+        guard let hub = try? store.peerKnowledge(Self.hubPeer), !hub.isEmpty, let mine = try? store.knowledge()
+        else { return nil }
+        var remaining = 0
+        for (partition, vv) in hub {
+            for (node, seq) in vv.entries {
+                let held = mine[partition]?[node] ?? 0
+                // Bounded by WireBounds (2^53 per entry), but many entries could still add up past Int.
+                let (sum, overflow) = remaining.addingReportingOverflow(Int(seq - min(seq, held)))
+                if overflow { return Int.max }
+                remaining = sum
+            }
+        }
+        return remaining
     }
 
     /// Verifies and applies change sets in one transaction; parks those that must wait, then
     /// applies what they were waiting for. Returns the new events applied.
     public static func apply(_ changeSets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
-        var writers: [String: [NodeKey]] = [:]
-        for writer in Set(changeSets.map { $0.changeSet.node }) { writers[writer] = try store.keys(node: writer) }
-        let keys = writers
-        // Signatures are checked on the other cores while the store applies what is already checked:
-        // each change set is applied only once its own check has passed.
-        let checks = SignatureChecks(changeSets, keys: keys, clock: try store.lamportClock())
+        try apply(Admission(.read(changeSets), keys: try keysByNode(store), clock: try store.lamportClock()), store)
+    }
+
+    /// Reads, verifies and applies change set documents as they came off the wire, in one
+    /// transaction: each is read (canonical form and values, in one pass over its bytes) and
+    /// checked (hash over those bytes, signature, roles, Lamport margin) on the other cores while the
+    /// store applies those before it, and is applied only once its own read and check have passed.
+    /// A document that does not read ends the batch as a garbled answer; those before it are kept.
+    /// Returns the new events applied.
+    public static func apply(documents: [[UInt8]], store: NodeStore) throws -> Int {
+        try apply(Admission(.documents(documents), keys: try keysByNode(store), clock: try store.lamportClock()), store)
+    }
+
+    /// Every key the store knows, by node: taken before the transaction, so that no check on a pool
+    /// thread reads the store while the applying thread holds it.
+    private static func keysByNode(_ store: NodeStore) throws -> [String: [NodeKey]] {
+        Dictionary(grouping: try store.keys(), by: \.node)
+    }
+
+    private static func apply(_ checks: Admission, _ store: NodeStore) throws -> Int {
         let pool = BlockingPool.shared
-        checks.start(threads: pool.threads, on: pool)
+        // One core stays with the applying thread (SQLite's work is the longest); the others read
+        // and check ahead of it.
+        checks.start(threads: max(1, pool.threads - 1), on: pool)
         defer { checks.stop() }
-        let (outcomes, refusal, waiting) = try store.applyRemote(changeSets.map(\.remote)) {
-            (i: Int) throws(SyncError) in
+        let (outcomes, refusal, waiting) = try store.applyRemote(count: checks.count) {
+            (i: Int) throws(Admission.Refusal) -> RemoteChangeSet in
             try checks.wait(i)
         }
         var applied = 0
@@ -445,7 +508,12 @@ public final class SyncClient: Sendable {
             case .brokenChain(let reason), .conflicting(let reason): throw Failure(failure: .invalidData(reason))
             }
         }
-        if let refusal { throw Failure(failure: .invalidData(refusal.message)) }
+        if let refusal {
+            throw Failure(
+                failure: refusal.unread
+                    ? .garbled("change set tidak bisa dibaca: \(refusal.error.message)")
+                    : .invalidData(refusal.error.message))
+        }
         // What waits in the parking (from this pull or an earlier one) may wait for what just came.
         if waiting && applied > 0 { applied += try HubService.drain(store: store) }
         return applied

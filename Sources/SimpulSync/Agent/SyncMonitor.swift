@@ -20,6 +20,10 @@ public struct SyncProgress: Sendable, Equatable {
     public var outboxBytes: Int
     public var pushedBytes: Int
     public var pulledEvents: Int
+    /// Events the hub holds that this node does not, by the hub's knowledge this run (taken before
+    /// the push) against this node's after the last pull answer; nil before the first answer. What
+    /// others push meanwhile is not in it, so it is a floor, not a promise.
+    public var pullRemaining: Int?
     /// Bytes on the wire so far this run, the transfer in flight included.
     public var bytesSent: Int
     public var bytesReceived: Int
@@ -29,6 +33,14 @@ public struct SyncProgress: Sendable, Equatable {
     public var rate: Double {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return seconds > 0 ? Double(bytesSent + bytesReceived) / seconds : 0
+    }
+
+    /// Seconds left for the pull at the run's event rate so far (the steps before the pull are
+    /// short beside a long pull); nil when there is nothing to go by yet.
+    public var pullSecondsLeft: Double? {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard phase == .pull, let remaining = pullRemaining, seconds > 0, pulledEvents > 0 else { return nil }
+        return Double(remaining) * seconds / Double(pulledEvents)
     }
 
     /// Seconds left for the push at the rate so far, assuming what is left compresses as what went;

@@ -94,14 +94,26 @@ extension NodeStore {
     public func applyRemote<E: Error>(
         _ batch: [RemoteChangeSet], admit: (Int) throws(E) -> Void
     ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?, waiting: Bool) {
+        try applyRemote(count: batch.count) { (i: Int) throws(E) -> RemoteChangeSet in
+            try admit(i)
+            return batch[i]
+        }
+    }
+
+    /// `applyRemote(_:admit:)` for change sets that `admit` hands over one by one as they are
+    /// ready (read and checked on other threads while the store applies those before).
+    public func applyRemote<E: Error>(
+        count: Int, admit: (Int) throws(E) -> RemoteChangeSet
+    ) throws(SimpulError) -> (outcomes: [ApplyOutcome], refusal: E?, waiting: Bool) {
         let at = clock
         return try write("menerapkan change set") { tx -> ([ApplyOutcome], E?, Bool) in
             var outcomes: [ApplyOutcome] = []
             var refusal: E?
             // Usually nothing waits: then no change set needs taking out of the parking.
             var waiting = try tx.anyParked()
-            for (i, cs) in batch.enumerated() {
-                do throws(E) { try admit(i) } catch {
+            for i in 0..<count {
+                let cs: RemoteChangeSet
+                do throws(E) { cs = try admit(i) } catch {
                     refusal = error
                     break
                 }

@@ -61,12 +61,12 @@ struct CanonicalReader {
         if try byte(j) == UInt8(ascii: "}") { return j + 1 }
         var previous: UnsafeBufferPointer<UInt8>?
         while true {
-            let keyEnd = try string(at: j)
+            let (keyEnd, escaped) = try stringEscapes(at: j)
             let key = UnsafeBufferPointer(rebasing: bytes[(j + 1)..<(keyEnd - 1)])
             if let previous, !Self.ascending(previous, key) {
                 throw fail(j, "kunci objek tidak urut atau berulang")
             }
-            if key.contains(UInt8(ascii: "\\")) { throw fail(j, "kunci objek memakai escape") }
+            if escaped { throw fail(j, "kunci objek memakai escape") }
             previous = key
             guard try byte(keyEnd) == UInt8(ascii: ":") else { throw fail(keyEnd, "':' diharapkan") }
             j = try member(key, keyEnd + 1)
@@ -75,6 +75,30 @@ struct CanonicalReader {
             case UInt8(ascii: "}"): return j + 1
             default: throw fail(j, "',' atau '}' diharapkan")
             }
+        }
+    }
+
+    /// Where the object starting at `i` ends, found by its braces and quotes alone, without checking
+    /// its form: for a value that is read and checked in full later (each change set of a pull
+    /// answer, by `ReceivedChangeSet`), so that its bytes are checked once, not twice.
+    func skipObject(at i: Int) throws(Malformed) -> Int {
+        guard try byte(i) == UInt8(ascii: "{") else { throw fail(i, "objek diharapkan") }
+        var depth = 0
+        var j = i
+        while true {
+            switch try byte(j) {
+            case UInt8(ascii: "\""):
+                j += 1
+                while try byte(j) != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return j + 1 }
+            default:
+                break
+            }
+            j += 1
         }
     }
 
@@ -93,15 +117,22 @@ struct CanonicalReader {
         }
     }
 
-    func string(at i: Int) throws(Malformed) -> Int {
+    func string(at i: Int) throws(Malformed) -> Int { try stringEscapes(at: i).end }
+
+    /// Checks the string starting at `i`: canonical escapes only, and valid UTF-8 (RFC 8785 hashes
+    /// text, so bytes that are not text have no canonical form). Returns the index after its closing
+    /// quote and whether it holds any escape.
+    func stringEscapes(at i: Int) throws(Malformed) -> (end: Int, escaped: Bool) {
         guard try byte(i) == UInt8(ascii: "\"") else { throw fail(i, "string diharapkan") }
         var j = i + 1
+        var escaped = false
         while true {
             let c = try byte(j)
             switch c {
             case UInt8(ascii: "\""):
-                return j + 1
+                return (j + 1, escaped)
             case UInt8(ascii: "\\"):
+                escaped = true
                 let e = try byte(j + 1)
                 switch e {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
@@ -121,11 +152,43 @@ struct CanonicalReader {
                 default:
                     throw fail(j, "escape tidak sah")
                 }
+            case 0x80...:
+                j += try utf8Sequence(at: j, lead: c)
             default:
                 guard c >= 0x20 else { throw fail(j, "karakter kendali tanpa escape") }
                 j += 1
             }
         }
+    }
+
+    /// The length of the UTF-8 sequence starting with `lead` (at least 0x80) at `i`, checked as
+    /// RFC 3629 has it: no overlong forms, no surrogates, nothing above U+10FFFF.
+    private func utf8Sequence(at i: Int, lead: UInt8) throws(Malformed) -> Int {
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xbf
+        switch lead {
+        case 0xc2...0xdf: length = 2
+        case 0xe0:
+            length = 3
+            low = 0xa0
+        case 0xed:
+            length = 3
+            high = 0x9f
+        case 0xe1...0xef: length = 3
+        case 0xf0:
+            length = 4
+            low = 0x90
+        case 0xf4:
+            length = 4
+            high = 0x8f
+        case 0xf1...0xf3: length = 4
+        default: throw fail(i, "bukan UTF-8 yang sah")
+        }
+        guard i + length <= bytes.count else { throw fail(i, "bukan UTF-8 yang sah") }
+        guard bytes[i + 1] >= low, bytes[i + 1] <= high else { throw fail(i, "bukan UTF-8 yang sah") }
+        for k in (i + 2)..<(i + length) where bytes[k] & 0xc0 != 0x80 { throw fail(i, "bukan UTF-8 yang sah") }
+        return length
     }
 
     func integer(at i: Int) throws(Malformed) -> Int {
@@ -166,6 +229,40 @@ struct CanonicalReader {
         let inner = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<(end - 1)])
         if inner.contains(UInt8(ascii: "\\")) { return (nil, end) }
         return (String(decoding: inner, as: UTF8.self), end)
+    }
+
+    /// The text of a string's contents whose escapes the reader has checked: only the short forms
+    /// and `\u00xx` occur.
+    static func unescaped(_ inner: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(inner.count)
+        var i = 0
+        while i < inner.count {
+            let c = inner[i]
+            guard c == UInt8(ascii: "\\") else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            switch inner[i + 1] {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "n"): out.append(0x0a)
+            case UInt8(ascii: "f"): out.append(0x0c)
+            case UInt8(ascii: "r"): out.append(0x0d)
+            case UInt8(ascii: "u"):
+                // \u00xx with lowercase hex digits.
+                func hex(_ c: UInt8) -> UInt8 {
+                    c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : c - UInt8(ascii: "a") + 10
+                }
+                out.append(hex(inner[i + 4]) << 4 | hex(inner[i + 5]))
+                i += 6
+                continue
+            default: out.append(inner[i + 1])
+            }
+            i += 2
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func literal(_ word: StaticString, at i: Int) throws(Malformed) -> Int {

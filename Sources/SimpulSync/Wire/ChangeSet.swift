@@ -17,6 +17,20 @@ public struct WireEvent: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey { case seq, lamport, context, record, officer, role, at, type, data }
 
+    public init(
+        seq: UInt64, lamport: UInt64, context: VersionVector, record: String, officer: String, role: String,
+        at: Timestamp, body: EventBody
+    ) {
+        self.seq = seq
+        self.lamport = lamport
+        self.context = context
+        self.record = record
+        self.officer = officer
+        self.role = role
+        self.at = at
+        self.body = body
+    }
+
     public init(_ e: Event) {
         seq = e.dot.seq
         lamport = e.lamport

@@ -111,6 +111,13 @@ private struct Writer: Sink {
     mutating func raw(_ s: String) { bytes += s.utf8 }
     mutating func number(_ n: UInt64) { bytes += String(n).utf8 }
     mutating func string(_ s: String) {
+        guard JSONText.needsEscaping(s) else {
+            // Most strings need no escape: their bytes go in as they are, without a copy between.
+            bytes.append(UInt8(ascii: "\""))
+            bytes += s.utf8
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         var text = ""
         JSONText.string(s, into: &text)
         bytes += text.utf8

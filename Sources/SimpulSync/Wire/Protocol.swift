@@ -188,7 +188,8 @@ public struct PullResponse: Sendable, Equatable {
         return out
     }
 
-    /// Reads an answer; each change set comes out as the bytes it was sent as.
+    /// Reads an answer; each change set comes out as the bytes it was sent as, found but not yet
+    /// checked: `ReceivedChangeSet(body:)` checks each when it reads it, in one pass.
     public init(decoding bytes: [UInt8]) throws(SyncError) {
         var sets: [Range<Int>] = []
         var complete: Bool?
@@ -202,7 +203,8 @@ public struct PullResponse: Sendable, Equatable {
                             guard sets.count < WireBounds.maxPullChangeSets else {
                                 throw r.fail(s, "lebih dari \(WireBounds.maxPullChangeSets) change set")
                             }
-                            let e = try r.value(at: s)
+                            // Only found here: `ReceivedChangeSet` reads and checks each in full.
+                            let e = try r.skipObject(at: s)
                             sets.append(s..<e)
                             return e
                         }

@@ -28,21 +28,31 @@ public struct ReceivedChangeSet: Sendable {
     public var changeSet: ChangeSet { signed.changeSet }
 
     /// Reads a signed change set document; refuses one that is not in canonical form.
+    ///
+    /// One pass over the bytes checks the canonical form and takes every member where it sits: the
+    /// header's and events' scalars directly, each event's `data` as nodes of a `CanonicalTape` that
+    /// its `EventBody` is then built from. Nothing is parsed twice.
     public init(body: [UInt8]) throws(SyncError) {
-        var hashed = 0..<0
-        var columns: [Columns] = []
+        var parts = Parts()
         do {
             try CanonicalReader.read(body) { r throws(CanonicalReader.Malformed) in
                 let end = try r.object(at: 0) { key, start throws(CanonicalReader.Malformed) in
                     if CanonicalReader.equals(key, "changeSet") {
-                        let end = try Self.changeSet(r, at: start, columns: &columns)
-                        hashed = start..<end
+                        let end = try Self.changeSet(r, at: start, into: &parts)
+                        parts.hashed = start..<end
                         return end
                     }
-                    guard CanonicalReader.equals(key, "hash") || CanonicalReader.equals(key, "signature") else {
-                        throw r.fail(start, "anggota tidak dikenal di dokumen change set")
+                    if CanonicalReader.equals(key, "hash") {
+                        let (text, end) = try Self.text(r, at: start)
+                        parts.hash = text
+                        return end
                     }
-                    return try r.string(at: start)
+                    if CanonicalReader.equals(key, "signature") {
+                        let (text, end) = try Self.text(r, at: start)
+                        parts.signature = text
+                        return end
+                    }
+                    throw r.fail(start, "anggota tidak dikenal di dokumen change set")
                 }
                 guard end == body.count else { throw r.fail(end, "ada isi setelah dokumen") }
             }
@@ -50,85 +60,195 @@ public struct ReceivedChangeSet: Sendable {
             throw SyncError(
                 .malformed, "change set bukan JSON kanonik: \(error.reason) (byte \(error.offset))", cause: error)
         }
-        do {
-            signed = try Canonical.decode(SignedChangeSet.self, from: body)
-        } catch {
-            throw SyncError(.malformed, "change set tidak sesuai skema", cause: error)
-        }
-        guard columns.count == signed.changeSet.events.count, !hashed.isEmpty else {
+        signed = try Self.signed(parts, body: body)
+        guard parts.columns.count == signed.changeSet.events.count, !parts.hashed.isEmpty else {
             throw SyncError(.malformed, "change set tidak lengkap")
         }
         // Times have one written form (UTC, milliseconds), so the log's text is the signed text.
-        for (wire, column) in zip(signed.changeSet.events, columns)
+        for (wire, column) in zip(signed.changeSet.events, parts.columns)
         where !body[column.at].elementsEqual(wire.at.description.utf8) {
             throw SyncError(.malformed, "waktu event \(wire.seq) tidak dalam bentuk kanonik (UTC dengan milidetik)")
         }
         self.body = body
-        self.hashed = hashed
-        self.columns = columns
-        remote = Self.remote(signed, body: body, columns: columns)
+        self.hashed = parts.hashed
+        self.columns = parts.columns
+        remote = Self.remote(signed, body: body, columns: parts.columns)
+    }
+
+    /// What the pass over the bytes found, before the values are built.
+    private struct Parts {
+        var hashed = 0..<0
+        var hash: String?
+        var signature: String?
+        var format: UInt64?
+        var node: String?
+        var partition: String?
+        var first: UInt64?
+        var last: UInt64?
+        var prev: String?
+        var key: String?
+        var columns: [Columns] = []
+        var events: [EventParts] = []
+        var tape = CanonicalTape()
+
+        /// Where the change set member named `key` goes, if it is a number.
+        static func number(_ key: UnsafeBufferPointer<UInt8>) -> WritableKeyPath<Parts, UInt64?>? {
+            if CanonicalReader.equals(key, "first") { return \.first }
+            if CanonicalReader.equals(key, "last") { return \.last }
+            if CanonicalReader.equals(key, "format") { return \.format }
+            return nil
+        }
+
+        /// Where the change set member named `key` goes, if it is a string.
+        static func string(_ key: UnsafeBufferPointer<UInt8>) -> WritableKeyPath<Parts, String?>? {
+            if CanonicalReader.equals(key, "key") { return \.key }
+            if CanonicalReader.equals(key, "node") { return \.node }
+            if CanonicalReader.equals(key, "partition") { return \.partition }
+            if CanonicalReader.equals(key, "prev") { return \.prev }
+            return nil
+        }
+    }
+
+    private struct EventParts {
+        var seq: UInt64?
+        var lamport: UInt64?
+        var context: [String: UInt64] = [:]
+        var record: String?
+        var officer: String?
+        var role: String?
+        var at: String?
+        var type: String?
+        /// The node of `data` in the tape.
+        var data: Int?
+
+        /// Where the event member named `key` goes, if it is a string besides `at`.
+        static func string(_ key: UnsafeBufferPointer<UInt8>) -> WritableKeyPath<EventParts, String?>? {
+            if CanonicalReader.equals(key, "officer") { return \.officer }
+            if CanonicalReader.equals(key, "record") { return \.record }
+            if CanonicalReader.equals(key, "role") { return \.role }
+            if CanonicalReader.equals(key, "type") { return \.type }
+            return nil
+        }
+    }
+
+    /// A string's text, its escapes undone.
+    private static func text(
+        _ r: CanonicalReader, at i: Int
+    ) throws(CanonicalReader.Malformed) -> (String, Int) {
+        let (end, escaped) = try r.stringEscapes(at: i)
+        let inner = UnsafeBufferPointer(rebasing: r.bytes[(i + 1)..<(end - 1)])
+        guard escaped else { return (String(decoding: inner, as: UTF8.self), end) }
+        return (CanonicalReader.unescaped(inner), end)
     }
 
     private static func changeSet(
-        _ r: CanonicalReader, at i: Int, columns: inout [Columns]
+        _ r: CanonicalReader, at i: Int, into parts: inout Parts
     ) throws(CanonicalReader.Malformed) -> Int {
         try r.object(at: i) { key, start throws(CanonicalReader.Malformed) in
             if CanonicalReader.equals(key, "events") {
                 return try r.array(at: start) { s throws(CanonicalReader.Malformed) in
-                    try event(r, at: s, columns: &columns)
+                    try event(r, at: s, into: &parts)
                 }
             }
-            if CanonicalReader.equals(key, "first") || CanonicalReader.equals(key, "last")
-                || CanonicalReader.equals(key, "format")
-            {
-                return try r.unsigned(at: start).end
+            if let number = Parts.number(key) {
+                let (value, end) = try r.unsigned(at: start)
+                parts[keyPath: number] = value
+                return end
             }
-            if CanonicalReader.equals(key, "key") || CanonicalReader.equals(key, "node")
-                || CanonicalReader.equals(key, "partition") || CanonicalReader.equals(key, "prev")
-            {
-                return try r.string(at: start)
+            if let string = Parts.string(key) {
+                let (value, end) = try text(r, at: start)
+                parts[keyPath: string] = value
+                return end
             }
             throw r.fail(start, "anggota change set tidak dikenal")
         }
     }
 
     private static func event(
-        _ r: CanonicalReader, at i: Int, columns: inout [Columns]
+        _ r: CanonicalReader, at i: Int, into parts: inout Parts
     ) throws(CanonicalReader.Malformed) -> Int {
         var at: Range<Int>?
         var context: Range<Int>?
         var data: Range<Int>?
+        var e = EventParts()
         let end = try r.object(at: i) { key, start throws(CanonicalReader.Malformed) in
             if CanonicalReader.equals(key, "context") {
-                let end = try r.object(at: start) { _, s throws(CanonicalReader.Malformed) in try r.unsigned(at: s).end
+                let end = try r.object(at: start) { node, s throws(CanonicalReader.Malformed) in
+                    let (seq, end) = try r.unsigned(at: s)
+                    e.context[String(decoding: node, as: UTF8.self)] = seq
+                    return end
                 }
                 context = start..<end
                 return end
             }
             if CanonicalReader.equals(key, "data") {
-                let end = try r.object(at: start) { _, s throws(CanonicalReader.Malformed) in try r.value(at: s) }
+                guard try r.byte(start) == UInt8(ascii: "{") else { throw r.fail(start, "objek diharapkan") }
+                e.data = parts.tape.nodes.count
+                let end = try parts.tape.record(r, at: start)
                 data = start..<end
                 return end
             }
             if CanonicalReader.equals(key, "lamport") || CanonicalReader.equals(key, "seq") {
-                return try r.unsigned(at: start).end
+                let (value, end) = try r.unsigned(at: start)
+                if key.count == 3 { e.seq = value } else { e.lamport = value }
+                return end
             }
             if CanonicalReader.equals(key, "at") {
-                let end = try r.string(at: start)
+                let (value, end) = try text(r, at: start)
+                e.at = value
                 at = (start + 1)..<(end - 1)
                 return end
             }
-            if CanonicalReader.equals(key, "officer")
-                || CanonicalReader.equals(key, "record") || CanonicalReader.equals(key, "role")
-                || CanonicalReader.equals(key, "type")
-            {
-                return try r.string(at: start)
+            if let string = EventParts.string(key) {
+                let (value, end) = try text(r, at: start)
+                e[keyPath: string] = value
+                return end
             }
             throw r.fail(start, "anggota event tidak dikenal")
         }
         guard let at, let context, let data else { throw r.fail(i, "event tanpa at, context atau data") }
-        columns.append(Columns(at: at, context: context, data: data))
+        parts.columns.append(Columns(at: at, context: context, data: data))
+        parts.events.append(e)
         return end
+    }
+
+    /// The document's values from what the pass found: every member the schema requires present,
+    /// each event's body built from its nodes.
+    private static func signed(_ parts: Parts, body: [UInt8]) throws(SyncError) -> SignedChangeSet {
+        func schema(_ what: String) -> SyncError { SyncError(.malformed, "change set tidak sesuai skema: \(what)") }
+        guard let hash = parts.hash, let signature = parts.signature else {
+            throw schema("hash atau signature tidak ada")
+        }
+        guard let format = parts.format, let node = parts.node, let partition = parts.partition,
+            let first = parts.first, let last = parts.last, let key = parts.key
+        else { throw schema("anggota changeSet tidak lengkap") }
+        var events: [WireEvent] = []
+        events.reserveCapacity(parts.events.count)
+        for (n, e) in parts.events.enumerated() {
+            guard let seq = e.seq, let lamport = e.lamport, let record = e.record, let officer = e.officer,
+                let role = e.role, let atText = e.at, let typeName = e.type, let data = e.data
+            else { throw schema("event ke-\(n + 1) tidak lengkap") }
+            guard let at = Timestamp(iso: atText) else { throw schema("waktu event \(seq) tidak sah") }
+            guard let type = EventType(rawValue: typeName) else {
+                throw schema("jenis event '\(typeName.prefix(64))' tidak dikenal")
+            }
+            let eventBody: EventBody
+            do {
+                eventBody = try EventBody.decode(
+                    type: type, from: TapeDecoder(bytes: body, tape: parts.tape.nodes, index: data))
+            } catch {
+                throw SyncError(.malformed, "change set tidak sesuai skema: data event \(seq)", cause: error)
+            }
+            events.append(
+                WireEvent(
+                    seq: seq, lamport: lamport, context: VersionVector(e.context), record: record, officer: officer,
+                    role: role, at: at, body: eventBody))
+        }
+        return SignedChangeSet(
+            changeSet: ChangeSet(
+                format: Int(format), node: node, partition: partition, first: first, last: last, prev: parts.prev,
+                key: key, events: events),
+            hash: hash, signature: signature)
     }
 
     /// How far a received event's Lamport value may lead the receiver's clock: 2^32. A writer's
