@@ -256,6 +256,8 @@ final class Connection {
             return max(0, bytes - flow(direction).forwarded)
         case .truncate(let bytes) where direction == .down:
             return max(0, bytes - down.forwarded)
+        case .silence(let bytes, let faulted) where faulted == direction:
+            return max(0, bytes - flow(direction).forwarded)
         default:
             return .max
         }
@@ -276,6 +278,8 @@ final class Connection {
                 total.stalls += 1
                 connection.state = .stalled
             }
+        case .silence(let bytes, let direction):
+            if flow(direction).forwarded >= bytes { silence(now: now) }
         case .truncate(let bytes):
             guard down.forwarded >= bytes else { return }
             shared.record(number) { total, connection in

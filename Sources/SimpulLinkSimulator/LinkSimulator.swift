@@ -57,6 +57,10 @@ public final class LinkSimulator: Sendable {
         /// Forwards only the first `afterBytes` from upstream to the client, then ends the response with a clean
         /// close (FIN) and closes the upstream side.
         case truncate(afterBytes: Int)
+        /// Once `afterBytes` have been forwarded in direction `in`, drops the connection silently, as a satellite
+        /// link does: both directions freeze with the sockets open, no reset is sent, and only the client can end
+        /// the connection (by closing it).
+        case silence(afterBytes: Int, in: Direction = .down)
     }
 
     /// How the simulator treats connections.

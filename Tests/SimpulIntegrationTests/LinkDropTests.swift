@@ -63,8 +63,11 @@ import Testing
         }
     }
 
-    private func agent(_ world: SyncWorld, _ kec: Replica, url: String, caFile: String) -> (SyncClient, CurlTransport) {
-        let transport = CurlTransport(baseURL: url, caFile: caFile, logger: Fixture.logger)
+    private func agent(
+        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, silenceSeconds: Double = 5
+    ) -> (SyncClient, CurlTransport) {
+        let transport = CurlTransport(
+            baseURL: url, caFile: caFile, silenceSeconds: silenceSeconds, logger: Fixture.logger)
         let client = SyncClient(
             store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
             now: { world.clock.now() }, pushBudget: 1)
@@ -73,11 +76,11 @@ import Testing
 
     /// Syncs until in sync (at most `attempts` runs), a new connection each run, as cron would.
     private func syncUntilDone(
-        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, attempts: Int
+        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, attempts: Int, silenceSeconds: Double = 5
     ) -> [SyncReport] {
         var reports: [SyncReport] = []
         for _ in 0..<attempts {
-            let (client, transport) = agent(world, kec, url: url, caFile: caFile)
+            let (client, transport) = agent(world, kec, url: url, caFile: caFile, silenceSeconds: silenceSeconds)
             let report = client.run()
             transport.closeIdleConnections()
             reports.append(report)
@@ -174,5 +177,85 @@ import Testing
         #expect(reports.reduce(0) { $0 + $1.pulled } == (try source.store.eventCount()))
         #expect(try restored.store.stateDump(partition: "33.74.01") == source.store.stateDump(partition: "33.74.01"))
         #expect(try restored.store.check().isHealthy)
+    }
+
+    @Test(arguments: [LinkSimulator.Direction.up, .down])
+    func aSilentDropIsGivenUpOnByTheSilenceDeadlineAndTheNextRunResumes(
+        direction: LinkSimulator.Direction
+    )
+        async throws
+    {
+        let (world, kec) = try busyKecamatan(registrations: 120, budget: 8 * 1024, backend: .sqlite)
+        let handler = CountingHandler(world.service)
+        // The first connection goes dark in the middle of the push (up) or of the pull's answer (down):
+        // bytes stop and no reset comes. Every new connection costs a round trip before its first byte.
+        let plan = LinkSimulator.Plan(
+            faults: [1: .silence(afterBytes: direction == .up ? 9_000 : 4_000, in: direction)],
+            connectionSetup: .milliseconds(50))
+        let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            (self.syncUntilDone(world, kec, url: url, caFile: ca, attempts: 5, silenceSeconds: 1), link.counters)
+        }
+        #expect(counters.silences == 1, "\(counters.perConnection)")
+        #expect(counters.cuts == 0)
+        // The first run ended on the agent's own deadline (libcurl's low-speed limit would say otherwise),
+        // as a link failure to retry; the next one finished the sync on a new connection.
+        #expect(reports.count == 2, "\(reports.map(\.outcome))")
+        #expect(reports.first?.outcome.result == .linkFailure)
+        #expect(
+            reports.first?.outcome.message.contains("link silent") == true, "\(reports.first?.outcome.message ?? "")")
+        #expect(reports.last?.outcome.result == .inSync)
+        #expect(counters.perConnection.first?.state == .closed)
+        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        let received = handler.received
+        #expect(received.filter { $0.result == "applied" }.count == Set(received.map(\.hash)).count)
+    }
+
+    @Test func aTruncatedAnswerIsALinkFailureAndTheNextRunAppliesEachEventOnce() async throws {
+        let (world, source) = try busyKecamatan(registrations: 150, budget: 8 * 1024, backend: .sqlite)
+        let pushed = try await throughSimulator(world.service, plan: .init()) { url, ca, _ in
+            self.syncUntilDone(world, source, url: url, caFile: ca, attempts: 1)
+        }
+        #expect(pushed.last?.outcome.result == .inSync)
+        let directory = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: world.clock, node: "33.74.01", directory: directory)
+        let identity = try NodeIdentity.create(node: source.node, directory: directory)
+        try world.enroll(identity)
+        try store.setHub(HubConfig(url: "set by the test", caFile: nil))
+        let restored = Replica(store: store, identity: identity)
+        // Each of the first three connections ends its answer early with a clean close (FIN), as a proxy
+        // or a modem that gives up might: the body is shorter than its length says.
+        var faults: [Int: LinkSimulator.Fault] = [:]
+        // (The whole restore brings about 7.5 KB down on a new connection, the pull answer most of it.)
+        for k in 1...3 { faults[k] = .truncate(afterBytes: 4_000 + k * 700) }
+        let (reports, counters) = try await throughSimulator(world.service, plan: .init(faults: faults)) {
+            url, ca, link in
+            (self.syncUntilDone(world, restored, url: url, caFile: ca, attempts: 10), link.counters)
+        }
+        #expect(counters.truncations >= 2, "\(counters.perConnection)")
+        #expect(reports.dropLast().allSatisfy { $0.outcome.result == .linkFailure }, "\(reports.map(\.outcome))")
+        #expect(reports.last?.outcome.result == .inSync)
+        #expect(reports.reduce(0) { $0 + $1.pulled } == (try source.store.eventCount()))
+        #expect(try restored.store.stateDump(partition: "33.74.01") == source.store.stateDump(partition: "33.74.01"))
+    }
+
+    @Test func aReconnectResumesTheTLSSessionInsteadOfAFullHandshake() async throws {
+        let world = try SyncWorld(backend: .sqlite)
+        let counters = try await throughSimulator(world.service, plan: .init(connectionSetup: .milliseconds(20))) {
+            url, ca, link in
+            // Two transports, as two runs of `simpul sync --retry-for` make: the second connection still
+            // finds the first one's session.
+            for _ in 0..<2 {
+                let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+                let answer = try transport.send(HTTPRequestMessage(method: "GET", path: "/v2/hub"))
+                #expect(answer.status == 200)
+                transport.closeIdleConnections()
+            }
+            return link.counters
+        }
+        let connections = counters.perConnection
+        try #require(connections.count == 2, "\(counters)")
+        // The same answer both times; the resumed handshake leaves out the certificate chain.
+        #expect(connections[1].bytesDown < connections[0].bytesDown - 300, "\(connections)")
     }
 }

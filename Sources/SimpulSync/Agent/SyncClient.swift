@@ -142,27 +142,30 @@ public final class SyncClient: Sendable {
                         try self.pinHub(counters)
                         _ = try ChangeSetSealer.sealPending(
                             store: self.store, identity: self.identity, budget: self.budget)
-                        outbox = try self.outbox(counters)
+                        let planned = try self.outbox(counters)
+                        outbox = planned.pending
                         batches = Self.batches(sizes: outbox.map(\.size), budget: self.pushBudget)
                         uploads = try self.store.pendingUploads()
                         let bytes = outbox.reduce(0) { $0 + $1.size }
                         monitor.update {
                             $0.phase = .push
-                            $0.outbox = outbox.count
-                            $0.outboxBytes = bytes
+                            $0.outbox = outbox.count + planned.pushed.count
+                            $0.outboxBytes = bytes + planned.pushed.bytes
+                            $0.pushed = planned.pushed.count
+                            $0.pushedBytes = planned.pushed.bytes
                         }
                         return .knowledge(outbox: batches.count, uploads: uploads.count)
                     }
                 case .push(let index):
                     input = step {
                         let batch = Array(outbox[batches[index]])
-                        let result = try self.push(batch, counters)
+                        _ = try self.push(batch, counters)
                         let pushed = counters.pushed.add(batch.count, ordering: .relaxed).newValue
                         monitor.update {
                             $0.pushed = pushed
                             $0.pushedBytes += batch.reduce(0) { $0 + $1.size }
                         }
-                        return result
+                        return .pushed
                     }
                 case .blobStatus(let index):
                     monitor.update { $0.phase = .blobs }
@@ -352,16 +355,44 @@ public final class SyncClient: Sendable {
         logger.notice("hub key rotated", metadata: ["hub": "\(node)", "fingerprint": "\(info.fingerprint)"])
     }
 
-    /// This node's sealed change sets that the hub does not hold yet.
-    private func outbox(_ counters: Counters) throws -> [Pending] {
+    /// This node's sealed change sets that the hub does not hold yet, and those of them already pushed
+    /// while finding out.
+    ///
+    /// When this node remembers what the hub held (from the answer to its last push or knowledge
+    /// request) and has change sets after that, the first batch goes at once instead of a knowledge
+    /// request: its answer carries the hub's knowledge of the partitions pushed, from which the rest is
+    /// planned. That saves a round trip per sync that has something to push. Had the hub held more than
+    /// remembered (the answer to the last push was lost in a drop), the batch comes back duplicate: the
+    /// request in flight at the drop is sent again, as it would have been anyway when the drop came
+    /// before the hub had it. Had it held less (a hub restored from a backup), the batch waits parked at
+    /// the hub and the change sets before it are planned from the answer. With nothing to push, the
+    /// hub is asked, so that a hub that lost this node's change sets is noticed on every run.
+    private func outbox(_ counters: Counters) throws -> (pending: [Pending], pushed: (count: Int, bytes: Int)) {
+        let remembered = try store.peerKnowledge(Self.hubPeer)
+        if !remembered.isEmpty {
+            let assumed = try pending(held: remembered)
+            if let first = Self.batches(sizes: assumed.map(\.size), budget: pushBudget).first {
+                let batch = Array(assumed[first])
+                let answered = try push(batch, counters)
+                counters.pushed.add(batch.count, ordering: .relaxed)
+                var held = remembered
+                for (partition, knowledge) in answered { held[partition] = knowledge }
+                return (try pending(held: held), (batch.count, batch.reduce(0) { $0 + $1.size }))
+            }
+        }
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
             try request("/v2/knowledge", KnowledgeRequest(partitions: partitions)), counters)
         try Self.bounded { () throws(SyncError) in try WireBounds.check(hub.partitions, field: "partitions") }
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
+        return (try pending(held: hub.partitions), (0, 0))
+    }
+
+    /// This node's change sets after what `held` says the hub holds of each of its partitions.
+    private func pending(held knowledge: [String: VersionVector]) throws -> [Pending] {
         var out: [Pending] = []
         for partition in try store.ownPartitions() {
-            let held = hub.partitions[partition]?[identity.node.rawValue] ?? 0
+            let held = knowledge[partition]?[identity.node.rawValue] ?? 0
             out += try store.changeSetSizes(partition: partition, node: identity.node.rawValue, after: held).map {
                 Pending(partition: partition, first: $0.first, size: $0.bytes)
             }
@@ -369,8 +400,9 @@ public final class SyncClient: Sendable {
         return out
     }
 
-    /// Pushes change sets in one request; the hub answers for each, in order.
-    private func push(_ batch: [Pending], _ counters: Counters) throws -> SyncMachine.Input {
+    /// Pushes change sets in one request; the hub answers for each, in order. Returns the hub's
+    /// knowledge of the partitions pushed, after them.
+    private func push(_ batch: [Pending], _ counters: Counters) throws -> [String: VersionVector] {
         var documents: [[UInt8]] = []
         for pending in batch {
             guard
@@ -395,7 +427,7 @@ public final class SyncClient: Sendable {
                 "change set pushed",
                 metadata: ["partition": "\(r.partition)", "seq": "\(r.first)-\(r.last)", "result": "\(r.result)"])
         }
-        return .pushed
+        return response.knowledge
     }
 
     private func pull(_ counters: Counters) throws -> SyncMachine.Input {
