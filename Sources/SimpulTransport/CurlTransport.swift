@@ -67,7 +67,7 @@ public final class CurlTransport: SyncTransport {
         connectTimeoutSeconds: Int = 30,
         lowSpeedLimitBytesPerSecond: Int = 100,
         lowSpeedTimeSeconds: Int = 60,
-        silenceSeconds: Double = 5,
+        silenceSeconds: Double = 3,
         userAgent: String = "simpul/1",
         compressRequests: Bool = true,
         maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes,
@@ -430,6 +430,9 @@ public final class CurlTransport: SyncTransport {
             (kind, summary) = (.stalled, "transfer stalled")
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             (kind, summary) = (.stalled, "connection dropped")
+        case CURLE_BAD_CONTENT_ENCODING:
+            // A compressed answer that does not decode was, on these links, one cut short by a clean close.
+            (kind, summary) = (.stalled, "answer cut short")
         case CURLE_ABORTED_BY_CALLBACK:
             (kind, summary) = (.cancelled, "transfer abandoned on request")
         default:

@@ -158,6 +158,13 @@ enum LinkBench {
         var run = Run()
         var backoff = Backoff(minimum: retryMinimum, maximum: retryMaximum)
         var rng = SplitMix64(seed: 45)
+        // The schedule started with the simulator; starting the sync half a period later puts the drops
+        // at 0.5, 1.5, 2.5... periods into it, so a sync shorter than a period still meets one.
+        switch disturbance {
+        case .cuts: try await Task.sleep(for: cutEvery / 2)
+        case .silences: try await Task.sleep(for: silenceEvery / 2)
+        case .none, .truncation: break
+        }
         let started = ContinuousClock.now
         // One transport for the whole run, as `simpul sync --retry-for` keeps: its connections and TLS
         // sessions may be reused across the retries.
@@ -220,7 +227,8 @@ enum LinkBench {
         lines.append(
             "link: \(bytesPerSecond * 8 / 1000) kbit/s, \(Int(rtt * 1000)) ms round trip (a new connection costs one "
                 + "more), a cut every \(cutEvery.components.seconds) s or a silent drop every "
-                + "\(silenceEvery.components.seconds) s, or the first answer truncated halfway; retry after \(retryMinimum.components.seconds)-"
+                + "\(silenceEvery.components.seconds) s (the first half a period in), or the first answer truncated "
+                + "halfway; retry after \(retryMinimum.components.seconds)-"
                 + "\(retryMaximum.components.seconds) s (full jitter); ideal = bytes at the link's rate + "
                 + "\(idealRoundTrips) round trips")
         lines.append(

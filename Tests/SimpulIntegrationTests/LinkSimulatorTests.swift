@@ -52,6 +52,24 @@ private typealias Link = LinkSimulator.Link
         #expect(elapsed >= .seconds(Double(sent.count) / Double(rate)), "\(elapsed)")
     }
 
+    @Test func twoConnectionsAtOnceShareTheLinksRate() async throws {
+        let rate = 100_000
+        let sent = pattern(20_000, seed: 4)
+        let upstream = try Upstream(.echo)
+        let simulator = try LinkSimulator(upstreamPort: upstream.port, plan: Plan(up: Link(bytesPerSecond: rate)))
+        defer { stop(simulator, upstream) }
+        let clients = try await onThread { (try Client(port: simulator.port), try Client(port: simulator.port)) }
+        let start = ContinuousClock.now
+        async let first = onThread { clients.0.exchange(sent).bytes }
+        async let second = onThread { clients.1.exchange(sent).bytes }
+        let (a, b) = try await (first, second)
+        let elapsed = ContinuousClock.now - start
+        #expect(a == sent)
+        #expect(b == sent)
+        // Both went up one link: together they took what their bytes take at its rate, not half.
+        #expect(elapsed >= .seconds(Double(2 * sent.count) / Double(rate)), "\(elapsed)")
+    }
+
     @Test func aRoundTripTakesAtLeastBothOneWayDelays() async throws {
         let upstream = try Upstream(.echo)
         let simulator = try LinkSimulator(
