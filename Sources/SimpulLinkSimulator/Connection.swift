@@ -48,7 +48,7 @@ final class Connection {
 
     init(
         number: Int, client: Int32, upstream: Int32, connecting: Bool, plan: LinkSimulator.Plan, shared: Shared,
-        now: Double
+        wires: (up: Wire, down: Wire), now: Double
     ) {
         self.number = number
         self.client = client
@@ -60,8 +60,8 @@ final class Connection {
         self.fault = fault
         if case .cutAfter(let lifetime) = fault { cutAt = now + lifetime.seconds } else { cutAt = nil }
         setupUntil = now + plan.connectionSetup.seconds
-        up = Flow(.up, plan.up, from: client, to: upstream)
-        down = Flow(.down, plan.down, from: upstream, to: client)
+        up = Flow(.up, wires.up, from: client, to: upstream)
+        down = Flow(.down, wires.down, from: upstream, to: client)
     }
 
     func descriptor(_ side: Side) -> Int32 { side == .client ? client : upstream }
@@ -256,6 +256,8 @@ final class Connection {
             return max(0, bytes - flow(direction).forwarded)
         case .truncate(let bytes) where direction == .down:
             return max(0, bytes - down.forwarded)
+        case .silence(let bytes, let faulted) where faulted == direction:
+            return max(0, bytes - flow(direction).forwarded)
         default:
             return .max
         }
@@ -276,6 +278,8 @@ final class Connection {
                 total.stalls += 1
                 connection.state = .stalled
             }
+        case .silence(let bytes, let direction):
+            if flow(direction).forwarded >= bytes { silence(now: now) }
         case .truncate(let bytes):
             guard down.forwarded >= bytes else { return }
             shared.record(number) { total, connection in

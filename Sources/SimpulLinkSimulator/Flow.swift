@@ -6,6 +6,16 @@ import Glibc
 import Darwin
 #endif
 
+/// One direction of the link, shared by every connection across it: a byte waits for the bytes
+/// queued before it on any connection, as on one modem, so two connections share the bandwidth.
+final class Wire {
+    let link: LinkSimulator.Link
+    /// When the serializer has sent everything queued so far.
+    var freeAt = 0.0
+
+    init(_ link: LinkSimulator.Link) { self.link = link }
+}
+
 /// One direction of a connection: bytes read from `source`, waiting to arrive at `destination`.
 final class Flow {
     struct Segment {
@@ -35,8 +45,11 @@ final class Flow {
     private var destinationShut = false
     var destinationBlocked = false
     private(set) var forwarded = 0
+    private let wire: Wire
 
-    init(_ direction: LinkSimulator.Direction, _ link: LinkSimulator.Link, from source: Int32, to destination: Int32) {
+    init(_ direction: LinkSimulator.Direction, _ wire: Wire, from source: Int32, to destination: Int32) {
+        let link = wire.link
+        self.wire = wire
         self.direction = direction
         self.source = source
         self.destination = destination
@@ -64,8 +77,9 @@ final class Flow {
     }
 
     func enqueue(_ bytes: [UInt8], now: Double) {
-        let start = max(now, linkFreeAt)
+        let start = max(now, linkFreeAt, wire.freeAt)
         if let rate { linkFreeAt = start + Double(bytes.count) / rate } else { linkFreeAt = start }
+        wire.freeAt = linkFreeAt
         segments.append(Segment(bytes: bytes, start: start))
         queuedBytes += bytes.count
     }

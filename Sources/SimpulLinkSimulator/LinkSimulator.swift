@@ -11,7 +11,8 @@ import Darwin
 ///
 /// Each direction is modelled as a link of `bytesPerSecond` with a one-way `delay`: a byte read at time t waits
 /// for the bytes before it, takes `1 / bytesPerSecond` to serialize, then arrives `delay` later. The end of a
-/// stream (FIN) travels the same way. About one second of the link's rate (16 KiB to 1 MiB) may wait to be
+/// stream (FIN) travels the same way. The link is one: connections open at once share its rate, a byte of one
+/// waiting for the bytes of the others queued before it. About one second of the link's rate (16 KiB to 1 MiB) may wait to be
 /// serialized before the simulator stops reading and lets the sender's socket buffers fill.
 ///
 /// A connection takes its links and its fault from the plan when it is accepted; changing the plan affects the
@@ -57,6 +58,10 @@ public final class LinkSimulator: Sendable {
         /// Forwards only the first `afterBytes` from upstream to the client, then ends the response with a clean
         /// close (FIN) and closes the upstream side.
         case truncate(afterBytes: Int)
+        /// Once `afterBytes` have been forwarded in direction `in`, drops the connection silently, as a satellite
+        /// link does: both directions freeze with the sockets open, no reset is sent, and only the client can end
+        /// the connection (by closing it).
+        case silence(afterBytes: Int, in: Direction = .down)
     }
 
     /// How the simulator treats connections.

@@ -13,6 +13,8 @@ final class Loop {
     let wakeRead: Int32
     let upstreamPort: Int
     var connections: [Connection] = []
+    /// The link in each direction, shared by the connections accepted under the same plan's links.
+    var wires: (up: Wire, down: Wire)?
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     init(shared: Shared, listener: Int32, wakeRead: Int32, upstreamPort: Int) {
@@ -146,9 +148,12 @@ final class Loop {
                 connected = result == 0
                 failed = result != 0 && errno != EINPROGRESS
             }
+            if wires?.up.link != plan.up || wires?.down.link != plan.down {
+                wires = (Wire(plan.up), Wire(plan.down))
+            }
             let connection = Connection(
                 number: number, client: client, upstream: upstream, connecting: !connected, plan: plan,
-                shared: shared, now: now)
+                shared: shared, wires: wires ?? (Wire(plan.up), Wire(plan.down)), now: now)
             connections.append(connection)
             if failed {
                 connection.abort(.reset)

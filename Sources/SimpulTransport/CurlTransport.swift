@@ -3,14 +3,31 @@ import Logging
 import SimpulSync
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Sends sync requests over HTTPS with libcurl.
 ///
-/// The peer's certificate is always verified. Only stalls end a transfer (no connection within
-/// `connectTimeoutSeconds`, or fewer than `lowSpeedLimitBytesPerSecond` for `lowSpeedTimeSeconds`),
-/// so a slow link that keeps making progress is never cut.
+/// The peer's certificate is always verified. Only silence ends a transfer, never slowness: a link that
+/// drops silently (a satellite modem losing lock: bytes stop, no reset comes) is given up on after
+/// `silenceSeconds` without a byte moving while bytes are due (sending the request or receiving the
+/// answer); while the request is sent and the answer not begun, the wait allowed also covers the
+/// request's bytes at the link's measured rate (they may still sit in buffers on the way) and a round
+/// trip, and doubles after each wait given up on, so a hub that thinks long is waited for in the end.
+/// A connection must be up within `connectTimeoutSeconds` until one handshake has been measured, then
+/// within `silenceSeconds` plus twice the measured handshake. The low-speed limit
+/// (`lowSpeedLimitBytesPerSecond` for `lowSpeedTimeSeconds`) stays as a backstop. TLS sessions are
+/// shared by every transport of the process, so a reconnect after a drop, a retry or the next run of
+/// `simpul serve` resumes the session instead of a full handshake with the certificate chain.
 public final class CurlTransport: SyncTransport {
     // libcurl requires one global init per process before any handle exists; a static let runs it once.
     private static let globalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// TLS sessions of the whole process; libcurl matches a session to the host, port and TLS settings.
+    private static let sessions = SessionShare(initialised: globalInitResult == CURLE_OK)
+    /// The link rate assumed until one is measured: 8 kbit/s, slower than any link Simpul runs over,
+    /// so the first waits are long rather than short.
+    public static let assumedBytesPerSecond = 1_000.0
 
     /// The most idle handles kept. Idle handles keep their connections open, so the next request to the
     /// hub skips the TCP and TLS handshakes.
@@ -31,6 +48,8 @@ public final class CurlTransport: SyncTransport {
     private let monitor: SyncMonitor?
     private let logger: Logger
     private let idleHandles = Mutex<[EasyHandle]>([])
+    private let silenceSeconds: Double
+    private let estimate = Mutex(LinkEstimate())
 
     /// - Parameters:
     ///   - baseURL: Scheme, host and port of the hub, e.g. `https://hub.example:8443`; request paths are appended.
@@ -38,6 +57,7 @@ public final class CurlTransport: SyncTransport {
     ///   - connectTimeoutSeconds: Longest wait for the TCP and TLS handshakes.
     ///   - lowSpeedLimitBytesPerSecond: Below this average speed for `lowSpeedTimeSeconds`, the transfer stalled.
     ///   - lowSpeedTimeSeconds: How long the speed may stay below the limit.
+    ///   - silenceSeconds: How long no byte may move while bytes are due before the link counts as dropped.
     ///   - compressRequests: Send request bodies zstd-compressed (`BodyCoding`); the hub always reads them.
     ///   - monitor: Gets the bytes of each transfer as they move; when it is cancelled, the transfer in
     ///     flight is abandoned.
@@ -47,6 +67,7 @@ public final class CurlTransport: SyncTransport {
         connectTimeoutSeconds: Int = 30,
         lowSpeedLimitBytesPerSecond: Int = 100,
         lowSpeedTimeSeconds: Int = 60,
+        silenceSeconds: Double = 3,
         userAgent: String = "simpul/1",
         compressRequests: Bool = true,
         maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes,
@@ -61,6 +82,7 @@ public final class CurlTransport: SyncTransport {
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.lowSpeedLimitBytesPerSecond = lowSpeedLimitBytesPerSecond
         self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
+        self.silenceSeconds = max(0.5, silenceSeconds)
         self.userAgent = userAgent
         self.compressRequests = compressRequests
         self.monitor = monitor
@@ -108,18 +130,33 @@ public final class CurlTransport: SyncTransport {
 
         let state = TransferState()
         state.maxBody = maxResponseBytes
+        let limits = estimate.withLock {
+            $0.limits(
+                silence: silenceSeconds, requestBytes: request.body.count,
+                connectTimeout: Double(connectTimeoutSeconds))
+        }
+        state.silence = limits.silence
+        state.answerWait = limits.answerWait
         let headerList = try buildHeaderList(request, urlForLog: urlForLog)
         defer { curl_slist_free_all(headerList) }
 
         let start = ContinuousClock.now
-        let code = configureAndPerform(handle, request: request, url: url, headers: headerList, state: state)
+        let code = configureAndPerform(
+            handle, request: request, url: url, headers: headerList, state: state, connectTimeout: limits.connect)
         let elapsed = ContinuousClock.now - start
         let sent = Int(handle.infoOffT(CURLINFO_SIZE_UPLOAD_T))
         let received = Int(handle.infoOffT(CURLINFO_SIZE_DOWNLOAD_T))
 
         guard code == CURLE_OK else {
             var error = transportError(code, handle: handle, method: request.method, urlForLog: urlForLog)
-            if state.tooLarge {
+            if let silent = state.silentFor {
+                // A silent link is given up on like a reset one; waiting for the answer is given longer next time.
+                if state.silentWhileWaiting { estimate.withLock { $0.gaveUpWaiting() } }
+                error = TransportError(
+                    .stalled,
+                    "\(request.method) \(urlForLog): link silent: no byte moved for \(Int(silent.rounded(.up))) s "
+                        + "while bytes were due")
+            } else if state.tooLarge {
                 error = TransportError(
                     .other, "\(request.method) \(urlForLog): response larger than \(maxResponseBytes) bytes refused")
             }
@@ -134,6 +171,13 @@ public final class CurlTransport: SyncTransport {
         }
 
         let status = handle.infoLong(CURLINFO_RESPONSE_CODE)
+        estimate.withLock {
+            $0.learn(
+                connect: handle.seconds(CURLINFO_CONNECT_TIME_T), handshake: handle.seconds(CURLINFO_APPCONNECT_TIME_T),
+                pretransfer: handle.seconds(CURLINFO_PRETRANSFER_TIME_T),
+                firstByte: handle.seconds(CURLINFO_STARTTRANSFER_TIME_T), total: handle.seconds(CURLINFO_TOTAL_TIME_T),
+                sent: sent, received: received)
+        }
         var headers = state.headers
         // libcurl has already decoded the body, so the encoding and length headers no longer describe it.
         if let encoding = headers["content-encoding"], encoding.lowercased() != "identity" {
@@ -231,7 +275,8 @@ public final class CurlTransport: SyncTransport {
         request: HTTPRequestMessage,
         url: String,
         headers: UnsafeMutablePointer<curl_slist>?,
-        state: TransferState
+        state: TransferState,
+        connectTimeout: Double
     ) -> CURLcode {
         let raw = handle.raw
         var code = CURLE_OK
@@ -258,26 +303,44 @@ public final class CurlTransport: SyncTransport {
             set(simpul_curl_setopt_pointer(raw, CURLOPT_CAPATH, nil))
         }
 
-        set(simpul_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds))
+        if let share = Self.sessions.raw {
+            set(simpul_curl_setopt_share(raw, share))
+        }
+        set(simpul_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, Int((connectTimeout * 1000).rounded(.up))))
         set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_LIMIT, lowSpeedLimitBytesPerSecond))
         set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_TIME, lowSpeedTimeSeconds))
+        // While the answer is awaited nothing is due from the agent: keepalive probes find a dead peer
+        // that the deadline below would also find, but on a real link they also notice it in the kernel.
+        set(simpul_curl_setopt_long(raw, CURLOPT_TCP_KEEPALIVE, 1))
+        set(simpul_curl_setopt_long(raw, CURLOPT_TCP_KEEPIDLE, max(1, Int(state.silence.rounded(.up)))))
+        set(simpul_curl_setopt_long(raw, CURLOPT_TCP_KEEPINTVL, 1))
 
         let userdata = Unmanaged.passUnretained(state).toOpaque()
-        if let monitor {
-            state.monitor = monitor
-            set(simpul_curl_setopt_long(raw, CURLOPT_NOPROGRESS, 0))
-            set(simpul_curl_setopt_pointer(raw, CURLOPT_XFERINFODATA, userdata))
-            set(
-                simpul_curl_setopt_xferinfo_callback(raw) { userdata, _, dlnow, _, ulnow in
-                    guard let userdata else { return 0 }
-                    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-                    guard let monitor = state.monitor else { return 0 }
+        state.monitor = monitor
+        state.lastMove = .now
+        set(simpul_curl_setopt_pointer(raw, CURLOPT_PREREQDATA, userdata))
+        set(
+            simpul_curl_setopt_prereq_callback(raw) { userdata, _, _, _, _ in
+                guard let userdata else { return 0 }
+                let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                // From here on the connection is up (new or reused): the silence deadline applies.
+                state.connected = true
+                state.lastMove = .now
+                return 0
+            })
+        // libcurl calls this about once a second even when nothing moves, so it also keeps the deadline.
+        set(simpul_curl_setopt_long(raw, CURLOPT_NOPROGRESS, 0))
+        set(simpul_curl_setopt_pointer(raw, CURLOPT_XFERINFODATA, userdata))
+        set(
+            simpul_curl_setopt_xferinfo_callback(raw) { userdata, _, dlnow, ultotal, ulnow in
+                guard let userdata else { return 0 }
+                let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+                if let monitor = state.monitor {
                     monitor.transfer(sent: Int(ulnow), received: Int(dlnow))
-                    return monitor.isCancelled ? 1 : 0
-                })
-        } else {
-            set(simpul_curl_setopt_long(raw, CURLOPT_NOPROGRESS, 1))
-        }
+                    if monitor.isCancelled { return 1 }
+                }
+                return state.progress(up: Int64(ulnow), upTotal: Int64(ultotal), down: Int64(dlnow)) ? 0 : 1
+            })
         set(simpul_curl_setopt_pointer(raw, CURLOPT_WRITEDATA, userdata))
         set(
             simpul_curl_setopt_data_callback(raw, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
@@ -289,6 +352,7 @@ public final class CurlTransport: SyncTransport {
                     state.tooLarge = true
                     return 0
                 }
+                state.lastMove = .now
                 state.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
                 return length
             }
@@ -300,6 +364,8 @@ public final class CurlTransport: SyncTransport {
                 guard let userdata else { return 0 }
                 let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
                 state.addHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
+                state.answerBegun = true
+                state.lastMove = .now
                 return length
             }
         )
@@ -364,6 +430,9 @@ public final class CurlTransport: SyncTransport {
             (kind, summary) = (.stalled, "transfer stalled")
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             (kind, summary) = (.stalled, "connection dropped")
+        case CURLE_BAD_CONTENT_ENCODING:
+            // A compressed answer that does not decode was, on these links, one cut short by a clean close.
+            (kind, summary) = (.stalled, "answer cut short")
         case CURLE_ABORTED_BY_CALLBACK:
             (kind, summary) = (.cancelled, "transfer abandoned on request")
         default:
@@ -415,6 +484,77 @@ private final class EasyHandle: @unchecked Sendable {
         var value: curl_off_t = 0
         return simpul_curl_getinfo_off_t(raw, info, &value) == CURLE_OK ? Int64(value) : 0
     }
+
+    /// A `*_TIME_T` value (microseconds) in seconds.
+    func seconds(_ info: CURLINFO) -> Double { Double(infoOffT(info)) / 1_000_000 }
+}
+
+/// The libcurl share that holds the process's TLS sessions, and the mutex libcurl locks it with.
+///
+/// `@unchecked Sendable`, true because both pointers are set once in `init` and never freed (the share
+/// lives as long as the process), and libcurl itself serialises every use of the share through the
+/// mutex's lock and unlock callbacks.
+private final class SessionShare: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer?
+
+    init(initialised: Bool) {
+        guard initialised else {
+            raw = nil
+            return
+        }
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        raw = simpul_curl_session_share(mutex)
+    }
+}
+
+/// What a transport learned of the link from its completed exchanges, to size its deadlines from.
+struct LinkEstimate {
+    /// The quickest TCP connect seen: about one round trip.
+    var roundTrip: Double?
+    /// The last TCP and TLS handshake of a new connection.
+    var handshake: Double?
+    /// The link's rate, from the last exchange that moved enough bytes to tell.
+    var bytesPerSecond: Double?
+    /// Multiplies the wait for an answer; doubles each time such a wait is given up on, up to 8.
+    var patience = 1.0
+
+    struct Limits {
+        var silence: Double
+        var answerWait: Double
+        var connect: Double
+    }
+
+    func limits(silence: Double, requestBytes: Int, connectTimeout: Double) -> Limits {
+        let rate = bytesPerSecond ?? CurlTransport.assumedBytesPerSecond
+        let rtt = roundTrip ?? 0
+        // The request's bytes may sit in buffers between here and the hub (libcurl sees them as sent
+        // once the kernel took them), so the answer can only begin after they crossed, a round trip
+        // later; 1 KB more for the signed headers.
+        let answerWait = (silence + Double(requestBytes + 1024) / rate + rtt) * patience
+        let connect = handshake.map { min(connectTimeout, silence + 2 * $0) } ?? connectTimeout
+        return Limits(silence: max(silence, 4 * rtt), answerWait: answerWait, connect: connect)
+    }
+
+    mutating func gaveUpWaiting() { patience = min(8, patience * 2) }
+
+    /// Learns from a completed exchange: libcurl's timings (seconds from the start; the connect
+    /// times are 0 on a reused connection) and the body bytes each way.
+    mutating func learn(
+        connect: Double, handshake: Double, pretransfer: Double, firstByte: Double, total: Double, sent: Int,
+        received: Int
+    ) {
+        patience = 1
+        if connect > 0 { roundTrip = min(roundTrip ?? connect, connect) }
+        if handshake > 0 { self.handshake = handshake }
+        // Underestimates are safe (a longer wait): the download's bytes arrive at the link's rate once
+        // the first is here; the upload took at least its bytes at that rate before the round trip.
+        var samples: [Double] = []
+        if received >= 2048, total - firstByte > 0.05 { samples.append(Double(received) / (total - firstByte)) }
+        let upload = firstByte - pretransfer - (roundTrip ?? 0)
+        if sent >= 2048, upload > 0.05 { samples.append(Double(sent) / upload) }
+        if let best = samples.max() { bytesPerSecond = best }
+    }
 }
 
 /// What the libcurl callbacks collect during one transfer.
@@ -423,6 +563,38 @@ private final class TransferState {
     var maxBody = Int.max
     var tooLarge = false
     var monitor: SyncMonitor?
+    /// How long nothing may move while bytes are due, and while the answer is awaited.
+    var silence = 5.0
+    var answerWait = 5.0
+    var connected = false
+    var answerBegun = false
+    var lastMove = ContinuousClock.now
+    private var lastUp: Int64 = 0
+    private var lastDown: Int64 = 0
+    /// Set when the transfer was given up on for silence: the silence allowed, and whether the
+    /// request had gone and the answer not begun.
+    var silentFor: Double?
+    var silentWhileWaiting = false
+
+    /// Notes the progress libcurl reports; false when the link has been silent too long.
+    func progress(up: Int64, upTotal: Int64, down: Int64) -> Bool {
+        let now = ContinuousClock.now
+        if up != lastUp || down != lastDown {
+            lastUp = up
+            lastDown = down
+            lastMove = now
+            return true
+        }
+        // Until the connection is up, the connect timeout is the deadline.
+        guard connected else { return true }
+        let waiting = up >= upTotal && !answerBegun
+        let allowed = waiting ? answerWait : silence
+        let quiet = now - lastMove
+        guard quiet > .milliseconds(Int64(allowed * 1000)) else { return true }
+        silentFor = allowed
+        silentWhileWaiting = waiting
+        return false
+    }
     /// Lowercased names; repeated headers are joined with ", " as RFC 9110 allows.
     var headers: [String: String] = [:]
 

@@ -11,8 +11,8 @@ import SimpulTransport
 /// `link`: a kecamatan's unsynced work over a satellite link (64 kbit/s, 600 ms round trip, a new
 /// connection costing its handshake's round trip), through the real HTTPS hub, libcurl and the link
 /// simulator: the kecamatan pushes its work and pulls back what the PTSP did with it. The busy day and
-/// a week of backlog, each clean, with a cut (reset) every 45 s, and the day with a silent drop (bytes
-/// stop, no reset) every 10 s of connection.
+/// a week of backlog, each clean and with a cut (reset) every 45 s; the day also with a silent drop
+/// (bytes stop, no reset) every 10 s of connection, and with its first answer truncated halfway.
 enum LinkBench {
     static let bytesPerSecond = 8_000
     static let oneWay = Duration.milliseconds(300)
@@ -29,12 +29,15 @@ enum LinkBench {
         case none
         case cuts
         case silences
+        /// The first connection's answer ends early with a clean close, halfway through the clean run's bytes down.
+        case truncation
 
         var name: String {
             switch self {
             case .none: "clean"
             case .cuts: "cuts"
             case .silences: "silent"
+            case .truncation: "truncated"
             }
         }
 
@@ -42,7 +45,7 @@ enum LinkBench {
         var target: (factor: Double, resent: Double) {
             switch self {
             case .none: (1.2, 0)
-            case .cuts: (1.5, 0.05)
+            case .cuts, .truncation: (1.5, 0.05)
             case .silences: (2.0, 0.10)
             }
         }
@@ -56,6 +59,7 @@ enum LinkBench {
         var connections = 0
         var cuts = 0
         var silences = 0
+        var truncations = 0
         var bytesUp = 0
         var bytesDown = 0
         var requests = 0
@@ -72,10 +76,13 @@ enum LinkBench {
     static func run(day: BusyDay, week: BusyDay, root: String, logger: Logger) async throws -> [Run] {
         var runs: [Run] = []
         for (name, workload) in [("day", day), ("week", week)] {
-            for disturbance in [Disturbance.none, .cuts, .silences] where name == "day" || disturbance != .silences {
+            var cleanBytesDown = 0
+            for disturbance in [Disturbance.none, .cuts, .silences, .truncation]
+            where name == "day" || disturbance == .none || disturbance == .cuts {
                 var run = try await once(
                     day: workload, root: (root as NSString).appendingPathComponent("\(name)-\(disturbance.name)"),
-                    disturbance: disturbance, logger: logger)
+                    disturbance: disturbance, truncateAt: max(1, cleanBytesDown / 2), logger: logger)
+                if disturbance == .none { cleanBytesDown = run.bytesDown }
                 run.workload = name
                 runs.append(run)
             }
@@ -109,7 +116,9 @@ enum LinkBench {
         return (kec, service, kecDir)
     }
 
-    private static func once(day: BusyDay, root: String, disturbance: Disturbance, logger: Logger) async throws -> Run {
+    private static func once(
+        day: BusyDay, root: String, disturbance: Disturbance, truncateAt: Int, logger: Logger
+    ) async throws -> Run {
         let (kec, service, _) = try delta(day: day, root: root)
         let counting = CountingHandler(service)
         let hub = try await ServedHub(
@@ -119,7 +128,7 @@ enum LinkBench {
             outcome = .success(
                 try await over(
                     hub: hub, counting: counting, kec: kec, service: service, day: day, disturbance: disturbance,
-                    logger: logger))
+                    truncateAt: truncateAt, logger: logger))
         } catch {
             outcome = .failure(error)
         }
@@ -134,13 +143,14 @@ enum LinkBench {
     /// Syncs the kecamatan with `hub` through the simulated link until they are in step.
     private static func over(
         hub: ServedHub, counting: CountingHandler, kec: NodeStore, service: HubService, day: BusyDay,
-        disturbance: Disturbance, logger: Logger
+        disturbance: Disturbance, truncateAt: Int, logger: Logger
     ) async throws -> Run {
         let link = LinkSimulator.Link(bytesPerSecond: bytesPerSecond, delay: oneWay)
         let simulator = try LinkSimulator(
             upstreamPort: hub.port,
             plan: .init(
-                link: link, cutEvery: disturbance == .cuts ? cutEvery : nil,
+                link: link, faults: disturbance == .truncation ? [1: .truncate(afterBytes: truncateAt)] : [:],
+                cutEvery: disturbance == .cuts ? cutEvery : nil,
                 silenceEvery: disturbance == .silences ? silenceEvery : nil, connectionSetup: oneWay * 2))
         defer { simulator.stop() }
         try kec.setHub(HubConfig(url: "https://127.0.0.1:\(simulator.port)", caFile: hub.certificate))
@@ -148,6 +158,13 @@ enum LinkBench {
         var run = Run()
         var backoff = Backoff(minimum: retryMinimum, maximum: retryMaximum)
         var rng = SplitMix64(seed: 45)
+        // The schedule started with the simulator; starting the sync half a period later puts the drops
+        // at 0.5, 1.5, 2.5... periods into it, so a sync shorter than a period still meets one.
+        switch disturbance {
+        case .cuts: try await Task.sleep(for: cutEvery / 2)
+        case .silences: try await Task.sleep(for: silenceEvery / 2)
+        case .none, .truncation: break
+        }
         let started = ContinuousClock.now
         // One transport for the whole run, as `simpul sync --retry-for` keeps: its connections and TLS
         // sessions may be reused across the retries.
@@ -163,6 +180,8 @@ enum LinkBench {
             run.pulledEvents += report.pulled
             run.result = report.outcome.result.rawValue
             if report.outcome.result != .linkFailure || run.attempts >= 200 { break }
+            // As `simpul sync --retry-for`: a run that moved the sync on resets the backoff.
+            if report.pushed > 0 || report.pulled > 0 || report.pulledChangeSets > 0 { backoff.succeed() }
             let wait = backoff.fail(using: &rng)
             try await Task.sleep(for: wait)
         }
@@ -173,6 +192,7 @@ enum LinkBench {
         run.connections = counters.connections
         run.cuts = counters.cuts
         run.silences = counters.silences
+        run.truncations = counters.truncations
         run.bytesUp = counters.bytesUp
         run.bytesDown = counters.bytesDown
         run.requests = counting.requests
@@ -207,7 +227,8 @@ enum LinkBench {
         lines.append(
             "link: \(bytesPerSecond * 8 / 1000) kbit/s, \(Int(rtt * 1000)) ms round trip (a new connection costs one "
                 + "more), a cut every \(cutEvery.components.seconds) s or a silent drop every "
-                + "\(silenceEvery.components.seconds) s; retry after \(retryMinimum.components.seconds)-"
+                + "\(silenceEvery.components.seconds) s (the first half a period in), or the first answer truncated "
+                + "halfway; retry after \(retryMinimum.components.seconds)-"
                 + "\(retryMaximum.components.seconds) s (full jitter); ideal = bytes at the link's rate + "
                 + "\(idealRoundTrips) round trips")
         lines.append(
@@ -225,7 +246,7 @@ enum LinkBench {
             let share = Double(resent) / Double(clean.bytesUp + clean.bytesDown)
             let target = run.disturbance.target
             let met = factor <= target.factor && (run.disturbance == .none || share <= target.resent)
-            let drops = run.cuts + run.silences
+            let drops = run.cuts + run.silences + run.truncations
             var entry = JSONLine()
             entry.add("events", run.events)
             entry.add("change_sets", run.changeSets)
@@ -236,6 +257,7 @@ enum LinkBench {
             entry.add("connections", run.connections)
             entry.add("cuts", run.cuts)
             entry.add("silent_drops", run.silences)
+            entry.add("truncations", run.truncations)
             entry.add("bytes_up", run.bytesUp)
             entry.add("bytes_down", run.bytesDown)
             entry.add("requests", run.requests)

@@ -58,6 +58,9 @@ struct SyncCommand: AsyncParsableCommand {
         var r = await sync()
         // Only a link failure is worth another try: a refusal needs a person.
         while r.outcome.result == .linkFailure {
+            // A run that moved the sync on before the link failed shows the hub is there: the next try
+            // starts from the shortest wait again instead of waiting longer after every drop.
+            if r.pushed > 0 || r.pulled > 0 || r.pulledChangeSets > 0 { backoff.succeed() }
             let wait = backoff.fail(using: &rng)
             guard ContinuousClock.now + wait < deadline else { break }
             if !json { print(Agent.summary(r) + " — dicoba lagi dalam \(Agent.seconds(wait)) detik") }

@@ -41,9 +41,9 @@ import Testing
 
     /// A kecamatan with a day of counter work sealed into change sets of `budget` bytes.
     private func busyKecamatan(
-        registrations: Int, budget: Int, backend: HubBackend
+        registrations: Int, budget: Int, backend: HubBackend, limits: HubLimits = HubLimits()
     ) throws -> (SyncWorld, Replica) {
-        let world = try SyncWorld(backend: backend)
+        let world = try SyncWorld(backend: backend, limits: limits)
         let kec = try world.kecamatan("33.74.01")
         for i in 0..<registrations { try kec.register(i % 3 == 0 ? "DOMISILI" : "SKTM", nama: "Pemohon \(i)") }
         try ChangeSetSealer.sealPending(store: kec.store, identity: kec.identity, budget: budget)
@@ -63,21 +63,25 @@ import Testing
         }
     }
 
-    private func agent(_ world: SyncWorld, _ kec: Replica, url: String, caFile: String) -> (SyncClient, CurlTransport) {
-        let transport = CurlTransport(baseURL: url, caFile: caFile, logger: Fixture.logger)
+    private func agent(
+        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, silenceSeconds: Double = 5
+    ) -> (SyncClient, CurlTransport) {
+        let transport = CurlTransport(
+            baseURL: url, caFile: caFile, silenceSeconds: silenceSeconds, logger: Fixture.logger)
         let client = SyncClient(
             store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
-            now: { world.clock.now() }, pushBudget: 1)
+            now: { world.clock.now() }, pushBudget: 1, pushWindow: 1)
         return (client, transport)
     }
 
-    /// Syncs until in sync (at most `attempts` runs), a new connection each run, as cron would.
+    /// Syncs until in sync (at most `attempts` runs), a new connection each run, as cron would. One push
+    /// in flight at a time, so that a drop costs at most one unit (with a window of two, two).
     private func syncUntilDone(
-        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, attempts: Int
+        _ world: SyncWorld, _ kec: Replica, url: String, caFile: String, attempts: Int, silenceSeconds: Double = 5
     ) -> [SyncReport] {
         var reports: [SyncReport] = []
         for _ in 0..<attempts {
-            let (client, transport) = agent(world, kec, url: url, caFile: caFile)
+            let (client, transport) = agent(world, kec, url: url, caFile: caFile, silenceSeconds: silenceSeconds)
             let report = client.run()
             transport.closeIdleConnections()
             reports.append(report)
@@ -174,5 +178,162 @@ import Testing
         #expect(reports.reduce(0) { $0 + $1.pulled } == (try source.store.eventCount()))
         #expect(try restored.store.stateDump(partition: "33.74.01") == source.store.stateDump(partition: "33.74.01"))
         #expect(try restored.store.check().isHealthy)
+    }
+
+    @Test(arguments: [LinkSimulator.Direction.up, .down])
+    func aSilentDropIsGivenUpOnByTheSilenceDeadlineAndTheRequestGoesAgain(
+        direction: LinkSimulator.Direction
+    )
+        async throws
+    {
+        let (world, kec) = try busyKecamatan(registrations: 120, budget: 8 * 1024, backend: .sqlite)
+        let handler = CountingHandler(world.service)
+        // The first connection goes dark in the middle of the push (up) or of the answers (down): bytes
+        // stop and no reset comes. Every new connection costs a round trip before its first byte.
+        let plan = LinkSimulator.Plan(
+            faults: [1: .silence(afterBytes: direction == .up ? 9_000 : 4_000, in: direction)],
+            connectionSetup: .milliseconds(50))
+        let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            // libcurl's low-speed limit is out of reach: only the silence deadline can end the dark connection.
+            let transport = CurlTransport(
+                baseURL: url, caFile: ca, lowSpeedTimeSeconds: 3_600, silenceSeconds: 1, logger: Fixture.logger)
+            let report = SyncClient(
+                store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+                now: { world.clock.now() }, pushBudget: 1, pushWindow: 1
+            ).run()
+            transport.closeIdleConnections()
+            return ([report], link.counters)
+        }
+        #expect(counters.silences == 1, "\(counters.perConnection)")
+        #expect(counters.cuts == 0)
+        // The request in flight went again at once on a second connection, in the same run.
+        #expect(counters.connections == 2)
+        #expect(counters.perConnection.first?.state == .closed)
+        #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
+        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        let received = handler.received
+        #expect(received.filter { $0.result == "applied" }.count == Set(received.map(\.hash)).count)
+    }
+
+    @Test func anAnswerThatGoesSilentIsAStalledTransferNamedSilent() async throws {
+        let world = try SyncWorld(backend: .sqlite)
+        let error = try await throughSimulator(world.service, plan: .init()) { url, ca, link -> TransportError? in
+            let get = HTTPRequestMessage(method: "GET", path: "/v2/hub")
+            // Two clean answers: the second, on a resumed session, shows what the third connection carries.
+            for _ in 0..<2 {
+                let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+                _ = try transport.send(get)
+                transport.closeIdleConnections()
+            }
+            let whole = link.counters.perConnection[1].bytesDown
+            link.updatePlan { $0.faults[3] = .silence(afterBytes: whole - 100, in: .down) }
+            let transport = CurlTransport(
+                baseURL: url, caFile: ca, lowSpeedTimeSeconds: 3_600, silenceSeconds: 1, logger: Fixture.logger)
+            defer { transport.closeIdleConnections() }
+            do {
+                _ = try transport.send(get)
+                return nil
+            } catch {
+                return error as? TransportError
+            }
+        }
+        let failure = try #require(error as TransportError?)
+        #expect(failure.code == .stalled)
+        #expect(failure.message.contains("link silent"), "\(failure.message)")
+    }
+
+    @Test func aTruncatedAnswerIsALinkFailureAndTheNextRunAppliesEachEventOnce() async throws {
+        let (world, source) = try busyKecamatan(registrations: 150, budget: 8 * 1024, backend: .sqlite)
+        let pushed = try await throughSimulator(world.service, plan: .init()) { url, ca, _ in
+            self.syncUntilDone(world, source, url: url, caFile: ca, attempts: 1)
+        }
+        #expect(pushed.last?.outcome.result == .inSync)
+        let directory = Fixture.tempDirectory()
+        let store = try Fixture.newStore(clock: world.clock, node: "33.74.01", directory: directory)
+        let identity = try NodeIdentity.create(node: source.node, directory: directory)
+        try world.enroll(identity)
+        try store.setHub(HubConfig(url: "set by the test", caFile: nil))
+        let restored = Replica(store: store, identity: identity)
+        // Each of the first three connections ends its answer early with a clean close (FIN), as a proxy
+        // or a modem that gives up might: the body is shorter than its length says.
+        var faults: [Int: LinkSimulator.Fault] = [:]
+        // (The whole restore brings about 7.5 KB down on a new connection, the pull answer most of it.)
+        for k in 1...3 { faults[k] = .truncate(afterBytes: 4_000 + k * 700) }
+        let (reports, counters) = try await throughSimulator(world.service, plan: .init(faults: faults)) {
+            url, ca, link in
+            (self.syncUntilDone(world, restored, url: url, caFile: ca, attempts: 10), link.counters)
+        }
+        #expect(counters.truncations >= 2, "\(counters.perConnection)")
+        #expect(reports.dropLast().allSatisfy { $0.outcome.result == .linkFailure }, "\(reports.map(\.outcome))")
+        #expect(reports.last?.outcome.result == .inSync)
+        #expect(reports.reduce(0) { $0 + $1.pulled } == (try source.store.eventCount()))
+        #expect(try restored.store.stateDump(partition: "33.74.01") == source.store.stateDump(partition: "33.74.01"))
+    }
+
+    @Test func aReconnectResumesTheTLSSessionInsteadOfAFullHandshake() async throws {
+        let world = try SyncWorld(backend: .sqlite)
+        let counters = try await throughSimulator(world.service, plan: .init(connectionSetup: .milliseconds(20))) {
+            url, ca, link in
+            // Two transports, as two runs of `simpul sync --retry-for` make: the second connection still
+            // finds the first one's session.
+            for _ in 0..<2 {
+                let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+                let answer = try transport.send(HTTPRequestMessage(method: "GET", path: "/v2/hub"))
+                #expect(answer.status == 200)
+                transport.closeIdleConnections()
+            }
+            return link.counters
+        }
+        let connections = counters.perConnection
+        try #require(connections.count == 2, "\(counters)")
+        // The same answer both times; the resumed handshake leaves out the certificate chain.
+        #expect(connections[1].bytesDown < connections[0].bytesDown - 300, "\(connections)")
+    }
+
+    @Test func aDropInTheMiddleOfARunIsSentAgainAtOnceOnANewConnection() async throws {
+        let (world, kec) = try busyKecamatan(registrations: 120, budget: 8 * 1024, backend: .sqlite)
+        let handler = CountingHandler(world.service)
+        let plan = LinkSimulator.Plan(faults: [1: .cut(afterBytes: 9_000, in: .up)], connectionSetup: .milliseconds(50))
+        let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            (self.syncUntilDone(world, kec, url: url, caFile: ca, attempts: 3), link.counters)
+        }
+        // One run: the push cut short went again on a second connection, without a new run.
+        #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
+        #expect(counters.cuts == 1)
+        #expect(counters.connections == 2)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        let received = handler.received
+        #expect(received.filter { $0.result == "applied" }.count == Set(received.map(\.hash)).count)
+    }
+
+    @Test func twoPushesInFlightArriveInAnyOrderAndTheHubEndsWithEveryChangeSetOnce() async throws {
+        // The test clock moves a minute per reading: with two requests at the hub at once, the readings
+        // of one come between the other's signing and its check, so the skew allowed is a day.
+        let (world, kec) = try busyKecamatan(
+            registrations: 120, budget: 8 * 1024, backend: .sqlite, limits: HubLimits(maxSkewSeconds: 86_400))
+        let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
+        let handler = CountingHandler(world.service)
+        // A slow link, so that the two workers' requests overlap at the hub.
+        let plan = LinkSimulator.Plan(link: .init(bytesPerSecond: 200_000, delay: .milliseconds(5)))
+        let (report, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+            let report = SyncClient(
+                store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+                now: { world.clock.now() }, pushBudget: 1, pushWindow: 2
+            ).run()
+            transport.closeIdleConnections()
+            return (report, link.counters)
+        }
+        #expect(report.outcome.result == .inSync, "\(report.outcome)")
+        #expect(report.pushed == units.count)
+        #expect(counters.connections == 2)
+        // Each change set went once; one that overtook its predecessor waited parked and was applied
+        // when that one came.
+        let received = handler.received
+        #expect(received.count == units.count)
+        #expect(Set(received.map(\.hash)).count == units.count)
+        #expect(try world.hub.store.parkedBodies().isEmpty)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
     }
 }

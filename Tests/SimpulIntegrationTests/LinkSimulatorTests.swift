@@ -52,6 +52,24 @@ private typealias Link = LinkSimulator.Link
         #expect(elapsed >= .seconds(Double(sent.count) / Double(rate)), "\(elapsed)")
     }
 
+    @Test func twoConnectionsAtOnceShareTheLinksRate() async throws {
+        let rate = 100_000
+        let sent = pattern(20_000, seed: 4)
+        let upstream = try Upstream(.echo)
+        let simulator = try LinkSimulator(upstreamPort: upstream.port, plan: Plan(up: Link(bytesPerSecond: rate)))
+        defer { stop(simulator, upstream) }
+        let clients = try await onThread { (try Client(port: simulator.port), try Client(port: simulator.port)) }
+        let start = ContinuousClock.now
+        async let first = onThread { clients.0.exchange(sent).bytes }
+        async let second = onThread { clients.1.exchange(sent).bytes }
+        let (a, b) = try await (first, second)
+        let elapsed = ContinuousClock.now - start
+        #expect(a == sent)
+        #expect(b == sent)
+        // Both went up one link: together they took what their bytes take at its rate, not half.
+        #expect(elapsed >= .seconds(Double(2 * sent.count) / Double(rate)), "\(elapsed)")
+    }
+
     @Test func aRoundTripTakesAtLeastBothOneWayDelays() async throws {
         let upstream = try Upstream(.echo)
         let simulator = try LinkSimulator(
@@ -282,6 +300,28 @@ private typealias Link = LinkSimulator.Link
         client.hangUp()
         #expect(try await simulator.eventually { $0.open == 0 })
         #expect(simulator.counters.perConnection.map(\.state) == [.closed])
+    }
+
+    @Test func aSilenceFaultFreezesTheConnectionAfterNBytesWithoutAReset() async throws {
+        let body = pattern(10_000, seed: 5)
+        let upstream = try Upstream(.send(body, thenClose: false))
+        let simulator = try LinkSimulator(
+            upstreamPort: upstream.port, plan: Plan(fault: .silence(afterBytes: 3_000, in: .down)))
+        defer { stop(simulator, upstream) }
+        let client = try await onThread { try Client(port: simulator.port) }
+        let (received, end) = try await onThread {
+            client.send(Array("GET / HTTP/1.1\r\nHost: hub\r\n\r\n".utf8))
+            _ = simulator.wait(timeout: .seconds(10)) { $0.silences == 1 }
+            client.setReceiveTimeout(.milliseconds(200))
+            return client.readToEnd()
+        }
+        // Exactly the bytes before the drop, then nothing: no end of stream, no reset.
+        #expect(received == Array(body.prefix(3_000)))
+        #expect(end == .timeout)
+        #expect(simulator.counters.perConnection.map(\.state) == [.silenced])
+        #expect(simulator.counters.cuts == 0)
+        client.hangUp()
+        #expect(try await simulator.eventually { $0.open == 0 })
     }
 
     @Test func aConnectionsSetupCostsItsRoundTripBeforeAnyByteCrosses() async throws {

@@ -27,8 +27,15 @@ public struct SyncReport: Sendable, Equatable {
 /// lacks until the hub says it is complete. `SyncMachine` decides; this does the I/O.
 public final class SyncClient: Sendable {
     public static let hubPeer = "hub"
-    /// Uncompressed bytes of change sets packed into one push by default.
-    public static let defaultPushBudget = 256 * 1024
+    /// Uncompressed bytes of change sets packed into one push by default: 6 to 13 KB on the wire for
+    /// counter work, under two seconds of a 64 kbit/s link, so a drop loses little and a push still
+    /// completes between the drops of a bad satellite link.
+    public static let defaultPushBudget = 128 * 1024
+    /// Push requests in flight at once by default. With one, the link idles for a round trip between
+    /// two pushes (600 ms on a satellite link, most of a 6 KB push at 64 kbit/s); with two, the
+    /// next request is already going up while the hub answers the last. A drop then costs up to two
+    /// requests.
+    public static let defaultPushWindow = 2
 
     let store: NodeStore
     let identity: NodeIdentity
@@ -42,6 +49,8 @@ public final class SyncClient: Sendable {
     let blobChunkBytes: Int
     /// Bytes of change set documents per push request (at least one change set goes in each).
     let pushBudget: Int
+    /// Push requests in flight at once, each on a connection of its own.
+    let pushWindow: Int
     /// The hub's clock minus this node's (ms), learned from `GET /v2/hub`: requests are signed with
     /// the hub's time, so a PC whose clock is off by hours still syncs.
     private let clockOffset = Atomic<Int64>(0)
@@ -52,9 +61,11 @@ public final class SyncClient: Sendable {
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
         maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes,
-        pushBudget: Int = SyncClient.defaultPushBudget, monitor: SyncMonitor = SyncMonitor()
+        pushBudget: Int = SyncClient.defaultPushBudget, pushWindow: Int = SyncClient.defaultPushWindow,
+        monitor: SyncMonitor = SyncMonitor()
     ) {
         self.pushBudget = max(1, pushBudget)
+        self.pushWindow = max(1, pushWindow)
         self.store = store
         self.identity = identity
         self.transport = transport
@@ -116,6 +127,7 @@ public final class SyncClient: Sendable {
         var outbox: [Pending] = []
         var batches: [Range<Int>] = []
         var uploads: [StoredBlob] = []
+        var pushOutcomes: [Int: SyncMachine.Input] = [:]
         var downloads: [StoredBlob] = []
         let monitor = self.monitor
         let exchanged: @Sendable (Int, Int) -> Void = { sent, received in
@@ -142,28 +154,26 @@ public final class SyncClient: Sendable {
                         try self.pinHub(counters)
                         _ = try ChangeSetSealer.sealPending(
                             store: self.store, identity: self.identity, budget: self.budget)
-                        outbox = try self.outbox(counters)
+                        let planned = try self.outbox(counters)
+                        outbox = planned.pending
                         batches = Self.batches(sizes: outbox.map(\.size), budget: self.pushBudget)
                         uploads = try self.store.pendingUploads()
                         let bytes = outbox.reduce(0) { $0 + $1.size }
                         monitor.update {
                             $0.phase = .push
-                            $0.outbox = outbox.count
-                            $0.outboxBytes = bytes
+                            $0.outbox = outbox.count + planned.pushed.count
+                            $0.outboxBytes = bytes + planned.pushed.bytes
+                            $0.pushed = planned.pushed.count
+                            $0.pushedBytes = planned.pushed.bytes
                         }
                         return .knowledge(outbox: batches.count, uploads: uploads.count)
                     }
                 case .push(let index):
-                    input = step {
-                        let batch = Array(outbox[batches[index]])
-                        let result = try self.push(batch, counters)
-                        let pushed = counters.pushed.add(batch.count, ordering: .relaxed).newValue
-                        monitor.update {
-                            $0.pushed = pushed
-                            $0.pushedBytes += batch.reduce(0) { $0 + $1.size }
-                        }
-                        return result
+                    if pushOutcomes[index] == nil {
+                        pushOutcomes = pushWindowed(
+                            batches[index...].map { Array(outbox[$0]) }, from: index, counters)
                     }
+                    input = pushOutcomes[index] ?? .failed(.invalidData("push \(index) tidak dijalankan"))
                 case .blobStatus(let index):
                     monitor.update { $0.phase = .blobs }
                     input = blobs.status(of: uploads[index])
@@ -382,16 +392,94 @@ public final class SyncClient: Sendable {
         logger.notice("hub key rotated", metadata: ["hub": "\(node)", "fingerprint": "\(info.fingerprint)"])
     }
 
-    /// This node's sealed change sets that the hub does not hold yet.
-    private func outbox(_ counters: Counters) throws -> [Pending] {
+    /// This node's sealed change sets that the hub does not hold yet, and those of them already pushed
+    /// while finding out.
+    ///
+    /// When this node remembers what the hub held (from the answer to its last push or knowledge
+    /// request) and has change sets after that, the first batch goes at once instead of a knowledge
+    /// request: its answer carries the hub's knowledge of the partitions pushed, from which the rest is
+    /// planned. That saves a round trip per sync that has something to push. Had the hub held more than
+    /// remembered (the answer to the last push was lost in a drop), the batch comes back duplicate: the
+    /// request in flight at the drop is sent again, as it would have been anyway when the drop came
+    /// before the hub had it. Had it held less (a hub restored from a backup), the batch waits parked at
+    /// the hub and the change sets before it are planned from the answer. With nothing to push, the
+    /// hub is asked, so that a hub that lost this node's change sets is noticed on every run.
+    private func outbox(_ counters: Counters) throws -> (pending: [Pending], pushed: (count: Int, bytes: Int)) {
+        let remembered = try store.peerKnowledge(Self.hubPeer)
+        if !remembered.isEmpty {
+            let assumed = try pending(held: remembered)
+            if let first = Self.batches(sizes: assumed.map(\.size), budget: pushBudget).first {
+                let batch = Array(assumed[first])
+                let answered = try push(batch, counters)
+                counters.pushed.add(batch.count, ordering: .relaxed)
+                var held = remembered
+                for (partition, knowledge) in answered { held[partition] = knowledge }
+                return (try pending(held: held), (batch.count, batch.reduce(0) { $0 + $1.size }))
+            }
+        }
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
             try request("/v2/knowledge", KnowledgeRequest(partitions: partitions)), counters)
         try Self.bounded { () throws(SyncError) in try WireBounds.check(hub.partitions, field: "partitions") }
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
+        return (try pending(held: hub.partitions), (0, 0))
+    }
+
+    /// Pushes `batches` (numbered from `first`) with up to `pushWindow` requests in flight, each worker
+    /// on a connection of its own taking the next batch as soon as its last is answered. A batch that
+    /// reaches the hub before the one ahead of it waits parked there until that one arrives (the
+    /// hub's ordinary parking). The outcome of each batch, by number; after the first failure no new
+    /// batch starts, and the machine stops at the first failure in order, so a later batch that went
+    /// through is simply held at the hub when the next run asks.
+    private func pushWindowed(_ batches: [[Pending]], from first: Int, _ counters: Counters) -> [Int: SyncMachine.Input]
+    {
+        let next = Atomic<Int>(0)
+        let failed = Atomic<Bool>(false)
+        let outcomes = Mutex<[Int: SyncMachine.Input]>([:])
+        let monitor = self.monitor
+        let work: @Sendable () -> Void = {
+            while !failed.load(ordering: .relaxed), !monitor.isCancelled {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < batches.count else { return }
+                let batch = batches[i]
+                let outcome = self.step {
+                    _ = try self.push(batch, counters)
+                    let pushed = counters.pushed.add(batch.count, ordering: .relaxed).newValue
+                    monitor.update {
+                        $0.pushed = pushed
+                        $0.pushedBytes += batch.reduce(0) { $0 + $1.size }
+                    }
+                    return .pushed
+                }
+                if case .failed = outcome { failed.store(true, ordering: .relaxed) }
+                outcomes.withLock { $0[first + i] = outcome }
+            }
+        }
+        // Threads of their own, not the blocking pool: a worker blocks on the link for seconds, and the
+        // pool may be serving the hub this agent talks to (in tests and the benchmark).
+        let helpers = min(pushWindow, batches.count) - 1
+        let done = DispatchSemaphore(value: 0)
+        for _ in 0..<max(0, helpers) {
+            Thread.detachNewThread {
+                work()
+                done.signal()
+            }
+        }
+        work()
+        for _ in 0..<max(0, helpers) { done.wait() }
+        var result = outcomes.withLock { $0 }
+        // A batch never started (after a failure, or cancelled) ends the run as the machine expects.
+        for i in 0..<batches.count where result[first + i] == nil {
+            result[first + i] = monitor.isCancelled ? .cancelled : .failed(.link("push dihentikan"))
+        }
+        return result
+    }
+
+    /// This node's change sets after what `held` says the hub holds of each of its partitions.
+    private func pending(held knowledge: [String: VersionVector]) throws -> [Pending] {
         var out: [Pending] = []
         for partition in try store.ownPartitions() {
-            let held = hub.partitions[partition]?[identity.node.rawValue] ?? 0
+            let held = knowledge[partition]?[identity.node.rawValue] ?? 0
             out += try store.changeSetSizes(partition: partition, node: identity.node.rawValue, after: held).map {
                 Pending(partition: partition, first: $0.first, size: $0.bytes)
             }
@@ -399,8 +487,9 @@ public final class SyncClient: Sendable {
         return out
     }
 
-    /// Pushes change sets in one request; the hub answers for each, in order.
-    private func push(_ batch: [Pending], _ counters: Counters) throws -> SyncMachine.Input {
+    /// Pushes change sets in one request; the hub answers for each, in order. Returns the hub's
+    /// knowledge of the partitions pushed, after them.
+    private func push(_ batch: [Pending], _ counters: Counters) throws -> [String: VersionVector] {
         var documents: [[UInt8]] = []
         for pending in batch {
             guard
@@ -425,7 +514,7 @@ public final class SyncClient: Sendable {
                 "change set pushed",
                 metadata: ["partition": "\(r.partition)", "seq": "\(r.first)-\(r.last)", "result": "\(r.result)"])
         }
-        return .pushed
+        return response.knowledge
     }
 
     private func pull(_ counters: Counters) throws -> SyncMachine.Input {
@@ -548,19 +637,7 @@ public final class SyncClient: Sendable {
     private func exchangeBytes(
         _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
     ) throws -> [UInt8] {
-        var req = request
-        if signed && !presigned {
-            try RequestSignature.sign(&req, identity: identity, at: signingNow(), host: transport.host)
-        }
-        let response: HTTPResponseMessage
-        do {
-            let (answer, sent, received) = try transport.sendCounted(req)
-            response = answer
-            counters.exchanged(sent: sent, received: received)
-            monitor.exchanged(sent: sent, received: received)
-        } catch {
-            throw Failure(failure: .link(error.message))
-        }
+        let response = try send(request, counters, signed: signed && !presigned, presigned: presigned, attempt: 1)
         guard (200..<300).contains(response.status) else {
             if let p = try? Canonical.decode(Problem.self, from: response.body) {
                 throw Failure(failure: .problem(status: response.status, code: p.code, detail: p.detail))
@@ -568,6 +645,37 @@ public final class SyncClient: Sendable {
             throw Failure(failure: .garbled("HTTP \(response.status) tanpa problem details"))
         }
         return response.body
+    }
+
+    /// Signs (when asked) and sends a request, and counts its bytes.
+    ///
+    /// A connection that dropped in the middle of an exchange (reset, silent, answer cut short) had a
+    /// link a moment ago: the request goes once more at once on a new connection (its TLS session
+    /// resumed), instead of ending the run and starting the next with the hub info again after a
+    /// backoff. Every request is idempotent at the hub (a change set pushed twice is a duplicate, a pull
+    /// asks from this node's knowledge); a second try is signed again, with a new nonce, so the hub
+    /// does not take it for a replay, and a presigned one is not tried again. A link that cannot
+    /// connect, or drops twice in a row, ends the run as before.
+    private func send(
+        _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool, presigned: Bool, attempt: Int
+    ) throws -> HTTPResponseMessage {
+        var req = request
+        if signed {
+            try RequestSignature.sign(&req, identity: identity, at: signingNow(), host: transport.host)
+        }
+        do {
+            let (answer, sent, received) = try transport.sendCounted(req)
+            counters.exchanged(sent: sent, received: received)
+            monitor.exchanged(sent: sent, received: received)
+            return answer
+        } catch {
+            guard attempt < 2, error.code == .stalled, !presigned, !monitor.isCancelled else {
+                throw Failure(failure: .link(error.message))
+            }
+            let path = request.path.prefix { $0 != "?" }
+            logger.info("link dropped; request sent again", metadata: ["path": "\(path)"])
+            return try send(request, counters, signed: signed, presigned: presigned, attempt: attempt + 1)
+        }
     }
 
     private func record(_ report: SyncReport) {
