@@ -55,14 +55,7 @@ import Testing
         let (initRun, key) = try hub.initNode("33.74.01", at: office)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         #expect(try hub.enroll("33.74.01", try #require(key)).status == 0)
-        let created = try RealHub.run(
-            "simpul",
-            [
-                "permohonan", "create", "--data", office, "--layanan", "SKTM", "--nik", "3374010101850003", "--nama",
-                "Budi", "--syarat", "ktp", "--syarat", "kk", "--syarat", "pengantar-desa", "--syarat",
-                "pengantar-rt-rw", "--petugas", "Sari",
-            ])
-        #expect(created.status == 0, "\(created.stderr)")
+        _ = try RealHub.createPermohonan(at: office, nama: "Budi")
         #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
         // Someone without a key tries the sync port.
         #expect(try get(hub.url + "/v2/push", hub, method: "POST").status == 401)

@@ -101,6 +101,22 @@ final class RealHub {
         return (r, key as? String)
     }
 
+    /// Registers an SKTM permohonan at the kecamatan in `data` with the built `simpul`; returns its number.
+    static func createPermohonan(at data: String, nama: String) throws -> String {
+        let created = try run(
+            "simpul",
+            [
+                "permohonan", "create", "--data", data, "--layanan", "SKTM", "--nik", "3374010101850003", "--nama",
+                nama, "--syarat", "ktp", "--syarat", "kk", "--syarat", "pengantar-desa", "--syarat", "pengantar-rt-rw",
+                "--petugas", "Sari", "--json",
+            ])
+        guard created.status == 0,
+            let object = try? JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any],
+            let number = (object["permohonan"] as? [String: Any])?["number"] as? String
+        else { throw HarnessError("simpul permohonan create failed: \(created.stderr)") }
+        return number
+    }
+
     /// `simpul-hub node enroll` of a node's key.
     func enroll(_ node: String, _ publicKey: String) throws -> Run {
         try Self.run("simpul-hub", ["node", "enroll", "--data", data, "--node", node, "--public-key", publicKey])

@@ -12,16 +12,7 @@ import Testing
         let (initRun, key) = try hub.initNode("33.74.01", at: office)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         #expect(try hub.enroll("33.74.01", try #require(key)).status == 0)
-        let created = try RealHub.run(
-            "simpul",
-            [
-                "permohonan", "create", "--data", office, "--layanan", "SKTM", "--nik", "3374010101850003", "--nama",
-                "Siti Aminah", "--syarat", "ktp", "--syarat", "kk", "--syarat", "pengantar-desa", "--syarat",
-                "pengantar-rt-rw", "--petugas", "Sari", "--json",
-            ])
-        #expect(created.status == 0, "\(created.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
-        let number = try #require((object["permohonan"] as? [String: Any])?["number"] as? String)
+        let number = try RealHub.createPermohonan(at: office, nama: "Siti Aminah")
 
         // What a modified agent would write: the log's text changed before it is sealed and signed.
         let db = try DatabaseQueue(path: office + "/simpul.sqlite")

@@ -11,16 +11,7 @@ import Testing
     }
 
     private func create(_ data: String, nama: String) throws -> String {
-        let created = try RealHub.run(
-            "simpul",
-            [
-                "permohonan", "create", "--data", data, "--layanan", "SKTM", "--nik", "3374010101850003", "--nama",
-                nama, "--syarat", "ktp", "--syarat", "kk", "--syarat", "pengantar-desa", "--syarat", "pengantar-rt-rw",
-                "--petugas",
-                "Sari", "--json",
-            ])
-        #expect(created.status == 0, "\(created.stderr)")
-        return try #require((try json(created.stdout)["permohonan"] as? [String: Any])?["number"] as? String)
+        try RealHub.createPermohonan(at: data, nama: nama)
     }
 
     @Test func aStolenLaptopIsRevokedForEverAndTheOfficeCarriesOnWithANewKey() throws {
