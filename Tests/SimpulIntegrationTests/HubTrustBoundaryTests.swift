@@ -1,12 +1,12 @@
 import Foundation
 import SimpulCompression
-import SimpulDomain
 import SimpulHubServer
 import SimpulStore
 import SimpulTestSupport
 import SimpulTransport
 import Testing
 
+@testable import SimpulDomain
 @testable import SimpulSync
 
 /// The hub's trust boundary, attacked over real TLS: one test per attack class. Each checks the
@@ -84,6 +84,66 @@ import Testing
             let before = try Self.dump(world)
             try Self.refused(try transport.send(request), .replayed)
             #expect(try Self.dump(world) == before)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    /// A signed POST of `body` to `path` by `replica`.
+    static func post(
+        _ path: String, _ body: [UInt8], by replica: Replica, _ world: SyncWorld, via transport: CurlTransport
+    ) throws -> HTTPResponseMessage {
+        let request = HTTPRequestMessage(
+            method: "POST", path: path, headers: ["content-type": SyncProtocol.jsonContentType], body: body)
+        return try transport.send(try signed(request, by: replica, at: world.clock.now(), via: transport))
+    }
+
+    /// Crash and poison: integers past their bounds and nesting past its limit, from an enrolled node.
+    @Test func wireIntegersAndNestingBeyondTheirBoundsAreMalformed() async throws {
+        let (world, kec, other) = try Self.world()
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            for seq in ["18446744073709551615", "9223372036854775808", "9007199254740992"] {
+                let body = #"{"knowledge":{"33.74.01":{"33.74.01":\#(seq)}},"maxBytes":65536}"#
+                let problem = try Self.refused(
+                    try Self.post("/v2/pull", Array(body.utf8), by: kec, world, via: transport), .malformed)
+                #expect(problem.detail.contains("knowledge.33.74.01.33.74.01"), "\(problem.detail)")
+            }
+            let deep = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
+            try Self.refused(
+                try Self.post("/v2/push", Array(#"{"changeSets":[\#(deep)]}"#.utf8), by: kec, world, via: transport),
+                .malformed)
+            let after = try Self.dump(world)
+            #expect(after.state == before.state && after.events == before.events)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
+    /// Another kecamatan's files: a node signing with its real key withdraws kecamatan B's permohonan.
+    @Test func aChangeSetOnAnotherKecamatansFileIsRefusedNamingIt() async throws {
+        let (world, kec, other) = try Self.world()
+        let victim = try other.register("SKTM")
+        #expect(world.sync(other).outcome.result == .inSync)
+        let registration = try kec.store.history(try kec.store.list(PermohonanFilter(limit: 1))[0].number)[0]
+        let forged = Event(
+            dot: Dot(node: "33.74.01", seq: registration.dot.seq + 1), partition: "33.74.01", lamport: 1_000,
+            context: VersionVector(), record: victim.number, officer: "Petugas nakal", role: Peran.loket,
+            at: world.clock.now(), body: .withdrawn(Closure(reason: "ditarik pemohon")))
+        let sealed = try SignedChangeSet.seal(
+            [registration, forged], node: kec.identity, partition: "33.74.01", prev: nil)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            let victimBefore = try world.hub.store.permohonan(victim.number)
+            let problem = try Self.refused(
+                try Self.post("/v2/push", PushRequest.encode([try sealed.encoded()]), by: kec, world, via: transport),
+                .forbiddenRecord)
+            #expect(problem.detail.contains(victim.number), "\(problem.detail)")
+            let after = try Self.dump(world)
+            #expect(after.state == before.state && after.events == before.events)
+            #expect(try world.hub.store.permohonan(victim.number) == victimBefore)
             try Self.stillServes(other, world, transport)
         }
     }
