@@ -53,7 +53,7 @@ public final class SyncClient: Sendable {
     let pushWindow: Int
     /// The hub's clock minus this node's (ms), learned from `GET /v2/hub`: requests are signed with
     /// the hub's time, so a PC whose clock is off by hours still syncs.
-    private let clockOffset = Atomic<Int64>(0)
+    let clockOffset = Atomic<Int64>(0)
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
     ///   that the bytes of a transfer in flight count too.
@@ -107,7 +107,7 @@ public final class SyncClient: Sendable {
     }
 
     /// The run's totals. Atomic because blob transfers report through a `@Sendable` closure.
-    private final class Counters: Sendable {
+    final class Counters: Sendable {
         let pushed = Atomic<Int>(0)
         let sent = Atomic<Int>(0)
         let received = Atomic<Int>(0)
@@ -231,165 +231,8 @@ public final class SyncClient: Sendable {
         }
     }
 
-    /// The reads and checks of one batch. Pool threads read and check ahead of the store, in order;
-    /// the applying thread does a change set's itself when no thread has started it. So it never
-    /// waits for work the pool has not begun, and a pool whose threads are all busy (a hub answering
-    /// requests, an agent in a run) slows the batch down but cannot deadlock it.
-    private final class Admission: Sendable {
-        enum Source: Sendable {
-            /// Change sets already read from their bytes: only checked here.
-            case read([ReceivedChangeSet])
-            /// Documents as received: read and checked here.
-            case documents([[UInt8]])
-        }
-
-        /// Why a change set is not applied: it did not read, or it failed a check.
-        struct Refusal: Error {
-            var error: SyncError
-            var unread: Bool
-        }
-
-        /// One change set's outcome. The mutex is held while its read and check run, so whoever
-        /// needs the outcome of a running one blocks on it until it ends.
-        private final class Slot: Sendable {
-            let outcome = Mutex<Result<RemoteChangeSet, Refusal>?>(nil)
-        }
-
-        private let source: Source
-        private let keys: [String: [NodeKey]]
-        private let slots: [Slot]
-        /// The next change set no pool thread has taken.
-        private let next = Atomic<Int>(0)
-        private let stopped = Atomic<Bool>(false)
-
-        private let clock: UInt64
-
-        init(_ source: Source, keys: [String: [NodeKey]], clock: UInt64) {
-            self.source = source
-            self.keys = keys
-            self.clock = clock
-            let count =
-                switch source {
-                case .read(let sets): sets.count
-                case .documents(let documents): documents.count
-                }
-            slots = (0..<count).map { _ in Slot() }
-        }
-
-        var count: Int { slots.count }
-
-        /// Sets up to `threads` threads of `pool` reading and checking ahead.
-        func start(threads: Int, on pool: BlockingPool) {
-            for _ in 0..<min(threads, slots.count) {
-                pool.submit { self.checkAhead() }
-            }
-        }
-
-        /// Ends the checking ahead: the batch is applied or refused.
-        func stop() { stopped.store(true, ordering: .relaxed) }
-
-        /// Waits for change set `i`'s read and check, running them here if no thread has; returns
-        /// it for the store or throws its refusal.
-        func wait(_ i: Int) throws(Refusal) -> RemoteChangeSet {
-            try slots[i].outcome.withLock { outcome in
-                check(i, &outcome)
-                return outcome!
-            }.get()
-        }
-
-        private func checkAhead() {
-            while !stopped.load(ordering: .relaxed) {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < slots.count else { return }
-                // Held: the applying thread is checking it.
-                _ = slots[i].outcome.withLockIfAvailable { outcome in check(i, &outcome) }
-            }
-        }
-
-        private func check(_ i: Int, _ outcome: inout Result<RemoteChangeSet, Refusal>?) {
-            guard case .none = outcome else { return }
-            let received: ReceivedChangeSet
-            switch source {
-            case .read(let sets): received = sets[i]
-            case .documents(let documents):
-                do throws(SyncError) { received = try ReceivedChangeSet(body: documents[i]) } catch {
-                    outcome = .failure(Refusal(error: error, unread: true))
-                    return
-                }
-            }
-            let known = keys[received.changeSet.node] ?? []
-            do throws(SyncError) {
-                try received.verify(key: { fp in known.first { $0.fingerprint == fp } }, clock: clock)
-                outcome = .success(received.remote)
-            } catch {
-                outcome = .failure(Refusal(error: error, unread: false))
-            }
-        }
-    }
-
-    private struct Failure: Error {
+    struct Failure: Error {
         var failure: SyncFailure
-    }
-
-    /// Learns and pins the hub's identity on first contact; refuses a hub whose key changed.
-    private func pinHub(_ counters: Counters) throws {
-        guard var hub = try store.hubConfig() else {
-            throw Failure(failure: .invalidData("node ini belum punya alamat hub (simpul init --hub URL)"))
-        }
-        let asked = now()
-        let info: HubInfo = try exchange(HTTPRequestMessage(method: "GET", path: "/v2/hub"), counters, signed: false)
-        if let text = info.time, let hubTime = Timestamp(iso: text) {
-            let answered = now()
-            let midpoint = asked.milliseconds + (answered.milliseconds - asked.milliseconds) / 2
-            clockOffset.store(hubTime.milliseconds - midpoint, ordering: .relaxed)
-        }
-        if let pinned = hub.publicKey {
-            guard pinned == info.publicKey else { return try followRotation(info, hub: hub) }
-        } else {
-            guard let hubNode = NodeID(info.node), hubNode.isHub, hubNode.kabupaten == identity.node.kabupaten else {
-                throw Failure(failure: .invalidData("hub \(info.node) bukan hub kabupaten \(identity.node.kabupaten)"))
-            }
-            hub.node = info.node
-            hub.name = info.name
-            hub.publicKey = info.publicKey
-            try store.setHub(hub)
-            let fp = try NodeIdentity.parsePublicKey(info.publicKey).fingerprint
-            let offered = (info.keys ?? []).prefix(WireBounds.maxPullKeys)
-            let pinned =
-                offered.first { $0.node == info.node && $0.fingerprint == fp && $0.publicKey == info.publicKey }
-                ?? NodeKey(
-                    node: info.node, publicKey: info.publicKey, fingerprint: fp, enrolledAt: now(), revokedAt: nil,
-                    active: true)
-            // The keys before a rotation signed the history this node is about to pull.
-            let earlier = HubKeys.ancestors(of: pinned, in: Array(offered))
-            try store.learn([pinned] + earlier)
-            logger.info(
-                "hub pinned",
-                metadata: ["hub": "\(info.node)", "fingerprint": "\(fp)", "earlierKeys": "\(earlier.count)"])
-        }
-    }
-
-    /// Takes the hub's new key when the chain of endorsements in its answer leads from a key this
-    /// node trusts to it (`simpul-hub key rotate`); any other key change stops the sync.
-    private func followRotation(_ info: HubInfo, hub: HubConfig) throws {
-        var hub = hub
-        let node = hub.node ?? info.node
-        let trusted = try store.keys(node: node).filter { $0.state != .revoked }
-        let offered = (info.keys ?? []).prefix(WireBounds.maxPullKeys).filter { $0.node == node }
-        let (accepted, _) = HubKeys.admissible(offered, hub: node, trusted: trusted)
-        guard info.node == node, let key = accepted.first(where: { $0.publicKey == info.publicKey }),
-            key.node == node, key.fingerprint == info.fingerprint
-        else {
-            throw Failure(
-                failure: .problem(
-                    status: 403, code: "hub-key-changed",
-                    detail: "kunci hub berubah dari yang tercatat dan tidak disahkan kunci lamanya; "
-                        + "hubungi admin TI kabupaten sebelum sinkron"))
-        }
-        try store.learn(accepted)
-        hub.publicKey = info.publicKey
-        try store.setHub(hub)
-        logger.notice("hub key rotated", metadata: ["hub": "\(node)", "fingerprint": "\(info.fingerprint)"])
     }
 
     /// This node's sealed change sets that the hub does not hold yet, and those of them already pushed
@@ -557,57 +400,6 @@ public final class SyncClient: Sendable {
         return remaining
     }
 
-    /// Verifies and applies change sets in one transaction; parks those that must wait, then
-    /// applies what they were waiting for. Returns the new events applied.
-    public static func apply(_ changeSets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
-        try apply(Admission(.read(changeSets), keys: try keysByNode(store), clock: try store.lamportClock()), store)
-    }
-
-    /// Reads, verifies and applies change set documents as they came off the wire, in one
-    /// transaction: each is read (canonical form and values, in one pass over its bytes) and
-    /// checked (hash over those bytes, signature, roles, Lamport margin) on the other cores while the
-    /// store applies those before it, and is applied only once its own read and check have passed.
-    /// A document that does not read ends the batch as a garbled answer; those before it are kept.
-    /// Returns the new events applied.
-    public static func apply(documents: [[UInt8]], store: NodeStore) throws -> Int {
-        try apply(Admission(.documents(documents), keys: try keysByNode(store), clock: try store.lamportClock()), store)
-    }
-
-    /// Every key the store knows, by node: taken before the transaction, so that no check on a pool
-    /// thread reads the store while the applying thread holds it.
-    private static func keysByNode(_ store: NodeStore) throws -> [String: [NodeKey]] {
-        Dictionary(grouping: try store.keys(), by: \.node)
-    }
-
-    private static func apply(_ checks: Admission, _ store: NodeStore) throws -> Int {
-        let pool = BlockingPool.shared
-        // One core stays with the applying thread (SQLite's work is the longest); the others read
-        // and check ahead of it.
-        checks.start(threads: max(1, pool.threads - 1), on: pool)
-        defer { checks.stop() }
-        let (outcomes, refusal, waiting) = try store.applyRemote(count: checks.count) {
-            (i: Int) throws(Admission.Refusal) -> RemoteChangeSet in
-            try checks.wait(i)
-        }
-        var applied = 0
-        for outcome in outcomes {
-            switch outcome {
-            case .applied(let n): applied += n
-            case .duplicate, .parked: break
-            case .brokenChain(let reason), .conflicting(let reason): throw Failure(failure: .invalidData(reason))
-            }
-        }
-        if let refusal {
-            throw Failure(
-                failure: refusal.unread
-                    ? .garbled("change set tidak bisa dibaca: \(refusal.error.message)")
-                    : .invalidData(refusal.error.message))
-        }
-        // What waits in the parking (from this pull or an earlier one) may wait for what just came.
-        if waiting && applied > 0 { applied += try HubService.drain(store: store) }
-        return applied
-    }
-
     /// An answer of the hub outside `WireBounds` is a garbled answer, like one that does not parse.
     static func bounded(_ check: () throws(SyncError) -> Void) throws {
         do { try check() } catch {
@@ -622,7 +414,7 @@ public final class SyncClient: Sendable {
     }
 
     /// Sends a request (signing it unless told not to) and decodes a 2xx answer, or throws the failure.
-    private func exchange<T: Decodable>(
+    func exchange<T: Decodable>(
         _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
     ) throws -> T {
         let body = try exchangeBytes(request, counters, signed: signed, presigned: presigned)
