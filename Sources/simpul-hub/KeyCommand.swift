@@ -20,12 +20,7 @@ struct KeyCommand: ParsableCommand {
                 let keys = try s.keys(node: s.info.node.rawValue)
                 if store.json { return try Console.printJSON(keys) }
                 for k in keys {
-                    let state =
-                        switch k.state {
-                        case .active: "aktif"
-                        case .retired: "diganti \(k.retiredAt.map(\.description) ?? "-")"
-                        case .revoked: "DICABUT \(k.revokedAt.map(\.description) ?? "-")"
-                        }
+                    let state = keyState(k)
                     let endorsed = k.endorsement == nil ? "" : "  disahkan kunci sebelumnya"
                     print(
                         "\(k.node)  \(NodeIdentity.readable(k.fingerprint))  sejak \(k.enrolledAt)  \(state)\(endorsed)"

@@ -52,12 +52,7 @@ struct NodeCommand: ParsableCommand {
                 if store.json { return try Console.printJSON(keys) }
                 if keys.isEmpty { return print("Belum ada node terdaftar.") }
                 for k in keys {
-                    let state =
-                        switch k.state {
-                        case .active: "aktif"
-                        case .retired: "diganti \(k.retiredAt.map(\.description) ?? "-")"
-                        case .revoked: "DICABUT \(k.revokedAt.map(\.description) ?? "-")"
-                        }
+                    let state = keyState(k)
                     print("\(k.node)  \(NodeIdentity.readable(k.fingerprint))  terdaftar \(k.enrolledAt)  \(state)")
                 }
             }
