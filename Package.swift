@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Module dependencies point one way:
-// SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer <- executables.
+// SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer / SimpulWeb
+// (<- SimpulCounterWeb) <- executables.
 // SimpulConcurrency (the blocking pool) sits below them all; SimpulLinkSimulator (a bad satellite
 // link on 127.0.0.1) serves the bench and the tests, never the product.
 let package = Package(
@@ -27,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "SimpulDomain"),
@@ -91,6 +94,38 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What both web front ends share: accounts' password hashing, sessions and CSRF, the page frame,
+        // templates and assets compiled into the binary.
+        .target(
+            name: "SimpulWeb",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The kecamatan counter served by `simpul serve --web` / `simpul web`.
+        .target(
+            name: "SimpulCounterWeb",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                "SimpulWeb",
+                // The TLS settings and the self-made certificate the hub also serves with.
+                "SimpulHubServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SimpulConsole",
             dependencies: [
@@ -109,6 +144,8 @@ let package = Package(
                 "SimpulSync",
                 "SimpulTransport",
                 "SimpulConsole",
+                "SimpulWeb",
+                "SimpulCounterWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -181,6 +218,13 @@ let package = Package(
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTransport", "SimpulHubServer", "SimpulTestSupport",
                 "SimpulLinkSimulator", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "SimpulWebTests",
+            dependencies: [
+                "SimpulWeb", "SimpulCounterWeb", "SimpulStore", "SimpulDomain", "SimpulSync", "SimpulTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
