@@ -172,6 +172,11 @@ public enum Render {
     }
 
     public static func eventLine(_ e: Event, offset: Int) -> String {
+        FreeText.shown("\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(eventText(e))  [\(e.dot)]")
+    }
+
+    /// What an event did, in one line of Bahasa Indonesia (not yet made safe to show).
+    public static func eventText(_ e: Event) -> String {
         let what: String
         switch e.body {
         case .registered(let r):
@@ -201,6 +206,6 @@ public enum Render {
             what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
         case .attached(let a): what = "Lampiran \(attachmentLabel(a))"
         }
-        return FreeText.shown("\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(what)  [\(e.dot)]")
+        return what
     }
 }

@@ -86,16 +86,15 @@ struct StatusCommand: ParsableCommand {
         try execute { () throws(SimpulError) in
             let s = try store.open()
             let node = s.info.node.rawValue
-            let mine = try s.knowledge()
-            let hubHolds = try s.peerKnowledge(SyncClient.hubPeer)
-            var pending = 0
-            for p in try s.ownPartitions() { pending += Int((mine[p]?[node] ?? 0) - (hubHolds[p]?[node] ?? 0)) }
+            let status = try SyncStatus.read(from: s)
+            let mine = status.knowledge
+            let hubHolds = status.hubKnowledge
             let identity = try NodeIdentity.load(node: s.info.node, directory: store.directory)
             let view = StatusView(
                 node: node, publicKey: identity.publicKey, fingerprint: identity.fingerprint,
-                hub: try s.hubConfig()?.url.nonEmpty, hubNode: try s.hubConfig()?.node, knowledge: mine,
-                hubKnowledge: hubHolds, pendingEvents: pending, parked: try s.parkedBodies().count,
-                openConflicts: try s.conflicts(openOnly: true).count, lastSync: try s.lastSyncRun())
+                hub: status.hub, hubNode: try s.hubConfig()?.node, knowledge: mine,
+                hubKnowledge: hubHolds, pendingEvents: status.pendingEvents, parked: status.parked,
+                openConflicts: status.openConflicts, lastSync: status.lastSync)
             if store.json { return try Console.printJSON(view) }
             print("Node \(node) (\(s.info.name))")
             print("Kunci publik        : \(identity.publicKey)")
@@ -104,7 +103,7 @@ struct StatusCommand: ParsableCommand {
             for (p, vv) in mine.sorted(by: { $0.key < $1.key }) {
                 print("Knowledge \(p)  : \(vv)   hub memegang: \(hubHolds[p]?.description ?? "{}")")
             }
-            print("Menunggu dikirim    : \(pending) event")
+            print("Menunggu dikirim    : \(view.pendingEvents) event")
             print("Menunggu dependensi : \(view.parked) change set")
             print("Konflik terbuka     : \(view.openConflicts)")
             if let run = view.lastSync {

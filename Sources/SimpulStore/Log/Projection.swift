@@ -257,7 +257,7 @@ final class Projection {
     private static let columns = [
         "number", "partition", "reg_node", "reg_event_seq", "reg_year", "reg_seq", "layanan", "catalog_version",
         "status", "tahap", "nama", "accepted_on", "due_on", "fee", "paid", "registered_at", "updated_at",
-        "forwarded_to", "ptsp_code", "closing_reason", "receipts", "seen", "last_lamport",
+        "forwarded_to", "ptsp_code", "closing_reason", "receipts", "seen", "last_lamport", "nik",
     ]
 
     private static let upsertSQL: String = {
@@ -280,7 +280,7 @@ final class Projection {
             state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description, state.dueOn?.description,
             state.fee, state.paid, state.registeredAt.description, state.updatedAt.description, state.forwardedTo,
             state.ptspCode, state.closingReason, JSONText.array(state.receipts), JSONText.versionVector(state.seen),
-            Int64(state.lastLamport),
+            Int64(state.lastLamport), state.pemohon.nik.digits,
         ])
     }
 

@@ -139,7 +139,7 @@ public final class NodeStore: Sendable {
             let migrator = Schema.migrator
             let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
             try migrator.migrate(pool)
-            if !applied.isEmpty && !applied.contains(Schema.columnarState) {
+            if !applied.isEmpty && Schema.refolding.contains(where: { !applied.contains($0) }) {
                 _ = try pool.write { db in try Projection.rebuild(db: db) }
             }
             return pool

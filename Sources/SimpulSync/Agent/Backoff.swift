@@ -76,6 +76,12 @@ public struct AgentSchedule: Sendable {
         next = min(next, now + settings.settle)
     }
 
+    /// A person asked for a sync now ("sinkron sekarang"): it runs at once, even while backing off,
+    /// because someone is watching and may have just fixed the link.
+    public mutating func requested(at now: ContinuousClock.Instant) {
+        next = min(next, now)
+    }
+
     /// A sync ended with `result` at `now`.
     public mutating func finished<R: RandomNumberGenerator>(
         _ result: SyncOutcome.Result, at now: ContinuousClock.Instant, using rng: inout R

@@ -1,9 +1,22 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
+
+/// Requests for a sync now, from the counter's "sinkron sekarang" button to the agent in the same process.
+public final class SyncRequests: Sendable {
+    private let pending = Mutex(false)
+
+    public init() {}
+
+    public func request() { pending.withLock { $0 = true } }
+
+    /// Whether a sync was asked for since the last call.
+    func take() -> Bool { pending.withLock { value in defer { value = false }; return value } }
+}
 
 /// `simpul serve`: the long-running agent. It syncs soon after a local change and on an interval
 /// while the link is up, backs off while it is down (`AgentSchedule` decides when), and on graceful
@@ -33,17 +46,21 @@ public struct SyncAgent: Service {
     let makeTransport: @Sendable (SyncMonitor) -> any SyncTransport
     let progress: (@Sendable (SyncProgress) -> Void)?
     let finished: (@Sendable (SyncReport) -> Void)?
+    let requests: SyncRequests?
 
     /// - Parameters:
     ///   - makeTransport: A transport for one run, reporting to (and stopped by) the run's monitor.
     ///   - progress: Gets each run's progress.
     ///   - finished: Gets each run's report.
+    ///   - requests: Where a person asks for a sync now; looked at on every poll.
     public init(
         store: NodeStore, identity: NodeIdentity, settings: Settings, logger: Logger,
         now: @escaping @Sendable () -> Timestamp,
         makeTransport: @escaping @Sendable (SyncMonitor) -> any SyncTransport,
-        progress: (@Sendable (SyncProgress) -> Void)? = nil, finished: (@Sendable (SyncReport) -> Void)? = nil
+        progress: (@Sendable (SyncProgress) -> Void)? = nil, finished: (@Sendable (SyncReport) -> Void)? = nil,
+        requests: SyncRequests? = nil
     ) {
+        self.requests = requests
         self.store = store
         self.identity = identity
         self.settings = settings
@@ -74,6 +91,7 @@ public struct SyncAgent: Service {
                     mark = seen
                     schedule.localChange(at: .now)
                 }
+                if requests?.take() == true { schedule.requested(at: .now) }
             }
             if Task.isShuttingDownGracefully { break }
             mark = localMark()

@@ -1,0 +1,247 @@
+import Foundation
+import Hummingbird
+import SimpulDomain
+import SimpulStore
+import SimpulWeb
+
+extension CounterApp {
+    func loginPage(request: Request, message: String? = nil, username: String = "", status: HTTPResponse.Status = .ok)
+        -> Response
+    {
+        struct Login {
+            var office, csrf, username: String
+        }
+        // Before a session exists, the login form's token is checked against a cookie of its own.
+        let token = SessionToken.make()
+        let body = renderer.render("login", Login(office: store.info.name, csrf: token, username: username))
+        var response = WebPage.html(
+            renderer.render(
+                "frame",
+                [
+                    "title": "Masuk", "office": store.info.name, "body": body, "flash": message as Any,
+                    "flashKind": "err",
+                ] as [String: Any]), status: status)
+        response.setCookie(
+            Cookie(
+                name: SessionToken.loginCookieName, value: token, maxAge: 3600, path: "/masuk",
+                secure: settings.secure, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func login(request: Request, context: CounterContext) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: FormBody.maxBytes)
+        guard let form = try? FormBody(parsing: Substring(String(buffer: buffer))) else {
+            return loginPage(request: request, message: "Formulir masuk tidak terbaca.", status: .badRequest)
+        }
+        guard let cookie = request.cookies[SessionToken.loginCookieName]?.value, let token = form["csrf"],
+            SessionToken.equal(cookie, token)
+        else {
+            return loginPage(
+                request: request, message: "Halaman masuk sudah kedaluwarsa; silakan coba lagi.", status: .forbidden)
+        }
+        let username = (form["username"] ?? "").lowercased()
+        let password = form.fields.first(where: { $0.name == "password" })?.value ?? ""
+        let store = self.store
+        let now = self.now()
+        let outcome = await blocking { () throws(SimpulError) -> LoginOutcome in
+            OfficerLogin.authenticate(username: username, password: password, store: store, now: now)
+        }
+        switch outcome {
+        case .success(let account):
+            let session = SessionToken.make()
+            let csrf = SessionToken.make()
+            let expires = Timestamp(milliseconds: now.milliseconds + settings.sessionSeconds * 1000)
+            try await blocking { () throws(SimpulError) in
+                try store.createSession(
+                    username: account.username, tokenHash: SessionToken.hash(session), csrf: csrf, expiresAt: expires)
+            }
+            logger.info("officer logged in", metadata: ["username": "\(account.username)"])
+            var response = redirect("/")
+            response.setCookie(
+                Cookie(
+                    name: SessionToken.cookieName, value: session, maxAge: Int(settings.sessionSeconds), path: "/",
+                    secure: settings.secure, httpOnly: true, sameSite: .strict))
+            return response
+        case .refused(let text):
+            logger.notice("officer login refused", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
+            return loginPage(request: request, message: text, username: username, status: .unauthorized)
+        case .locked(let until):
+            logger.notice("officer login locked", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
+            return loginPage(
+                request: request,
+                message: "Akun ini dikunci karena terlalu sering salah; coba lagi setelah \(WebPage.moment(until, zona: zona)).",
+                username: username, status: .tooManyRequests)
+        }
+    }
+
+    func logout(request: Request, context: CounterContext) async throws -> Response {
+        guard case .success(let session) = require(context, request: request) else { return redirect("/masuk") }
+        guard case .success = try await form(request, session: session) else { return await csrfRefused(session: session) }
+        if let token = request.cookies[SessionToken.cookieName]?.value, SessionToken.isWellFormed(token) {
+            let store = self.store
+            try await blocking { () throws(SimpulError) in try store.endSession(tokenHash: SessionToken.hash(token)) }
+        }
+        var response = redirect("/masuk")
+        response.setCookie(
+            Cookie(
+                name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: settings.secure,
+                httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    // MARK: - Admin: accounts
+
+    func accountsPage(
+        request: Request, context: CounterContext, flash: String? = nil, flashIsError: Bool = false,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let session: WebSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        guard session.account.holds(.admin) else {
+            return await message(
+                "Tidak diizinkan", "Halaman akun petugas hanya untuk peran \(OfficerRole.admin.label).",
+                session: session, status: .forbidden)
+        }
+        struct Row {
+            var username, name, state, toggleVerb, toggleLabel, toggleConfirm, toggleClass: String
+            var roles: [String]
+            var `self`: Bool
+        }
+        struct Accounts {
+            var csrf: String
+            var accounts: [Row]
+            var roleChoices: [Choice]
+        }
+        let store = self.store
+        let accounts = try await blocking { () throws(SimpulError) in try store.accounts() }
+        let body = renderer.render(
+            "petugas",
+            Accounts(
+                csrf: session.csrf,
+                accounts: accounts.map { a in
+                    Row(
+                        username: a.username, name: FreeText.shown(a.name), state: a.disabled ? "nonaktif" : "aktif",
+                        toggleVerb: a.disabled ? "aktifkan" : "nonaktifkan",
+                        toggleLabel: a.disabled ? "Aktifkan" : "Nonaktifkan",
+                        toggleConfirm: a.disabled
+                            ? "Aktifkan lagi akun \(a.username)?"
+                            : "Nonaktifkan akun \(a.username)? Semua sesinya langsung berakhir.",
+                        toggleClass: a.disabled ? "secondary" : "danger", roles: a.roles.map(\.label),
+                        self: a.username == session.account.username)
+                },
+                roleChoices: OfficerRole.allCases.map { Choice(value: $0.rawValue, label: $0.label) }))
+        return await page(
+            "Akun petugas", section: .petugas, session: session, body: body, flash: flash, flashIsError: flashIsError,
+            status: status, request: flash == nil ? request : nil)
+    }
+
+    func addAccount(request: Request, context: CounterContext) async throws -> Response {
+        let session: WebSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        let form: FormBody
+        switch try await self.form(request, session: session) {
+        case .success(let f): form = f
+        case .failure(let r): return r
+        }
+        guard session.account.holds(.admin) else {
+            return await message(
+                "Tidak diizinkan", "Hanya peran \(OfficerRole.admin.label) yang menambah akun.", session: session,
+                status: .forbidden)
+        }
+        let username = form["username"] ?? ""
+        let name = form["nama"] ?? ""
+        let password = form.fields.first(where: { $0.name == "password" })?.value ?? ""
+        let isPIN = form["pin"] == "1"
+        var roles: [OfficerRole] = []
+        for value in form.all("peran") {
+            guard let role = OfficerRole(rawValue: value) else {
+                return try await accountsPage(
+                    request: request, context: context, flash: "peran: '\(value)' tidak dikenal", flashIsError: true,
+                    status: .unprocessableContent)
+            }
+            roles.append(role)
+        }
+        let store = self.store
+        let cost = settings.passwordCost
+        do {
+            let hash = try await blocking { () throws(SimpulError) in
+                try PasswordHasher.hash(password, isPIN: isPIN, cost: cost)
+            }
+            let added = try await blocking { () throws(SimpulError) in
+                try store.addAccount(username: username, name: name, roles: roles, passwordHash: hash, isPIN: isPIN)
+            }
+            logger.info(
+                "officer account added",
+                metadata: ["username": "\(added.username)", "by": "\(session.account.username)"])
+            return redirect("/petugas", flash: "Akun \(added.username) ditambahkan.")
+        } catch {
+            return try await accountsPage(
+                request: request, context: context, flash: error.message, flashIsError: true,
+                status: .unprocessableContent)
+        }
+    }
+
+    func changeAccount(request: Request, context: CounterContext) async throws -> Response {
+        let session: WebSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        switch try await self.form(request, session: session) {
+        case .success: break
+        case .failure(let r): return r
+        }
+        guard session.account.holds(.admin) else {
+            return await message(
+                "Tidak diizinkan", "Hanya peran \(OfficerRole.admin.label) yang mengubah akun.", session: session,
+                status: .forbidden)
+        }
+        let username = context.parameters.get("username") ?? ""
+        let verb = context.parameters.get("verb") ?? ""
+        guard verb == "nonaktifkan" || verb == "aktifkan" else {
+            return await message("Tidak ditemukan", "Tindakan itu tidak ada.", session: session, status: .notFound)
+        }
+        guard username != session.account.username else {
+            return redirect("/petugas", flash: "Akun sendiri tidak bisa dinonaktifkan dari sini.")
+        }
+        let store = self.store
+        do {
+            try await blocking { () throws(SimpulError) in try store.setDisabled(username: username, verb == "nonaktifkan") }
+        } catch {
+            return try await accountsPage(
+                request: request, context: context, flash: error.message, flashIsError: true, status: .notFound)
+        }
+        logger.info(
+            "officer account changed",
+            metadata: ["username": "\(username)", "disabled": "\(verb == "nonaktifkan")", "by": "\(session.account.username)"])
+        return redirect(
+            "/petugas",
+            flash: verb == "nonaktifkan" ? "Akun \(username) dinonaktifkan; sesinya berakhir." : "Akun \(username) aktif lagi.")
+    }
+
+    func syncNow(request: Request, context: CounterContext) async throws -> Response {
+        let session: WebSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        switch try await self.form(request, session: session) {
+        case .success: break
+        case .failure(let r): return r
+        }
+        guard session.account.holds(.admin), let syncRequests else {
+            return await message(
+                "Tidak diizinkan", "Sinkron sekarang hanya untuk peran \(OfficerRole.admin.label) pada node yang punya hub.",
+                session: session, status: .forbidden)
+        }
+        syncRequests.request()
+        logger.info("sync requested", metadata: ["by": "\(session.account.username)"])
+        return redirect("/", flash: "Sinkron dimulai; keadaannya tampil di baris atas setelah selesai.")
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import SimpulDomain
+import SimpulStore
+import SimpulWeb
+
+extension CounterApp {
+    /// Every page and action of the counter.
+    public func router() -> Router<CounterContext> {
+        let router = Router(context: CounterContext.self)
+        router.add(middleware: SessionMiddleware(app: self))
+        router.get("/aset/:name") { _, context -> Response in
+            guard let name = context.parameters.get("name"), let response = WebAssets.response(name) else {
+                return Response(status: .notFound)
+            }
+            return response
+        }
+        router.get("/masuk") { request, _ in loginPage(request: request) }
+        router.post("/masuk") { request, context in try await login(request: request, context: context) }
+        router.post("/keluar") { request, context in try await logout(request: request, context: context) }
+        router.get("/") { request, context in try await queuePage(request: request, context: context) }
+        router.get("/cari") { request, context in try await searchPage(request: request, context: context) }
+        router.get("/daftar") { request, context in try await registerPage(request: request, context: context) }
+        router.post("/daftar") { request, context in try await register(request: request, context: context) }
+        router.get("/api/periksa") { request, context in try await check(request: request, context: context) }
+        router.get("/permohonan/:nomor") { request, context in
+            try await permohonanPage(request: request, context: context)
+        }
+        router.post("/permohonan/:nomor/aksi") { request, context in
+            try await act(request: request, context: context)
+        }
+        router.post("/permohonan/:nomor/lampiran") { request, context in
+            try await upload(request: request, context: context)
+        }
+        router.get("/lampiran/:sha") { request, context in try await scan(request: request, context: context) }
+        router.post("/sinkron") { request, context in try await syncNow(request: request, context: context) }
+        router.get("/petugas") { request, context in try await accountsPage(request: request, context: context) }
+        router.post("/petugas") { request, context in try await addAccount(request: request, context: context) }
+        router.post("/petugas/:username/:verb") { request, context in
+            try await changeAccount(request: request, context: context)
+        }
+        return router
+    }
+
+    /// The logged-in session, or the answer to give instead: the login page for a page, 401 for the
+    /// little JSON and upload endpoints.
+    func require(_ context: CounterContext, request: Request) -> Result<WebSession, Response> {
+        if let session = context.session { return .success(session) }
+        if request.uri.path.hasPrefix("/api/") || request.method == .post {
+            return .failure(Response(status: .unauthorized))
+        }
+        return .failure(redirect("/masuk"))
+    }
+
+    /// The form of a POST, after its CSRF token matched the session's.
+    func form(_ request: Request, session: WebSession) async throws -> Result<FormBody, Response> {
+        let form: FormBody
+        do {
+            let buffer = try await request.body.collect(upTo: FormBody.maxBytes)
+            form = try FormBody(parsing: Substring(String(buffer: buffer)))
+        } catch let error as SimpulError {
+            return .failure(
+                await message("Formulir ditolak", error.message, session: session, status: .badRequest))
+        } catch {
+            return .failure(
+                await message(
+                    "Formulir ditolak", "formulir lebih besar dari \(FormBody.maxBytes / 1024) KB",
+                    session: session, status: .contentTooLarge))
+        }
+        guard let token = form["csrf"], SessionToken.equal(token, session.csrf) else {
+            return .failure(await csrfRefused(session: session))
+        }
+        return .success(form)
+    }
+
+    func csrfRefused(session: WebSession?) async -> Response {
+        await message(
+            "Formulir kedaluwarsa",
+            "Formulir ini tidak berasal dari sesi Anda yang sekarang (mungkin dibuka sebelum masuk ulang). Buka halamannya lagi lalu ulangi.",
+            session: session, status: .forbidden)
+    }
+}
+
+/// Reads the session cookie once per request; a token of the wrong shape never reaches the store.
+struct SessionMiddleware: RouterMiddleware {
+    typealias Context = CounterContext
+    let app: CounterApp
+
+    func handle(
+        _ request: Request, context: CounterContext, next: (Request, CounterContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let token = request.cookies[SessionToken.cookieName]?.value, SessionToken.isWellFormed(token) {
+            let hash = SessionToken.hash(token)
+            let now = app.now()
+            let store = app.store
+            context.session = try? await app.blocking { () throws(SimpulError) in
+                try store.session(tokenHash: hash, now: now)
+            }
+        }
+        return try await next(request, context)
+    }
+}

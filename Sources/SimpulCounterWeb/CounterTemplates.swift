@@ -1,0 +1,256 @@
+/// The counter's pages as Mustache templates. `{{x}}` is escaped; `{{{body}}}` is only ever a page this
+/// program rendered.
+enum CounterTemplates {
+    static let all: [String: String] = [
+        "frame": frame, "login": login, "queue": queue, "permohonan": permohonan, "daftar": daftar, "cari": cari,
+        "petugas": petugas, "pesan": pesan,
+    ]
+
+    static let frame = """
+        <!doctype html>
+        <html lang="id">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} - {{office}}</title>
+        <link rel="stylesheet" href="/aset/simpul.css">
+        <script src="/aset/simpul.js" defer></script>
+        </head>
+        <body>
+        <a class="skip" href="#isi">Langsung ke isi</a>
+        {{#officer}}
+        <header class="bar">
+          <span class="office">{{office}}</span>
+          <nav aria-label="Menu utama">
+            {{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}{{#hasCount}}<span class="count" aria-label="{{count}} menunggu">{{count}}</span>{{/hasCount}}</a>{{/nav}}
+          </nav>
+          <span class="who">{{officer}}</span>
+          <form method="post" action="/keluar"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Keluar</button></form>
+        </header>
+        <div class="strip" role="status" aria-label="Keadaan sinkron">
+          <span>Hub: {{#strip.linkUp}}<span class="up">tersambung</span>{{/strip.linkUp}}{{^strip.linkUp}}<span class="down">{{strip.linkText}}</span>{{/strip.linkUp}}</span>
+          <span>Sinkron terakhir: {{strip.lastSync}}</span>
+          <span>Menunggu dikirim: {{strip.pending}} event</span>
+          <span>Konflik terbuka: {{strip.conflicts}}</span>
+          {{#strip.canSync}}<form method="post" action="/sinkron"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary">Sinkron sekarang</button></form>{{/strip.canSync}}
+        </div>
+        {{/officer}}
+        <main id="isi">
+        {{#flash}}<div class="flash {{flashKind}}" role="alert">{{flash}}</div>{{/flash}}
+        {{{body}}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        <div class="login card">
+          <h1>Masuk</h1>
+          <p class="muted">Loket PATEN {{office}}</p>
+          <form class="stack" method="post" action="/masuk">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="username">Nama pengguna</label>
+            <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" required autofocus value="{{username}}">
+            <label for="password">Kata sandi atau PIN</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <p><button type="submit">Masuk</button></p>
+          </form>
+        </div>
+        """
+
+    static let queue = """
+        <h1>{{heading}}</h1>
+        {{#empty}}<div class="card"><p>Tidak ada berkas yang menunggu tahap Anda.</p></div>{{/empty}}
+        {{^empty}}
+        <p class="muted">{{total}} berkas menunggu, yang paling dekat jatuh tempo di atas.</p>
+        <table class="queue">
+          <thead><tr><th scope="col">Nomor</th><th scope="col">Layanan</th><th scope="col">Pemohon</th><th scope="col">Menunggu</th><th scope="col">Jatuh tempo</th><th scope="col" class="num">Retribusi</th></tr></thead>
+          <tbody>
+          {{#rows}}
+            <tr>
+              <td><a class="nomor" href="/permohonan/{{number}}">{{number}}</a>{{#flag}}<br><span class="tag">{{flag}}</span>{{/flag}}</td>
+              <td>{{layanan}}</td>
+              <td>{{nama}}<br><span class="muted">NIK {{nik}}</span></td>
+              <td>{{waiting}}</td>
+              <td>{{dueDate}}<br><span class="due {{dueLevel}}">{{dueText}}</span></td>
+              <td class="num">{{fee}}</td>
+            </tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        {{/empty}}
+        """
+
+    static let permohonan = """
+        <p class="no-print"><a href="/">&larr; Kembali ke antrean</a></p>
+        <h1><span class="nomor">{{number}}</span> &middot; {{layananName}}</h1>
+        <div class="card grid">
+          <dl class="facts">
+            <dt>Pemohon</dt><dd>{{nama}}</dd>
+            <dt>NIK</dt><dd>{{nik}}</dd>
+            {{#alamat}}<dt>Alamat</dt><dd>{{alamat}}</dd>{{/alamat}}
+            {{#telepon}}<dt>Telepon</dt><dd>{{telepon}}</dd>{{/telepon}}
+            <dt>Layanan</dt><dd>{{layananCode}} - {{layananName}} (versi {{layananVersion}})</dd>
+          </dl>
+          <dl class="facts">
+            <dt>Diterima</dt><dd>{{accepted}}</dd>
+            <dt>Selesai paling lambat</dt><dd>{{dueDate}} <span class="due {{dueLevel}}">{{dueText}}</span></dd>
+            <dt>Status</dt><dd>{{status}}</dd>
+            {{#waiting}}<dt>Menunggu</dt><dd>{{waiting}}</dd>{{/waiting}}
+            <dt>Retribusi</dt><dd>{{fee}}</dd>
+            {{#receipts}}<dt>Kuitansi</dt><dd>{{receipts}}</dd>{{/receipts}}
+            {{#reason}}<dt>Alasan</dt><dd>{{reason}}</dd>{{/reason}}
+          </dl>
+        </div>
+        {{#hasIsian}}<h2>Isian formulir</h2><div class="card"><dl class="facts">{{#isian}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/isian}}</dl></div>{{/hasIsian}}
+        <h2>Persyaratan</h2>
+        <div class="card"><ul>{{#syarat}}<li>{{name}} <span class="muted">({{code}})</span>{{#scanned}} &middot; <span class="tag">ada pindaian</span>{{/scanned}}</li>{{/syarat}}</ul></div>
+        <h2>Pindaian</h2>
+        <div class="card">
+          {{^scans}}<p class="muted">Belum ada pindaian.</p>{{/scans}}
+          <div class="scans">
+          {{#scans}}
+            <figure class="scan">
+              {{#complete}}{{#isImage}}<a href="/lampiran/{{sha}}"><img src="/lampiran/{{sha}}" alt="Pindaian {{name}}"></a>{{/isImage}}{{#isPDF}}<object data="/lampiran/{{sha}}" type="application/pdf" aria-label="Pindaian {{name}}"><a href="/lampiran/{{sha}}">Buka {{name}}</a></object>{{/isPDF}}{{/complete}}
+              <figcaption>{{label}}<br><span class="muted">{{state}}</span>{{#complete}} &middot; <a href="/lampiran/{{sha}}?unduh=1">Unduh</a>{{/complete}}</figcaption>
+            </figure>
+          {{/scans}}
+          </div>
+          {{#canAttach}}
+          <form class="stack no-print" method="post" action="/permohonan/{{number}}/lampiran" enctype="application/octet-stream" data-upload="/permohonan/{{number}}/lampiran">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="berkas">Tambah pindaian (PDF, JPEG, PNG; paling besar 20 MB)</label>
+            <input id="berkas" name="berkas" type="file" accept="application/pdf,image/jpeg,image/png" capture="environment">
+            <label for="syarat-lampiran">Untuk persyaratan</label>
+            <select id="syarat-lampiran" name="syarat"><option value="">(lain-lain)</option>{{#syarat}}<option value="{{code}}">{{name}}</option>{{/syarat}}</select>
+            <p><progress value="0" max="1" aria-label="Kemajuan unggahan"></progress> <span class="upload-status" role="status"></span></p>
+            <p><button type="submit">Unggah</button></p>
+          </form>
+          {{/canAttach}}
+        </div>
+        <h2>Tindakan</h2>
+        {{^actions}}<div class="card"><p class="muted">{{noActionText}}</p></div>{{/actions}}
+        <div class="actions">
+        {{#actions}}
+          <form method="post" action="/permohonan/{{number}}/aksi"{{#confirm}} data-confirm="{{confirm}}"{{/confirm}}>
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="aksi" value="{{verb}}">
+            <input type="hidden" name="tahap" value="{{tahap}}">
+            {{#amount}}<label for="jumlah-{{verb}}">Jumlah dibayar (rupiah)</label><input id="jumlah-{{verb}}" name="jumlah" type="text" inputmode="numeric" value="{{amount}}" required>{{/amount}}
+            {{#substitute}}<label for="sebagai-{{verb}}">Ditandatangani</label><select id="sebagai-{{verb}}" name="sebagai">{{#substituteOptions}}<option value="{{value}}">{{label}}</option>{{/substituteOptions}}</select>{{/substitute}}
+            {{#noteLabel}}<label for="catatan-{{verb}}">{{noteLabel}}</label><textarea id="catatan-{{verb}}" name="catatan"{{#noteRequired}} required{{/noteRequired}}></textarea>{{/noteLabel}}
+            <p><button type="submit"{{#danger}} class="danger"{{/danger}}>{{button}}</button></p>
+          </form>
+        {{/actions}}
+        </div>
+        <h2>Riwayat</h2>
+        <div class="card">
+          <ol class="timeline">
+          {{#history}}<li><div class="when">{{when}} &middot; {{officer}} ({{role}})</div><div>{{what}}</div><div class="dot">{{dot}}</div></li>{{/history}}
+          </ol>
+        </div>
+        """
+
+    static let daftar = """
+        <h1>Daftarkan permohonan</h1>
+        <form class="card" method="get" action="/daftar">
+          <label for="pilih-layanan"><strong>Layanan</strong></label>
+          <select id="pilih-layanan" name="layanan">
+            <option value="">Pilih layanan</option>
+            {{#services}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}} - {{name}}</option>{{/services}}
+          </select>
+          <button type="submit" class="secondary">Pilih</button>
+        </form>
+        {{#service}}
+        <form class="card stack" method="post" action="/daftar" data-check="/api/periksa">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <input type="hidden" name="layanan" value="{{code}}">
+          <h2>{{code}} - {{name}}</h2>
+          <p class="muted">{{kind}}; {{where}}; lama layanan {{duration}}; retribusi {{feeRule}}.</p>
+          <fieldset>
+            <legend>Persyaratan yang dibawa pemohon (periksa satu per satu)</legend>
+            {{#requirements}}<div class="check"><input type="checkbox" id="syarat-{{code}}" name="syarat" value="{{code}}"{{#checked}} checked{{/checked}}><label for="syarat-{{code}}">{{name}}</label></div>{{/requirements}}
+          </fieldset>
+          <fieldset>
+            <legend>Pemohon</legend>
+            <label for="nik">NIK (16 digit)</label>
+            <input id="nik" name="nik" type="text" inputmode="numeric" maxlength="16" autocomplete="off" required value="{{nik}}" aria-describedby="periksa-nik">
+            <p class="hint" id="periksa-nik" role="status"></p>
+            <label for="nama">Nama lengkap</label>
+            <input id="nama" name="nama" type="text" required maxlength="200" value="{{nama}}">
+            <label for="alamat">Alamat</label>
+            <input id="alamat" name="alamat" type="text" maxlength="300" value="{{alamat}}">
+            <label for="telepon">Telepon</label>
+            <input id="telepon" name="telepon" type="text" inputmode="tel" maxlength="30" value="{{telepon}}">
+          </fieldset>
+          {{#hasInputs}}
+          <fieldset>
+            <legend>Isian untuk menghitung retribusi</legend>
+            {{#inputs}}<label for="isian-{{key}}">{{key}}</label><input id="isian-{{key}}" name="isian.{{key}}" type="text" inputmode="decimal" required value="{{value}}">{{/inputs}}
+          </fieldset>
+          {{/hasInputs}}
+          <p><strong>Retribusi:</strong> <span class="hint" id="periksa-biaya" role="status">{{feeNow}}</span></p>
+          <p><strong>Selesai paling lambat:</strong> <span class="hint" id="periksa-jatuhtempo">{{dueNow}}</span></p>
+          <p><button type="submit">Daftarkan dan cetak tanda terima</button></p>
+        </form>
+        {{/service}}
+        """
+
+    static let cari = """
+        <h1>Cari permohonan</h1>
+        <form class="card filters" method="get" action="/cari">
+          <div class="field"><label for="q-nomor">Nomor pendaftaran</label><input id="q-nomor" name="nomor" type="search" value="{{q.nomor}}"></div>
+          <div class="field"><label for="q-nik">NIK</label><input id="q-nik" name="nik" type="search" inputmode="numeric" value="{{q.nik}}"></div>
+          <div class="field"><label for="q-nama">Nama</label><input id="q-nama" name="nama" type="search" value="{{q.nama}}"></div>
+          <div class="field"><label for="q-layanan">Layanan</label><select id="q-layanan" name="layanan"><option value="">Semua</option>{{#services}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}}</option>{{/services}}</select></div>
+          <div class="field"><label for="q-status">Status</label><select id="q-status" name="status"><option value="">Semua</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
+          <div class="field"><label for="q-dari">Diterima dari</label><input id="q-dari" name="dari" type="date" value="{{q.dari}}"></div>
+          <div class="field"><label for="q-sampai">sampai</label><input id="q-sampai" name="sampai" type="date" value="{{q.sampai}}"></div>
+          <div class="field"><button type="submit">Cari</button></div>
+        </form>
+        {{#searched}}
+        {{^rows}}<div class="card"><p>Tidak ada permohonan yang cocok.</p></div>{{/rows}}
+        {{#hasRows}}
+        <table class="queue">
+          <thead><tr><th scope="col">Nomor</th><th scope="col">Layanan</th><th scope="col">Pemohon</th><th scope="col">Status</th><th scope="col">Diterima</th><th scope="col">Jatuh tempo</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a class="nomor" href="/permohonan/{{number}}">{{number}}</a></td><td>{{layanan}}</td><td>{{nama}}<br><span class="muted">NIK {{nik}}</span></td><td>{{status}}</td><td>{{accepted}}</td><td><span class="due {{dueLevel}}">{{dueText}}</span></td></tr>{{/rows}}
+          </tbody>
+        </table>
+        <div class="pager">{{#previous}}<a class="button secondary" href="{{previous}}">&larr; Sebelumnya</a>{{/previous}}{{#next}}<a class="button secondary" href="{{next}}">Berikutnya &rarr;</a>{{/next}}</div>
+        {{/hasRows}}
+        {{/searched}}
+        """
+
+    static let petugas = """
+        <h1>Akun petugas</h1>
+        <table>
+          <thead><tr><th scope="col">Nama pengguna</th><th scope="col">Nama</th><th scope="col">Peran</th><th scope="col">Keadaan</th><th scope="col">Tindakan</th></tr></thead>
+          <tbody>
+          {{#accounts}}
+            <tr><td class="nomor">{{username}}</td><td>{{name}}</td><td>{{#roles}}<span class="tag">{{.}}</span>{{/roles}}</td><td>{{state}}</td>
+            <td>{{^self}}<form method="post" action="/petugas/{{username}}/{{toggleVerb}}" data-confirm="{{toggleConfirm}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="{{toggleClass}}">{{toggleLabel}}</button></form>{{/self}}</td></tr>
+          {{/accounts}}
+          </tbody>
+        </table>
+        <h2>Tambah akun</h2>
+        <form class="card stack" method="post" action="/petugas">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="akun-username">Nama pengguna (huruf kecil, angka, titik, garis)</label>
+          <input id="akun-username" name="username" type="text" autocapitalize="none" required maxlength="32">
+          <label for="akun-nama">Nama lengkap</label>
+          <input id="akun-nama" name="nama" type="text" required maxlength="100">
+          <fieldset><legend>Peran</legend>
+            {{#roleChoices}}<div class="check"><input type="checkbox" id="peran-{{value}}" name="peran" value="{{value}}"><label for="peran-{{value}}">{{label}}</label></div>{{/roleChoices}}
+          </fieldset>
+          <label for="akun-sandi">Kata sandi (paling sedikit 8 karakter) atau PIN (4-8 angka)</label>
+          <input id="akun-sandi" name="password" type="password" autocomplete="new-password" required>
+          <div class="check"><input type="checkbox" id="akun-pin" name="pin" value="1"><label for="akun-pin">Ini PIN (dikunci 15 menit setelah 5 kali salah)</label></div>
+          <p><button type="submit">Tambah akun</button></p>
+        </form>
+        """
+
+    static let pesan = """
+        <div class="card"><h1>{{heading}}</h1><p>{{text}}</p><p><a href="{{back}}">{{backLabel}}</a></p></div>
+        """
+}

@@ -1,0 +1,67 @@
+import SimpulConsole
+import SimpulDomain
+import SimpulStore
+import SimpulWeb
+
+/// One row of a queue or a search result.
+struct PermohonanRow {
+    var number: String
+    var layanan: String
+    var nama: String
+    var nik: String
+    var status: String
+    var waiting: String
+    var accepted: String
+    var dueDate: String
+    var dueLevel: String
+    var dueText: String
+    var fee: String
+    var flag: String?
+
+    init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
+        number = p.number
+        layanan = "\(p.layanan.code) - \(p.layanan.name)"
+        nama = FreeText.shown(p.pemohon.nama)
+        nik = p.pemohon.nik.masked
+        status = Render.statusLabel(p)
+        waiting = p.tahap.map { "\($0.label) (\(OfficerRole.taking($0).label))" } ?? Render.statusLabel(p)
+        if p.outstanding > 0 && p.status != .ditarik && p.status != .ditolak {
+            waiting += ", belum bayar \(Rupiah.format(p.outstanding))"
+        }
+        accepted = p.acceptedOn.shortIndonesian
+        dueDate = p.dueOn?.shortIndonesian ?? "-"
+        let due = DueState(p, today: today, calendar: calendar)
+        dueLevel = due.level.rawValue
+        dueText = due.text
+        fee = p.fee.map { $0 == 0 ? "Gratis" : Rupiah.format($0) } ?? "ditetapkan PTSP"
+        // A decision that came back from the PTSP is what the penyerahan desk waits for.
+        if p.forwardedTo != nil && p.tahap == .penyerahan {
+            flag = "keputusan PTSP sudah tiba"
+        } else if p.status == .diteruskan, let code = p.ptspCode {
+            flag = "PTSP: \(PTSPStatus.label(code))"
+        }
+    }
+}
+
+struct NavItem {
+    var href: String
+    var label: String
+    var current: Bool
+    var count: Int
+    var hasCount: Bool { count > 0 }
+}
+
+struct StatusStrip {
+    var linkUp: Bool
+    var linkText: String
+    var lastSync: String
+    var pending: Int
+    var conflicts: Int
+    var canSync: Bool
+}
+
+struct Choice {
+    var value: String
+    var label: String
+    var selected: Bool = false
+}

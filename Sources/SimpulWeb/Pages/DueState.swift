@@ -1,0 +1,43 @@
+import SimpulDomain
+
+/// How late a file is, in working days, as every page shows it: in words and in a colour class, so it
+/// reads without colour too.
+public struct DueState: Sendable, Equatable {
+    public enum Level: String, Sendable {
+        /// More than one working day left.
+        case green = "hijau"
+        /// Due today: the last working day.
+        case amber = "kuning"
+        case red = "merah"
+        /// No due date running: closed, or set by the receiving office.
+        case none = "netral"
+    }
+
+    public var level: Level
+    public var text: String
+    public var workingDaysLeft: Int?
+
+    public init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
+        guard let due = p.dueOn, !p.status.isClosed else {
+            level = .none
+            workingDaysLeft = nil
+            text =
+                p.status.isClosed
+                ? (p.dueOn.map { "jatuh tempo \($0.indonesian)" } ?? "selesai")
+                : "ditetapkan \(p.layanan.forwardTo ?? "PTSP")"
+            return
+        }
+        let left = calendar.workingDaysLeft(from: today, until: due)
+        workingDaysLeft = left
+        if today > due {
+            level = .red
+            text = left < 0 ? "TERLAMBAT \(-left) hari kerja" : "TERLAMBAT"
+        } else if left <= 0 {
+            level = .amber
+            text = "hari terakhir"
+        } else {
+            level = .green
+            text = "\(left) hari kerja lagi"
+        }
+    }
+}

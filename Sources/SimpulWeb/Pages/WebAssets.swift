@@ -1,0 +1,171 @@
+import Hummingbird
+
+/// The style sheet and the little script both front ends use, compiled into the binary: an office
+/// with no internet gets every byte from this server.
+public enum WebAssets {
+    public static let css = """
+        :root { --ink: #1b1f24; --muted: #4d5560; --line: #c9ced6; --paper: #ffffff; --ground: #f1f3f6;
+          --brand: #0b4f8a; --brand-ink: #ffffff; --green: #1d6b32; --green-bg: #e2f3e6; --amber: #7a4b00;
+          --amber-bg: #fff1cc; --red: #9b1c1c; --red-bg: #fde2e2; --focus: #ffbf47; }
+        * { box-sizing: border-box; }
+        html { font-size: 17px; }
+        body { margin: 0; font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
+          color: var(--ink); background: var(--ground); line-height: 1.45; }
+        a { color: var(--brand); }
+        a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus {
+          outline: 3px solid var(--focus); outline-offset: 2px; }
+        .skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: var(--paper); padding: 8px; z-index: 9; }
+        header.bar { background: var(--brand); color: var(--brand-ink); display: flex; flex-wrap: wrap;
+          align-items: center; gap: 4px 18px; padding: 8px 18px; }
+        header.bar .office { font-weight: 700; font-size: 1.05rem; margin-right: auto; }
+        header.bar nav { display: flex; flex-wrap: wrap; gap: 4px; }
+        header.bar nav a { color: var(--brand-ink); text-decoration: none; padding: 8px 12px; border-radius: 6px; }
+        header.bar nav a[aria-current="page"], header.bar nav a:hover { background: rgba(255,255,255,.18); }
+        .count { display: inline-block; min-width: 1.6em; padding: 0 6px; margin-left: 4px; border-radius: 10px;
+          background: var(--paper); color: var(--brand); font-weight: 700; font-size: .85rem; text-align: center; }
+        header.bar form { margin: 0; }
+        header.bar .who { font-size: .9rem; }
+        .strip { display: flex; flex-wrap: wrap; gap: 4px 22px; padding: 6px 18px; font-size: .88rem;
+          background: #e6ebf1; border-bottom: 1px solid var(--line); }
+        .strip .up { color: var(--green); font-weight: 700; } .strip .down { color: var(--red); font-weight: 700; }
+        .strip form { margin: 0; display: inline; }
+        main { max-width: 1320px; margin: 0 auto; padding: 16px 18px 40px; }
+        h1 { font-size: 1.45rem; margin: 4px 0 14px; } h2 { font-size: 1.15rem; margin: 22px 0 10px; }
+        .card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 14px; }
+        .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 6px 24px; }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; }
+        dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; font-weight: 600; }
+        table { width: 100%; border-collapse: collapse; background: var(--paper); }
+        th, td { text-align: left; padding: 9px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+        th { background: #eef1f5; font-size: .9rem; } td.num, th.num { text-align: right; white-space: nowrap; }
+        tr:hover td { background: #f7f9fb; }
+        .nomor { font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; font-weight: 700; }
+        .due { display: inline-block; padding: 2px 8px; border-radius: 6px; font-weight: 700; font-size: .9rem; white-space: nowrap; }
+        .due.hijau { background: var(--green-bg); color: var(--green); }
+        .due.kuning { background: var(--amber-bg); color: var(--amber); }
+        .due.merah { background: var(--red-bg); color: var(--red); }
+        .due.netral { background: #eceff3; color: var(--muted); }
+        .flash { padding: 12px 14px; border-radius: 8px; margin-bottom: 14px; font-weight: 600; }
+        .flash.ok { background: var(--green-bg); color: var(--green); border: 1px solid #9bd0a8; }
+        .flash.err { background: var(--red-bg); color: var(--red); border: 1px solid #f1a7a7; }
+        form.stack label, .field label { display: block; font-weight: 600; margin: 10px 0 4px; }
+        input[type=text], input[type=password], input[type=number], input[type=date], input[type=search], select, textarea {
+          width: 100%; max-width: 520px; font: inherit; padding: 9px 10px; border: 1px solid #8a93a0; border-radius: 6px; background: #fff; }
+        textarea { min-height: 70px; }
+        .hint { color: var(--muted); font-size: .88rem; margin: 3px 0 0; }
+        .hint.bad { color: var(--red); font-weight: 600; } .hint.good { color: var(--green); font-weight: 600; }
+        button, .button { display: inline-block; font: inherit; font-weight: 700; padding: 11px 18px; min-height: 44px;
+          border-radius: 8px; border: 1px solid var(--brand); background: var(--brand); color: var(--brand-ink);
+          cursor: pointer; text-decoration: none; }
+        button.secondary, .button.secondary { background: var(--paper); color: var(--brand); }
+        button.danger { background: var(--red); border-color: var(--red); }
+        header.bar button { background: transparent; border-color: rgba(255,255,255,.6); padding: 6px 12px; min-height: 36px; }
+        .actions { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+        .actions form { background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 12px; flex: 1 1 300px; }
+        .actions form textarea, .actions form input { max-width: none; }
+        fieldset { border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px 12px; margin: 12px 0; }
+        legend { font-weight: 700; padding: 0 6px; }
+        .check { display: flex; gap: 10px; align-items: center; padding: 6px 0; }
+        .check input { width: 22px; height: 22px; }
+        ol.timeline { list-style: none; padding: 0; margin: 0; }
+        ol.timeline li { border-left: 3px solid var(--brand); padding: 4px 0 10px 14px; margin-left: 6px; }
+        ol.timeline .when { color: var(--muted); font-size: .88rem; } ol.timeline .dot { color: var(--muted); font-size: .75rem; }
+        .filters { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: flex-end; }
+        .filters .field { flex: 1 1 170px; } .filters .field input, .filters .field select { max-width: none; }
+        .pager { display: flex; gap: 10px; margin-top: 12px; }
+        progress { width: 100%; max-width: 520px; height: 18px; }
+        .scans { display: flex; flex-wrap: wrap; gap: 12px; }
+        .scan { border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: #fafbfc; max-width: 100%; }
+        .scan img { max-width: 420px; max-height: 320px; display: block; }
+        .scan object { width: 420px; height: 320px; display: block; }
+        .login { max-width: 420px; margin: 60px auto; }
+        .muted { color: var(--muted); }
+        .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; }
+        @media (max-width: 900px) { html { font-size: 16px; } main { padding: 12px; }
+          table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); }
+          table.queue td { display: block; border: 0; padding: 4px 10px; } .scan img, .scan object { max-width: 100%; width: 100%; } }
+        @media print { header.bar, .strip, .actions, .no-print { display: none; } body { background: #fff; } }
+        """
+
+    public static let javascript = """
+        "use strict";
+        // Only what the server cannot do: live checks while typing, upload progress, confirmations.
+        document.addEventListener("DOMContentLoaded", function () {
+          document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+            form.addEventListener("submit", function (e) {
+              if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+            });
+          });
+          var check = document.querySelector("form[data-check]");
+          if (check) {
+            var timer = null;
+            var run = function () {
+              var params = new URLSearchParams();
+              check.querySelectorAll("input[name=nik], select[name=layanan], input[name^='isian.']").forEach(function (el) {
+                params.append(el.name, el.value);
+              });
+              fetch(check.getAttribute("data-check") + "?" + params.toString(), { credentials: "same-origin" })
+                .then(function (r) { return r.json(); })
+                .then(function (answer) {
+                  Object.keys(answer).forEach(function (key) {
+                    var out = document.getElementById("periksa-" + key);
+                    if (!out) { return; }
+                    out.textContent = answer[key].text;
+                    out.className = "hint " + (answer[key].ok ? "good" : "bad");
+                  });
+                })
+                .catch(function () {});
+            };
+            check.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
+            run();
+          }
+          document.querySelectorAll("form[data-upload]").forEach(function (form) {
+            form.addEventListener("submit", function (e) {
+              var input = form.querySelector("input[type=file]");
+              if (!input || !input.files.length) { return; }
+              e.preventDefault();
+              var file = input.files[0];
+              var bar = form.querySelector("progress");
+              var status = form.querySelector(".upload-status");
+              var syarat = form.querySelector("select[name=syarat]");
+              var url = form.getAttribute("data-upload") + "?nama=" + encodeURIComponent(file.name) +
+                (syarat && syarat.value ? "&syarat=" + encodeURIComponent(syarat.value) : "");
+              var send = function () {
+                var xhr = new XMLHttpRequest();
+                xhr.open("POST", url);
+                xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+                xhr.setRequestHeader("X-CSRF-Token", form.querySelector("input[name=csrf]").value);
+                xhr.upload.onprogress = function (p) {
+                  if (p.lengthComputable) { bar.max = p.total; bar.value = p.loaded;
+                    status.textContent = "Mengunggah " + Math.round(100 * p.loaded / p.total) + "%"; }
+                };
+                xhr.onload = function () {
+                  if (xhr.status === 200) { status.textContent = "Tersimpan."; window.location.reload(); }
+                  else { status.textContent = xhr.responseText || ("Gagal (" + xhr.status + ")"); form.classList.add("failed"); }
+                };
+                xhr.onerror = function () {
+                  status.textContent = "Sambungan terputus. Tekan Unggah lagi untuk mengulang.";
+                  form.classList.add("failed");
+                };
+                xhr.send(file);
+              };
+              send();
+            });
+          });
+        });
+        """
+
+    public static func response(_ path: String) -> Response? {
+        let (body, type): (String, String)
+        switch path {
+        case "simpul.css": (body, type) = (css, "text/css; charset=utf-8")
+        case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
+        default: return nil
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "max-age=3600"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
