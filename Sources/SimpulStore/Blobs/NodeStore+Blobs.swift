@@ -451,7 +451,15 @@ extension NodeStore {
     public func attach(
         file path: String, to number: String, syarat: String?, officer: String
     ) throws(SimpulError) -> AttachedFile {
-        let officer = try Self.officerName(officer)
+        try attach(file: path, to: number, syarat: syarat, by: .typed(officer))
+    }
+
+    /// Attaches as an actor: an account must hold the loket's role, checked in the transaction that
+    /// records the attachment (or brings its bytes back).
+    public func attach(
+        file path: String, to number: String, syarat: String?, by actor: Actor
+    ) throws(SimpulError) -> AttachedFile {
+        if case .typed(let name) = actor { _ = try Self.officerName(name) }
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -482,6 +490,8 @@ extension NodeStore {
         }
         let outcome = try writeDB("melampirkan file") { db -> Outcome in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
+            let who = try self.attribution(
+                actor, required: .loket, task: OfficerRole.attachmentTask, typedRole: Peran.loket, db: db)
             // The document is attached already but its bytes are not here (a restored store, a copy
             // found damaged and dropped): the same file brings them back without a second event.
             if let held = state.attachments.first(where: { $0.attachment.sha256 == sha }),
@@ -501,8 +511,8 @@ extension NodeStore {
             }
             return .recorded(
                 try self.append(
-                    record: number, partition: state.partition, context: state.seen, officer: officer,
-                    role: Peran.loket, at: at, body: body, db: db))
+                    record: number, partition: state.partition, context: state.seen, officer: who.officer,
+                    role: who.role, at: at, body: body, db: db))
         }
         let event: Event
         switch outcome {

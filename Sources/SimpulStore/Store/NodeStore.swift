@@ -223,7 +223,13 @@ public final class NodeStore: Sendable {
     /// Accepts an application at the loket: checks it against its service, gives it a registration
     /// number and a due date, and records it.
     public func register(_ application: Application, officer: String) throws(SimpulError) -> Permohonan {
-        let officer = try Self.officerName(officer)
+        try register(application, by: .typed(officer))
+    }
+
+    /// Registers as an actor: an account must hold the loket's role (checked in the transaction that
+    /// records the registration).
+    public func register(_ application: Application, by actor: Actor) throws(SimpulError) -> Permohonan {
+        if case .typed(let name) = actor { _ = try Self.officerName(name) }
         let catalog = try self.catalog()
         guard let layanan = catalog.service(code: application.layanan) else {
             throw SimpulError(
@@ -236,6 +242,8 @@ public final class NodeStore: Sendable {
         let accepted = at.localDate(offsetMinutes: info.zona.offsetMinutes)
         let node = info.node
         let event = try writeDB("mendaftarkan permohonan") { db -> Event in
+            let who = try self.attribution(
+                actor, required: .loket, task: OfficerRole.registrationTask, typedRole: Peran.loket, db: db)
             let seq =
                 try Int.fetchOne(
                     db, sql: "SELECT MAX(reg_seq) FROM permohonan WHERE reg_node = ? AND reg_year = ?",
@@ -245,8 +253,8 @@ public final class NodeStore: Sendable {
                 number: number.text, layanan: layanan, catalogVersion: catalog.version, pemohon: application.pemohon,
                 syarat: application.syarat, isian: application.isian, acceptedOn: accepted, calendar: calendar)
             return try self.append(
-                record: number.text, partition: node.homePartition, context: VersionVector(), officer: officer,
-                role: Peran.loket, at: at, body: .registered(registration), db: db)
+                record: number.text, partition: node.homePartition, context: VersionVector(), officer: who.officer,
+                role: who.role, at: at, body: .registered(registration), db: db)
         }
         logger.info(
             "permohonan registered",
@@ -257,7 +265,15 @@ public final class NodeStore: Sendable {
     /// Completes a step, forwards, withdraws or rejects, as the workflow allows.
     @discardableResult
     public func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event {
-        let officer = try Self.officerName(officer)
+        try perform(command, on: number, by: .typed(officer))
+    }
+
+    /// Performs a command as an actor. An account must hold the role the command needs on the state
+    /// read in the write transaction (`OfficerRole.required`), so of two officers completing the same
+    /// step at once the second is refused, by the workflow or for the next step's role.
+    @discardableResult
+    public func perform(_ command: Command, on number: String, by actor: Actor) throws(SimpulError) -> Event {
+        if case .typed(let name) = actor { _ = try Self.officerName(name) }
         let at = now()
         let event = try writeDB("mencatat langkah") { db -> Event in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
@@ -277,9 +293,12 @@ public final class NodeStore: Sendable {
             {
                 throw SimpulError(.invalidData, refusal.message)
             }
+            let who = try self.attribution(
+                actor, required: OfficerRole.required(for: command, on: state),
+                task: OfficerRole.task(of: command, on: state), typedRole: Self.role(of: body, in: state), db: db)
             return try self.append(
-                record: number, partition: state.partition, context: state.seen, officer: officer,
-                role: Self.role(of: body, in: state), at: at, body: body, db: db)
+                record: number, partition: state.partition, context: state.seen, officer: who.officer,
+                role: who.role, at: at, body: body, db: db)
         }
         logger.info("permohonan changed", metadata: ["number": "\(number)", "type": "\(event.body.type)"])
         return event

@@ -291,6 +291,7 @@ enum Schema {
         }
         registerBounds(&migrator)
         registerContactRefusals(&migrator)
+        registerOfficerAccounts(&migrator)
         registerPermohonanNIK(&migrator)
         return migrator
     }

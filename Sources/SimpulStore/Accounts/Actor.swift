@@ -1,0 +1,9 @@
+import SimpulDomain
+
+/// Who does a change: an account, whose roles are checked against what the change needs, or, on a
+/// node without accounts, a name as typed (the way every node worked before accounts).
+public enum Actor: Sendable {
+    /// An account; with a substitution it signs in the Camat's place ("Plt. Camat", "a.n. Camat").
+    case account(OfficerAccount, substitution: Substitution?)
+    case typed(String)
+}

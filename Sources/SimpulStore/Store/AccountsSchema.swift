@@ -1,0 +1,42 @@
+import GRDB
+
+extension Schema {
+    /// Officer accounts and the web counter's sessions (issue 13).
+    static let officerAccountsMigration = "v11-officer-accounts"
+
+    static func registerOfficerAccounts(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(officerAccountsMigration) { db in
+            // Local to the node: neither table is an event, neither is replicated, bundled or refolded.
+            // A node restored from the hub starts without accounts (and so accepts typed names) until
+            // they are added again; a backup of the store file keeps them.
+            try db.execute(
+                sql: """
+                    -- Who may act at this node's counter, and in which roles (comma-separated OfficerRole
+                    -- raw values, sorted). The password (or PIN) only as a bcrypt hash.
+                    CREATE TABLE officer_account (
+                        username TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        roles TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        is_pin INTEGER NOT NULL,
+                        disabled INTEGER NOT NULL DEFAULT 0,
+                        -- Failed logins in a row since the last success or lock.
+                        failed_logins INTEGER NOT NULL DEFAULT 0,
+                        locked_until TEXT,
+                        created_at TEXT NOT NULL,
+                        changed_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    -- The web counter's logins: only a hash of the cookie's token is kept, so a copy of the
+                    -- store does not hand out live sessions.
+                    CREATE TABLE web_session (
+                        token_hash TEXT PRIMARY KEY,
+                        username TEXT NOT NULL REFERENCES officer_account (username),
+                        csrf TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX web_session_username ON web_session (username);
+                    """)
+        }
+    }
+}
