@@ -43,8 +43,9 @@ extension CounterApp {
         let password = form.fields.first(where: { $0.name == "password" })?.value ?? ""
         let store = self.store
         let now = self.now()
-        let outcome = await blocking { () throws(SimpulError) -> LoginOutcome in
-            OfficerLogin.authenticate(username: username, password: password, store: store, now: now)
+        let hasher = PasswordHasher(cost: settings.passwordCost)
+        let outcome = try await blocking { () throws(SimpulError) -> LoginOutcome in
+            try OfficerLogin.authenticate(username: username, password: password, store: store, now: now, hasher: hasher)
         }
         switch outcome {
         case .success(let account):
@@ -171,7 +172,7 @@ extension CounterApp {
         let cost = settings.passwordCost
         do {
             let hash = try await blocking { () throws(SimpulError) in
-                try PasswordHasher.hash(password, isPIN: isPIN, cost: cost)
+                try PasswordHasher(cost: cost).hashNew(password, isPIN: isPIN)
             }
             let added = try await blocking { () throws(SimpulError) in
                 try store.addAccount(username: username, name: name, roles: roles, passwordHash: hash, isPIN: isPIN)
@@ -180,7 +181,7 @@ extension CounterApp {
                 "officer account added",
                 metadata: ["username": "\(added.username)", "by": "\(session.account.username)"])
             return redirect("/petugas", flash: "Akun \(added.username) ditambahkan.")
-        } catch {
+        } catch let error as SimpulError {
             return try await accountsPage(
                 request: request, context: context, flash: error.message, flashIsError: true,
                 status: .unprocessableContent)
@@ -213,7 +214,7 @@ extension CounterApp {
         let store = self.store
         do {
             try await blocking { () throws(SimpulError) in try store.setDisabled(username: username, verb == "nonaktifkan") }
-        } catch {
+        } catch let error as SimpulError {
             return try await accountsPage(
                 request: request, context: context, flash: error.message, flashIsError: true, status: .notFound)
         }

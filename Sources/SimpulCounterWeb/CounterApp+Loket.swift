@@ -93,7 +93,7 @@ extension CounterApp {
         let store = self.store
         let actor = Actor.account(session.account, substitution: nil)
         do {
-            let application = try await blocking { () throws(SimpulError) -> Application in
+            let application = try await blocking { () throws(SimpulError) -> SimpulStore.Application in
                 let catalog = try store.catalog()
                 guard let code = form["layanan"], let layanan = catalog.service(code: code) else {
                     throw SimpulError(.invalidData, "layanan: pilih layanan dari katalog")
@@ -110,7 +110,7 @@ extension CounterApp {
                     throw SimpulError(.invalidData, error.description)
                 }
                 guard let nama = form["nama"] else { throw SimpulError(.invalidData, "nama: nama pemohon wajib diisi") }
-                return Application(
+                return SimpulStore.Application(
                     layanan: layanan.code,
                     pemohon: Pemohon(nik: nik, nama: nama, alamat: form["alamat"], telepon: form["telepon"]),
                     syarat: layanan.requirements.map(\.code), isian: Self.isian(form))
@@ -214,7 +214,7 @@ extension CounterApp {
         do throws(SimpulError) {
             number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
         } catch { return plain(.notFound, error.message) }
-        let rawName = request.uri.queryParameters.get("nama").map(String.init) ?? "pindaian"
+        let rawName = request.uri.queryParameters.get("nama").map { String($0) } ?? "pindaian"
         let name = Self.safeFileName(rawName)
         let syarat = request.uri.queryParameters.get("syarat").map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
         let limit = Int(Attachment.maxBytes)

@@ -92,9 +92,10 @@ extension CounterApp {
         }
         let store = self.store
         let today = self.today()
+        let finalSearch = search
         let (catalog, found) = try await blocking { () throws(SimpulError) in
             let calendar = try store.calendar()
-            let found = searched ? try store.search(search).map { PermohonanRow($0, today: today, calendar: calendar) } : []
+            let found = searched ? try store.search(finalSearch).map { PermohonanRow($0, today: today, calendar: calendar) } : []
             return (try store.catalog(), found)
         }
         func link(_ page: Int) -> String {
@@ -204,7 +205,7 @@ extension CounterApp {
                 done = "Tercatat: \(FreeText.shown(Render.eventText(event)))."
             }
             return redirect("/permohonan/\(number)", flash: done)
-        } catch {
+        } catch let error as SimpulError {
             return try await permohonanPage(
                 request: request, context: context, flash: "Ditolak: \(error.message)", flashIsError: true,
                 status: .conflict)
@@ -297,8 +298,8 @@ struct FileView {
         layananVersion = p.layanan.version
         nama = FreeText.shown(p.pemohon.nama)
         nik = p.pemohon.nik.masked
-        alamat = p.pemohon.alamat.map(FreeText.shown)
-        telepon = p.pemohon.telepon.map(FreeText.shown)
+        alamat = p.pemohon.alamat.map { FreeText.shown($0) }
+        telepon = p.pemohon.telepon.map { FreeText.shown($0) }
         accepted = WebPage.moment(p.registeredAt, zona: zona)
         dueDate = p.dueOn?.indonesian ?? "-"
         let due = DueState(p, today: today, calendar: calendar)
@@ -308,7 +309,7 @@ struct FileView {
         waiting = p.tahap.map { "\($0.label) oleh \(OfficerRole.taking($0).label)" }
         fee = Render.feeText(p)
         receipts = p.receipts.isEmpty ? nil : p.receipts.joined(separator: ", ")
-        reason = p.closingReason.map(FreeText.shown)
+        reason = p.closingReason.map { FreeText.shown($0) }
         isian = p.isian.sorted { $0.key < $1.key }.map { Fact(key: FreeText.shown($0.key), value: FreeText.shown($0.value)) }
         hasIsian = !isian.isEmpty
         let scanned = Set(p.attachments.compactMap(\.attachment.syarat))

@@ -44,7 +44,7 @@ extension CounterApp {
 
     /// The logged-in session, or the answer to give instead: the login page for a page, 401 for the
     /// little JSON and upload endpoints.
-    func require(_ context: CounterContext, request: Request) -> Result<WebSession, Response> {
+    func require(_ context: CounterContext, request: Request) -> Gate<WebSession> {
         if let session = context.session { return .success(session) }
         if request.uri.path.hasPrefix("/api/") || request.method == .post {
             return .failure(Response(status: .unauthorized))
@@ -53,7 +53,7 @@ extension CounterApp {
     }
 
     /// The form of a POST, after its CSRF token matched the session's.
-    func form(_ request: Request, session: WebSession) async throws -> Result<FormBody, Response> {
+    func form(_ request: Request, session: WebSession) async throws -> Gate<FormBody> {
         let form: FormBody
         do {
             let buffer = try await request.body.collect(upTo: FormBody.maxBytes)
@@ -100,4 +100,10 @@ struct SessionMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+/// A value to go on with, or the response to give instead.
+enum Gate<T> {
+    case success(T)
+    case failure(Response)
 }

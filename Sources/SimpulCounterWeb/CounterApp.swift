@@ -17,10 +17,12 @@ public struct CounterApp: Sendable {
         public var sessionSeconds: Int64
         /// Whether the pages are served over HTTPS (cookies then carry `Secure`).
         public var secure: Bool
-        /// bcrypt's cost for passwords set from the admin page.
-        public var passwordCost: Int
+        /// bcrypt's cost for passwords checked and set here (lower only in tests).
+        public var passwordCost: UInt8
 
-        public init(sessionSeconds: Int64 = 10 * 3600, secure: Bool, passwordCost: Int = PasswordHasher.defaultCost) {
+        public init(
+            sessionSeconds: Int64 = 10 * 3600, secure: Bool, passwordCost: UInt8 = PasswordHasher.productionCost
+        ) {
             self.sessionSeconds = sessionSeconds
             self.secure = secure
             self.passwordCost = passwordCost

@@ -123,7 +123,8 @@ public struct HubHTTPServer: Service {
         logger.info("Hub HTTP server stopped")
     }
 
-    private static func loadTLSConfiguration(_ files: TLSFiles) throws(HubServerError) -> TLSConfiguration {
+    /// The server side of TLS 1.2+ with the chain and key in `files`; the counter's web server uses it too.
+    public static func loadTLSConfiguration(_ files: TLSFiles) throws(HubServerError) -> TLSConfiguration {
         let certificatePEM = try readFile(files.certificatePath, what: "TLS certificate")
         let keyPEM = try readFile(files.privateKeyPath, what: "TLS private key")
         let chain: [NIOSSLCertificate]
@@ -277,7 +278,7 @@ private func isHeaderToken(_ name: String) -> Bool {
 }
 
 /// Whether `host` names this machine's loopback interface: 127.0.0.0/8, ::1 or localhost.
-func isLoopbackHost(_ host: String) -> Bool {
+public func isLoopbackHost(_ host: String) -> Bool {
     var name = host
     if name.hasPrefix("["), name.hasSuffix("]") {
         name = String(name.dropFirst().dropLast())
