@@ -13,14 +13,15 @@ struct KasirCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Option(parsing: .unconditional, help: "Jumlah dalam rupiah, mis. 25000 atau 25.000.") var jumlah: String
-        @Option(help: "Nama kasir.") var petugas: String
+        @Option(help: "Username akun kasir (pada node tanpa akun: nama kasir).") var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
                 let amount = try Console.rupiah(jumlah, field: "jumlah")
                 let s = try store.open()
                 let id = try RegistrationNumber(parsing: number).text
-                let event = try s.perform(.pay(amount: amount, receipt: ""), on: id, officer: petugas)
+                let event = try s.perform(
+                    .pay(amount: amount, receipt: ""), on: id, by: try resolveActor(s, petugas: petugas))
                 guard case .paymentReceived(let payment) = event.body else {
                     throw SimpulError(.io, "pembayaran tidak tercatat")
                 }

@@ -23,7 +23,7 @@ struct PermohonanCommand: ParsableCommand {
         @Option(help: "Kode persyaratan yang dibawa dan diperiksa (ulangi untuk tiap berkas).") var syarat: [String] =
             []
         @Option(help: "Isian formulir KUNCI=NILAI, mis. panjang_m=12.5 (ulangi).") var isian: [String] = []
-        @Option(help: "Nama petugas loket.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
@@ -45,7 +45,8 @@ struct PermohonanCommand: ParsableCommand {
                     nik: nik, nama: nama.trimmingCharacters(in: .whitespaces), alamat: alamat.nonEmpty,
                     telepon: telepon.nonEmpty)
                 let p = try s.register(
-                    Application(layanan: layanan, pemohon: pemohon, syarat: syarat, isian: fields), officer: petugas)
+                    Application(layanan: layanan, pemohon: pemohon, syarat: syarat, isian: fields),
+                    by: try resolveActor(s, petugas: petugas))
                 let warning =
                     try s.wilayahName(nik.regionCode) == nil
                     ? nik.regionWarning(knownCodes: { _ in false }) : nil
@@ -96,12 +97,15 @@ struct PermohonanCommand: ParsableCommand {
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Option(help: "Tahap yang diselesaikan (harus tahap yang menunggu), mis. validasi-kasi.") var tahap: String?
         @Option(help: "Catatan petugas.") var catatan: String?
-        @Option(help: "Nama petugas.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
+        @Option(help: penggantiHelp) var pengganti: String?
 
         func run() throws {
             try execute { () throws(SimpulError) in
                 let step = try tahap.map { (t) throws(SimpulError) in try Console.tahap(t) }
-                try change(.advance(tahap: step, note: catatan), number: number, petugas: petugas, store: store)
+                try change(
+                    .advance(tahap: step, note: catatan), number: number, petugas: petugas, pengganti: pengganti,
+                    store: store)
             }
         }
     }
@@ -112,7 +116,7 @@ struct PermohonanCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Option(help: "Catatan petugas.") var catatan: String?
-        @Option(help: "Nama petugas loket.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
@@ -126,7 +130,7 @@ struct PermohonanCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Option(help: "Alasan penarikan.") var alasan: String
-        @Option(help: "Nama petugas.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
@@ -141,11 +145,13 @@ struct PermohonanCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Option(help: "Alasan penolakan.") var alasan: String
-        @Option(help: "Nama petugas.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
+        @Option(help: penggantiHelp) var pengganti: String?
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                try change(.reject(reason: alasan), number: number, petugas: petugas, store: store)
+                try change(
+                    .reject(reason: alasan), number: number, petugas: petugas, pengganti: pengganti, store: store)
             }
         }
     }
@@ -158,13 +164,14 @@ struct PermohonanCommand: ParsableCommand {
         @Argument(help: "Nomor pendaftaran.") var number: String
         @Argument(help: "File hasil pindai.") var file: String
         @Option(help: "Kode persyaratan yang dipenuhi dokumen ini, mis. ktp.") var syarat: String?
-        @Option(help: "Nama petugas loket.") var petugas: String
+        @Option(help: petugasHelp) var petugas: String
 
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 let id = try RegistrationNumber(parsing: number).text
-                let attached = try s.attach(file: file, to: id, syarat: syarat.nonEmpty, officer: petugas)
+                let attached = try s.attach(
+                    file: file, to: id, syarat: syarat.nonEmpty, by: try resolveActor(s, petugas: petugas))
                 try Console.attached(attached, to: try s.permohonan(id), store: s, json: store.json)
             }
         }
@@ -183,11 +190,21 @@ struct PermohonanCommand: ParsableCommand {
     }
 }
 
+/// `--petugas`: an account's username once the node has accounts, a typed name before.
+let petugasHelp = ArgumentHelp(
+    "Username akun petugas yang memegang peran langkah ini (pada node tanpa akun: nama petugas).")
+
+/// `--pengganti`: signing in the Camat's place.
+let penggantiHelp = ArgumentHelp(
+    "Tanda tangan menggantikan Camat (hanya tahap pengesahan-camat, akun berperan camat atau sekcam): plt atau an.")
+
 /// Applies a workflow command and prints the new state.
-func change(_ command: Command, number: String, petugas: String, store: StoreOptions) throws(SimpulError) {
+func change(
+    _ command: Command, number: String, petugas: String, pengganti: String? = nil, store: StoreOptions
+) throws(SimpulError) {
     let s = try store.open()
     let id = try RegistrationNumber(parsing: number).text
-    try s.perform(command, on: id, officer: petugas)
+    try s.perform(command, on: id, by: try resolveActor(s, petugas: petugas, pengganti: pengganti))
     try Console.show(try s.permohonan(id), store: s, json: store.json)
 }
 
