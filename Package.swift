@@ -146,6 +146,8 @@ let package = Package(
                 "SimpulConsole",
                 "SimpulWeb",
                 "SimpulCounterWeb",
+                // TLS files and the self-made certificate of `simpul web-cert`.
+                "SimpulHubServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -170,18 +170,19 @@ extension CounterApp {
         }
         let store = self.store
         let cost = settings.passwordCost
+        let chosenRoles = roles
         do {
             let hash = try await blocking { () throws(SimpulError) in
                 try PasswordHasher(cost: cost).hashNew(password, isPIN: isPIN)
             }
             let added = try await blocking { () throws(SimpulError) in
-                try store.addAccount(username: username, name: name, roles: roles, passwordHash: hash, isPIN: isPIN)
+                try store.addAccount(username: username, name: name, roles: chosenRoles, passwordHash: hash, isPIN: isPIN)
             }
             logger.info(
                 "officer account added",
                 metadata: ["username": "\(added.username)", "by": "\(session.account.username)"])
             return redirect("/petugas", flash: "Akun \(added.username) ditambahkan.")
-        } catch let error as SimpulError {
+        } catch {
             return try await accountsPage(
                 request: request, context: context, flash: error.message, flashIsError: true,
                 status: .unprocessableContent)
@@ -214,7 +215,7 @@ extension CounterApp {
         let store = self.store
         do {
             try await blocking { () throws(SimpulError) in try store.setDisabled(username: username, verb == "nonaktifkan") }
-        } catch let error as SimpulError {
+        } catch {
             return try await accountsPage(
                 request: request, context: context, flash: error.message, flashIsError: true, status: .notFound)
         }

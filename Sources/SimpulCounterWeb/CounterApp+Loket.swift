@@ -122,7 +122,7 @@ extension CounterApp {
             return redirect(
                 "/permohonan/\(p.number)",
                 flash: "Permohonan \(p.number) terdaftar; selesai paling lambat \(p.dueOn?.indonesian ?? "sesuai keputusan \(p.layanan.forwardTo ?? "PTSP")").")
-        } catch let error as SimpulError {
+        } catch {
             return try await registerPage(
                 request: request, context: context, form: form, flash: error.message, status: .unprocessableContent)
         }
@@ -158,11 +158,15 @@ extension CounterApp {
             out["nik"] = Checked(ok: false, text: "NIK 16 digit wajib diisi")
         }
         guard let layanan else { return out }
-        do throws(SimpulError) {
-            let amount = try layanan.fee.amount(isian: isian)
+        if case .formula(_, let inputs, _) = layanan.fee, let missing = inputs.first(where: { isian[$0] == nil }) {
+            out["biaya"] = Checked(ok: false, text: "isi \(missing) untuk menghitung retribusi (\(layanan.fee.label))")
+        } else {
+            do throws(SimpulError) {
+                let amount = try layanan.fee.amount(isian: isian)
             out["biaya"] = Checked(
                 ok: true, text: amount.map { $0 == 0 ? "Gratis (Rp 0)" : Rupiah.format($0) } ?? "ditetapkan PTSP")
-        } catch { out["biaya"] = Checked(ok: false, text: error.message) }
+            } catch { out["biaya"] = Checked(ok: false, text: error.message) }
+        }
         if let days = layanan.durationWorkingDays {
             let due = calendar.dueDate(acceptedOn: today, workingDays: days)
             out["jatuhtempo"] = Checked(ok: true, text: "\(due.indonesian) (\(days) hari kerja)")
@@ -243,7 +247,7 @@ extension CounterApp {
                 "scan attached on the web",
                 metadata: ["number": "\(number)", "sha256": "\(attached.attachment.sha256.prefix(12))", "username": "\(session.account.username)"])
             return plain(.ok, "Tersimpan: \(attached.attachment.name)")
-        } catch let error as SimpulError {
+        } catch {
             return plain(.unprocessableContent, error.message)
         }
     }

@@ -205,7 +205,7 @@ extension CounterApp {
                 done = "Tercatat: \(FreeText.shown(Render.eventText(event)))."
             }
             return redirect("/permohonan/\(number)", flash: done)
-        } catch let error as SimpulError {
+        } catch {
             return try await permohonanPage(
                 request: request, context: context, flash: "Ditolak: \(error.message)", flashIsError: true,
                 status: .conflict)
@@ -284,6 +284,8 @@ struct FileView {
     var canAttach: Bool
     var actions: [Action]
     var noActionText: String
+    /// What holds the file back that no button here can change (a fee still owed before handover).
+    var notice: String?
     var history: [Entry]
 
     init(
@@ -367,6 +369,11 @@ struct FileView {
             }
         }
         self.actions = actions
+        if p.status == .diproses && p.tahap == .penyerahan && p.outstanding > 0 {
+            notice =
+                "Dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding)). "
+                + "Minta pemohon membayar di kasir."
+        }
         if p.status.isClosed {
             noActionText = "Permohonan ini sudah \(Render.statusLabel(p).lowercased()); tidak ada tindakan lagi."
         } else if p.status == .diteruskan {

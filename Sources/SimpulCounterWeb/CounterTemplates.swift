@@ -13,6 +13,7 @@ enum CounterTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} - {{office}}</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/aset/simpul.css">
         <script src="/aset/simpul.js" defer></script>
         </head>
@@ -129,6 +130,7 @@ enum CounterTemplates {
           {{/canAttach}}
         </div>
         <h2>Tindakan</h2>
+        {{#notice}}<div class="flash err" role="note">{{notice}}</div>{{/notice}}
         {{^actions}}<div class="card"><p class="muted">{{noActionText}}</p></div>{{/actions}}
         <div class="actions">
         {{#actions}}

@@ -48,7 +48,16 @@ struct NavItem {
     var label: String
     var current: Bool
     var count: Int
-    var hasCount: Bool { count > 0 }
+    /// Stored, not computed: templates see stored properties only.
+    var hasCount: Bool
+
+    init(href: String, label: String, current: Bool, count: Int) {
+        self.href = href
+        self.label = label
+        self.current = current
+        self.count = count
+        hasCount = count > 0
+    }
 }
 
 struct StatusStrip {

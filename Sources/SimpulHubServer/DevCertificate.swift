@@ -32,6 +32,16 @@ public enum DevCertificate {
         return files
     }
 
+    /// The SHA-256 of a PEM certificate's DER bytes, as browsers show it (`AB:CD:...`), so an officer can
+    /// compare what the browser says with what was made here.
+    public static func fingerprint(pem: String) throws -> String {
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        guard let der = Data(base64Encoded: body) else {
+            throw HubServerError(.tlsFiles, "The certificate is not PEM")
+        }
+        return SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
+    }
+
     private static func makeCertificate(host: String, validDays: Int) throws -> (certificate: String, key: String) {
         let privateKey = P256.Signing.PrivateKey()
         let certificateKey = Certificate.PrivateKey(privateKey)

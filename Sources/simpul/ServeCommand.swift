@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ServiceLifecycle
 import SimpulConsole
+import SimpulCounterWeb
 import SimpulDomain
 import SimpulStore
 import SimpulSync
@@ -24,11 +25,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Jeda ulang terpanjang saat jaringan putus, detik.") var retryMax: Int = 3600
     @Option(help: "Batas ukuran satu change set dalam byte sebelum kompresi.")
     var budget: Int = ChangeSetSealer.defaultBudget
+    @OptionGroup var web: WebOptions
 
     func run() async throws {
         let logger = Environment.logger
         let agent: SyncAgent
         let lock: SyncLock
+        let requests = SyncRequests()
+        let webServer: CounterWebServer?
         do {
             guard interval >= 1, settle >= 0, retryMin >= 1, retryMax >= retryMin, budget >= 1024 else {
                 throw SimpulError(
@@ -52,13 +56,15 @@ struct ServeCommand: AsyncParsableCommand {
                 // One line per run, flushed at once: stdout is a pipe or the journal, not a terminal.
                 finished: { report in
                     FileHandle.standardOutput.write(Data((FreeText.shown(Agent.summary(report)) + "\n").utf8))
-                })
+                }, requests: requests)
+            webServer = try web.server(store: s, directory: store.directory, syncRequests: requests, logger: logger)
         } catch let error as SimpulError {
             throw Console.fail("simpul", error.message, code: Console.exitCode(error.code))
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: agent)] + (webServer.map { [.init(service: $0)] } ?? []),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -17,7 +17,7 @@ struct Simpul: AsyncParsableCommand {
             InitCommand.self, LayananCommand.self, PermohonanCommand.self, KasirCommand.self, SyncCommand.self,
             ServeCommand.self,
             StatusCommand.self, AdminCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
-            RelayCommand.self, BackupCommand.self, UserCommand.self,
+            RelayCommand.self, BackupCommand.self, UserCommand.self, WebCommand.self, WebCertCommand.self,
         ]
     )
 }

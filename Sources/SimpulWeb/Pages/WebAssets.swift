@@ -101,7 +101,7 @@ public enum WebAssets {
             var timer = null;
             var run = function () {
               var params = new URLSearchParams();
-              check.querySelectorAll("input[name=nik], select[name=layanan], input[name^='isian.']").forEach(function (el) {
+              check.querySelectorAll("[name=nik], [name=layanan], [name^='isian.']").forEach(function (el) {
                 params.append(el.name, el.value);
               });
               fetch(check.getAttribute("data-check") + "?" + params.toString(), { credentials: "same-origin" })

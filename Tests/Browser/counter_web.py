@@ -1,0 +1,385 @@
+#!/usr/bin/python3
+"""Black-box browser tests of the kecamatan counter (`simpul web`), driven with Debian's chromium.
+
+Each test starts the built `simpul` binary on a fresh data folder, serving on 127.0.0.1 with a port
+the OS picks, and drives it with one headless chromium per officer (each its own session). Every page
+a test visits is saved as a PNG under the output folder, to be looked at.
+
+Usage: counter_web.py BIN_DIR [OUTPUT_DIR]
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
+OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".build/test-output/browser")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Tuesday 17 March 2026, 09:00 WIB: due dates and working days left are fixed (see the CLI tests).
+NOW = "2026-03-17T09:00:00+07:00"
+PASSWORD = "rahasia-loket-1"
+# A valid NIK (Semarang, born 12 May 1990, serial 0001) and one whose month is 13.
+NIK = "3374011205900001"
+BAD_NIK = "3374011213900001"
+# The smallest PNG: a scan stand-in the page shows inline.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d605a50000000049454e44ae426082")
+
+
+class Counter:
+    """A node's data folder with officer accounts and its running `simpul web`."""
+
+    def __init__(self, test):
+        self.root = tempfile.mkdtemp(prefix="simpul-browser-")
+        self.data = os.path.join(self.root, "data")
+        self.env = dict(os.environ, SIMPUL_NOW=NOW)
+        self.simpul(["init", "--data", self.data, "--node", "33.74.01", "--name", "Kecamatan Semarang Tengah",
+                     "--conf", os.path.join(REPO, "conf")])
+        self.process = None
+        self.url = None
+        test.addCleanup(self.stop)
+
+    def simpul(self, args, stdin=None, check=True):
+        result = subprocess.run([os.path.join(BIN, "simpul")] + args, input=stdin, capture_output=True, text=True,
+                                env=self.env, timeout=120)
+        if check and result.returncode != 0:
+            raise AssertionError(f"simpul {' '.join(args)} -> {result.returncode}: {result.stderr}")
+        return result
+
+    def account(self, username, name, *roles):
+        args = ["user", "add", "--data", self.data, "--username", username, "--nama", name]
+        for role in roles:
+            args += ["--peran", role]
+        self.simpul(args, stdin=PASSWORD + "\n")
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "simpul"), "web", "--data", self.data, "--web", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        # The server prints one line once it listens: the event to wait on, not a sleep.
+        line = self.process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        if not match:
+            raise AssertionError(f"simpul web did not start: {line!r} {self.process.stderr.read()}")
+        self.url = match.group(1)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Officer:
+    """One officer at one desk: a browser of their own."""
+
+    def __init__(self, test, counter, username):
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+                     "--lang=id-ID", "--disable-dev-shm-usage"]:
+            options.add_argument(flag)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(60)
+        test.addCleanup(self.driver.quit)
+        self.test = test
+        self.counter = counter
+        self.username = username
+
+    def open(self, path):
+        self.driver.get(self.counter.url + path)
+
+    def shot(self, name):
+        os.makedirs(OUT, exist_ok=True)
+        self.driver.save_screenshot(os.path.join(OUT, f"{self.test.id().split('.')[-1]}-{name}.png"))
+
+    def login(self):
+        self.open("/masuk")
+        self.driver.find_element(By.ID, "username").send_keys(self.username)
+        self.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.wait_for(lambda d: "/masuk" not in d.current_url)
+
+    def wait_for(self, condition, timeout=20):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def text(self, selector="main"):
+        return self.driver.find_element(By.CSS_SELECTOR, selector).text
+
+    def flash(self):
+        return self.text(".flash")
+
+    def button(self, label):
+        for b in self.driver.find_elements(By.CSS_SELECTOR, "main button"):
+            if b.text.strip() == label:
+                return b
+        raise AssertionError(f"no button {label!r} on {self.driver.current_url}; buttons: "
+                             f"{[b.text for b in self.driver.find_elements(By.CSS_SELECTOR, 'main button')]}")
+
+    def buttons(self):
+        return [b.text.strip() for b in self.driver.find_elements(By.CSS_SELECTOR, "main .actions button")]
+
+    def press(self, label, note=None, accept=True):
+        button = self.button(label)
+        form = button.find_element(By.XPATH, "./ancestor::form")
+        if note is not None:
+            form.find_element(By.TAG_NAME, "textarea").send_keys(note)
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        confirms = form.get_attribute("data-confirm")
+        button.click()
+        if confirms:
+            alert = self.wait_for(expected_conditions.alert_is_present())
+            alert.accept() if accept else alert.dismiss()
+        # The answer is a new page: wait for this one to go, then for the message on the next.
+        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+
+    def register(self, layanan, nik=NIK, nama="Sri Rahayu", tick_all=True, isian=None):
+        self.open("/daftar?layanan=" + layanan)
+        boxes = self.driver.find_elements(By.CSS_SELECTOR, "input[name=syarat]")
+        for box in boxes if tick_all else boxes[:-1]:
+            box.click()
+        self.driver.find_element(By.ID, "nik").send_keys(nik)
+        self.driver.find_element(By.ID, "nama").send_keys(nama)
+        self.driver.find_element(By.ID, "alamat").send_keys("Jl. Pemuda 12, Sekayu")
+        for key, value in (isian or {}).items():
+            self.driver.find_element(By.ID, "isian-" + key).send_keys(value)
+        self.shot(f"daftar-{layanan}")
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.button("Daftarkan dan cetak tanda terima").click()
+        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+
+    def number(self):
+        return self.text("h1 .nomor")
+
+
+class CounterWebTests(unittest.TestCase):
+    def counter(self, *accounts):
+        counter = Counter(self)
+        for account in accounts:
+            counter.account(*account)
+        counter.start()
+        return counter
+
+    def test_delegated_flow_across_accounts(self):
+        """SKTM from the loket to handover, each step by the officer holding its role."""
+        counter = self.counter(
+            ("siti", "Siti Aminah", "loket", "penyerahan"), ("budi", "Budi Santoso", "verifikasi"),
+            ("rina", "Rina Wati", "operator"), ("agus", "Agus Salim", "kasi"), ("dewi", "Dewi Lestari", "sekcam"),
+            ("camat", "Drs. Hartono", "camat"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.shot("antrean-loket-kosong")
+        loket.register("SKTM")
+        self.assertIn("terdaftar", loket.flash())
+        number = loket.number()
+        self.assertRegex(number, r"^01-26-\d{5}-\d$")
+        loket.shot("permohonan-baru")
+        self.assertIn("Verifikasi berkas", loket.text())
+
+        for username, step_button in [("budi", "Selesaikan verifikasi berkas"),
+                                      ("rina", "Selesaikan entri data dan cetak dokumen"),
+                                      ("agus", "Selesaikan validasi kepala seksi pelayanan"),
+                                      ("dewi", "Selesaikan validasi sekretaris camat"),
+                                      ("camat", "Selesaikan pengesahan camat")]:
+            officer = Officer(self, counter, username)
+            officer.login()
+            # The file waits in this officer's own queue, with a count in the navigation.
+            self.assertIn(number, officer.text("table.queue"))
+            self.assertEqual("1", officer.driver.find_element(By.CSS_SELECTOR, "nav .count").text)
+            officer.shot(f"antrean-{username}")
+            officer.driver.find_element(By.LINK_TEXT, number).click()
+            officer.press(step_button, note=f"oleh {username}")
+            self.assertIn("Tercatat", officer.flash())
+            officer.shot(f"selesai-{username}")
+
+        loket.open("/")
+        self.assertIn(number, loket.text("table.queue"))
+        loket.driver.find_element(By.LINK_TEXT, number).click()
+        loket.press("Serahkan dokumen")
+        self.assertIn("Dokumen diserahkan", loket.flash())
+        history = loket.text("ol.timeline")
+        for name in ["Siti Aminah (siti)", "Budi Santoso (budi)", "Rina Wati (rina)", "Agus Salim (agus)",
+                     "Dewi Lestari (dewi)", "Drs. Hartono (camat)"]:
+            self.assertIn(name, history)
+        loket.shot("diserahkan")
+
+    def test_role_refusals_and_a_race(self):
+        """A step by a role that may not take it is refused; two verifikator on one file: one wins."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"), ("budi", "Budi Santoso", "verifikasi"),
+                               ("yanti", "Yanti Kusuma", "verifikasi"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("DOMISILI")
+        number = loket.number()
+        # The loket holds no verifikasi role: no such button, and a forged post is refused by the store.
+        self.assertNotIn("Selesaikan verifikasi berkas", loket.buttons())
+        loket.driver.execute_script(
+            """const f = document.querySelector("form[action$='/aksi']");
+               f.querySelector("input[name=aksi]").value = "selesai";
+               f.querySelector("input[name=tahap]").value = "verifikasi";
+               f.removeAttribute("data-confirm"); f.submit();""")
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash.err"))
+        self.assertIn("tidak memegang peran", loket.flash())
+        loket.shot("peran-ditolak")
+
+        budi = Officer(self, counter, "budi")
+        yanti = Officer(self, counter, "yanti")
+        for officer in (budi, yanti):
+            officer.login()
+            officer.open("/permohonan/" + number)
+        budi.press("Selesaikan verifikasi berkas")
+        self.assertIn("Tercatat", budi.flash())
+        yanti.press("Selesaikan verifikasi berkas")
+        self.assertIn("Ditolak", yanti.flash())
+        self.assertIn("verifikasi", yanti.flash().lower())
+        yanti.shot("kalah-cepat")
+        history = yanti.text("ol.timeline")
+        self.assertEqual(1, history.count("Tahap Verifikasi berkas selesai"))
+
+    def test_loket_form_checks(self):
+        """Missing requirements named, a bad NIK caught as typed and on save, the fee computed live."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.open("/daftar?layanan=IZIN-JALAN")
+        nik = loket.driver.find_element(By.ID, "nik")
+        nik.send_keys(BAD_NIK)
+        loket.wait_for(lambda d: "bulan" in d.find_element(By.ID, "periksa-nik").text)
+        self.assertIn("hint bad", loket.driver.find_element(By.ID, "periksa-nik").get_attribute("class"))
+        loket.driver.find_element(By.ID, "isian-panjang_m").send_keys("12")
+        loket.driver.find_element(By.ID, "isian-lebar_m").send_keys("5")
+        loket.wait_for(lambda d: "Rp 30.000" in d.find_element(By.ID, "periksa-biaya").text)
+        loket.shot("nik-salah-biaya-dihitung")
+
+        loket.register("IZIN-JALAN", tick_all=False, isian={"panjang_m": "12", "lebar_m": "5"})
+        self.assertIn("Persyaratan belum lengkap", loket.flash())
+        self.assertIn("Denah", loket.flash())
+        loket.shot("syarat-kurang")
+        loket.register("IZIN-JALAN", nik=BAD_NIK, isian={"panjang_m": "12", "lebar_m": "5"})
+        self.assertIn("bulan", loket.flash())
+        # Nothing was registered by the refused forms.
+        result = counter.simpul(["permohonan", "list", "--data", counter.data, "--json"])
+        self.assertEqual(0, json.loads(result.stdout)["count"])
+
+    def test_payment_before_handover_and_scan(self):
+        """A fee is paid at the kasir before the file can be handed over; a scan is uploaded and shown."""
+        counter = self.counter(("siti", "Siti Aminah", "loket", "penyerahan"),
+                               ("semua", "Petugas Serba", "verifikasi", "teknis", "operator", "kasi", "sekcam",
+                                "camat"), ("dedi", "Dedi Kurnia", "kasir"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("IZIN-JALAN", isian={"panjang_m": "12", "lebar_m": "5"})
+        number = loket.number()
+        scan = os.path.join(counter.root, "ktp.png")
+        with open(scan, "wb") as f:
+            f.write(PNG)
+        loket.driver.find_element(By.ID, "berkas").send_keys(scan)
+        Select(loket.driver.find_element(By.ID, "syarat-lampiran")).select_by_value("ktp")
+        loket.button("Unggah").click()
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".scan img"))
+        self.assertIn("ktp.png", loket.text(".scans"))
+        loket.shot("pindaian")
+
+        semua = Officer(self, counter, "semua")
+        semua.login()
+        semua.open("/permohonan/" + number)
+        for label in ["Selesaikan verifikasi berkas", "Selesaikan cek lapangan",
+                      "Selesaikan entri data dan cetak dokumen", "Selesaikan validasi kepala seksi pelayanan",
+                      "Selesaikan validasi sekretaris camat", "Selesaikan pengesahan camat"]:
+            semua.press(label)
+        loket.open("/permohonan/" + number)
+        self.assertNotIn("Serahkan dokumen", loket.buttons())
+        self.assertIn("retribusi belum lunas, sisa Rp 30.000", loket.text("main"))
+        loket.shot("belum-bayar")
+        # A handover posted anyway (an old page, a second tab) is refused in the workflow's words.
+        loket.driver.execute_script(
+            """const f = document.querySelector("form[action$='/aksi']");
+               f.querySelector("input[name=aksi]").value = "selesai";
+               f.querySelector("input[name=tahap]").value = "penyerahan";
+               f.removeAttribute("data-confirm"); f.submit();""")
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash.err[role=alert]"))
+        self.assertIn("Ditolak: dokumen belum boleh diserahkan", loket.flash())
+
+        kasir = Officer(self, counter, "dedi")
+        kasir.login()
+        self.assertIn(number, kasir.text("table.queue"))
+        kasir.shot("antrean-kasir")
+        kasir.open("/permohonan/" + number)
+        kasir.press("Terima pembayaran")
+        self.assertIn("kuitansi 33.74.01/000001", kasir.flash())
+        kasir.shot("kuitansi")
+        loket.open("/permohonan/" + number)
+        loket.press("Serahkan dokumen")
+        self.assertIn("Dokumen diserahkan", loket.flash())
+
+    def test_csrf_session_and_disabled_account(self):
+        """A form from elsewhere is refused; logging out or being disabled ends the session."""
+        counter = self.counter(("admin", "Admin Kecamatan", "admin"), ("siti", "Siti Aminah", "loket"))
+        admin = Officer(self, counter, "admin")
+        admin.login()
+        admin.open("/petugas")
+        admin.shot("akun-petugas")
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        cookie = loket.driver.get_cookie("simpul_sesi")
+        # The session cookie without the form's token: what a page on another site could send.
+        request = urllib.request.Request(counter.url + "/daftar", data=b"layanan=SKTM&nik=" + NIK.encode(),
+                                         headers={"Cookie": f"simpul_sesi={cookie['value']}"})
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        self.assertEqual(403, refused.exception.code)
+        self.assertIn("Formulir kedaluwarsa", refused.exception.read().decode())
+
+        admin.open("/petugas")
+        form = admin.driver.find_element(By.CSS_SELECTOR, "form[action='/petugas/siti/nonaktifkan']")
+        form.find_element(By.TAG_NAME, "button").click()
+        admin.wait_for(expected_conditions.alert_is_present()).accept()
+        admin.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+        self.assertIn("dinonaktifkan", admin.flash())
+        admin.shot("akun-dinonaktifkan")
+        loket.open("/")
+        self.assertIn("/masuk", loket.driver.current_url)
+        loket.driver.find_element(By.ID, "username").send_keys("siti")
+        loket.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        loket.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+        self.assertIn("dinonaktifkan", loket.flash())
+        loket.shot("masuk-ditolak")
+
+    def test_search(self):
+        """Search by number with its check digit, by NIK and by name."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("SKU", nama="Bambang Wijaya")
+        number = loket.number()
+        loket.open("/cari?nama=bambang")
+        self.assertIn(number, loket.text("table"))
+        loket.shot("cari-nama")
+        loket.open("/cari?nik=" + NIK)
+        self.assertIn(number, loket.text("table"))
+        wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+        loket.open("/cari?nomor=" + wrong)
+        self.assertIn("digit periksa", loket.flash())
+        loket.shot("cari-nomor-salah")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
