@@ -122,7 +122,8 @@ struct UserCommandTests {
         expectRefused(
             try add(node, "rina", "Rina", ["lurah"], secret: Self.rinaPassword), exit: 64,
             mentioning: "peran: 'lurah' tidak dikenal")
-        let noSecret = try node.run(["user", "add", "--username", "rina", "--nama", "Rina", "--peran", "loket"], input: "")
+        let noSecret = try node.run(
+            ["user", "add", "--username", "rina", "--nama", "Rina", "--peran", "loket"], input: "")
         expectRefused(noSecret, exit: 64, mentioning: "kata sandi: tidak ada di stdin")
         expectSuccess(try add(node, "rina", "Rina", ["verifikasi"], secret: Self.rinaPassword))
         expectRefused(

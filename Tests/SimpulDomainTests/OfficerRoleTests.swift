@@ -12,7 +12,8 @@ import Testing
         let registration = try Workflow.register(
             number: RegistrationNumber(prefix: "01", year: 2026, sequence: 1).text, layanan: sktm, catalogVersion: 1,
             pemohon: Pemohon(nik: try NIK(validating: "3374015203850002"), nama: "Siti Aminah"), syarat: ["ktp"],
-            isian: [:], acceptedOn: try #require(LocalDate(iso: "2026-03-17")), calendar: WorkingDayCalendar(holidays: []))
+            isian: [:], acceptedOn: try #require(LocalDate(iso: "2026-03-17")),
+            calendar: WorkingDayCalendar(holidays: []))
         let event = Event(
             dot: Dot(node: "33.74.01", seq: 1), partition: "33.74.01", lamport: 1, context: VersionVector(),
             record: registration.number, officer: "Sari", role: Peran.loket,

@@ -71,7 +71,8 @@ import Testing
         #expect(try refusal("siti", "Siti\nAminah", [.loket]).hasPrefix("nama: tidak boleh berisi baris baru"))
         #expect(try refusal("siti", String(repeating: "x", count: 101), [.loket]).hasPrefix("nama: paling banyak 100"))
         // The event's officer field holds at most 100 characters: name and username together.
-        #expect(try refusal("sitiaminah", String(repeating: "x", count: 90), [.loket]).hasPrefix("nama: paling banyak 87"))
+        #expect(
+            try refusal("sitiaminah", String(repeating: "x", count: 90), [.loket]).hasPrefix("nama: paling banyak 87"))
         #expect(try refusal("siti", "Siti", []).hasPrefix("peran: akun harus memegang paling sedikit satu peran"))
         _ = try Self.add(store, "siti", [.loket])
         #expect(try refusal("siti", "Siti Lain", [.kasir]) == "username: akun 'siti' sudah ada")

@@ -17,7 +17,8 @@ import Testing
         let store = try Fixture.newStore()
         if let pin {
             _ = try store.addAccount(
-                username: "siti", name: "Siti Aminah", roles: [.loket], passwordHash: try hasher.hashNew(pin, isPIN: true),
+                username: "siti", name: "Siti Aminah", roles: [.loket],
+                passwordHash: try hasher.hashNew(pin, isPIN: true),
                 isPIN: true)
         }
         if let password {
@@ -46,7 +47,8 @@ import Testing
     }
 
     @Test func passwordsAndPINsFollowThePolicy() throws {
-        for (secret, isPIN) in [("1234", true), ("12345678", true), ("delapan8", false), ("kata sandi panjang", false)] {
+        for (secret, isPIN) in [("1234", true), ("12345678", true), ("delapan8", false), ("kata sandi panjang", false)]
+        {
             #expect(throws: Never.self) { try PasswordHasher.validate(secret, isPIN: isPIN) }
         }
         func refusal(_ secret: String, _ isPIN: Bool) throws -> String {
@@ -83,12 +85,16 @@ import Testing
     @Test func fivePINFailuresLockFor15MinutesThenItOpensAgain() throws {
         let store = try Self.store(pin: "2468")
         for attempt in 1...4 {
-            #expect(try Self.login("siti", "0000", store, at: Self.minutes(Int64(attempt))) == .refused(OfficerLogin.refusal))
+            #expect(
+                try Self.login("siti", "0000", store, at: Self.minutes(Int64(attempt)))
+                    == .refused(OfficerLogin.refusal))
         }
         let until = Self.minutes(5 + 15)
         #expect(try Self.login("siti", "0000", store, at: Self.minutes(5)) == .locked(until: until))
         // While locked even the right PIN is not checked.
-        #expect(try Self.login("siti", "2468", store, at: Self.minutes(14, after: Self.minutes(5))) == .locked(until: until))
+        #expect(
+            try Self.login("siti", "2468", store, at: Self.minutes(14, after: Self.minutes(5))) == .locked(until: until)
+        )
         guard case .success = try Self.login("siti", "2468", store, at: until) else {
             Issue.record("the lock ends after 15 minutes")
             return
@@ -102,7 +108,9 @@ import Testing
         for m in 1...5 { _ = try Self.login("siti", "0000", store, at: Self.minutes(Int64(m))) }
         let reopened = Self.minutes(30)
         for m in 0..<4 {
-            #expect(try Self.login("siti", "0000", store, at: Self.minutes(Int64(m), after: reopened)) == .refused(OfficerLogin.refusal))
+            #expect(
+                try Self.login("siti", "0000", store, at: Self.minutes(Int64(m), after: reopened))
+                    == .refused(OfficerLogin.refusal))
         }
         #expect(
             try Self.login("siti", "0000", store, at: Self.minutes(4, after: reopened))
