@@ -38,7 +38,8 @@ struct UserCommand: ParsableCommand {
                     passwordHash: try PasswordHasher().hashNew(secret, isPIN: pin), isPIN: pin)
                 if store.json { return try Console.printJSON(AccountView(account, credential: nil, store: s)) }
                 print(
-                    "Akun \(account.username) (\(account.name)) ditambahkan: \(account.roles.map(\.label).joined(separator: ", ")).")
+                    "Akun \(account.username) (\(account.name)) ditambahkan: \(account.roles.map(\.label).joined(separator: ", "))."
+                )
             }
         }
     }
@@ -119,7 +120,8 @@ struct UserCommand: ParsableCommand {
                 let s = try store.open()
                 var views: [AccountView] = []
                 for account in try s.accounts() {
-                    views.append(AccountView(account, credential: try s.credential(username: account.username), store: s))
+                    views.append(
+                        AccountView(account, credential: try s.credential(username: account.username), store: s))
                 }
                 if store.json {
                     struct ListView: Encodable {
@@ -189,7 +191,9 @@ private func report(_ username: String, store s: NodeStore, json: Bool, done: St
 
 /// Parses repeated `--peran` values.
 func parseRoles(_ texts: [String]) throws(SimpulError) -> [OfficerRole] {
-    guard !texts.isEmpty else { throw SimpulError(.usage, "peran: sebutkan paling sedikit satu --peran (\(roleChoices))") }
+    guard !texts.isEmpty else {
+        throw SimpulError(.usage, "peran: sebutkan paling sedikit satu --peran (\(roleChoices))")
+    }
     var roles: [OfficerRole] = []
     for text in texts {
         guard let role = OfficerRole(rawValue: text) else {

@@ -105,20 +105,36 @@ enum Simpul {
         return env
     }
 
-    /// Runs `simpul` with the arguments and waits for it.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CLIResult {
-        try start(arguments, environment: extra).wait()
+    /// Runs `simpul` with the arguments and waits for it; `input`, when given, is its whole stdin.
+    static func run(
+        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
+    ) throws -> CLIResult {
+        try start(arguments, environment: extra, input: input).wait()
     }
 
     /// Starts `simpul` without waiting, for tests that interrupt it.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> RunningCLI {
+    static func start(
+        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
+    ) throws -> RunningCLI {
         let binary = try binary()
+        let child: Child
         do {
-            return RunningCLI(
-                child: try Child(binary.path, arguments, environment: environment(extra)), arguments: arguments)
+            child = try Child(
+                binary.path, arguments, environment: environment(extra), stdin: input == nil ? .null : .pipe)
         } catch {
             throw HarnessError("cannot start \(binary.path): \(error)")
         }
+        if let input, let stdin = child.stdin {
+            // Small enough for the pipe's buffer; closing gives the child end-of-file.
+            do {
+                try stdin.write(contentsOf: Data(input.utf8))
+                try stdin.close()
+            } catch {
+                child.signal(SIGKILL)
+                throw HarnessError("cannot write stdin of simpul \(arguments.joined(separator: " ")): \(error)")
+            }
+        }
+        return RunningCLI(child: child, arguments: arguments)
     }
 }
 
@@ -256,8 +272,10 @@ final class TestNode: Sendable {
     // MARK: Running commands against this node
 
     /// Runs a command against this node's store (`--data` is appended).
-    func run(_ arguments: [String], json: Bool = false, environment: [String: String] = [:]) throws -> CLIResult {
-        try Simpul.run(arguments + ["--data", data] + (json ? ["--json"] : []), environment: environment)
+    func run(
+        _ arguments: [String], json: Bool = false, environment: [String: String] = [:], input: String? = nil
+    ) throws -> CLIResult {
+        try Simpul.run(arguments + ["--data", data] + (json ? ["--json"] : []), environment: environment, input: input)
     }
 
     /// Runs a command that must succeed with `--json` and returns its document.

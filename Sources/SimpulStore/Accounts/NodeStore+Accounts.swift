@@ -102,7 +102,8 @@ extension NodeStore {
             guard
                 let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT password_hash, is_pin, failed_logins, locked_until FROM officer_account WHERE username = ?",
+                    sql:
+                        "SELECT password_hash, is_pin, failed_logins, locked_until FROM officer_account WHERE username = ?",
                     arguments: [username])
             else { return nil }
             return StoredCredential(
@@ -148,7 +149,8 @@ extension NodeStore {
             }
             try db.execute(sql: "DELETE FROM web_session WHERE expires_at <= ?", arguments: [at])
             try db.execute(
-                sql: "INSERT INTO web_session (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO web_session (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [tokenHash, username, csrf, at, expiresAt])
         }
     }

@@ -18,11 +18,11 @@ public enum OfficerLogin {
     public static let refusal = "Username atau kata sandi salah."
     public static let disabledRefusal = "Akun ini dinonaktifkan; hubungi admin kecamatan."
 
-    /// Checks a username and password (or PIN) at `now`, records the outcome against the account's
-    /// lockout count, and answers. An unknown username spends one bcrypt computation at the hasher's
-    /// cost, as a known one does, so the time taken does not tell whether it exists. A disabled
-    /// account is refused even with the right password (and then told so). Takes bcrypt's time: call
-    /// it off the event loop.
+    /// Checks a username (trimmed and lowercased: usernames are lowercase) and password (or PIN) at
+    /// `now`, records the outcome against the account's lockout count, and answers. An unknown
+    /// username spends one bcrypt computation at the hasher's cost, as a known one does, so the time
+    /// taken does not tell whether it exists. A disabled account is refused even with the right
+    /// password (and then told so). Takes bcrypt's time: call it off the event loop.
     public static func authenticate(
         username: String, password: String, store: NodeStore, now: Timestamp,
         hasher: PasswordHasher = PasswordHasher(), policy: LoginPolicy = .standard

@@ -38,7 +38,8 @@ public struct PasswordHasher: Sendable {
                 secret.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
             else {
                 throw SimpulError(
-                    .invalidData, "PIN: harus \(pinLengths.lowerBound)-\(pinLengths.upperBound) angka, tanpa huruf atau spasi")
+                    .invalidData,
+                    "PIN: harus \(pinLengths.lowerBound)-\(pinLengths.upperBound) angka, tanpa huruf atau spasi")
             }
             return
         }
