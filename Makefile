@@ -1,10 +1,14 @@
 # Simpul: `make demo` runs the main job on a throwaway data folder; `make test` runs every test.
 SWIFT ?= swift
 # System packages the build, the tests and the demo need (Debian names).
-# systemd: systemd-analyze, for check-systemd.
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd
+# systemd: systemd-analyze, for check-systemd. chromium, chromium-driver, python3-selenium: the browser
+# tests of the web pages (Tests/Browser), run by Debian's own python3.
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd \
+	chromium chromium-driver python3-selenium
+# Screenshots of every page the browser tests visit, to be looked at.
+BROWSER_OUTPUT := .build/test-output/browser
 
-.PHONY: all deps deps-schemathesis build release test demo format lint check-systemd check-seccomp fuzz schemathesis clean
+.PHONY: all deps deps-schemathesis build release test test-browser demo format lint check-systemd check-seccomp fuzz schemathesis clean
 
 all: build
 
@@ -26,6 +30,12 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
+	$(MAKE) test-browser
+
+# The counter's pages in a real chromium against the built `simpul`; screenshots in $(BROWSER_OUTPUT).
+test-browser: deps
+	$(SWIFT) build --product simpul
+	/usr/bin/python3 Tests/Browser/counter_web.py "$$($(SWIFT) build --show-bin-path)" $(BROWSER_OUTPUT)
 
 demo: deps build
 	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)"

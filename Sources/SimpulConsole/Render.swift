@@ -172,7 +172,8 @@ public enum Render {
     }
 
     public static func eventLine(_ e: Event, offset: Int) -> String {
-        FreeText.shown("\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(eventText(e))  [\(e.dot)]")
+        FreeText.shown(
+            "\(e.at.localText(offsetMinutes: offset))  \(e.officer) (\(e.role))  \(eventText(e))  [\(e.dot)]")
     }
 
     /// What an event did, in one line of Bahasa Indonesia (not yet made safe to show).

@@ -5,7 +5,9 @@ import SimpulStore
 import SimpulWeb
 
 extension CounterApp {
-    func loginPage(request: Request, message: String? = nil, username: String = "", status: HTTPResponse.Status = .ok)
+    func loginPage(
+        request: Request, message: String? = nil, username: String = "", status: HTTPResponse.Status = .ok
+    )
         -> Response
     {
         struct Login {
@@ -45,7 +47,8 @@ extension CounterApp {
         let now = self.now()
         let hasher = PasswordHasher(cost: settings.passwordCost)
         let outcome = try await blocking { () throws(SimpulError) -> LoginOutcome in
-            try OfficerLogin.authenticate(username: username, password: password, store: store, now: now, hasher: hasher)
+            try OfficerLogin.authenticate(
+                username: username, password: password, store: store, now: now, hasher: hasher)
         }
         switch outcome {
         case .success(let account):
@@ -64,20 +67,25 @@ extension CounterApp {
                     secure: settings.secure, httpOnly: true, sameSite: .strict))
             return response
         case .refused(let text):
-            logger.notice("officer login refused", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
+            logger.notice(
+                "officer login refused", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
             return loginPage(request: request, message: text, username: username, status: .unauthorized)
         case .locked(let until):
-            logger.notice("officer login locked", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
+            logger.notice(
+                "officer login locked", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
             return loginPage(
                 request: request,
-                message: "Akun ini dikunci karena terlalu sering salah; coba lagi setelah \(WebPage.moment(until, zona: zona)).",
+                message:
+                    "Akun ini dikunci karena terlalu sering salah; coba lagi setelah \(WebPage.moment(until, zona: zona)).",
                 username: username, status: .tooManyRequests)
         }
     }
 
     func logout(request: Request, context: CounterContext) async throws -> Response {
         guard case .success(let session) = require(context, request: request) else { return redirect("/masuk") }
-        guard case .success = try await form(request, session: session) else { return await csrfRefused(session: session) }
+        guard case .success = try await form(request, session: session) else {
+            return await csrfRefused(session: session)
+        }
         if let token = request.cookies[SessionToken.cookieName]?.value, SessionToken.isWellFormed(token) {
             let store = self.store
             try await blocking { () throws(SimpulError) in try store.endSession(tokenHash: SessionToken.hash(token)) }
@@ -176,7 +184,8 @@ extension CounterApp {
                 try PasswordHasher(cost: cost).hashNew(password, isPIN: isPIN)
             }
             let added = try await blocking { () throws(SimpulError) in
-                try store.addAccount(username: username, name: name, roles: chosenRoles, passwordHash: hash, isPIN: isPIN)
+                try store.addAccount(
+                    username: username, name: name, roles: chosenRoles, passwordHash: hash, isPIN: isPIN)
             }
             logger.info(
                 "officer account added",
@@ -214,17 +223,22 @@ extension CounterApp {
         }
         let store = self.store
         do {
-            try await blocking { () throws(SimpulError) in try store.setDisabled(username: username, verb == "nonaktifkan") }
+            try await blocking { () throws(SimpulError) in
+                try store.setDisabled(username: username, verb == "nonaktifkan")
+            }
         } catch {
             return try await accountsPage(
                 request: request, context: context, flash: error.message, flashIsError: true, status: .notFound)
         }
         logger.info(
             "officer account changed",
-            metadata: ["username": "\(username)", "disabled": "\(verb == "nonaktifkan")", "by": "\(session.account.username)"])
+            metadata: [
+                "username": "\(username)", "disabled": "\(verb == "nonaktifkan")", "by": "\(session.account.username)",
+            ])
         return redirect(
             "/petugas",
-            flash: verb == "nonaktifkan" ? "Akun \(username) dinonaktifkan; sesinya berakhir." : "Akun \(username) aktif lagi.")
+            flash: verb == "nonaktifkan"
+                ? "Akun \(username) dinonaktifkan; sesinya berakhir." : "Akun \(username) aktif lagi.")
     }
 
     func syncNow(request: Request, context: CounterContext) async throws -> Response {
@@ -239,7 +253,8 @@ extension CounterApp {
         }
         guard session.account.holds(.admin), let syncRequests else {
             return await message(
-                "Tidak diizinkan", "Sinkron sekarang hanya untuk peran \(OfficerRole.admin.label) pada node yang punya hub.",
+                "Tidak diizinkan",
+                "Sinkron sekarang hanya untuk peran \(OfficerRole.admin.label) pada node yang punya hub.",
                 session: session, status: .forbidden)
         }
         syncRequests.request()

@@ -44,21 +44,28 @@ extension CounterApp {
         }
         let store = self.store
         let today = self.today()
-        let (catalog, calendar) = try await blocking { () throws(SimpulError) in (try store.catalog(), try store.calendar()) }
+        let (catalog, calendar) = try await blocking { () throws(SimpulError) in
+            (try store.catalog(), try store.calendar())
+        }
         let chosen = form?["layanan"] ?? request.uri.queryParameters.get("layanan")
         let layanan = chosen.flatMap { catalog.service(code: $0) }
         var service: Service?
         if let l = layanan {
             let ticked = Set(form?.all("syarat") ?? [])
             var inputs: [Field] = []
-            if case .formula(_, let names, _) = l.fee { inputs = names.map { Field(key: $0, value: form?["isian.\($0)"] ?? "") } }
-            let check = Self.check(layanan: l, nik: form?["nik"], isian: Self.isian(form), today: today, calendar: calendar)
+            if case .formula(_, let names, _) = l.fee {
+                inputs = names.map { Field(key: $0, value: form?["isian.\($0)"] ?? "") }
+            }
+            let check = Self.check(
+                layanan: l, nik: form?["nik"], isian: Self.isian(form), today: today, calendar: calendar)
             service = Service(
                 csrf: session.csrf, code: l.code, name: l.name, kind: l.kind.label,
                 where_: l.isDelegated ? "selesai di kecamatan" : "diteruskan ke \(l.forwardTo ?? "PTSP")",
                 duration: l.durationWorkingDays.map { "\($0) hari kerja" } ?? "ditetapkan \(l.forwardTo ?? "PTSP")",
                 feeRule: l.fee.label,
-                requirements: l.requirements.map { Requirement(code: $0.code, name: $0.name, checked: ticked.contains($0.code)) },
+                requirements: l.requirements.map {
+                    Requirement(code: $0.code, name: $0.name, checked: ticked.contains($0.code))
+                },
                 inputs: inputs, hasInputs: !inputs.isEmpty, nik: form?["nik"] ?? "", nama: form?["nama"] ?? "",
                 alamat: form?["alamat"] ?? "", telepon: form?["telepon"] ?? "", feeNow: check["biaya"]?.text ?? "",
                 dueNow: check["jatuhtempo"]?.text ?? "")
@@ -66,12 +73,15 @@ extension CounterApp {
         let body = renderer.render(
             "daftar",
             Register(
-                services: catalog.services.map { Choice(value: $0.code, label: $0.name, selected: $0.code == layanan?.code) }
-                    .map { Choice(value: $0.value, label: $0.label, selected: $0.selected) },
+                services: catalog.services.map {
+                    Choice(value: $0.code, label: $0.name, selected: $0.code == layanan?.code)
+                }
+                .map { Choice(value: $0.value, label: $0.label, selected: $0.selected) },
                 service: service))
         var flashText = flash
         if flash == nil, let chosen, layanan == nil {
-            flashText = "layanan: kode '\(FreeText.shown(String(chosen.prefix(40))))' tidak ada di katalog versi \(catalog.version)"
+            flashText =
+                "layanan: kode '\(FreeText.shown(String(chosen.prefix(40))))' tidak ada di katalog versi \(catalog.version)"
         }
         return await page(
             "Daftarkan permohonan", section: .daftar, session: session, body: body, flash: flashText,
@@ -103,7 +113,8 @@ extension CounterApp {
                 guard missing.isEmpty else {
                     throw SimpulError(
                         .invalidData,
-                        "Persyaratan belum lengkap: \(missing.map(\.name).joined(separator: ", ")). Minta pemohon melengkapinya dulu.")
+                        "Persyaratan belum lengkap: \(missing.map(\.name).joined(separator: ", ")). Minta pemohon melengkapinya dulu."
+                    )
                 }
                 let nik: NIK
                 do throws(NIK.Problem) { nik = try NIK(validating: form["nik"] ?? "") } catch {
@@ -118,10 +129,14 @@ extension CounterApp {
             let p = try await blocking { () throws(SimpulError) in try store.register(application, by: actor) }
             logger.info(
                 "permohonan registered on the web",
-                metadata: ["number": "\(p.number)", "layanan": "\(p.layanan.code)", "username": "\(session.account.username)"])
+                metadata: [
+                    "number": "\(p.number)", "layanan": "\(p.layanan.code)", "username": "\(session.account.username)",
+                ])
             return redirect(
                 "/permohonan/\(p.number)",
-                flash: "Permohonan \(p.number) terdaftar; selesai paling lambat \(p.dueOn?.indonesian ?? "sesuai keputusan \(p.layanan.forwardTo ?? "PTSP")").")
+                flash:
+                    "Permohonan \(p.number) terdaftar; selesai paling lambat \(p.dueOn?.indonesian ?? "sesuai keputusan \(p.layanan.forwardTo ?? "PTSP")")."
+            )
         } catch {
             return try await registerPage(
                 request: request, context: context, form: form, flash: error.message, status: .unprocessableContent)
@@ -163,8 +178,8 @@ extension CounterApp {
         } else {
             do throws(SimpulError) {
                 let amount = try layanan.fee.amount(isian: isian)
-            out["biaya"] = Checked(
-                ok: true, text: amount.map { $0 == 0 ? "Gratis (Rp 0)" : Rupiah.format($0) } ?? "ditetapkan PTSP")
+                out["biaya"] = Checked(
+                    ok: true, text: amount.map { $0 == 0 ? "Gratis (Rp 0)" : Rupiah.format($0) } ?? "ditetapkan PTSP")
             } catch { out["biaya"] = Checked(ok: false, text: error.message) }
         }
         if let days = layanan.durationWorkingDays {
@@ -185,16 +200,20 @@ extension CounterApp {
             if !v.isEmpty { isian[String(key.dropFirst(6).prefix(64))] = String(v.prefix(40)) }
         }
         let store = self.store
-        let (catalog, calendar) = try await blocking { () throws(SimpulError) in (try store.catalog(), try store.calendar()) }
+        let (catalog, calendar) = try await blocking { () throws(SimpulError) in
+            (try store.catalog(), try store.calendar())
+        }
         let answer = Self.check(
-            layanan: query.get("layanan").flatMap { catalog.service(code: $0) }, nik: query.get("nik").map { String($0.prefix(40)) },
+            layanan: query.get("layanan").flatMap { catalog.service(code: $0) },
+            nik: query.get("nik").map { String($0.prefix(40)) },
             isian: isian, today: today(), calendar: calendar)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(answer))))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(answer))))
     }
 
     // MARK: - Scans
@@ -220,7 +239,9 @@ extension CounterApp {
         } catch { return plain(.notFound, error.message) }
         let rawName = request.uri.queryParameters.get("nama").map { String($0) } ?? "pindaian"
         let name = Self.safeFileName(rawName)
-        let syarat = request.uri.queryParameters.get("syarat").map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let syarat = request.uri.queryParameters.get("syarat").map { String($0.prefix(64)) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
         let limit = Int(Attachment.maxBytes)
         let body: ByteBuffer
         do {
@@ -233,7 +254,8 @@ extension CounterApp {
         let actor = Actor.account(session.account, substitution: nil)
         do {
             let attached = try await blocking { () throws(SimpulError) -> AttachedFile in
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-unggah-\(SessionToken.make())")
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "simpul-unggah-\(SessionToken.make())")
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
                     try Data(body.readableBytesView).write(to: folder.appendingPathComponent(name))
@@ -241,11 +263,15 @@ extension CounterApp {
                     throw SimpulError(.io, "berkas unggahan tidak bisa ditulis ke folder sementara", cause: error)
                 }
                 defer { try? FileManager.default.removeItem(at: folder) }
-                return try store.attach(file: folder.appendingPathComponent(name).path, to: number, syarat: syarat, by: actor)
+                return try store.attach(
+                    file: folder.appendingPathComponent(name).path, to: number, syarat: syarat, by: actor)
             }
             logger.info(
                 "scan attached on the web",
-                metadata: ["number": "\(number)", "sha256": "\(attached.attachment.sha256.prefix(12))", "username": "\(session.account.username)"])
+                metadata: [
+                    "number": "\(number)", "sha256": "\(attached.attachment.sha256.prefix(12))",
+                    "username": "\(session.account.username)",
+                ])
             return plain(.ok, "Tersimpan: \(attached.attachment.name)")
         } catch {
             return plain(.unprocessableContent, error.message)
@@ -270,7 +296,8 @@ extension CounterApp {
         guard Attachment.isSHA256(sha) else { return Response(status: .notFound) }
         let store = self.store
         let found = try await blocking { () throws(SimpulError) -> (Attachment, [UInt8])? in
-            guard let attachment = try store.attachment(sha256: sha), let blob = try store.blob(sha), blob.complete else {
+            guard let attachment = try store.attachment(sha256: sha), let blob = try store.blob(sha), blob.complete
+            else {
                 return nil
             }
             return (attachment, try store.readBlob(sha, offset: 0, count: Int(blob.size)))
@@ -283,7 +310,8 @@ extension CounterApp {
         headers[.contentDisposition] = "\(download ? "attachment" : "inline"); filename=\"\(fileName)\""
         headers[.cacheControl] = "private, max-age=3600"
         headers[.xContentTypeOptions] = "nosniff"
-        headers[.contentSecurityPolicy] = "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox"
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

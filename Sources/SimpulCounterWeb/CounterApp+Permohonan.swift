@@ -66,17 +66,31 @@ extension CounterApp {
         search.name = param("nama")
         search.layanan = param("layanan")
         if let s = param("status") {
-            if let status = Status(rawValue: s) { search.status = status } else { problems.append("status: '\(s)' tidak dikenal") }
+            if let status = Status(rawValue: s) {
+                search.status = status
+            } else {
+                problems.append("status: '\(s)' tidak dikenal")
+            }
         }
         if let d = param("dari") {
-            if let date = LocalDate(iso: d) { search.from = date } else { problems.append("dari: '\(d)' bukan tanggal") }
+            if let date = LocalDate(iso: d) {
+                search.from = date
+            } else {
+                problems.append("dari: '\(d)' bukan tanggal")
+            }
         }
         if let d = param("sampai") {
-            if let date = LocalDate(iso: d) { search.to = date } else { problems.append("sampai: '\(d)' bukan tanggal") }
+            if let date = LocalDate(iso: d) {
+                search.to = date
+            } else {
+                problems.append("sampai: '\(d)' bukan tanggal")
+            }
         }
         let page = max(0, min(Int(param("hal") ?? "0") ?? 0, 10_000))
         search.offset = page * search.limit
-        let searched = problems.isEmpty && ["nomor", "nik", "nama", "layanan", "status", "dari", "sampai"].contains { param($0) != nil }
+        let searched =
+            problems.isEmpty
+            && ["nomor", "nik", "nama", "layanan", "status", "dari", "sampai"].contains { param($0) != nil }
         struct Query {
             var nomor, nik, nama, dari, sampai: String
         }
@@ -95,7 +109,9 @@ extension CounterApp {
         let finalSearch = search
         let (catalog, found) = try await blocking { () throws(SimpulError) in
             let calendar = try store.calendar()
-            let found = searched ? try store.search(finalSearch).map { PermohonanRow($0, today: today, calendar: calendar) } : []
+            let found =
+                searched
+                ? try store.search(finalSearch).map { PermohonanRow($0, today: today, calendar: calendar) } : []
             return (try store.catalog(), found)
         }
         func link(_ page: Int) -> String {
@@ -111,9 +127,13 @@ extension CounterApp {
                 q: Query(
                     nomor: param("nomor") ?? "", nik: param("nik") ?? "", nama: param("nama") ?? "",
                     dari: param("dari") ?? "", sampai: param("sampai") ?? ""),
-                services: catalog.services.map { Choice(value: $0.code, label: $0.name, selected: $0.code == search.layanan) }
-                    .map { Choice(value: $0.value, label: $0.label, selected: $0.selected) },
-                statuses: Status.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == search.status) },
+                services: catalog.services.map {
+                    Choice(value: $0.code, label: $0.name, selected: $0.code == search.layanan)
+                }
+                .map { Choice(value: $0.value, label: $0.label, selected: $0.selected) },
+                statuses: Status.allCases.map {
+                    Choice(value: $0.rawValue, label: $0.label, selected: $0 == search.status)
+                },
                 searched: searched, rows: found, hasRows: !found.isEmpty, previous: page > 0 ? link(page - 1) : nil,
                 next: found.count == search.limit ? link(page + 1) : nil))
         return await self.page(
@@ -137,7 +157,9 @@ extension CounterApp {
         do throws(SimpulError) {
             number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
         } catch {
-            return await message("Nomor tidak sah", error.message, session: session, status: .notFound, back: "/cari", backLabel: "Cari permohonan")
+            return await message(
+                "Nomor tidak sah", error.message, session: session, status: .notFound, back: "/cari",
+                backLabel: "Cari permohonan")
         }
         let store = self.store
         let loaded: (Permohonan, [Event], [String: StoredBlob], WorkingDayCalendar)
@@ -155,7 +177,9 @@ extension CounterApp {
         }
         let (p, history, blobs, calendar) = loaded
         let body = renderer.render(
-            "permohonan", FileView(p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona))
+            "permohonan",
+            FileView(
+                p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona))
         return await page(
             p.number, section: .none, session: session, body: body, flash: flash, flashIsError: flashIsError,
             status: status, request: flash == nil ? request : nil)
@@ -194,10 +218,13 @@ extension CounterApp {
         let store = self.store
         let actor = Actor.account(session.account, substitution: substitution)
         do {
-            let event = try await blocking { () throws(SimpulError) in try store.perform(command, on: number, by: actor) }
+            let event = try await blocking { () throws(SimpulError) in try store.perform(command, on: number, by: actor)
+            }
             logger.info(
                 "permohonan changed on the web",
-                metadata: ["number": "\(number)", "type": "\(event.body.type)", "username": "\(session.account.username)"])
+                metadata: [
+                    "number": "\(number)", "type": "\(event.body.type)", "username": "\(session.account.username)",
+                ])
             let done: String
             if case .paymentReceived(let payment) = event.body {
                 done = "Pembayaran \(Rupiah.format(payment.amount)) diterima; kuitansi \(payment.receipt)."
@@ -218,7 +245,9 @@ extension CounterApp {
         switch form["aksi"] ?? "" {
         case "selesai":
             let tahap = try form["tahap"].map { (t) throws(SimpulError) -> Tahap in
-                guard let tahap = Tahap(rawValue: t) else { throw SimpulError(.invalidData, "tahap: '\(t)' tidak dikenal") }
+                guard let tahap = Tahap(rawValue: t) else {
+                    throw SimpulError(.invalidData, "tahap: '\(t)' tidak dikenal")
+                }
                 return tahap
             }
             let substitution = form["sebagai"].flatMap(Substitution.init(rawValue:))
@@ -312,10 +341,14 @@ struct FileView {
         fee = Render.feeText(p)
         receipts = p.receipts.isEmpty ? nil : p.receipts.joined(separator: ", ")
         reason = p.closingReason.map { FreeText.shown($0) }
-        isian = p.isian.sorted { $0.key < $1.key }.map { Fact(key: FreeText.shown($0.key), value: FreeText.shown($0.value)) }
+        isian = p.isian.sorted { $0.key < $1.key }.map {
+            Fact(key: FreeText.shown($0.key), value: FreeText.shown($0.value))
+        }
         hasIsian = !isian.isEmpty
         let scanned = Set(p.attachments.compactMap(\.attachment.syarat))
-        syarat = p.layanan.requirements.map { Requirement(code: $0.code, name: $0.name, scanned: scanned.contains($0.code)) }
+        syarat = p.layanan.requirements.map {
+            Requirement(code: $0.code, name: $0.name, scanned: scanned.contains($0.code))
+        }
         scans = p.attachments.map { f in
             let a = f.attachment
             let blob = blobs[a.sha256]
@@ -330,11 +363,13 @@ struct FileView {
         var actions: [Action] = []
         for next in Workflow.nextActions(p) {
             switch next {
-            case .advance(let t) where account.holds(OfficerRole.taking(t)) || (t == .pengesahanCamat && account.holds(.sekcam)):
+            case .advance(let t)
+            where account.holds(OfficerRole.taking(t)) || (t == .pengesahanCamat && account.holds(.sekcam)):
                 let substitute = t == .pengesahanCamat && !account.holds(.camat)
                 actions.append(
                     Action(
-                        verb: "selesai", button: t == .penyerahan ? "Serahkan dokumen" : "Selesaikan \(t.label.lowercased())",
+                        verb: "selesai",
+                        button: t == .penyerahan ? "Serahkan dokumen" : "Selesaikan \(t.label.lowercased())",
                         tahap: t.rawValue, noteLabel: "Catatan (boleh kosong)", noteRequired: false, amount: nil,
                         confirm: nil, danger: false, substitute: substitute,
                         substituteOptions: [
@@ -344,8 +379,10 @@ struct FileView {
             case .forward(let to) where account.holds(.loket):
                 actions.append(
                     Action(
-                        verb: "teruskan", button: "Teruskan ke \(to)", tahap: "", noteLabel: "Catatan pengantar (boleh kosong)",
-                        noteRequired: false, amount: nil, confirm: "Teruskan berkas \(p.number) ke \(to)?", danger: false,
+                        verb: "teruskan", button: "Teruskan ke \(to)", tahap: "",
+                        noteLabel: "Catatan pengantar (boleh kosong)",
+                        noteRequired: false, amount: nil, confirm: "Teruskan berkas \(p.number) ke \(to)?",
+                        danger: false,
                         substitute: false, substituteOptions: []))
             case .pay(let owed) where account.holds(.kasir):
                 actions.append(
@@ -379,13 +416,15 @@ struct FileView {
         } else if p.status == .diteruskan {
             noActionText = "Menunggu keputusan \(p.forwardedTo ?? "PTSP"); hasilnya tiba di sini setelah sinkron."
         } else if let t = p.tahap {
-            noActionText = "Menunggu tahap \(t.label), oleh \(OfficerRole.taking(t).label). Akun Anda tidak memegang peran itu."
+            noActionText =
+                "Menunggu tahap \(t.label), oleh \(OfficerRole.taking(t).label). Akun Anda tidak memegang peran itu."
         } else {
             noActionText = "Tidak ada tindakan untuk peran Anda."
         }
         history = events.map { e in
             Entry(
-                when: WebPage.moment(e.at, zona: zona), officer: FreeText.shown(e.officer), role: FreeText.shown(e.role),
+                when: WebPage.moment(e.at, zona: zona), officer: FreeText.shown(e.officer),
+                role: FreeText.shown(e.role),
                 what: FreeText.shown(Render.eventText(e)), dot: "\(e.dot)")
         }
     }

@@ -90,7 +90,8 @@ public struct CounterApp: Sendable {
             flash: flash ?? carried, flashKind: flashIsError ? "err" : "ok", body: body)
         if let session {
             frame.officer = "\(session.account.name) (\(session.account.roles.map(\.label).joined(separator: ", ")))"
-            let queueCount = (try? await blocking { () throws(SimpulError) in try self.queueCount(session.account) }) ?? 0
+            let queueCount =
+                (try? await blocking { () throws(SimpulError) in try self.queueCount(session.account) }) ?? 0
             var nav = [NavItem(href: "/", label: "Antrean saya", current: section == .queue, count: queueCount)]
             if session.account.holds(.loket) {
                 nav.append(NavItem(href: "/daftar", label: "Daftarkan", current: section == .daftar, count: 0))

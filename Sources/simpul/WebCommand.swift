@@ -110,7 +110,8 @@ struct WebCertCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Nama atau alamat komputer loket di LAN, mis. loket.kec-contoh.lan atau 192.168.1.10.") var host: String
+    @Option(help: "Nama atau alamat komputer loket di LAN, mis. loket.kec-contoh.lan atau 192.168.1.10.") var host:
+        String
 
     func run() throws {
         try execute { () throws(SimpulError) in

@@ -11,6 +11,9 @@ public final class TestClock: Sendable {
 
     public init(_ start: String = "2026-03-16T01:00:00Z") { current = Mutex(Timestamp(iso: start)!) }
 
+    /// Moves the clock on, as a day passing between two registrations.
+    public func advance(seconds: Int64) { current.withLock { $0.milliseconds += seconds * 1000 } }
+
     public func now() -> Timestamp {
         current.withLock { current in
             let t = current

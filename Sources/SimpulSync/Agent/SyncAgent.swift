@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 import SimpulConcurrency
 import SimpulDomain
 import SimpulStore
+import Synchronization
 
 /// Requests for a sync now, from the counter's "sinkron sekarang" button to the agent in the same process.
 public final class SyncRequests: Sendable {
@@ -15,7 +15,11 @@ public final class SyncRequests: Sendable {
     public func request() { pending.withLock { $0 = true } }
 
     /// Whether a sync was asked for since the last call.
-    func take() -> Bool { pending.withLock { value in defer { value = false }; return value } }
+    func take() -> Bool {
+        pending.withLock { value in
+            defer { value = false }; return value
+        }
+    }
 }
 
 /// `simpul serve`: the long-running agent. It syncs soon after a local change and on an interval

@@ -12,7 +12,8 @@ public struct FormBody: Sendable, Equatable {
     public init(fields: [(name: String, value: String)] = []) { self.fields = fields }
 
     public static func == (a: FormBody, b: FormBody) -> Bool {
-        a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        a.fields.count == b.fields.count
+            && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// - Throws: `SimpulError(.invalidData)` naming what is wrong.
@@ -84,7 +85,8 @@ public struct FormBody: Sendable, Equatable {
         var out = ""
         for b in text.utf8 {
             switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(UnicodeScalar(b))
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.unicodeScalars.append(UnicodeScalar(b))
             default: out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
             }
         }
