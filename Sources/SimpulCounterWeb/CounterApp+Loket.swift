@@ -30,13 +30,12 @@ extension CounterApp {
             var checked: Bool
         }
         struct Service {
-            var csrf, code, name, kind, where_, duration, feeRule: String
+            var csrf, code, name, kind, place, duration, feeRule: String
             var requirements: [Requirement]
             var inputs: [Field]
             var hasInputs: Bool
             var nik, nama, alamat, telepon: String
             var feeNow, dueNow: String
-            var `where`: String { where_ }
         }
         struct Register {
             var services: [Choice]
@@ -60,7 +59,7 @@ extension CounterApp {
                 layanan: l, nik: form?["nik"], isian: Self.isian(form), today: today, calendar: calendar)
             service = Service(
                 csrf: session.csrf, code: l.code, name: l.name, kind: l.kind.label,
-                where_: l.isDelegated ? "selesai di kecamatan" : "diteruskan ke \(l.forwardTo ?? "PTSP")",
+                place: l.isDelegated ? "selesai di kecamatan" : "diteruskan ke \(l.forwardTo ?? "PTSP")",
                 duration: l.durationWorkingDays.map { "\($0) hari kerja" } ?? "ditetapkan \(l.forwardTo ?? "PTSP")",
                 feeRule: l.fee.label,
                 requirements: l.requirements.map {

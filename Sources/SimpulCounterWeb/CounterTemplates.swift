@@ -168,7 +168,7 @@ enum CounterTemplates {
           <input type="hidden" name="csrf" value="{{csrf}}">
           <input type="hidden" name="layanan" value="{{code}}">
           <h2>{{code}} - {{name}}</h2>
-          <p class="muted">{{kind}}; {{where}}; lama layanan {{duration}}; retribusi {{feeRule}}.</p>
+          <p class="muted">{{kind}}; {{place}}; lama layanan {{duration}}; retribusi {{feeRule}}.</p>
           <fieldset>
             <legend>Persyaratan yang dibawa pemohon (periksa satu per satu)</legend>
             {{#requirements}}<div class="check"><input type="checkbox" id="syarat-{{code}}" name="syarat" value="{{code}}"{{#checked}} checked{{/checked}}><label for="syarat-{{code}}">{{name}}</label></div>{{/requirements}}
