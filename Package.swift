@@ -227,6 +227,9 @@ let package = Package(
             dependencies: [
                 "SimpulWeb", "SimpulCounterWeb", "SimpulStore", "SimpulDomain", "SimpulSync", "SimpulTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                // Its live mode: the counter's routes served on 127.0.0.1 and asked over real HTTP.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,12 +45,18 @@ PNG = bytes.fromhex(
 class Counter:
     """A node's data folder with officer accounts and its running `simpul web`."""
 
-    def __init__(self, test):
+    def __init__(self, test, hub=None):
         self.root = tempfile.mkdtemp(prefix="simpul-browser-")
         self.data = os.path.join(self.root, "data")
-        self.env = dict(os.environ, SIMPUL_NOW=NOW)
-        self.simpul(["init", "--data", self.data, "--node", "33.74.01", "--name", "Kecamatan Semarang Tengah",
-                     "--conf", os.path.join(REPO, "conf")])
+        self.hub = hub
+        # With a hub the clock is the real one (the hub checks it); alone, a fixed day.
+        self.env = hub.env if hub else dict(os.environ, SIMPUL_NOW=NOW)
+        extra = ["--hub", hub.url, "--hub-ca", os.path.join(hub.certs, "cert.pem"), "--json"] if hub else []
+        made = self.simpul(["init", "--data", self.data, "--node", "33.74.01", "--name", "Kecamatan Semarang Tengah",
+                            "--conf", os.path.join(REPO, "conf")] + extra)
+        if hub:
+            hub.run(["node", "enroll", "--data", hub.data, "--node", "33.74.01", "--public-key",
+                     json.loads(made.stdout)["publicKey"]])
         self.process = None
         self.url = None
         test.addCleanup(self.stop)
@@ -68,18 +75,59 @@ class Counter:
         self.simpul(args, stdin=PASSWORD + "\n")
 
     def start(self):
+        # With a hub: the agent and the pages in one process, syncing only when asked (a long interval).
+        command = ["serve", "--interval", "86400", "--settle", "86400"] if self.hub else ["web"]
         self.process = subprocess.Popen(
-            [os.path.join(BIN, "simpul"), "web", "--data", self.data, "--web", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
-        # The server prints one line once it listens: the event to wait on, not a sleep.
-        line = self.process.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
-        if not match:
-            raise AssertionError(f"simpul web did not start: {line!r} {self.process.stderr.read()}")
-        self.url = match.group(1)
+            [os.path.join(BIN, "simpul")] + command + ["--data", self.data, "--web", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env)
+        # The server prints one line once it listens: the event to wait on, not a sleep. The agent's
+        # own lines (one per sync) may come first.
+        for line in self.process.stdout:
+            match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+            if match:
+                self.url = match.group(1)
+                return
+        raise AssertionError("simpul did not announce its web address")
 
     def stop(self):
         if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Hub:
+    """A real `simpul-hub serve` over HTTPS on 127.0.0.1, with its own self-made certificate."""
+
+    def __init__(self, test):
+        self.root = tempfile.mkdtemp(prefix="simpul-browser-hub-")
+        self.data = os.path.join(self.root, "hub")
+        self.certs = os.path.join(self.root, "certs")
+        # Real clocks on both sides: the hub refuses requests whose time is far from its own.
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SIMPUL_")}
+        self.run(["init", "--node", "33.74", "--name", "DPMPTSP Kota Semarang", "--conf",
+                  os.path.join(REPO, "conf"), "--data", self.data])
+        self.run(["dev-cert", "--out", self.certs, "--host", "localhost"])
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "simpul-hub"), "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--tls-cert",
+             os.path.join(self.certs, "cert.pem"), "--tls-key", os.path.join(self.certs, "key.pem")],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env)
+        line = self.process.stdout.readline()
+        match = re.search(r"mendengarkan di (\S+)", line)
+        if not match:
+            raise AssertionError(f"simpul-hub serve did not start: {line!r}")
+        self.url = match.group(1)
+        test.addCleanup(self.stop)
+
+    def run(self, args):
+        result = subprocess.run([os.path.join(BIN, "simpul-hub")] + args, capture_output=True, text=True,
+                                env=self.env, timeout=120)
+        if result.returncode != 0:
+            raise AssertionError(f"simpul-hub {' '.join(args)} -> {result.returncode}: {result.stderr}")
+        return result
+
+    def stop(self):
+        if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -170,8 +218,8 @@ class Officer:
 
 
 class CounterWebTests(unittest.TestCase):
-    def counter(self, *accounts):
-        counter = Counter(self)
+    def counter(self, *accounts, hub=None):
+        counter = Counter(self, hub=hub)
         for account in accounts:
             counter.account(*account)
         counter.start()
@@ -219,6 +267,12 @@ class CounterWebTests(unittest.TestCase):
                      "Dewi Lestari (dewi)", "Drs. Hartono (camat)"]:
             self.assertIn(name, history)
         loket.shot("diserahkan")
+        # A 10-inch tablet held upright at the loket.
+        loket.driver.set_window_size(800, 1280)
+        loket.shot("tablet-permohonan")
+        loket.open("/cari?nama=sri")
+        self.assertIn(number, loket.text("table"))
+        loket.shot("tablet-cari")
 
     def test_role_refusals_and_a_race(self):
         """A step by a role that may not take it is refused; two verifikator on one file: one wins."""
@@ -290,6 +344,17 @@ class CounterWebTests(unittest.TestCase):
         scan = os.path.join(counter.root, "ktp.png")
         with open(scan, "wb") as f:
             f.write(PNG)
+        # An upload cut halfway (the link to the scanner desk drops): nothing is attached, and the
+        # officer's retry then goes through.
+        parsed = urllib.parse.urlparse(counter.url)
+        cookie = loket.driver.get_cookie("simpul_sesi")["value"]
+        csrf = loket.driver.find_element(By.CSS_SELECTOR, "form[data-upload] input[name=csrf]").get_attribute("value")
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as cut:
+            cut.sendall((f"POST /permohonan/{number}/lampiran?nama=ktp.png&syarat=ktp HTTP/1.1\r\n"
+                         f"Host: {parsed.netloc}\r\nCookie: simpul_sesi={cookie}\r\nX-CSRF-Token: {csrf}\r\n"
+                         "Content-Type: image/png\r\nContent-Length: 200000\r\n\r\n").encode() + PNG)
+        shown = json.loads(counter.simpul(["permohonan", "show", number, "--data", counter.data, "--json"]).stdout)
+        self.assertEqual([], shown.get("permohonan", shown)["attachments"])
         loket.driver.find_element(By.ID, "berkas").send_keys(scan)
         Select(loket.driver.find_element(By.ID, "syarat-lampiran")).select_by_value("ktp")
         loket.button("Unggah").click()
@@ -362,6 +427,58 @@ class CounterWebTests(unittest.TestCase):
         loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
         self.assertIn("dinonaktifkan", loket.flash())
         loket.shot("masuk-ditolak")
+
+    def test_forwarded_file_and_decision_through_a_real_hub(self):
+        """PBG out to the PTSP through a real HTTPS hub, its decision and fee back, flagged for handover."""
+        hub = Hub(self)
+        counter = self.counter(("siti", "Siti Aminah", "loket", "penyerahan"), ("admin", "Admin Kecamatan", "admin"),
+                               ("dedi", "Dedi Kurnia", "kasir"), hub=hub)
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("PBG-KECIL")
+        number = loket.number()
+        loket.press("Teruskan ke PTSP")
+        self.assertIn("Berkas diteruskan ke PTSP", loket.flash())
+        loket.shot("diteruskan")
+
+        admin = Officer(self, counter, "admin")
+        admin.login()
+
+        def sync_and_wait(until):
+            admin.open("/")
+            page = admin.driver.find_element(By.TAG_NAME, "html")
+            admin.driver.find_element(By.XPATH, "//button[text()='Sinkron sekarang']").click()
+            admin.wait_for(expected_conditions.staleness_of(page))
+            self.assertIn("Sinkron dimulai", admin.flash())
+            # The strip is the event: reload until the run it reports has done what was asked.
+            admin.wait_for(lambda d: d.refresh() or until(d.find_element(By.CSS_SELECTOR, ".strip").text), 60)
+
+        sync_and_wait(lambda strip: "Menunggu dikirim: 0 event" in strip and "tersambung" in strip)
+        admin.shot("sinkron-selesai")
+        shown = hub.run(["permohonan", "show", number, "--data", hub.data])
+        self.assertIn("Diteruskan", shown.stdout)
+
+        hub.run(["permohonan", "decide", number, "--data", hub.data, "--kode", "50", "--retribusi", "150000",
+                 "--catatan", "PBG terbit", "--petugas", "Kepala DPMPTSP"])
+        def counter_has_decision():
+            shown = json.loads(counter.simpul(["permohonan", "show", number, "--data", counter.data, "--json"]).stdout)
+            return shown.get("permohonan", shown).get("tahap") == "penyerahan"
+
+        sync_and_wait(lambda strip: counter_has_decision())
+
+        loket.open("/")
+        self.assertIn("keputusan PTSP sudah tiba", loket.text("table.queue"))
+        loket.shot("antrean-keputusan-tiba")
+        kasir = Officer(self, counter, "dedi")
+        kasir.login()
+        kasir.open("/permohonan/" + number)
+        self.assertIn("Keputusan PTSP: 50", kasir.text("ol.timeline"))
+        kasir.press("Terima pembayaran")
+        self.assertIn("Rp 150.000", kasir.flash())
+        loket.open("/permohonan/" + number)
+        loket.press("Serahkan dokumen")
+        self.assertIn("Dokumen diserahkan", loket.flash())
+        loket.shot("diserahkan-setelah-ptsp")
 
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""

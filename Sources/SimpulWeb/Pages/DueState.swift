@@ -21,10 +21,15 @@ public struct DueState: Sendable, Equatable {
         guard let due = p.dueOn, !p.status.isClosed else {
             level = .none
             workingDaysLeft = nil
-            text =
-                p.status.isClosed
-                ? (p.dueOn.map { "jatuh tempo \($0.indonesian)" } ?? "selesai")
-                : "ditetapkan \(p.layanan.forwardTo ?? "PTSP")"
+            // A closed file has no clock running: its state says all. A forwarded file's time is the
+            // receiving office's until its decision comes back for handover.
+            if p.status.isClosed {
+                text = p.status.label.lowercased()
+            } else if p.tahap == .penyerahan {
+                text = "keputusan sudah tiba"
+            } else {
+                text = "ditetapkan \(p.layanan.forwardTo ?? "PTSP")"
+            }
             return
         }
         let left = calendar.workingDaysLeft(from: today, until: due)

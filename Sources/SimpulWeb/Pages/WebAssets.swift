@@ -48,7 +48,7 @@ public enum WebAssets {
         .flash { padding: 12px 14px; border-radius: 8px; margin-bottom: 14px; font-weight: 600; }
         .flash.ok { background: var(--green-bg); color: var(--green); border: 1px solid #9bd0a8; }
         .flash.err { background: var(--red-bg); color: var(--red); border: 1px solid #f1a7a7; }
-        form.stack label, .field label { display: block; font-weight: 600; margin: 10px 0 4px; }
+        form.stack label, .field label, .actions label { display: block; font-weight: 600; margin: 10px 0 4px; }
         input[type=text], input[type=password], input[type=number], input[type=date], input[type=search], select, textarea {
           width: 100%; max-width: 520px; font: inherit; padding: 9px 10px; border: 1px solid #8a93a0; border-radius: 6px; background: #fff; }
         textarea { min-height: 70px; }
