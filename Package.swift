@@ -117,6 +117,8 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulWeb",
+                "SimpulConsole",
+                "SimpulConcurrency",
                 // The TLS settings and the self-made certificate the hub also serves with.
                 "SimpulHubServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
