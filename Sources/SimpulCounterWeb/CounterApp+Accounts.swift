@@ -118,6 +118,8 @@ extension CounterApp {
             var username, name, state, toggleVerb, toggleLabel, toggleConfirm, toggleClass: String
             var roles: [String]
             var `self`: Bool
+            var isPIN: Bool
+            var roleChoices: [Choice]
         }
         struct Accounts {
             var csrf: String
@@ -139,7 +141,10 @@ extension CounterApp {
                             ? "Aktifkan lagi akun \(a.username)?"
                             : "Nonaktifkan akun \(a.username)? Semua sesinya langsung berakhir.",
                         toggleClass: a.disabled ? "secondary" : "danger", roles: a.roles.map(\.label),
-                        self: a.username == session.account.username)
+                        self: a.username == session.account.username, isPIN: a.isPIN,
+                        roleChoices: OfficerRole.allCases.map {
+                            Choice(value: $0.rawValue, label: $0.label, selected: a.holds($0))
+                        })
                 },
                 roleChoices: OfficerRole.allCases.map { Choice(value: $0.rawValue, label: $0.label) }))
         return await page(
@@ -204,8 +209,9 @@ extension CounterApp {
         case .success(let s): session = s
         case .failure(let r): return r
         }
+        let form: FormBody
         switch try await self.form(request, session: session) {
-        case .success: break
+        case .success(let f): form = f
         case .failure(let r): return r
         }
         guard session.account.holds(.admin) else {
@@ -215,13 +221,18 @@ extension CounterApp {
         }
         let username = context.parameters.get("username") ?? ""
         let verb = context.parameters.get("verb") ?? ""
-        guard verb == "nonaktifkan" || verb == "aktifkan" else {
+        let store = self.store
+        switch verb {
+        case "peran", "sandi":
+            return try await changeCredentials(
+                verb, username: username, form: form, session: session, request: request, context: context)
+        case "nonaktifkan", "aktifkan": break
+        default:
             return await message("Tidak ditemukan", "Tindakan itu tidak ada.", session: session, status: .notFound)
         }
         guard username != session.account.username else {
             return redirect("/petugas", flash: "Akun sendiri tidak bisa dinonaktifkan dari sini.")
         }
-        let store = self.store
         do {
             try await blocking { () throws(SimpulError) in
                 try store.setDisabled(username: username, verb == "nonaktifkan")
@@ -239,6 +250,50 @@ extension CounterApp {
             "/petugas",
             flash: verb == "nonaktifkan"
                 ? "Akun \(username) dinonaktifkan; sesinya berakhir." : "Akun \(username) aktif lagi.")
+    }
+
+    /// New roles or a new password for an account, from the admin page.
+    func changeCredentials(
+        _ verb: String, username: String, form: FormBody, session: WebSession, request: Request,
+        context: CounterContext
+    ) async throws -> Response {
+        let store = self.store
+        let cost = settings.passwordCost
+        do throws(SimpulError) {
+            if verb == "peran" {
+                var roles: [OfficerRole] = []
+                for value in form.all("peran") {
+                    guard let role = OfficerRole(rawValue: value) else {
+                        throw SimpulError(
+                            .invalidData, "peran: '\(FreeText.shown(String(value.prefix(40))))' tidak dikenal")
+                    }
+                    roles.append(role)
+                }
+                if username == session.account.username && !roles.contains(.admin) {
+                    throw SimpulError(
+                        .invalidData, "peran: akun sendiri tidak bisa melepas peran \(OfficerRole.admin.label)")
+                }
+                let chosen = roles
+                try await blocking { () throws(SimpulError) in try store.setRoles(username: username, roles: chosen) }
+                logger.info(
+                    "officer roles changed", metadata: ["username": "\(username)", "by": "\(session.account.username)"])
+                return redirect("/petugas", flash: "Peran akun \(username) disimpan.")
+            }
+            let password = form.fields.first(where: { $0.name == "password" })?.value ?? ""
+            let isPIN = form["pin"] == "1"
+            try await blocking { () throws(SimpulError) in
+                let hash = try PasswordHasher(cost: cost).hashNew(password, isPIN: isPIN)
+                try store.setPassword(username: username, passwordHash: hash, isPIN: isPIN)
+            }
+            logger.info(
+                "officer password set", metadata: ["username": "\(username)", "by": "\(session.account.username)"])
+            return redirect(
+                "/petugas", flash: "\(isPIN ? "PIN" : "Sandi") akun \(username) diganti; sesinya yang lama berakhir.")
+        } catch {
+            return try await accountsPage(
+                request: request, context: context, flash: error.message, flashIsError: true,
+                status: .unprocessableContent)
+        }
     }
 
     func syncNow(request: Request, context: CounterContext) async throws -> Response {

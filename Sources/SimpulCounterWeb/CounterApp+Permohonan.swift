@@ -25,12 +25,10 @@ extension CounterApp {
         let today = self.today()
         let (rows, total) = try await blocking { () throws(SimpulError) in
             let steps = Self.steps(for: account)
-            let list = try store.workQueue(steps: steps, unpaid: account.holds(.kasir), limit: 200)
+            let list = try store.workQueue(
+                steps: steps, unpaid: account.holds(.kasir), incomplete: account.holds(.loket), limit: 200)
             let calendar = try store.calendar()
-            return (
-                list.map { PermohonanRow($0, today: today, calendar: calendar) },
-                try store.workQueueCount(steps: steps, unpaid: account.holds(.kasir))
-            )
+            return (list.map { PermohonanRow($0, today: today, calendar: calendar) }, try self.queueCount(account))
         }
         let body = renderer.render(
             "queue",
@@ -406,7 +404,19 @@ struct FileView {
             }
         }
         self.actions = actions
-        if p.status == .diproses && p.tahap == .penyerahan && p.outstanding > 0 {
+        if p.status == .diteruskan && p.ptspCode == NodeStore.incompleteCode {
+            let asked = events.reversed().lazy.compactMap { e -> String? in
+                guard case .ptspProgress(let progress) = e.body, progress.code == NodeStore.incompleteCode else {
+                    return nil
+                }
+                return progress.note
+            }.first
+            notice =
+                "\(p.forwardedTo ?? "PTSP") meminta berkas dilengkapi"
+                + (asked.map { ": \(FreeText.shown($0))" } ?? "") + ". Minta pemohon melengkapinya, lalu "
+                + (canAttach ? "lampirkan pindaiannya di sini; " : "petugas loket melampirkan pindaiannya; ")
+                + "pindaian sampai ke \(p.forwardedTo ?? "PTSP") pada sinkron berikutnya."
+        } else if p.status == .diproses && p.tahap == .penyerahan && p.outstanding > 0 {
             notice =
                 "Dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding)). "
                 + "Minta pemohon membayar di kasir."

@@ -156,6 +156,7 @@ public struct CounterApp: Sendable {
     }
 
     func queueCount(_ account: OfficerAccount) throws(SimpulError) -> Int {
-        try store.workQueueCount(steps: Self.steps(for: account), unpaid: account.holds(.kasir))
+        try store.workQueueCount(
+            steps: Self.steps(for: account), unpaid: account.holds(.kasir), incomplete: account.holds(.loket))
     }
 }

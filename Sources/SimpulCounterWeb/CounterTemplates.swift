@@ -69,7 +69,7 @@ enum CounterTemplates {
           <tbody>
           {{#rows}}
             <tr>
-              <td><a class="nomor" href="/permohonan/{{number}}">{{number}}</a>{{#flag}}<br><span class="tag">{{flag}}</span>{{/flag}}</td>
+              <td><a class="nomor" href="/permohonan/{{number}}">{{number}}</a>{{#flag}}<br><span class="tag {{flagKind}}">{{flag}}</span>{{/flag}}</td>
               <td>{{layanan}}</td>
               <td>{{nama}}<br><span class="muted">NIK {{nik}}</span></td>
               <td>{{waiting}}</td>
@@ -231,7 +231,16 @@ enum CounterTemplates {
           <tbody>
           {{#accounts}}
             <tr><td class="nomor">{{username}}</td><td>{{name}}</td><td>{{#roles}}<span class="tag">{{.}}</span>{{/roles}}</td><td>{{state}}</td>
-            <td>{{^self}}<form method="post" action="/petugas/{{username}}/{{toggleVerb}}" data-confirm="{{toggleConfirm}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="{{toggleClass}}">{{toggleLabel}}</button></form>{{/self}}</td></tr>
+            <td>{{^self}}<form method="post" action="/petugas/{{username}}/{{toggleVerb}}" data-confirm="{{toggleConfirm}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="{{toggleClass}}">{{toggleLabel}}</button></form>{{/self}}
+              <details><summary>Ubah peran atau sandi</summary>
+                <form class="stack" method="post" action="/petugas/{{username}}/peran"><input type="hidden" name="csrf" value="{{csrf}}">
+                  {{#roleChoices}}<div class="check"><input type="checkbox" id="peran-{{username}}-{{value}}" name="peran" value="{{value}}"{{#selected}} checked{{/selected}}><label for="peran-{{username}}-{{value}}">{{label}}</label></div>{{/roleChoices}}
+                  <button type="submit" class="secondary">Simpan peran</button></form>
+                <form class="stack" method="post" action="/petugas/{{username}}/sandi"><input type="hidden" name="csrf" value="{{csrf}}">
+                  <label for="sandi-{{username}}">Sandi atau PIN baru</label><input id="sandi-{{username}}" name="password" type="password" autocomplete="new-password" required>
+                  <div class="check"><input type="checkbox" id="pin-{{username}}" name="pin" value="1"{{#isPIN}} checked{{/isPIN}}><label for="pin-{{username}}">PIN</label></div>
+                  <button type="submit" class="secondary">Ganti sandi</button></form>
+              </details></td></tr>
           {{/accounts}}
           </tbody>
         </table>

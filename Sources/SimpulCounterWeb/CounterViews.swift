@@ -17,6 +17,8 @@ struct PermohonanRow {
     var dueText: String
     var fee: String
     var flag: String?
+    /// `warn` when the flag asks for work (an incomplete file), empty for news.
+    var flagKind = ""
 
     init(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) {
         number = p.number
@@ -37,6 +39,10 @@ struct PermohonanRow {
         // A decision that came back from the PTSP is what the penyerahan desk waits for.
         if p.forwardedTo != nil && p.tahap == .penyerahan {
             flag = "keputusan PTSP sudah tiba"
+        } else if p.status == .diteruskan && p.ptspCode == NodeStore.incompleteCode {
+            waiting = "Kelengkapan berkas diminta \(p.forwardedTo ?? "PTSP") (Petugas Loket)"
+            flag = "perlu dilengkapi"
+            flagKind = "warn"
         } else if p.status == .diteruskan, let code = p.ptspCode {
             flag = "PTSP: \(PTSPStatus.label(code))"
         }

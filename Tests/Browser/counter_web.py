@@ -22,6 +22,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -166,6 +167,17 @@ class Officer:
     def wait_for(self, condition, timeout=20):
         return WebDriverWait(self.driver, timeout).until(condition)
 
+    def wait_gone(self, element):
+        """Waits for the page `element` belongs to to be replaced by the next one."""
+        def gone(_):
+            try:
+                element.tag_name
+                return False
+            except WebDriverException:
+                # Stale, or (while the next page loads) no longer in any document: gone either way.
+                return True
+        self.wait_for(gone)
+
     def text(self, selector="main"):
         return self.driver.find_element(By.CSS_SELECTOR, selector).text
 
@@ -194,7 +206,7 @@ class Officer:
             alert = self.wait_for(expected_conditions.alert_is_present())
             alert.accept() if accept else alert.dismiss()
         # The answer is a new page: wait for this one to go, then for the message on the next.
-        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_gone(page)
         self.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
 
     def register(self, layanan, nik=NIK, nama="Sri Rahayu", tick_all=True, isian=None):
@@ -210,7 +222,7 @@ class Officer:
         self.shot(f"daftar-{layanan}")
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.button("Daftarkan dan cetak tanda terima").click()
-        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_gone(page)
         self.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
 
     def number(self):
@@ -448,7 +460,7 @@ class CounterWebTests(unittest.TestCase):
             admin.open("/")
             page = admin.driver.find_element(By.TAG_NAME, "html")
             admin.driver.find_element(By.XPATH, "//button[text()='Sinkron sekarang']").click()
-            admin.wait_for(expected_conditions.staleness_of(page))
+            admin.wait_gone(page)
             self.assertIn("Sinkron dimulai", admin.flash())
             # The strip is the event: reload until the run it reports has done what was asked.
             admin.wait_for(lambda d: d.refresh() or until(d.find_element(By.CSS_SELECTOR, ".strip").text), 60)
@@ -457,6 +469,31 @@ class CounterWebTests(unittest.TestCase):
         admin.shot("sinkron-selesai")
         shown = hub.run(["permohonan", "show", number, "--data", hub.data])
         self.assertIn("Diteruskan", shown.stdout)
+
+        # The PTSP finds the file incomplete (OSS 11): it comes back to the loket as work, with what to ask.
+        hub.run(["permohonan", "advance", number, "--data", hub.data, "--kode", "11", "--catatan",
+                 "Lampirkan sertifikat tanah yang terbaca", "--petugas", "Verifikator DPMPTSP"])
+
+        def counter_code(code):
+            shown = json.loads(counter.simpul(["permohonan", "show", number, "--data", counter.data, "--json"]).stdout)
+            return shown.get("permohonan", shown).get("ptspCode") == code
+
+        sync_and_wait(lambda strip: counter_code("11"))
+        loket.open("/")
+        self.assertIn("perlu dilengkapi", loket.text("table.queue"))
+        loket.shot("antrean-perlu-dilengkapi")
+        loket.driver.find_element(By.LINK_TEXT, number).click()
+        self.assertIn("meminta berkas dilengkapi: Lampirkan sertifikat tanah yang terbaca", loket.text("main"))
+        scan = os.path.join(counter.root, "sertifikat.png")
+        with open(scan, "wb") as f:
+            f.write(PNG)
+        loket.driver.find_element(By.ID, "berkas").send_keys(scan)
+        Select(loket.driver.find_element(By.ID, "syarat-lampiran")).select_by_value("bukti-tanah")
+        loket.button("Unggah").click()
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".scan img"))
+        loket.shot("dilengkapi")
+        sync_and_wait(lambda strip: "Menunggu dikirim: 0 event" in strip)
+        self.assertIn("sertifikat.png", hub.run(["permohonan", "show", number, "--data", hub.data]).stdout)
 
         hub.run(["permohonan", "decide", number, "--data", hub.data, "--kode", "50", "--retribusi", "150000",
                  "--catatan", "PBG terbit", "--petugas", "Kepala DPMPTSP"])
@@ -479,6 +516,41 @@ class CounterWebTests(unittest.TestCase):
         loket.press("Serahkan dokumen")
         self.assertIn("Dokumen diserahkan", loket.flash())
         loket.shot("diserahkan-setelah-ptsp")
+
+    def test_admin_sets_roles_and_a_new_password(self):
+        """The admin page changes an account's roles and password; the old session ends with the password."""
+        counter = self.counter(("admin", "Admin Kecamatan", "admin"), ("siti", "Siti Aminah", "loket"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        admin = Officer(self, counter, "admin")
+        admin.login()
+        admin.open("/petugas")
+        row = admin.driver.find_element(By.XPATH, "//tr[td[text()='siti']]")
+        row.find_element(By.TAG_NAME, "summary").click()
+        row.find_element(By.ID, "peran-siti-kasir").click()
+        admin.shot("ubah-peran")
+        page = admin.driver.find_element(By.TAG_NAME, "html")
+        row.find_element(By.XPATH, ".//button[text()='Simpan peran']").click()
+        admin.wait_gone(page)
+        self.assertIn("Peran akun siti disimpan", admin.flash())
+        self.assertIn("Kasir", admin.text("table"))
+        loket.open("/")
+        self.assertIn("Petugas Loket, Kasir", loket.text("header"))
+
+        row = admin.driver.find_element(By.XPATH, "//tr[td[text()='siti']]")
+        row.find_element(By.TAG_NAME, "summary").click()
+        row.find_element(By.ID, "sandi-siti").send_keys("sandi-baru-2026")
+        page = admin.driver.find_element(By.TAG_NAME, "html")
+        row.find_element(By.XPATH, ".//button[text()='Ganti sandi']").click()
+        admin.wait_gone(page)
+        self.assertIn("Sandi akun siti diganti", admin.flash())
+        loket.open("/")
+        self.assertIn("/masuk", loket.driver.current_url)
+        loket.driver.find_element(By.ID, "username").send_keys("siti")
+        loket.driver.find_element(By.ID, "password").send_keys("sandi-baru-2026")
+        loket.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        loket.wait_for(lambda d: "/masuk" not in d.current_url)
+        self.assertIn("Antrean saya", loket.text("header"))
 
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""

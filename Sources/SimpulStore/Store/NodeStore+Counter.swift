@@ -34,10 +34,16 @@ public struct PermohonanSearch: Sendable, Equatable {
 }
 
 extension NodeStore {
+    /// The OSS code with which the PTSP asks the loket for what a forwarded file lacks.
+    public static let incompleteCode = "11"
+
     /// The permohonan waiting for one of `steps`, oldest due first (those without a due date last),
-    /// and when `unpaid` also those still owing a fee: an officer's work queue.
-    public func workQueue(steps: Set<Tahap>, unpaid: Bool, limit: Int = 200) throws(SimpulError) -> [Permohonan] {
-        let (condition, arguments) = Self.queueCondition(steps: steps, unpaid: unpaid)
+    /// when `unpaid` also those still owing a fee (the kasir), and when `incomplete` also the forwarded
+    /// files the PTSP found incomplete (the loket asks the applicant): an officer's work queue.
+    public func workQueue(
+        steps: Set<Tahap>, unpaid: Bool, incomplete: Bool = false, limit: Int = 200
+    ) throws(SimpulError) -> [Permohonan] {
+        let (condition, arguments) = Self.queueCondition(steps: steps, unpaid: unpaid, incomplete: incomplete)
         guard let condition else { return [] }
         return try readDB("membaca antrean kerja") { db in
             try Projection.states(
@@ -47,8 +53,8 @@ extension NodeStore {
     }
 
     /// How many permohonan `workQueue` would list without its limit.
-    public func workQueueCount(steps: Set<Tahap>, unpaid: Bool) throws(SimpulError) -> Int {
-        let (condition, arguments) = Self.queueCondition(steps: steps, unpaid: unpaid)
+    public func workQueueCount(steps: Set<Tahap>, unpaid: Bool, incomplete: Bool = false) throws(SimpulError) -> Int {
+        let (condition, arguments) = Self.queueCondition(steps: steps, unpaid: unpaid, incomplete: incomplete)
         guard let condition else { return 0 }
         return try readDB("menghitung antrean kerja") { db in
             try Int.fetchOne(
@@ -57,7 +63,7 @@ extension NodeStore {
         }
     }
 
-    private static func queueCondition(steps: Set<Tahap>, unpaid: Bool) -> (String?, [String]) {
+    private static func queueCondition(steps: Set<Tahap>, unpaid: Bool, incomplete: Bool) -> (String?, [String]) {
         var parts: [String] = []
         let sorted = steps.map(\.rawValue).sorted()
         if !sorted.isEmpty {
@@ -65,6 +71,7 @@ extension NodeStore {
         }
         // A fee is owed on an open or decided file; a withdrawn or rejected one owes nothing more.
         if unpaid { parts.append("(p.status IN ('diproses', 'diteruskan', 'selesai') AND p.fee > p.paid)") }
+        if incomplete { parts.append("(p.status = 'diteruskan' AND p.ptsp_code = '\(incompleteCode)')") }
         guard !parts.isEmpty else { return (nil, []) }
         return (parts.joined(separator: " OR "), sorted)
     }

@@ -80,6 +80,8 @@ public enum WebAssets {
         .scan object { width: 420px; height: 320px; display: block; }
         .login { max-width: 420px; margin: 60px auto; }
         .muted { color: var(--muted); }
+        .tag.warn { background: var(--amber-bg); color: var(--amber); font-weight: 700; }
+        details summary { cursor: pointer; color: var(--brand); margin-top: 6px; }
         .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; }
         @media (max-width: 900px) { html { font-size: 16px; } main { padding: 12px; }
           table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); }
