@@ -113,7 +113,7 @@ public struct CounterApp: Sendable {
         let status = try? await blocking { () throws(SimpulError) in try SyncStatus.read(from: store) }
         guard let status else {
             return StatusStrip(
-                linkUp: false, linkText: "keadaan tidak terbaca", lastSync: "-", pending: 0, conflicts: 0,
+                linkUp: false, linkText: "keadaan tidak terbaca", linkClass: "down", lastSync: "-", pending: 0, conflicts: 0,
                 canSync: false)
         }
         let linkText: String
@@ -125,7 +125,7 @@ public struct CounterApp: Sendable {
             linkText = "belum pernah sinkron"
         }
         return StatusStrip(
-            linkUp: status.linkUp, linkText: linkText,
+            linkUp: status.linkUp, linkText: linkText, linkClass: status.hub == nil ? "" : "down",
             lastSync: status.lastSync.map { WebPage.moment($0.finishedAt, zona: zona) } ?? "belum pernah",
             pending: status.pendingEvents, conflicts: status.openConflicts,
             canSync: canSync && syncRequests != nil && status.hub != nil)

@@ -29,7 +29,7 @@ enum CounterTemplates {
           <form method="post" action="/keluar"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Keluar</button></form>
         </header>
         <div class="strip" role="status" aria-label="Keadaan sinkron">
-          <span>Hub: {{#strip.linkUp}}<span class="up">tersambung</span>{{/strip.linkUp}}{{^strip.linkUp}}<span class="down">{{strip.linkText}}</span>{{/strip.linkUp}}</span>
+          <span>Hub: {{#strip.linkUp}}<span class="up">tersambung</span>{{/strip.linkUp}}{{^strip.linkUp}}<span class="{{strip.linkClass}}">{{strip.linkText}}</span>{{/strip.linkUp}}</span>
           <span>Sinkron terakhir: {{strip.lastSync}}</span>
           <span>Menunggu dikirim: {{strip.pending}} event</span>
           <span>Konflik terbuka: {{strip.conflicts}}</span>

@@ -69,6 +69,8 @@ struct NavItem {
 struct StatusStrip {
     var linkUp: Bool
     var linkText: String
+    /// `down` in red when the hub is not reached; plain for a node that has no hub.
+    var linkClass: String
     var lastSync: String
     var pending: Int
     var conflicts: Int
