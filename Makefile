@@ -1,10 +1,12 @@
 # Simpul: `make demo` runs the main job on a throwaway data folder; `make test` runs every test.
 SWIFT ?= swift
 # System packages the build, the tests and the demo need (Debian names).
-# systemd: systemd-analyze, for check-systemd. chromium, chromium-driver, python3-selenium: the browser
-# tests of the web pages (Tests/Browser), run by Debian's own python3.
+# systemd: systemd-analyze, for check-systemd. libqrencode-dev: the QR code on printed papers.
+# chromium, chromium-driver, python3-selenium: the browser tests of the web pages (Tests/Browser), run
+# by Debian's own python3; zbar-tools (zbarimg) and poppler-utils (pdfinfo, pdftoppm) read back what
+# they print.
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd \
-	chromium chromium-driver python3-selenium
+	libqrencode-dev chromium chromium-driver python3-selenium zbar-tools poppler-utils
 # Screenshots of every page the browser tests visit, to be looked at.
 BROWSER_OUTPUT := .build/test-output/browser
 

@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CQrencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // What both web front ends share: accounts' password hashing, sessions and CSRF, the page frame,
         // templates and assets compiled into the binary.
         .target(
@@ -102,6 +103,8 @@ let package = Package(
                 "SimpulDomain",
                 "SimpulStore",
                 "SimpulSync",
+                // The QR code on printed papers.
+                "CQrencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -293,6 +293,9 @@ struct FileView {
     struct Entry {
         var when, officer, role, what, dot: String
     }
+    struct Receipt {
+        var receipt, query: String
+    }
 
     var csrf: String
     var number, layananCode, layananName: String
@@ -303,6 +306,8 @@ struct FileView {
     var waiting: String?
     var fee: String
     var receipts: String?
+    /// Each receipt's kuitansi, for printing.
+    var kuitansi: [Receipt]
     var reason: String?
     var isian: [Fact]
     var hasIsian: Bool
@@ -338,6 +343,7 @@ struct FileView {
         waiting = p.tahap.map { "\($0.label) oleh \(OfficerRole.taking($0).label)" }
         fee = Render.feeText(p)
         receipts = p.receipts.isEmpty ? nil : p.receipts.joined(separator: ", ")
+        kuitansi = p.receipts.map { Receipt(receipt: $0, query: FormBody.encode($0)) }
         reason = p.closingReason.map { FreeText.shown($0) }
         isian = p.isian.sorted { $0.key < $1.key }.map {
             Fact(key: FreeText.shown($0.key), value: FreeText.shown($0.value))

@@ -32,6 +32,11 @@ extension CounterApp {
         router.post("/permohonan/:nomor/lampiran") { request, context in
             try await upload(request: request, context: context)
         }
+        router.get("/permohonan/:nomor/tanda-terima") { request, context in
+            try await tandaTerima(request: request, context: context)
+        }
+        router.get("/kuitansi") { request, context in try await kuitansi(request: request, context: context) }
+        router.get("/verifikasi") { request, context in try await verifyPage(request: request, context: context) }
         router.get("/lampiran/:sha") { request, context in try await scan(request: request, context: context) }
         router.post("/sinkron") { request, context in try await syncNow(request: request, context: context) }
         router.get("/petugas") { request, context in try await accountsPage(request: request, context: context) }

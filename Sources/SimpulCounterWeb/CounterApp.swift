@@ -32,6 +32,7 @@ public struct CounterApp: Sendable {
     let store: NodeStore
     let settings: Settings
     let renderer: PageRenderer
+    let printRenderer: PageRenderer
     let logger: Logger
     let now: @Sendable () -> Timestamp
     /// The agent in the same process, when there is one (`simpul serve --web`).
@@ -44,6 +45,7 @@ public struct CounterApp: Sendable {
         self.store = store
         self.settings = settings
         self.renderer = try PageRenderer(templates: CounterTemplates.all)
+        self.printRenderer = try PageRenderer(templates: PrintTemplates.all)
         self.logger = logger
         self.now = now
         self.syncRequests = syncRequests
@@ -64,6 +66,7 @@ public struct CounterApp: Sendable {
         case queue = "/"
         case daftar = "/daftar"
         case cari = "/cari"
+        case verifikasi = "/verifikasi"
         case petugas = "/petugas"
         case none = ""
     }
@@ -97,6 +100,7 @@ public struct CounterApp: Sendable {
                 nav.append(NavItem(href: "/daftar", label: "Daftarkan", current: section == .daftar, count: 0))
             }
             nav.append(NavItem(href: "/cari", label: "Cari", current: section == .cari, count: 0))
+            nav.append(NavItem(href: "/verifikasi", label: "Cek kertas", current: section == .verifikasi, count: 0))
             if session.account.holds(.admin) {
                 nav.append(NavItem(href: "/petugas", label: "Akun petugas", current: section == .petugas, count: 0))
             }
@@ -113,7 +117,8 @@ public struct CounterApp: Sendable {
         let status = try? await blocking { () throws(SimpulError) in try SyncStatus.read(from: store) }
         guard let status else {
             return StatusStrip(
-                linkUp: false, linkText: "keadaan tidak terbaca", linkClass: "down", lastSync: "-", pending: 0, conflicts: 0,
+                linkUp: false, linkText: "keadaan tidak terbaca", linkClass: "down", lastSync: "-", pending: 0,
+                conflicts: 0,
                 canSync: false)
         }
         let linkText: String

@@ -103,6 +103,9 @@ enum CounterTemplates {
             {{#reason}}<dt>Alasan</dt><dd>{{reason}}</dd>{{/reason}}
           </dl>
         </div>
+        <p class="no-print">Cetak: <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=a5" target="_blank">Tanda terima A5</a>
+          <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=58mm" target="_blank">Tanda terima 58 mm</a>
+          {{#kuitansi}}<a class="button secondary" href="/kuitansi?nomor={{query}}&amp;kertas=58mm" target="_blank">Kuitansi {{receipt}}</a> {{/kuitansi}}</p>
         {{#hasIsian}}<h2>Isian formulir</h2><div class="card"><dl class="facts">{{#isian}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/isian}}</dl></div>{{/hasIsian}}
         <h2>Persyaratan</h2>
         <div class="card"><ul>{{#syarat}}<li>{{name}} <span class="muted">({{code}})</span>{{#scanned}} &middot; <span class="tag">ada pindaian</span>{{/scanned}}</li>{{/syarat}}</ul></div>

@@ -228,6 +228,32 @@ class Officer:
     def number(self):
         return self.text("h1 .nomor")
 
+    def print_pdf(self, name):
+        """Prints the page as chromium would to paper, with the page's own @page size; returns the PDF's path."""
+        import base64
+        answer = self.driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, f"{self.test.id().split('.')[-1]}-{name}.pdf")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(answer["data"]))
+        return path
+
+
+def pdf_pages(path):
+    """(pages, width in mm, height in mm) of a PDF, read by poppler's pdfinfo."""
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    return pages, round(width * 25.4 / 72), round(height * 25.4 / 72)
+
+
+def qr_in_pdf(path):
+    """The text of the QR code printed on a PDF's first page, as a phone or a counter scanner reads it."""
+    png = path[:-4]
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", path, png], check=True)
+    found = subprocess.run(["zbarimg", "--raw", "-q", png + ".png"], capture_output=True, text=True)
+    return found.stdout.strip()
+
 
 class CounterWebTests(unittest.TestCase):
     def counter(self, *accounts, hub=None):
@@ -405,6 +431,45 @@ class CounterWebTests(unittest.TestCase):
         loket.open("/permohonan/" + number)
         loket.press("Serahkan dokumen")
         self.assertIn("Dokumen diserahkan", loket.flash())
+
+        # The papers: a tanda terima on A5 and a kuitansi on a 58 mm roll, each one page with a QR code
+        # that reads back as the code printed under it and that `simpul verify` finds genuine.
+        loket.open(f"/permohonan/{number}/tanda-terima?kertas=a5")
+        code = loket.text(".qr .code")
+        self.assertTrue(code.startswith(f"SIMPUL:TT:{number}:"))
+        self.assertNotIn("SALINAN", loket.text("main"))
+        loket.shot("tanda-terima-a5")
+        pdf = loket.print_pdf("tanda-terima-a5")
+        self.assertEqual((1, 148, 210), pdf_pages(pdf))
+        self.assertEqual(code, qr_in_pdf(pdf))
+        verified = counter.simpul(["verify", code, "--data", counter.data])
+        self.assertIn("ASLI", verified.stdout)
+        loket.open(f"/permohonan/{number}/tanda-terima?kertas=58mm")
+        self.assertIn("SALINAN ke-1", loket.text("main"))
+        pdf = loket.print_pdf("tanda-terima-58mm")
+        pages, width, _ = pdf_pages(pdf)
+        self.assertEqual((1, 58), (pages, width))
+        loket.shot("tanda-terima-58mm")
+
+        kasir.open("/kuitansi?nomor=33.74.01/000001&kertas=58mm")
+        self.assertIn("Tiga puluh ribu rupiah", kasir.text("main"))
+        self.assertIn("Rp 30.000", kasir.text("main"))
+        kasir.shot("kuitansi-58mm")
+        pdf = kasir.print_pdf("kuitansi-58mm")
+        pages, width, _ = pdf_pages(pdf)
+        self.assertEqual((1, 58), (pages, width))
+        receipt_code = qr_in_pdf(pdf)
+        self.assertTrue(receipt_code.startswith("SIMPUL:KW:33.74.01/000001:"))
+        kasir.open("/verifikasi?kode=" + urllib.parse.quote(receipt_code))
+        self.assertIn("ASLI", kasir.text("main"))
+        kasir.shot("cek-kertas-asli")
+        forged = receipt_code[:-1] + ("A" if receipt_code[-1] != "A" else "B")
+        kasir.open("/verifikasi?kode=" + urllib.parse.quote(forged))
+        self.assertIn("TIDAK COCOK", kasir.text("main"))
+        kasir.shot("cek-kertas-palsu")
+        refused = counter.simpul(["verify", forged, "--data", counter.data], check=False)
+        self.assertEqual(65, refused.returncode)
+        self.assertIn("TIDAK COCOK", refused.stderr)
 
     def test_csrf_session_and_disabled_account(self):
         """A form from elsewhere is refused; logging out or being disabled ends the session."""

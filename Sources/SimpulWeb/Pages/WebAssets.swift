@@ -93,6 +93,9 @@ public enum WebAssets {
         "use strict";
         // Only what the server cannot do: live checks while typing, upload progress, confirmations.
         document.addEventListener("DOMContentLoaded", function () {
+          document.querySelectorAll("[data-print]").forEach(function (button) {
+            button.addEventListener("click", function () { window.print(); });
+          });
           document.querySelectorAll("form[data-confirm]").forEach(function (form) {
             form.addEventListener("submit", function (e) {
               if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
@@ -157,10 +160,49 @@ public enum WebAssets {
         });
         """
 
+    /// Printed papers: black on white, the office's letterhead, the QR code; `@page` sets the paper, so
+    /// each paper size is a sheet of its own (a style sheet cannot choose `@page` by class).
+    static let printCSS = """
+        * { box-sizing: border-box; }
+        body { margin: 0; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #000; background: #fff; }
+        .paper { margin: 0 auto; }
+        .letterhead { text-align: center; border-bottom: 2px solid #000; padding-bottom: 2mm; margin-bottom: 3mm; }
+        .letterhead .office { font-weight: 700; text-transform: uppercase; }
+        h1 { text-align: center; margin: 2mm 0; letter-spacing: .05em; }
+        .copy { text-align: center; font-weight: 700; border: 2px solid #000; padding: 1mm; margin: 2mm 0; }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 3mm; margin: 0 0 3mm; }
+        dt { font-weight: 400; } dd { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
+        ul { margin: 0; padding-left: 5mm; }
+        .qr { display: flex; gap: 3mm; align-items: center; margin-top: 3mm; page-break-inside: avoid; }
+        .qr .code { font-family: "DejaVu Sans Mono", monospace; font-weight: 700; overflow-wrap: anywhere; }
+        .note { margin-top: 3mm; }
+        .words { font-style: italic; }
+        .toolbar { text-align: center; padding: 4mm; }
+        .toolbar button { font: inherit; font-weight: 700; padding: 3mm 6mm; }
+        @media print { .toolbar { display: none; } }
+        """
+
+    public static let printA5CSS =
+        printCSS + """
+            @page { size: A5 portrait; margin: 10mm; }
+            body { font-size: 10.5pt; } h1 { font-size: 14pt; } .letterhead .office { font-size: 13pt; }
+            """
+
+    /// A 58 mm roll prints 48 mm wide; the page is long enough for the longest tanda terima.
+    public static let print58CSS =
+        printCSS + """
+            @page { size: 58mm 240mm; margin: 2mm 3mm; }
+            body { font-size: 7.5pt; width: 52mm; } h1 { font-size: 9pt; } .letterhead .office { font-size: 8pt; }
+            dl { grid-template-columns: 1fr; gap: 0; } dd { margin-bottom: 1mm; }
+            .qr { flex-direction: column; }
+            """
+
     public static func response(_ path: String) -> Response? {
         let (body, type): (String, String)
         switch path {
         case "simpul.css": (body, type) = (css, "text/css; charset=utf-8")
+        case "cetak-a5.css": (body, type) = (printA5CSS, "text/css; charset=utf-8")
+        case "cetak-58.css": (body, type) = (print58CSS, "text/css; charset=utf-8")
         case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
         default: return nil
         }

@@ -1,0 +1,72 @@
+/// Printed papers, outside the page frame: the style sheet of the chosen paper sets `@page`.
+enum PrintTemplates {
+    static let all: [String: String] = ["tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi]
+
+    static let head = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}}</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/{{sheet}}"><script src="/aset/simpul.js" defer></script></head>
+        <body>
+        <div class="toolbar"><button type="button" data-print>Cetak</button> <a href="/permohonan/{{number}}">Kembali ke berkas</a></div>
+        <main class="paper">
+        <div class="letterhead"><div class="office">{{office}}</div><div>Pelayanan Administrasi Terpadu Kecamatan (PATEN)</div></div>
+        """
+
+    static let tail = """
+        <div class="qr">{{{qr}}}<div><div class="code">{{code}}</div><div>Periksa keaslian di loket mana pun atau di PTSP (menu Cek kertas, atau <code>simpul verify</code>).</div></div></div>
+        </main>
+        </body>
+        </html>
+        """
+
+    static let tandaTerima =
+        head + """
+            <h1>TANDA TERIMA PERMOHONAN</h1>
+            {{#copy}}<p class="copy">{{copy}}</p>{{/copy}}
+            <dl>
+              <dt>Nomor pendaftaran</dt><dd>{{number}}</dd>
+              <dt>Diterima</dt><dd>{{accepted}}</dd>
+              <dt>Layanan</dt><dd>{{layanan}}</dd>
+              <dt>Pemohon</dt><dd>{{nama}}</dd>
+              <dt>NIK</dt><dd>{{nik}}</dd>
+              {{#alamat}}<dt>Alamat</dt><dd>{{alamat}}</dd>{{/alamat}}
+              <dt>Persyaratan diterima</dt><dd><ul>{{#syarat}}<li>{{.}}</li>{{/syarat}}</ul></dd>
+              <dt>Retribusi</dt><dd>{{fee}}</dd>
+              <dt>Selesai paling lambat</dt><dd>{{due}}</dd>
+              <dt>Petugas loket</dt><dd>{{officer}}</dd>
+            </dl>
+            <p class="note">Simpan tanda terima ini dan bawa saat mengambil dokumen.</p>
+            """ + tail
+
+    static let kuitansi =
+        head + """
+            <h1>KUITANSI</h1>
+            {{#copy}}<p class="copy">{{copy}}</p>{{/copy}}
+            <dl>
+              <dt>Nomor kuitansi</dt><dd>{{receipt}}</dd>
+              <dt>Telah diterima dari</dt><dd>{{nama}}</dd>
+              <dt>Uang sejumlah</dt><dd class="words">{{words}}</dd>
+              <dt>Untuk pembayaran</dt><dd>Retribusi {{layanan}}, permohonan {{number}}</dd>
+              <dt>Jumlah</dt><dd>{{amount}}</dd>
+              <dt>Diterima</dt><dd>{{paidAt}}</dd>
+              <dt>Kasir</dt><dd>{{officer}}</dd>
+            </dl>
+            """ + tail
+
+    static let verifikasi = """
+        <h1>Cek keaslian kertas</h1>
+        <form class="card filters" method="get" action="/verifikasi">
+          <div class="field"><label for="kode">Kode pada tanda terima atau kuitansi (dari pemindai QR atau diketik)</label><input id="kode" name="kode" type="text" autocomplete="off" value="{{kode}}" autofocus></div>
+          <div class="field"><button type="submit">Periksa</button></div>
+        </form>
+        {{#result}}
+        <div class="card">
+          <p class="flash {{kind}}">{{verdict}}</p>
+          {{#facts.0}}<dl class="facts">{{#facts}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/facts}}</dl>{{/facts.0}}
+          {{#number}}<p><a href="/permohonan/{{number}}">Buka berkas {{number}}</a></p>{{/number}}
+        </div>
+        {{/result}}
+        """
+}
