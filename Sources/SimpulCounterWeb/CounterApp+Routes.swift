@@ -16,6 +16,7 @@ extension CounterApp {
             return response
         }
         router.get("/masuk") { request, _ in loginPage(request: request) }
+        router.get("/papan") { request, _ in try await boardPage(request: request) }
         router.post("/masuk") { request, context in try await login(request: request, context: context) }
         router.post("/keluar") { request, context in try await logout(request: request, context: context) }
         router.get("/") { request, context in try await queuePage(request: request, context: context) }

@@ -56,6 +56,7 @@ enum CounterTemplates {
             <input id="password" name="password" type="password" autocomplete="current-password" required>
             <p><button type="submit">Masuk</button></p>
           </form>
+          <p><a href="/papan">Papan informasi standar pelayanan</a></p>
         </div>
         """
 

@@ -1,6 +1,36 @@
 /// Printed papers, outside the page frame: the style sheet of the chosen paper sets `@page`.
 enum PrintTemplates {
-    static let all: [String: String] = ["tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi]
+    static let all: [String: String] = [
+        "tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi, "papan": papan,
+    ]
+
+    static let papan = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Papan informasi - {{office}}</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/{{sheet}}"><script src="/aset/simpul.js" defer></script></head>
+        <body>
+        <div class="toolbar"><button type="button" data-print>Cetak</button> <a href="/papan?kertas=a4">A4</a> <a href="/papan?kertas=a3">A3</a></div>
+        <header><h1>Standar Pelayanan PATEN {{office}}</h1><p>Katalog layanan versi {{version}}. Semua layanan melalui satu loket; waktu dihitung dalam hari kerja sejak berkas diterima lengkap.</p></header>
+        <main class="services">
+        {{#services}}
+          <section class="service">
+            <h2>{{name}}</h2>
+            <dl>
+              <dt>Jenis</dt><dd>{{kind}}</dd>
+              <dt>Persyaratan</dt><dd><ul>{{#requirements}}<li>{{.}}</li>{{/requirements}}</ul></dd>
+              <dt>Waktu</dt><dd>{{duration}}</dd>
+              <dt>Biaya</dt><dd>{{fee}}</dd>
+              <dt>Alur</dt><dd><ol class="flow">{{#flow}}<li>{{.}}</li>{{/flow}}</ol></dd>
+            </dl>
+          </section>
+        {{/services}}
+        </main>
+        <footer><strong>Pengaduan:</strong> {{complaint}}</footer>
+        </body>
+        </html>
+        """
 
     static let head = """
         <!doctype html>

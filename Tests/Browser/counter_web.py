@@ -617,6 +617,34 @@ class CounterWebTests(unittest.TestCase):
         loket.wait_for(lambda d: "/masuk" not in d.current_url)
         self.assertIn("Antrean saya", loket.text("header"))
 
+    def test_information_board(self):
+        """The papan informasi shows the catalog in force to anyone, prints on A4, and follows a new catalog."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"))
+        board = Officer(self, counter, "tamu")
+        board.open("/papan")
+        text = board.text("body")
+        self.assertIn("Surat keterangan tidak mampu (SKTM)", text)
+        self.assertIn("Rp 500 per m2, dihitung dari panjang m x lebar m", text)
+        self.assertIn("Petugas Teknis (cek lapangan)", text)
+        self.assertIn("Pengaduan:", text)
+        board.shot("papan-informasi")
+        pages, width, height = pdf_pages(board.print_pdf("papan-a4"))
+        self.assertEqual((210, 297), (width, height))
+        self.assertGreaterEqual(pages, 1)
+        with open(os.path.join(REPO, "conf", "layanan.json")) as f:
+            catalog = json.load(f)
+        catalog["version"] += 1
+        for service in catalog["services"]:
+            if service["code"] == "IZIN-JALAN":
+                service["fee"]["rate"] = 750
+        newer = os.path.join(counter.root, "layanan-v2.json")
+        with open(newer, "w") as f:
+            json.dump(catalog, f)
+        counter.simpul(["admin", "katalog", newer, "--data", counter.data])
+        board.open("/papan")
+        self.assertIn("Rp 750 per m2", board.text("body"))
+        self.assertIn(f"versi {catalog['version']}", board.text("header"))
+
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""
         counter = self.counter(("siti", "Siti Aminah", "loket"))

@@ -197,12 +197,34 @@ public enum WebAssets {
             .qr { flex-direction: column; }
             """
 
+    /// The information board (papan informasi): large type for a wall or a TV, on A4 or A3 when printed.
+    static let boardCSS = """
+        * { box-sizing: border-box; }
+        body { margin: 0; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #000; background: #fff; }
+        header { background: #0b4f8a; color: #fff; padding: 4mm 6mm; }
+        header h1 { margin: 0; font-size: 20pt; } header p { margin: 1mm 0 0; }
+        .services { display: grid; grid-template-columns: repeat(auto-fill, minmax(90mm, 1fr)); gap: 4mm; padding: 5mm; }
+        .service { border: 1.5px solid #0b4f8a; border-radius: 3mm; padding: 3mm 4mm; page-break-inside: avoid; }
+        .service h2 { margin: 0 0 2mm; font-size: 13pt; color: #0b4f8a; }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 3mm; margin: 0; font-size: 10pt; }
+        dt { font-weight: 700; } dd { margin: 0; } ul { margin: 0; padding-left: 4mm; } ol.flow { margin: 0; padding-left: 5mm; }
+        footer { border-top: 2px solid #0b4f8a; margin: 0 5mm; padding: 3mm 0 6mm; font-size: 11pt; }
+        .toolbar { padding: 3mm 6mm; } @media print { .toolbar { display: none; } }
+        """
+
     public static func response(_ path: String) -> Response? {
         let (body, type): (String, String)
         switch path {
         case "simpul.css": (body, type) = (css, "text/css; charset=utf-8")
         case "cetak-a5.css": (body, type) = (printA5CSS, "text/css; charset=utf-8")
         case "cetak-58.css": (body, type) = (print58CSS, "text/css; charset=utf-8")
+        case "papan-a4.css":
+            (body, type) = (boardCSS + "@page { size: A4 portrait; margin: 8mm; }", "text/css; charset=utf-8")
+        case "papan-a3.css":
+            (body, type) = (
+                boardCSS + "@page { size: A3 portrait; margin: 10mm; } body { font-size: 12pt; }",
+                "text/css; charset=utf-8"
+            )
         case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
         default: return nil
         }
