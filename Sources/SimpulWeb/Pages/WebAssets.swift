@@ -80,10 +80,13 @@ public enum WebAssets {
         .scan object { width: 420px; height: 320px; display: block; }
         .login { max-width: 420px; margin: 60px auto; }
         .muted { color: var(--muted); }
-        .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; }
+        .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; white-space: nowrap; }
+        tr.stale td { background: #fff6f6; }
         @media (max-width: 900px) { html { font-size: 16px; } main { padding: 12px; }
           table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); }
-          table.queue td { display: block; border: 0; padding: 4px 10px; } .scan img, .scan object { max-width: 100%; width: 100%; } }
+          table.queue td { display: block; border: 0; padding: 4px 10px; }
+          table.queue td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 400; }
+          table.queue td.num { text-align: left; } .scan img, .scan object { max-width: 100%; width: 100%; } }
         @media print { header.bar, .strip, .actions, .no-print { display: none; } body { background: #fff; } }
         """
 
