@@ -34,10 +34,13 @@ test: deps
 	$(SWIFT) test --skip-build --parallel
 	$(MAKE) test-browser
 
-# The counter's pages in a real chromium against the built `simpul`; screenshots in $(BROWSER_OUTPUT).
+# The counter's and the back office's pages in a real chromium against the built `simpul` and
+# `simpul-hub`; screenshots in $(BROWSER_OUTPUT).
 test-browser: deps
 	$(SWIFT) build --product simpul
+	$(SWIFT) build --product simpul-hub
 	/usr/bin/python3 Tests/Browser/counter_web.py "$$($(SWIFT) build --show-bin-path)" $(BROWSER_OUTPUT)
+	/usr/bin/python3 Tests/Browser/backoffice_web.py "$$($(SWIFT) build --show-bin-path)" $(BROWSER_OUTPUT)
 
 demo: deps build
 	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)"

@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module dependencies point one way:
 // SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer / SimpulWeb
-// (<- SimpulCounterWeb) <- executables.
+// (<- SimpulCounterWeb, SimpulBackOfficeWeb) <- executables.
 // SimpulConcurrency (the blocking pool) sits below them all; SimpulLinkSimulator (a bad satellite
 // link on 127.0.0.1) serves the bench and the tests, never the product.
 let package = Package(
@@ -105,7 +105,12 @@ let package = Package(
                 "SimpulSync",
                 // The QR code on printed papers.
                 "CQrencode",
+                "SimpulConcurrency",
+                // The TLS settings the hub serves with, for both front ends' servers.
+                "SimpulHubServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -127,6 +132,23 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The PTSP back office served by `simpul-hub serve --web`.
+        .target(
+            name: "SimpulBackOfficeWeb",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                "SimpulWeb",
+                "SimpulConsole",
+                "SimpulConcurrency",
+                "SimpulHubServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -168,6 +190,9 @@ let package = Package(
                 // The alerts' webhook: the same libcurl client as the agent's.
                 "SimpulTransport",
                 "SimpulConsole",
+                // Staff accounts' passwords, and the back office served by `serve --web`.
+                "SimpulWeb",
+                "SimpulBackOfficeWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -230,7 +255,8 @@ let package = Package(
         .testTarget(
             name: "SimpulWebTests",
             dependencies: [
-                "SimpulWeb", "SimpulCounterWeb", "SimpulStore", "SimpulDomain", "SimpulSync", "SimpulTestSupport",
+                "SimpulWeb", "SimpulCounterWeb", "SimpulBackOfficeWeb", "SimpulStore", "SimpulDomain", "SimpulSync",
+                "SimpulTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 // Its live mode: the counter's routes served on 127.0.0.1 and asked over real HTTP.
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -278,39 +278,13 @@ extension CounterApp {
     }
 
     /// `ktp pemohon.pdf` keeps its name; anything that could name a path or a control character goes.
-    static func safeFileName(_ raw: String) -> String {
-        let base = raw.split(separator: "/").last.map(String.init) ?? raw
-        let kept = base.unicodeScalars.filter { s in
-            s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "." || s == "-" || s == "_" || s == " "
-        }
-        var name = String(String.UnicodeScalarView(kept)).trimmingCharacters(in: .whitespaces)
-        while name.hasPrefix(".") { name.removeFirst() }
-        return name.isEmpty ? "pindaian" : String(name.prefix(100))
-    }
+    static func safeFileName(_ raw: String) -> String { ScanResponse.safeFileName(raw) }
 
     /// A scan's bytes, inline (or as a download), only when a permohonan on this node names it.
     func scan(request: Request, context: CounterContext) async throws -> Response {
         guard context.session != nil else { return redirect("/masuk") }
-        let sha = context.parameters.get("sha") ?? ""
-        guard Attachment.isSHA256(sha) else { return Response(status: .notFound) }
-        let store = self.store
-        let found = try await blocking { () throws(SimpulError) -> (Attachment, [UInt8])? in
-            guard let attachment = try store.attachment(sha256: sha), let blob = try store.blob(sha), blob.complete
-            else {
-                return nil
-            }
-            return (attachment, try store.readBlob(sha, offset: 0, count: Int(blob.size)))
-        }
-        guard let (attachment, bytes) = found else { return Response(status: .notFound) }
-        var headers = HTTPFields()
-        headers[.contentType] = attachment.mediaType
-        let download = request.uri.queryParameters.get("unduh") != nil
-        let fileName = Self.safeFileName(attachment.name)
-        headers[.contentDisposition] = "\(download ? "attachment" : "inline"); filename=\"\(fileName)\""
-        headers[.cacheControl] = "private, max-age=3600"
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.contentSecurityPolicy] =
-            "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return try await ScanResponse.response(
+            sha: context.parameters.get("sha") ?? "", download: request.uri.queryParameters.get("unduh") != nil,
+            store: store)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SimpulBackOfficeWeb
 import SimpulConsole
 import SimpulDomain
 import SimpulHubServer
@@ -25,11 +26,19 @@ struct Serve: AsyncParsableCommand {
             "Alamat dengar HOST:PORT untuk /metrics (Prometheus), /healthz dan /readyz, mis. 10.0.0.5:9464; TLS seperti --listen."
     )
     var metrics: String?
+    @Option(
+        help:
+            "Alamat dengar HOST:PORT untuk back office web PTSP, mis. 10.0.0.5:8444; TLS seperti --listen (HTTP tanpa TLS hanya di loopback)."
+    )
+    var web: String?
+    @Option(help: "Di ringkasan back office, kecamatan yang tidak sinkron lebih dari sekian hari ditandai.")
+    var staleDays: Int = 3
 
     func run() async throws {
         let logger = HubEnvironment.logger
         let server: HubHTTPServer
         var operations: HubHTTPServer?
+        var backOffice: BackOfficeWebServer?
         let lock: SyncLock
         do {
             let (host, port) = try Self.parseAddress(listen, option: "listen")
@@ -69,6 +78,25 @@ struct Serve: AsyncParsableCommand {
                             FileHandle.standardOutput.write(Data(line.utf8))
                         })
                 }
+                if let web {
+                    guard staleDays > 0 else { throw SimpulError(.usage, "stale-days: harus lebih dari 0") }
+                    let (webHost, webPort) = try Self.parseAddress(web, option: "web")
+                    let app: BackOfficeApp
+                    do {
+                        app = try BackOfficeApp(
+                            store: s, settings: .init(secure: tls != nil, staleDays: staleDays), logger: logger,
+                            now: Console.now)
+                    } catch {
+                        throw SimpulError(.io, "back office web tidak bisa disiapkan: \(error)")
+                    }
+                    backOffice = try BackOfficeWebServer(
+                        host: webHost, port: webPort, tls: tls, app: app, logger: logger,
+                        onRunning: { bound in
+                            let shown = webHost.contains(":") ? "[\(webHost)]" : webHost
+                            let line = "back office web siap di \(scheme)://\(shown):\(bound)/\n"
+                            FileHandle.standardOutput.write(Data(line.utf8))
+                        })
+                }
             } catch let error as HubServerError {
                 throw SimpulError(.usage, error.message)
             }
@@ -77,7 +105,9 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [server, operations].compactMap { $0 }.map { .init(service: $0) },
+                services: ([server, operations].compactMap { $0 }.map { .init(service: $0) }
+                    as [ServiceGroupConfiguration.ServiceConfiguration])
+                    + (backOffice.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

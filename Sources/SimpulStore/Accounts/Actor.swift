@@ -6,4 +6,6 @@ public enum Actor: Sendable {
     /// An account; with a substitution it signs in the Camat's place ("Plt. Camat", "a.n. Camat").
     case account(OfficerAccount, substitution: Substitution?)
     case typed(String)
+    /// A PTSP staff account at the hub (the back office), checked against `StaffRole.required`.
+    case staff(StaffAccount)
 }

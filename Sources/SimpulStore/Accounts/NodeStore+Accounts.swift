@@ -3,184 +3,262 @@ import GRDB
 import SimpulDomain
 
 extension NodeStore {
-    // MARK: - Accounts
+    // MARK: - Accounts (a kecamatan's officers)
 
-    /// Adds an account. The hash is made by the caller (SimpulWeb's `PasswordHasher`): the store never
-    /// sees a password.
+    /// Adds an officer account. The hash is made by the caller (SimpulWeb's `PasswordHasher`): the
+    /// store never sees a password.
     public func addAccount(
         username: String, name: String, roles: [OfficerRole], passwordHash: String, isPIN: Bool
     ) throws(SimpulError) -> OfficerAccount {
-        let username = try OfficerAccount.validUsername(username)
-        let name = try OfficerAccount.validName(name, username: username)
-        let roles = try OfficerAccount.validRoles(roles)
-        guard !passwordHash.isEmpty else { throw SimpulError(.invalidData, "kata sandi: hash kosong") }
-        let at = now()
-        let account = OfficerAccount(
-            username: username, name: name, roles: roles, disabled: false, isPIN: isPIN, createdAt: at)
-        try writeDB("menambah akun petugas") { db in
-            guard try Self.accountRow(username, db: db) == nil else {
-                throw SimpulError(.invalidData, "username: akun '\(username)' sudah ada")
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO officer_account (username, name, roles, password_hash, is_pin, disabled,
-                        failed_logins, locked_until, created_at, changed_at)
-                    VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)
-                    """,
-                arguments: [username, name, OfficerAccount.rolesText(roles), passwordHash, isPIN, at, at])
-        }
-        logger.notice("officer account added", metadata: ["username": "\(username)", "roles": "\(roles.count)"])
-        return account
+        try addAccount(
+            OfficerRole.self, username: username, name: name, roles: roles, passwordHash: passwordHash,
+            isPIN: isPIN)
     }
 
     /// Sets a new password or PIN: the lockout is cleared and the account's sessions end, so a password
     /// that leaked stops working everywhere at once.
     public func setPassword(username: String, passwordHash: String, isPIN: Bool) throws(SimpulError) {
-        guard !passwordHash.isEmpty else { throw SimpulError(.invalidData, "kata sandi: hash kosong") }
-        let at = now()
-        try changeAccount(username, "mengganti kata sandi") { db in
-            try db.execute(
-                sql: """
-                    UPDATE officer_account SET password_hash = ?, is_pin = ?, failed_logins = 0, locked_until = NULL,
-                        changed_at = ? WHERE username = ?
-                    """,
-                arguments: [passwordHash, isPIN, at, username])
-            try db.execute(sql: "DELETE FROM web_session WHERE username = ?", arguments: [username])
-        }
-        logger.notice("officer password set", metadata: ["username": "\(username)"])
+        try setPassword(OfficerRole.self, username: username, passwordHash: passwordHash, isPIN: isPIN)
     }
 
     /// Replaces the account's roles. Open sessions read the account afresh on every request, so the
     /// new roles apply at once.
     public func setRoles(username: String, roles: [OfficerRole]) throws(SimpulError) {
-        let roles = try OfficerAccount.validRoles(roles)
-        let at = now()
-        try changeAccount(username, "mengubah peran") { db in
-            try db.execute(
-                sql: "UPDATE officer_account SET roles = ?, changed_at = ? WHERE username = ?",
-                arguments: [OfficerAccount.rolesText(roles), at, username])
-        }
-        logger.notice("officer roles set", metadata: ["username": "\(username)", "roles": "\(roles.count)"])
+        try setRoles(OfficerRole.self, username: username, roles: roles)
     }
 
     /// Disables or enables an account; disabling ends its sessions. Accounts are never deleted: the
     /// log names them.
     public func setDisabled(username: String, _ disabled: Bool) throws(SimpulError) {
-        let at = now()
-        try changeAccount(username, disabled ? "menonaktifkan akun" : "mengaktifkan akun") { db in
-            try db.execute(
-                sql: "UPDATE officer_account SET disabled = ?, changed_at = ? WHERE username = ?",
-                arguments: [disabled, at, username])
-            if disabled {
-                try db.execute(sql: "DELETE FROM web_session WHERE username = ?", arguments: [username])
-            }
-        }
-        logger.notice(
-            disabled ? "officer account disabled" : "officer account enabled", metadata: ["username": "\(username)"])
+        try setDisabled(OfficerRole.self, username: username, disabled)
     }
 
-    /// Every account, by username.
-    public func accounts() throws(SimpulError) -> [OfficerAccount] {
-        try readDB("membaca akun petugas") { db in
-            try Row.fetchAll(db, sql: "SELECT \(OfficerAccount.columns) FROM officer_account ORDER BY username")
-                .map { row throws(SimpulError) in try OfficerAccount.decode(row) }
-        }
-    }
+    /// Every officer account, by username.
+    public func accounts() throws(SimpulError) -> [OfficerAccount] { try accounts(OfficerRole.self) }
 
     public func account(username: String) throws(SimpulError) -> OfficerAccount? {
-        try readDB("membaca akun petugas") { db in try Self.accountRow(username, db: db) }
+        try account(OfficerRole.self, username: username)
     }
 
-    /// Whether the node has any account (enabled or not): from the first one on, changes need an
-    /// account holding the right role and typed names are refused.
+    /// Whether the node has any officer account (enabled or not): from the first one on, changes need
+    /// an account holding the right role and typed names are refused.
     public func hasAccounts() throws(SimpulError) -> Bool {
         try readDB("membaca akun petugas") { db in try Self.hasAccounts(db: db) }
     }
 
     public func credential(username: String) throws(SimpulError) -> StoredCredential? {
+        try credential(OfficerRole.self, username: username)
+    }
+
+    public func recordLogin(username: String, succeeded: Bool, lockUntil: Timestamp?) throws(SimpulError) {
+        try recordLogin(OfficerRole.self, username: username, succeeded: succeeded, lockUntil: lockUntil)
+    }
+
+    public func createSession(
+        username: String, tokenHash: String, csrf: String, expiresAt: Timestamp
+    ) throws(SimpulError) {
+        try createSession(OfficerRole.self, username: username, tokenHash: tokenHash, csrf: csrf, expiresAt: expiresAt)
+    }
+
+    public func session(tokenHash: String, now: Timestamp) throws(SimpulError) -> WebSession? {
+        try session(OfficerRole.self, tokenHash: tokenHash, now: now)
+    }
+
+    public func endSession(tokenHash: String) throws(SimpulError) {
+        try endSession(OfficerRole.self, tokenHash: tokenHash)
+    }
+
+    public func endSessions(username: String) throws(SimpulError) {
+        try endSessions(OfficerRole.self, username: username)
+    }
+
+    // MARK: - Accounts of either kind
+
+    /// Adds an account of `kind` (officers at a kecamatan, staff at the hub).
+    public func addAccount<Role: AccountRole>(
+        _ kind: Role.Type, username: String, name: String, roles: [Role], passwordHash: String, isPIN: Bool
+    ) throws(SimpulError) -> Account<Role> {
+        let username = try Account<Role>.validUsername(username)
+        let name = try Account<Role>.validName(name, username: username)
+        let roles = try Account<Role>.validRoles(roles)
+        guard !passwordHash.isEmpty else { throw SimpulError(.invalidData, "kata sandi: hash kosong") }
+        let at = now()
+        let account = Account<Role>(
+            username: username, name: name, roles: roles, disabled: false, isPIN: isPIN, createdAt: at)
+        try writeDB("menambah akun petugas") { db in
+            guard try Self.accountRow(Role.self, username, db: db) == nil else {
+                throw SimpulError(.invalidData, "username: akun '\(username)' sudah ada")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO \(Role.accountTable) (username, name, roles, password_hash, is_pin, disabled,
+                        failed_logins, locked_until, created_at, changed_at)
+                    VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)
+                    """,
+                arguments: [username, name, Account<Role>.rolesText(roles), passwordHash, isPIN, at, at])
+        }
+        logger.notice(
+            "account added",
+            metadata: ["table": "\(Role.accountTable)", "username": "\(username)", "roles": "\(roles.count)"])
+        return account
+    }
+
+    public func setPassword<Role: AccountRole>(
+        _ kind: Role.Type, username: String, passwordHash: String, isPIN: Bool
+    ) throws(SimpulError) {
+        guard !passwordHash.isEmpty else { throw SimpulError(.invalidData, "kata sandi: hash kosong") }
+        let at = now()
+        try changeAccount(Role.self, username, "mengganti kata sandi") { db in
+            try db.execute(
+                sql: """
+                    UPDATE \(Role.accountTable) SET password_hash = ?, is_pin = ?, failed_logins = 0,
+                        locked_until = NULL, changed_at = ? WHERE username = ?
+                    """,
+                arguments: [passwordHash, isPIN, at, username])
+            try db.execute(sql: "DELETE FROM \(Role.sessionTable) WHERE username = ?", arguments: [username])
+        }
+        logger.notice("account password set", metadata: ["table": "\(Role.accountTable)", "username": "\(username)"])
+    }
+
+    public func setRoles<Role: AccountRole>(_ kind: Role.Type, username: String, roles: [Role]) throws(SimpulError) {
+        let roles = try Account<Role>.validRoles(roles)
+        let at = now()
+        try changeAccount(Role.self, username, "mengubah peran") { db in
+            try db.execute(
+                sql: "UPDATE \(Role.accountTable) SET roles = ?, changed_at = ? WHERE username = ?",
+                arguments: [Account<Role>.rolesText(roles), at, username])
+        }
+        logger.notice(
+            "account roles set",
+            metadata: ["table": "\(Role.accountTable)", "username": "\(username)", "roles": "\(roles.count)"])
+    }
+
+    public func setDisabled<Role: AccountRole>(
+        _ kind: Role.Type, username: String, _ disabled: Bool
+    ) throws(SimpulError) {
+        let at = now()
+        try changeAccount(Role.self, username, disabled ? "menonaktifkan akun" : "mengaktifkan akun") { db in
+            try db.execute(
+                sql: "UPDATE \(Role.accountTable) SET disabled = ?, changed_at = ? WHERE username = ?",
+                arguments: [disabled, at, username])
+            if disabled {
+                try db.execute(sql: "DELETE FROM \(Role.sessionTable) WHERE username = ?", arguments: [username])
+            }
+        }
+        logger.notice(
+            disabled ? "account disabled" : "account enabled",
+            metadata: ["table": "\(Role.accountTable)", "username": "\(username)"])
+    }
+
+    public func accounts<Role: AccountRole>(_ kind: Role.Type) throws(SimpulError) -> [Account<Role>] {
+        try readDB("membaca akun petugas") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Account<Role>.columns) FROM \(Role.accountTable) ORDER BY username"
+            )
+            .map { row throws(SimpulError) in try Account<Role>.decode(row) }
+        }
+    }
+
+    public func account<Role: AccountRole>(_ kind: Role.Type, username: String) throws(SimpulError) -> Account<Role>? {
+        try readDB("membaca akun petugas") { db in try Self.accountRow(Role.self, username, db: db) }
+    }
+
+    public func credential<Role: AccountRole>(
+        _ kind: Role.Type, username: String
+    ) throws(SimpulError) -> StoredCredential? {
         try readDB("membaca akun petugas") { db in
             guard
                 let row = try Row.fetchOne(
                     db,
                     sql:
-                        "SELECT password_hash, is_pin, failed_logins, locked_until FROM officer_account WHERE username = ?",
+                        "SELECT password_hash, is_pin, failed_logins, locked_until FROM \(Role.accountTable) WHERE username = ?",
                     arguments: [username])
             else { return nil }
             return StoredCredential(
                 passwordHash: row["password_hash"], isPIN: row["is_pin"], failedLogins: row["failed_logins"],
-                lockedUntil: try row.timestampIfPresent("locked_until", in: "officer_account"))
+                lockedUntil: try row.timestampIfPresent("locked_until", in: Role.accountTable))
         }
     }
 
     /// Records a login attempt's outcome: a success resets the count of failures and any lock; a
     /// failure adds one, and when the policy locks the account (`lockUntil`), the count starts again
     /// from 0 so that after the lock the officer has the policy's full number of tries.
-    public func recordLogin(username: String, succeeded: Bool, lockUntil: Timestamp?) throws(SimpulError) {
+    public func recordLogin<Role: AccountRole>(
+        _ kind: Role.Type, username: String, succeeded: Bool, lockUntil: Timestamp?
+    ) throws(SimpulError) {
+        let table = Role.accountTable
         try writeDB("mencatat login") { db in
             if succeeded {
                 try db.execute(
-                    sql: "UPDATE officer_account SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                    sql: "UPDATE \(table) SET failed_logins = 0, locked_until = NULL WHERE username = ?",
                     arguments: [username])
             } else if let lockUntil {
                 try db.execute(
-                    sql: "UPDATE officer_account SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                    sql: "UPDATE \(table) SET failed_logins = 0, locked_until = ? WHERE username = ?",
                     arguments: [lockUntil, username])
             } else {
                 try db.execute(
-                    sql: "UPDATE officer_account SET failed_logins = failed_logins + 1 WHERE username = ?",
+                    sql: "UPDATE \(table) SET failed_logins = failed_logins + 1 WHERE username = ?",
                     arguments: [username])
             }
         }
         if let lockUntil, !succeeded {
-            logger.warning("officer account locked", metadata: ["username": "\(username)", "until": "\(lockUntil)"])
+            logger.warning(
+                "account locked", metadata: ["table": "\(table)", "username": "\(username)", "until": "\(lockUntil)"])
         }
     }
 
     // MARK: - Web sessions
 
     /// Opens a session; sessions already expired are cleared on the way.
-    public func createSession(
-        username: String, tokenHash: String, csrf: String, expiresAt: Timestamp
+    public func createSession<Role: AccountRole>(
+        _ kind: Role.Type, username: String, tokenHash: String, csrf: String, expiresAt: Timestamp
     ) throws(SimpulError) {
         let at = now()
         try writeDB("membuka sesi") { db in
-            guard let account = try Self.accountRow(username, db: db), !account.disabled else {
+            guard let account = try Self.accountRow(Role.self, username, db: db), !account.disabled else {
                 throw SimpulError(.invalidData, "username: akun '\(username)' tidak ada atau nonaktif")
             }
-            try db.execute(sql: "DELETE FROM web_session WHERE expires_at <= ?", arguments: [at])
+            try db.execute(sql: "DELETE FROM \(Role.sessionTable) WHERE expires_at <= ?", arguments: [at])
             try db.execute(
-                sql:
-                    "INSERT INTO web_session (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO \(Role.sessionTable) (token_hash, username, csrf, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
                 arguments: [tokenHash, username, csrf, at, expiresAt])
         }
     }
 
     /// The session with this token hash and its account as it stands now; nil when unknown, expired
     /// at `now`, or its account is disabled.
-    public func session(tokenHash: String, now: Timestamp) throws(SimpulError) -> WebSession? {
+    public func session<Role: AccountRole>(
+        _ kind: Role.Type, tokenHash: String, now: Timestamp
+    ) throws(SimpulError) -> AccountSession<Role>? {
         try readDB("membaca sesi") { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT username, csrf, expires_at FROM web_session WHERE token_hash = ?",
+                    db, sql: "SELECT username, csrf, expires_at FROM \(Role.sessionTable) WHERE token_hash = ?",
                     arguments: [tokenHash])
             else { return nil }
-            let expires = try row.timestamp("expires_at", in: "web_session")
-            guard expires > now, let account = try Self.accountRow(row["username"], db: db), !account.disabled else {
+            let expires = try row.timestamp("expires_at", in: Role.sessionTable)
+            guard expires > now, let account = try Self.accountRow(Role.self, row["username"], db: db),
+                !account.disabled
+            else {
                 return nil
             }
-            return WebSession(account: account, csrf: row["csrf"], expiresAt: expires)
+            return AccountSession(account: account, csrf: row["csrf"], expiresAt: expires)
         }
     }
 
-    public func endSession(tokenHash: String) throws(SimpulError) {
+    public func endSession<Role: AccountRole>(_ kind: Role.Type, tokenHash: String) throws(SimpulError) {
         try writeDB("menutup sesi") { db in
-            try db.execute(sql: "DELETE FROM web_session WHERE token_hash = ?", arguments: [tokenHash])
+            try db.execute(sql: "DELETE FROM \(Role.sessionTable) WHERE token_hash = ?", arguments: [tokenHash])
         }
     }
 
-    public func endSessions(username: String) throws(SimpulError) {
+    public func endSessions<Role: AccountRole>(_ kind: Role.Type, username: String) throws(SimpulError) {
         try writeDB("menutup sesi") { db in
-            try db.execute(sql: "DELETE FROM web_session WHERE username = ?", arguments: [username])
+            try db.execute(sql: "DELETE FROM \(Role.sessionTable) WHERE username = ?", arguments: [username])
         }
     }
 
@@ -208,7 +286,8 @@ extension NodeStore {
     /// `required` is the role the change needs (nil: none at a kecamatan), `task` what it is for the
     /// message, `typedRole` the role a typed name records (the node has no accounts).
     func attribution(
-        _ actor: Actor, required: OfficerRole?, task: String, typedRole: String, db: Database
+        _ actor: Actor, required: OfficerRole?, staffRequired: StaffRole? = nil, task: String, typedRole: String,
+        db: Database
     ) throws(SimpulError) -> (officer: String, role: String) {
         switch actor {
         case .typed(let name):
@@ -221,7 +300,7 @@ extension NodeStore {
             }
             return (officer, typedRole)
         case .account(let given, let substitution):
-            guard let account = try Self.accountRow(given.username, db: db), !account.disabled else {
+            guard let account = try Self.accountRow(OfficerRole.self, given.username, db: db), !account.disabled else {
                 throw SimpulError(.invalidData, "petugas: akun '\(given.username)' tidak ada atau nonaktif")
             }
             guard let required else {
@@ -231,18 +310,30 @@ extension NodeStore {
                 required: required, holding: account.roles, officer: account.officerText, task: task,
                 substitution: substitution)
             return (account.officerText, role)
+        case .staff(let given):
+            guard let account = try Self.accountRow(StaffRole.self, given.username, db: db), !account.disabled else {
+                throw SimpulError(.invalidData, "petugas: akun '\(given.username)' tidak ada atau nonaktif")
+            }
+            guard let staffRequired else {
+                throw SimpulError(.invalidData, "peran: \(task) tidak dikerjakan staf PTSP di hub")
+            }
+            let role = try StaffRole.roleText(
+                required: staffRequired, holding: account.roles, officer: account.officerText, task: task)
+            return (account.officerText, role)
         }
     }
 
     // MARK: - Plumbing
 
-    static func accountRow(_ username: String, db: Database) throws(SimpulError) -> OfficerAccount? {
+    static func accountRow<Role: AccountRole>(
+        _ kind: Role.Type, _ username: String, db: Database
+    ) throws(SimpulError) -> Account<Role>? {
         let row = try run("membaca akun petugas") {
             try Row.fetchOne(
-                db, sql: "SELECT \(OfficerAccount.columns) FROM officer_account WHERE username = ?",
+                db, sql: "SELECT \(Account<Role>.columns) FROM \(Role.accountTable) WHERE username = ?",
                 arguments: [username])
         }
-        return try row.map { row throws(SimpulError) in try OfficerAccount.decode(row) }
+        return try row.map { row throws(SimpulError) in try Account<Role>.decode(row) }
     }
 
     static func hasAccounts(db: Database) throws -> Bool {
@@ -250,11 +341,11 @@ extension NodeStore {
     }
 
     /// Runs a change to an existing account, refusing an unknown username.
-    private func changeAccount(
-        _ username: String, _ what: String, _ body: (Database) throws -> Void
+    private func changeAccount<Role: AccountRole>(
+        _ kind: Role.Type, _ username: String, _ what: String, _ body: (Database) throws -> Void
     ) throws(SimpulError) {
         try writeDB(what) { db in
-            guard try Self.accountRow(username, db: db) != nil else {
+            guard try Self.accountRow(Role.self, username, db: db) != nil else {
                 throw SimpulError(.notFound, "username: tidak ada akun '\(username.prefix(40))'")
             }
             try body(db)

@@ -1,22 +1,52 @@
 import GRDB
 import SimpulDomain
 
-/// An officer's account at this node: who they are and which of the counter's roles they hold.
-/// Accounts are the node's own (never events, never replicated); what they do is signed into the log
-/// under `officerText`.
-public struct OfficerAccount: Sendable, Equatable {
+/// The roles one kind of account holds, and where its accounts and web sessions are kept: a kecamatan's
+/// officers (`OfficerRole`) and the PTSP's staff at the hub (`StaffRole`) log in the same way, each in
+/// tables of their own, so one login, lockout and session implementation serves both web front ends.
+public protocol AccountRole: RawRepresentable<String>, Sendable, Hashable, Comparable, CaseIterable
+where AllCases == [Self] {
+    var label: String { get }
+    /// The table of accounts (`officer_account`'s columns).
+    static var accountTable: String { get }
+    /// The table of web sessions (`web_session`'s columns).
+    static var sessionTable: String { get }
+    /// Who a disabled account's holder should ask, in a sentence: "admin kecamatan".
+    static var administrator: String { get }
+}
+
+extension OfficerRole: AccountRole {
+    public static let accountTable = "officer_account"
+    public static let sessionTable = "web_session"
+    public static let administrator = "admin kecamatan"
+}
+
+extension StaffRole: AccountRole {
+    public static let accountTable = "staff_account"
+    public static let sessionTable = "staff_session"
+    public static let administrator = "Admin TI PTSP"
+}
+
+/// An officer's account at a kecamatan node.
+public typealias OfficerAccount = Account<OfficerRole>
+/// A PTSP staff account at the hub.
+public typealias StaffAccount = Account<StaffRole>
+
+/// An account at this node: who they are and which roles they hold. Accounts are the node's own
+/// (never events, never replicated); what they do is signed into the log under `officerText`.
+public struct Account<Role: AccountRole>: Sendable, Equatable {
     /// 2 to 32 of `a-z 0-9 . _ -`, starting with a letter.
     public var username: String
     public var name: String
     /// Never empty; sorted in the flow's order, each once.
-    public var roles: [OfficerRole]
+    public var roles: [Role]
     public var disabled: Bool
     /// Whether the account logs in with a PIN (4 to 8 digits) rather than a password.
     public var isPIN: Bool
     public var createdAt: Timestamp
 
     public init(
-        username: String, name: String, roles: [OfficerRole], disabled: Bool, isPIN: Bool, createdAt: Timestamp
+        username: String, name: String, roles: [Role], disabled: Bool, isPIN: Bool, createdAt: Timestamp
     ) {
         self.username = username
         self.name = name
@@ -30,10 +60,10 @@ public struct OfficerAccount: Sendable, Equatable {
     /// the same name apart in the log.
     public var officerText: String { "\(name) (\(username))" }
 
-    public func holds(_ role: OfficerRole) -> Bool { roles.contains(role) }
+    public func holds(_ role: Role) -> Bool { roles.contains(role) }
 
     /// The longest an event's officer may be (the wire schema's `officer`).
-    static let maxOfficerText = 100
+    static var maxOfficerText: Int { 100 }
 
     /// Checks a username, naming the field and the rule.
     public static func validUsername(_ text: String) throws(SimpulError) -> String {
@@ -70,32 +100,32 @@ public struct OfficerAccount: Sendable, Equatable {
     }
 
     /// Checks a set of roles and puts it in canonical form: sorted, each once, at least one.
-    public static func validRoles(_ roles: [OfficerRole]) throws(SimpulError) -> [OfficerRole] {
+    public static func validRoles(_ roles: [Role]) throws(SimpulError) -> [Role] {
         guard !roles.isEmpty else {
             throw SimpulError(
                 .invalidData,
-                "peran: akun harus memegang paling sedikit satu peran (\(OfficerRole.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "peran: akun harus memegang paling sedikit satu peran (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         return Array(Set(roles)).sorted()
     }
 
-    /// Columns as `SELECT \(columns) FROM officer_account` reads them for `decode`.
-    static let columns = "username, name, roles, disabled, is_pin, created_at"
+    /// Columns as `SELECT \(columns) FROM \(Role.accountTable)` reads them for `decode`.
+    static var columns: String { "username, name, roles, disabled, is_pin, created_at" }
 
-    static func decode(_ row: Row) throws(SimpulError) -> OfficerAccount {
+    static func decode(_ row: Row) throws(SimpulError) -> Account {
         let text: String = row["roles"]
-        var roles: [OfficerRole] = []
+        var roles: [Role] = []
         for part in text.split(separator: ",") {
-            guard let role = OfficerRole(rawValue: String(part)) else {
-                throw SimpulError(.io, "penyimpanan rusak: officer_account.roles berisi peran yang tidak dikenal")
+            guard let role = Role(rawValue: String(part)) else {
+                throw SimpulError(.io, "penyimpanan rusak: \(Role.accountTable).roles berisi peran yang tidak dikenal")
             }
             roles.append(role)
         }
-        return OfficerAccount(
+        return Account(
             username: row["username"], name: row["name"], roles: roles, disabled: row["disabled"],
-            isPIN: row["is_pin"], createdAt: try row.timestamp("created_at", in: "officer_account"))
+            isPIN: row["is_pin"], createdAt: try row.timestamp("created_at", in: Role.accountTable))
     }
 
-    static func rolesText(_ roles: [OfficerRole]) -> String { roles.map(\.rawValue).joined(separator: ",") }
+    static func rolesText(_ roles: [Role]) -> String { roles.map(\.rawValue).joined(separator: ",") }
 }

@@ -295,7 +295,8 @@ public final class NodeStore: Sendable {
             }
             let who = try self.attribution(
                 actor, required: OfficerRole.required(for: command, on: state),
-                task: OfficerRole.task(of: command, on: state), typedRole: Self.role(of: body, in: state), db: db)
+                staffRequired: StaffRole.required(for: command), task: OfficerRole.task(of: command, on: state),
+                typedRole: Self.role(of: body, in: state), db: db)
             return try self.append(
                 record: number, partition: state.partition, context: state.seen, officer: who.officer,
                 role: who.role, at: at, body: body, db: db)

@@ -293,6 +293,7 @@ enum Schema {
         registerContactRefusals(&migrator)
         registerOfficerAccounts(&migrator)
         registerPermohonanNIK(&migrator)
+        registerStaffAccounts(&migrator)
         registerPrintedPapers(&migrator)
         return migrator
     }

@@ -82,10 +82,13 @@ public enum WebAssets {
         .muted { color: var(--muted); }
         .tag.warn { background: var(--amber-bg); color: var(--amber); font-weight: 700; }
         details summary { cursor: pointer; color: var(--brand); margin-top: 6px; }
-        .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; }
+        .tag { display: inline-block; padding: 1px 7px; border-radius: 5px; background: #e3e9f1; font-size: .85rem; margin: 1px 2px; white-space: nowrap; }
+        tr.stale td { background: #fff6f6; }
         @media (max-width: 900px) { html { font-size: 16px; } main { padding: 12px; }
           table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); }
-          table.queue td { display: block; border: 0; padding: 4px 10px; } .scan img, .scan object { max-width: 100%; width: 100%; } }
+          table.queue td { display: block; border: 0; padding: 4px 10px; }
+          table.queue td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 400; }
+          table.queue td.num { text-align: left; } .scan img, .scan object { max-width: 100%; width: 100%; } }
         @media print { header.bar, .strip, .actions, .no-print { display: none; } body { background: #fff; } }
         """
 

@@ -1,0 +1,420 @@
+import Foundation
+import Hummingbird
+import SimpulConsole
+import SimpulDomain
+import SimpulStore
+import SimpulWeb
+
+extension BackOfficeApp {
+    // MARK: - Dashboard
+
+    func dashboard(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        struct Row {
+            var code, name, waiting, late, conflicts, fees, contact: String
+            /// Stored and optional, not empty: a template shows an empty string's section too.
+            var contactNote: String?
+            var parked: String
+            var codes: [String]
+            var hasLate, hasConflicts, stale: Bool
+        }
+        struct Dashboard {
+            var rows: [Row]
+            var empty: Bool
+            var staleDays: Int
+            var month: String
+            var totalWaiting, totalLate, totalConflicts, totalParked: Int
+            /// A template takes 0 as true: the sections test a Bool.
+            var anyLate: Bool
+            var totalFees: String
+        }
+        let store = self.store
+        let today = self.today()
+        let now = self.now()
+        let zona = self.zona
+        let staleDays = settings.staleDays
+        let view = try await blocking { () throws(SimpulError) -> Dashboard in
+            let summaries = try store.kecamatanSummaries(today: today, offsetMinutes: zona.offsetMinutes)
+            var byPartition = Dictionary(uniqueKeysWithValues: summaries.map { ($0.partition, $0) })
+            // A kecamatan's nodes (the kecamatan itself and its sub-nodes) report under its partition.
+            func partition(_ node: String) -> String? {
+                guard let id = NodeID(node), !id.isHub else { return nil }
+                return id.homePartition
+            }
+            var lastContact: [String: Timestamp] = [:]
+            for c in try store.contacts() {
+                guard let p = partition(c.node) else { continue }
+                lastContact[p] = max(lastContact[p] ?? c.lastContact, c.lastContact)
+            }
+            var parked: [String: Int] = [:]
+            for w in try store.parkedPerWriter() {
+                guard let p = partition(w.node) else { continue }
+                parked[p, default: 0] += w.changeSets
+            }
+            for key in try store.keys() {
+                if let p = partition(key.node), byPartition[p] == nil {
+                    byPartition[p] = KecamatanSummary(partition: p)
+                }
+            }
+            for p in Array(lastContact.keys) + Array(parked.keys) where byPartition[p] == nil {
+                byPartition[p] = KecamatanSummary(partition: p)
+            }
+            let names = try self.kecamatanNames(Array(byPartition.keys))
+            let staleBefore = Timestamp(milliseconds: now.milliseconds - Int64(staleDays) * 86_400_000)
+            let rows = byPartition.values.sorted { $0.partition < $1.partition }.map { s in
+                let contact = lastContact[s.partition]
+                let silentDays = contact.map { Int((now.milliseconds - $0.milliseconds) / 86_400_000) }
+                return Row(
+                    code: s.partition, name: names[s.partition].map { FreeText.shown($0) } ?? "(tanpa nama)",
+                    waiting: String(s.waiting), late: String(s.late), conflicts: String(s.openConflicts),
+                    fees: "\(Rupiah.format(s.feesThisMonth)) (\(s.paymentsThisMonth) kuitansi)",
+                    contact: contact.map { WebPage.moment($0, zona: zona) } ?? "belum pernah",
+                    contactNote: contact == nil
+                        ? "belum pernah sinkron"
+                        : (contact! < staleBefore ? "DIAM \(silentDays ?? 0) hari" : nil),
+                    parked: String(parked[s.partition] ?? 0),
+                    codes: s.waitingByCode.sorted { $0.key < $1.key }.map {
+                        "\($0.key == "belum" ? "tanpa kode" : PTSPStatus.label($0.key)): \($0.value)"
+                    },
+                    hasLate: s.late > 0, hasConflicts: s.openConflicts > 0,
+                    stale: contact.map { $0 < staleBefore } ?? true)
+            }
+            let months = [
+                "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                "November", "Desember",
+            ]
+            return Dashboard(
+                rows: rows, empty: rows.isEmpty, staleDays: staleDays,
+                month: "\(months[today.month - 1]) \(today.year)",
+                totalWaiting: summaries.reduce(0) { $0 + $1.waiting }, totalLate: summaries.reduce(0) { $0 + $1.late },
+                totalConflicts: summaries.reduce(0) { $0 + $1.openConflicts },
+                totalParked: parked.values.reduce(0, +), anyLate: summaries.contains { $0.late > 0 },
+                totalFees: Rupiah.format(summaries.reduce(0) { $0 + $1.feesThisMonth }))
+        }
+        let body = renderer.render("ringkasan", view)
+        return await page("Ringkasan kecamatan", section: .dashboard, session: session, body: body, request: request)
+    }
+
+    // MARK: - Forwarded files
+
+    /// The queue's filter as the query string gives it, with what could not be read.
+    struct QueueFilter {
+        var query: ForwardedQuery
+        var page: Int
+        var problems: [String]
+        /// The query string's own values, to fill the form and the links again.
+        var given: [String: String]
+
+        static let names = ["kecamatan", "layanan", "kode", "status", "jatuh-tempo", "dari", "sampai"]
+
+        init(_ request: Request) {
+            let parameters = request.uri.queryParameters
+            var given: [String: String] = [:]
+            for name in Self.names + ["hal"] {
+                if let v = parameters.get(name)?.trimmingCharacters(in: .whitespaces), !v.isEmpty {
+                    given[name] = String(v.prefix(100))
+                }
+            }
+            self.given = given
+            var query = ForwardedQuery(limit: 50)
+            var problems: [String] = []
+            query.partition = given["kecamatan"]
+            query.layanan = given["layanan"]
+            if let code = given["kode"] {
+                if code == "belum" || PTSPStatus.entry(code) != nil {
+                    query.ptspCode = code
+                } else {
+                    problems.append("kode: '\(FreeText.shown(code))' bukan kode status OSS")
+                }
+            }
+            switch given["status"] {
+            case nil: query.status = .diteruskan
+            case "semua": query.status = nil
+            case let s?:
+                if let status = Status(rawValue: s) {
+                    query.status = status
+                } else {
+                    problems.append("status: '\(FreeText.shown(s))' tidak dikenal")
+                }
+            }
+            if let d = given["jatuh-tempo"] {
+                if let due = ForwardedQuery.Due(rawValue: d) {
+                    query.due = due
+                } else {
+                    problems.append("jatuh tempo: '\(FreeText.shown(d))' tidak dikenal")
+                }
+            }
+            for (name, keyPath) in [("dari", \ForwardedQuery.from), ("sampai", \ForwardedQuery.to)] {
+                guard let d = given[name] else { continue }
+                if let date = LocalDate(iso: d) {
+                    query[keyPath: keyPath] = date
+                } else {
+                    problems.append("\(name): '\(FreeText.shown(d))' bukan tanggal")
+                }
+            }
+            page = max(0, min(Int(given["hal"] ?? "0") ?? 0, 100_000))
+            query.offset = page * query.limit
+            self.query = query
+            self.problems = problems
+        }
+
+        /// The query string of this filter, on another page.
+        func link(_ path: String, page: Int? = nil) -> String {
+            var parts = Self.names.compactMap { name in given[name].map { "\(name)=\(FormBody.encode($0))" } }
+            if let page { parts.append("hal=\(page)") }
+            return parts.isEmpty ? path : path + "?" + parts.joined(separator: "&")
+        }
+    }
+
+    func queuePage(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        let filter = QueueFilter(request)
+        struct Queue {
+            var kecamatan, services, codes, statuses, dues: [Choice]
+            var dari, sampai: String
+            var rows: [FileRow]
+            var hasRows: Bool
+            var total: Int
+            var pageText: String
+            var previous, next: String?
+            var csv: String
+        }
+        let store = self.store
+        let today = self.today()
+        let query = filter.query
+        let given = filter.given
+        let problems = filter.problems
+        let (rows, total, catalog, partitions, names) = try await blocking {
+            () throws(SimpulError) -> ([FileRow], Int, LayananCatalog, [String], [String: String]) in
+            let calendar = try store.calendar()
+            let found = problems.isEmpty ? try store.forwarded(query, today: today) : []
+            let total = problems.isEmpty ? try store.forwardedCount(query, today: today) : 0
+            let partitions = try store.forwardedPartitions()
+            let names = try self.kecamatanNames(partitions + found.map(\.partition))
+            return (
+                found.map { FileRow($0, today: today, calendar: calendar, kecamatan: names[$0.partition]) }, total,
+                try store.catalog(), partitions, names
+            )
+        }
+        let pages = max(1, (total + query.limit - 1) / query.limit)
+        let view = Queue(
+            kecamatan: partitions.map {
+                Choice(
+                    value: $0, label: "\($0) \(names[$0].map { FreeText.shown($0) } ?? "")",
+                    selected: $0 == given["kecamatan"])
+            },
+            services: catalog.services.map {
+                Choice(value: $0.code, label: "\($0.code) - \($0.name)", selected: $0.code == given["layanan"])
+            },
+            codes: [Choice(value: "belum", label: "Belum ada kode", selected: given["kode"] == "belum")]
+                + PTSPStatus.all.map {
+                    Choice(value: $0.code, label: PTSPStatus.label($0.code), selected: $0.code == given["kode"])
+                },
+            statuses: [
+                Choice(value: "semua", label: "Semua yang pernah diteruskan", selected: given["status"] == "semua"),
+                Choice(
+                    value: Status.selesai.rawValue, label: Status.selesai.label, selected: given["status"] == "selesai"),
+                Choice(
+                    value: Status.ditolak.rawValue, label: Status.ditolak.label, selected: given["status"] == "ditolak"),
+            ],
+            dues: [
+                Choice(value: "terlambat", label: "Terlambat", selected: given["jatuh-tempo"] == "terlambat"),
+                Choice(value: "hari-ini", label: "Jatuh tempo hari ini", selected: given["jatuh-tempo"] == "hari-ini"),
+                Choice(value: "aman", label: "Belum jatuh tempo", selected: given["jatuh-tempo"] == "aman"),
+                Choice(value: "tanpa", label: "Ditetapkan PTSP", selected: given["jatuh-tempo"] == "tanpa"),
+            ],
+            dari: given["dari"] ?? "", sampai: given["sampai"] ?? "", rows: rows, hasRows: !rows.isEmpty,
+            total: total, pageText: "Halaman \(filter.page + 1) dari \(pages)",
+            previous: filter.page > 0 ? filter.link("/berkas", page: filter.page - 1) : nil,
+            next: filter.page + 1 < pages ? filter.link("/berkas", page: filter.page + 1) : nil,
+            csv: filter.link("/berkas.csv"))
+        return await page(
+            "Berkas diteruskan", section: .berkas, session: session, body: renderer.render("berkas", view),
+            flash: problems.isEmpty ? nil : problems.joined(separator: "; "), flashIsError: !problems.isEmpty,
+            status: problems.isEmpty ? .ok : .unprocessableContent, request: request)
+    }
+
+    /// The current filter as CSV (UTF-8 with a byte order mark, so a spreadsheet reads the names right):
+    /// every matching file, not only the page shown; fees as plain rupiah so that columns add up.
+    func queueCSV(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        let filter = QueueFilter(request)
+        guard filter.problems.isEmpty else {
+            return await message(
+                "Saringan tidak sah", filter.problems.joined(separator: "; "), session: session,
+                status: .unprocessableContent)
+        }
+        let store = self.store
+        let today = self.today()
+        let zona = self.zona
+        var query = filter.query
+        query.offset = 0
+        query.limit = 1000
+        let startQuery = query
+        let text = try await blocking { () throws(SimpulError) -> String in
+            let calendar = try store.calendar()
+            var query = startQuery
+            var out =
+                "\u{FEFF}nomor,kecamatan,nama_kecamatan,layanan,pemohon,nik,status,kode_oss,diterima,jatuh_tempo,keadaan,retribusi,dibayar\r\n"
+            var names: [String: String] = [:]
+            while true {
+                let batch = try store.forwarded(query, today: today)
+                for p in batch {
+                    if names[p.partition] == nil { names[p.partition] = try store.wilayahName(p.partition) ?? "" }
+                    let due = DueState(p, today: today, calendar: calendar)
+                    let cells = [
+                        p.number, p.partition, names[p.partition] ?? "", p.layanan.code, p.pemohon.nama,
+                        p.pemohon.nik.masked, Render.statusLabel(p), p.ptspCode ?? "", p.acceptedOn.description,
+                        p.dueOn?.description ?? "", due.text, p.fee.map(String.init) ?? "", String(p.paid),
+                    ]
+                    out += cells.map(CSV.cell).joined(separator: ",") + "\r\n"
+                }
+                guard batch.count == query.limit else { break }
+                query.offset += query.limit
+            }
+            return out
+        }
+        logger.info("forwarded files exported", metadata: ["username": "\(session.account.username)"])
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        let stamp = now().localDate(offsetMinutes: zona.offsetMinutes).description
+        headers[.contentDisposition] = "attachment; filename=\"berkas-diteruskan-\(stamp).csv\""
+        WebPage.secure(&headers)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: - One file
+
+    func permohonanPage(
+        request: Request, context: BackOfficeContext, flash: String? = nil, flashIsError: Bool = false,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let session: StaffSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        let number: String
+        do throws(SimpulError) {
+            number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
+        } catch {
+            return await message("Nomor tidak sah", error.message, session: session, status: .notFound)
+        }
+        let store = self.store
+        let loaded: (Permohonan, [Event], [String: StoredBlob], WorkingDayCalendar, String?)
+        do {
+            loaded = try await blocking { () throws(SimpulError) in
+                let p = try store.permohonan(number)
+                var blobs: [String: StoredBlob] = [:]
+                for f in p.attachments { blobs[f.attachment.sha256] = try store.blob(f.attachment.sha256) }
+                return (p, try store.history(number), blobs, try store.calendar(), try store.wilayahName(p.partition))
+            }
+        } catch {
+            return await message(
+                "Tidak ditemukan", "Permohonan \(number) tidak ada di hub ini.", session: session, status: .notFound)
+        }
+        let (p, history, blobs, calendar, kecamatan) = loaded
+        logger.info("file viewed", metadata: ["number": "\(number)", "username": "\(session.account.username)"])
+        let body = renderer.render(
+            "permohonan",
+            FileView(
+                p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona,
+                kecamatan: kecamatan))
+        return await page(
+            p.number, section: .berkas, session: session, body: body, flash: flash, flashIsError: flashIsError,
+            status: status, request: flash == nil ? request : nil)
+    }
+
+    /// A progress code or a decision, by the logged-in account; the store checks the role again in
+    /// the write transaction, so a forged form from a read-only account is refused there too.
+    func act(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        let form: FormBody
+        switch try await self.form(request, session: session) {
+        case .success(let f): form = f
+        case .failure(let r): return r
+        }
+        let number: String
+        do throws(SimpulError) {
+            number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
+        } catch {
+            return await message("Nomor tidak sah", error.message, session: session, status: .notFound)
+        }
+        let command: Command
+        do throws(SimpulError) {
+            command = try Self.command(from: form)
+        } catch {
+            return try await permohonanPage(
+                request: request, context: context, flash: error.message, flashIsError: true,
+                status: .unprocessableContent)
+        }
+        if let required = StaffRole.required(for: command), !session.account.holds(required) {
+            logger.notice(
+                "back office action refused for role",
+                metadata: ["number": "\(number)", "username": "\(session.account.username)"])
+            return try await permohonanPage(
+                request: request, context: context,
+                flash:
+                    "Ditolak: akun Anda tidak memegang peran \(required.label); tindakan ini hanya untuk peran itu.",
+                flashIsError: true, status: .forbidden)
+        }
+        let store = self.store
+        let actor = Actor.staff(session.account)
+        do {
+            let event = try await blocking { () throws(SimpulError) in try store.perform(command, on: number, by: actor)
+            }
+            logger.info(
+                "permohonan changed on the back office",
+                metadata: [
+                    "number": "\(number)", "type": "\(event.body.type)", "username": "\(session.account.username)",
+                ])
+            return redirect("/permohonan/\(number)", flash: "Tercatat: \(FreeText.shown(Render.eventText(event))).")
+        } catch {
+            return try await permohonanPage(
+                request: request, context: context, flash: "Ditolak: \(error.message)", flashIsError: true,
+                status: .conflict)
+        }
+    }
+
+    /// The workflow command a posted action form asks for.
+    static func command(from form: FormBody) throws(SimpulError) -> Command {
+        let note = form["catatan"].map { String($0.prefix(2000)) }
+        switch form["aksi"] ?? "" {
+        case "kode":
+            guard let code = form["kode"] else { throw SimpulError(.invalidData, "kode: pilih kode proses OSS") }
+            return .ptspProgress(code: code, note: note)
+        case "putuskan":
+            guard let code = form["kode"] else { throw SimpulError(.invalidData, "kode: pilih kode keputusan OSS") }
+            let fee = try form["retribusi"].map { (r) throws(SimpulError) in try Console.rupiah(r, field: "retribusi") }
+            return .decide(code: code, fee: fee, note: note)
+        case let other:
+            throw SimpulError(.invalidData, "aksi: '\(FreeText.shown(String(other.prefix(40))))' tidak dikenal")
+        }
+    }
+}
+
+/// RFC 4180 cells; a cell that a spreadsheet would read as a formula is led by an apostrophe.
+enum CSV {
+    static func cell(_ text: String) -> String {
+        var t = text
+        if let first = t.first, "=+-@\t\r".contains(first) { t = "'" + t }
+        guard t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return t }
+        return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+import SimpulDomain
+
+/// What the PTSP's back office filters its queue of forwarded files by.
+public struct ForwardedQuery: Sendable, Equatable {
+    /// Where a file stands against its due date on `today`.
+    public enum Due: String, Sendable, CaseIterable {
+        /// Past its due date.
+        case terlambat
+        /// Due today.
+        case hariIni = "hari-ini"
+        /// Due after today.
+        case aman
+        /// No due date (set by the PTSP).
+        case tanpa
+    }
+
+    /// The kecamatan's partition (its Kemendagri code, e.g. `33.74.01`).
+    public var partition: String?
+    public var layanan: String?
+    /// The OSS code last recorded; `belum` for files with none yet.
+    public var ptspCode: String?
+    /// Nil: every file ever forwarded; otherwise that status (the queue's default is `diteruskan`).
+    public var status: Status?
+    public var due: Due?
+    /// Accepted at the kecamatan on or after this day.
+    public var from: LocalDate?
+    /// Accepted on or before this day.
+    public var to: LocalDate?
+    public var limit: Int
+    public var offset: Int
+
+    public init(
+        partition: String? = nil, layanan: String? = nil, ptspCode: String? = nil, status: Status? = .diteruskan,
+        due: Due? = nil, from: LocalDate? = nil, to: LocalDate? = nil, limit: Int = 50, offset: Int = 0
+    ) {
+        self.partition = partition
+        self.layanan = layanan
+        self.ptspCode = ptspCode
+        self.status = status
+        self.due = due
+        self.from = from
+        self.to = to
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The SQL condition and its arguments on `today` (in the hub's zone).
+    func condition(today: LocalDate) -> (String, [any DatabaseValueConvertible]) {
+        var clauses = ["p.forwarded_to IS NOT NULL"]
+        var arguments: [any DatabaseValueConvertible] = []
+        if let partition {
+            clauses.append("p.partition = ?")
+            arguments.append(partition)
+        }
+        if let layanan {
+            clauses.append("p.layanan = ?")
+            arguments.append(layanan)
+        }
+        if let ptspCode {
+            if ptspCode == "belum" {
+                clauses.append("p.ptsp_code IS NULL")
+            } else {
+                clauses.append("p.ptsp_code = ?")
+                arguments.append(ptspCode)
+            }
+        }
+        if let status {
+            clauses.append("p.status = ?")
+            arguments.append(status.rawValue)
+        }
+        switch due {
+        case .terlambat:
+            clauses.append("p.due_on < ?")
+            arguments.append(today.description)
+        case .hariIni:
+            clauses.append("p.due_on = ?")
+            arguments.append(today.description)
+        case .aman:
+            clauses.append("p.due_on > ?")
+            arguments.append(today.description)
+        case .tanpa: clauses.append("p.due_on IS NULL")
+        case nil: break
+        }
+        if let from {
+            clauses.append("p.accepted_on >= ?")
+            arguments.append(from.description)
+        }
+        if let to {
+            clauses.append("p.accepted_on <= ?")
+            arguments.append(to.description)
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+}
+
+/// One kecamatan's line on the back office's dashboard.
+public struct KecamatanSummary: Sendable, Equatable {
+    /// The kecamatan's partition (its Kemendagri code).
+    public var partition: String
+    /// Files forwarded and waiting at the PTSP.
+    public var waiting: Int
+    /// Of those, files past their due date.
+    public var late: Int
+    /// Waiting files per OSS code (`belum` for none yet).
+    public var waitingByCode: [String: Int]
+    public var openConflicts: Int
+    /// Payments received this month (in the hub's zone), in rupiah.
+    public var feesThisMonth: Int64
+    public var paymentsThisMonth: Int
+
+    public init(partition: String) {
+        self.partition = partition
+        waiting = 0
+        late = 0
+        waitingByCode = [:]
+        openConflicts = 0
+        feesThisMonth = 0
+        paymentsThisMonth = 0
+    }
+}
+
+extension NodeStore {
+    /// Forwarded files matching `query`, due first (files without a due date last), then oldest.
+    public func forwarded(_ query: ForwardedQuery, today: LocalDate) throws(SimpulError) -> [Permohonan] {
+        let (condition, arguments) = query.condition(today: today)
+        let args = arguments + [max(1, min(query.limit, 10_000)), max(0, query.offset)]
+        return try readDB("membaca berkas diteruskan") { db in
+            try Projection.states(
+                where: condition, arguments: StatementArguments(args),
+                suffix: "ORDER BY p.due_on IS NULL, p.due_on, p.registered_at, p.number LIMIT ? OFFSET ?", db: db)
+        }
+    }
+
+    /// How many forwarded files match `query`, without its limit.
+    public func forwardedCount(_ query: ForwardedQuery, today: LocalDate) throws(SimpulError) -> Int {
+        let (condition, arguments) = query.condition(today: today)
+        return try readDB("menghitung berkas diteruskan") { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM permohonan p WHERE \(condition)",
+                arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    /// Every kecamatan that has forwarded a file, by code: the queue's kecamatan filter.
+    public func forwardedPartitions() throws(SimpulError) -> [String] {
+        try readDB("membaca kecamatan") { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT partition FROM permohonan WHERE forwarded_to IS NOT NULL ORDER BY partition")
+        }
+    }
+
+    /// The dashboard's figures per kecamatan on `today` in the zone `offsetMinutes`: every kecamatan
+    /// with a file, a conflict or a payment at the hub, by partition.
+    public func kecamatanSummaries(today: LocalDate, offsetMinutes: Int) throws(SimpulError) -> [KecamatanSummary] {
+        try readDB("membaca ringkasan kecamatan") { db in
+            var byPartition: [String: KecamatanSummary] = [:]
+            func update(_ partition: String, _ change: (inout KecamatanSummary) -> Void) {
+                var s = byPartition[partition] ?? KecamatanSummary(partition: partition)
+                change(&s)
+                byPartition[partition] = s
+            }
+            let global = info.node.kabupaten.code
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT partition, COALESCE(ptsp_code, 'belum') AS code, COUNT(*) AS n,
+                        SUM(CASE WHEN due_on < ? THEN 1 ELSE 0 END) AS late
+                    FROM permohonan WHERE status = 'diteruskan' GROUP BY partition, code
+                    """, arguments: [today.description])
+            {
+                let n: Int = row["n"]
+                let late: Int = row["late"]
+                update(row["partition"]) {
+                    $0.waiting += n
+                    $0.late += late
+                    $0.waitingByCode[row["code"], default: 0] += n
+                }
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT partition, COUNT(*) AS n FROM conflict WHERE resolved = 0 GROUP BY partition")
+            {
+                let n: Int = row["n"]
+                update(row["partition"]) { $0.openConflicts += n }
+            }
+            // Payments are few per day; their time is read as a Timestamp rather than compared as text.
+            let monthStart = LocalDate(year: today.year, month: today.month, day: 1) ?? today
+            let since = Timestamp(
+                milliseconds: (Int64(monthStart.daysSinceEpoch) * 86_400 - Int64(offsetMinutes) * 60 - 86_400) * 1000)
+            for row in try Row.fetchAll(
+                db, sql: "SELECT partition, amount, at FROM pembayaran WHERE at >= ?", arguments: [since.description])
+            {
+                let at = try row.timestamp("at", in: "pembayaran")
+                let day = at.localDate(offsetMinutes: offsetMinutes)
+                guard day.year == today.year, day.month == today.month else { continue }
+                let amount: Int64 = row["amount"]
+                update(row["partition"]) {
+                    $0.feesThisMonth += amount
+                    $0.paymentsThisMonth += 1
+                }
+            }
+            byPartition[global] = nil
+            return byPartition.values.sorted { $0.partition < $1.partition }
+        }
+    }
+}

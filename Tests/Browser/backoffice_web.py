@@ -1,0 +1,357 @@
+#!/usr/bin/python3
+"""Black-box browser tests of the PTSP back office (`simpul-hub serve --web`), driven with chromium.
+
+One real hub (`simpul-hub serve` over TLS with a dev certificate, the back office on its own listener,
+both on 127.0.0.1 with ports the OS picks) and real kecamatan nodes (`simpul`) that register and
+forward files and sync them into it, as a kabupaten runs. Each staff member drives a headless chromium
+of their own. Every page a test visits is saved as a PNG under the output folder, to be looked at.
+
+Usage: backoffice_web.py BIN_DIR [OUTPUT_DIR]
+"""
+
+import csv
+import http.cookiejar
+import io
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
+OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".build/test-output/browser")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Tuesday 17 March 2026, 09:00 WIB for every process: hub and kecamatan agree on the clock.
+NOW = "2026-03-17T09:00:00+07:00"
+PASSWORD = "rahasia-ptsp-1"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d605a50000000049454e44ae426082")
+SYARAT = ["ktp", "persetujuan-tetangga", "bukti-tanah", "sppt-pbb", "gambar", "pengantar-desa"]
+
+
+def run(tool, args, stdin=None, check=True, env=None):
+    result = subprocess.run([os.path.join(BIN, tool)] + args, input=stdin, capture_output=True, text=True,
+                            env=env or dict(os.environ, SIMPUL_NOW=NOW), timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{tool} {' '.join(args)} -> {result.returncode}: {result.stderr}")
+    return result
+
+
+class Kabupaten:
+    """A hub serving sync and the back office, two kecamatan that forwarded files into it, and staff."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="simpul-backoffice-")
+        self.hub = os.path.join(self.root, "hub")
+        certs = os.path.join(self.root, "certs")
+        conf = os.path.join(REPO, "conf")
+        run("simpul-hub", ["init", "--data", self.hub, "--node", "33.74", "--name", "DPMPTSP Kota Semarang",
+                           "--conf", conf])
+        run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"])
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "simpul-hub"), "serve", "--data", self.hub, "--listen", "127.0.0.1:0",
+             "--tls-cert", os.path.join(certs, "cert.pem"), "--tls-key", os.path.join(certs, "key.pem"),
+             "--web", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, SIMPUL_NOW=NOW))
+        # The server prints one line per listener once it listens: the events to wait on, not a sleep.
+        lines = [self.process.stdout.readline(), self.process.stdout.readline()]
+        sync = next((re.search(r"mendengarkan di (https://127\.0\.0\.1:\d+)", l) for l in lines
+                     if "mendengarkan" in l), None)
+        web = next((re.search(r"back office web siap di (https://127\.0\.0\.1:\d+)/", l) for l in lines
+                    if "back office" in l), None)
+        if not sync or not web:
+            self.stop()
+            raise AssertionError(f"simpul-hub serve did not announce both listeners: {lines!r}")
+        self.sync_url = sync.group(1)
+        self.url = web.group(1)
+        self.files = {}
+        for node, name, count in [("33.74.01", "Kecamatan Semarang Tengah", 3), ("33.74.02", "Semarang Utara", 1)]:
+            data = os.path.join(self.root, node)
+            made = run("simpul", ["init", "--data", data, "--node", node, "--name", name, "--conf", conf,
+                                  "--hub", self.sync_url, "--hub-ca", os.path.join(certs, "cert.pem"), "--json"])
+            key = re.search(r'"publicKey"\s*:\s*"([^"]+)"', made.stdout).group(1)
+            run("simpul-hub", ["node", "enroll", "--data", self.hub, "--node", node, "--public-key", key])
+            numbers = []
+            for i in range(count):
+                args = ["permohonan", "create", "--data", data, "--layanan", "PBG-KECIL",
+                        "--nik", f"33740101018500{i + 1:02d}", "--nama", f"Pemohon {node[-2:]}-{i + 1}",
+                        "--petugas", "Sari", "--json"]
+                for s in SYARAT:
+                    args += ["--syarat", s]
+                number = re.search(r'"number"\s*:\s*"([^"]+)"', run("simpul", args).stdout).group(1)
+                # One scan, at one kecamatan: a blob belongs to the partition that sent it first.
+                if i == 0 and node == "33.74.01":
+                    scan = os.path.join(self.root, "gambar.png")
+                    with open(scan, "wb") as f:
+                        f.write(PNG)
+                    run("simpul", ["permohonan", "attach", number, scan, "--syarat", "gambar", "--data", data,
+                                   "--petugas", "Sari"])
+                run("simpul", ["permohonan", "forward", number, "--data", data, "--petugas", "Sari"])
+                numbers.append(number)
+            run("simpul", ["sync", "--data", data])
+            self.files[node] = (data, numbers)
+        # A third kecamatan enrolled that never synced: the dashboard must make it stand out.
+        silent = os.path.join(self.root, "33.74.03")
+        made = run("simpul", ["init", "--data", silent, "--node", "33.74.03", "--name", "Candisari", "--conf", conf,
+                              "--hub", self.sync_url, "--hub-ca", os.path.join(certs, "cert.pem"), "--json"])
+        key = re.search(r'"publicKey"\s*:\s*"([^"]+)"', made.stdout).group(1)
+        run("simpul-hub", ["node", "enroll", "--data", self.hub, "--node", "33.74.03", "--public-key", key])
+        for username, name, role in [("rina", "Rina Kusuma", "petugas"), ("kabid", "Ir. Bambang Kabid", "pengambil-keputusan"),
+                                     ("kadis", "Dra. Endang Kadis", "pimpinan")]:
+            run("simpul-hub", ["user", "add", "--data", self.hub, "--username", username, "--nama", name,
+                               "--peran", role], stdin=PASSWORD + "\n")
+
+    def log(self, number):
+        return run("simpul-hub", ["permohonan", "log", number, "--data", self.hub]).stdout
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Staff:
+    """One member of the PTSP's staff: a browser of their own."""
+
+    def __init__(self, test, kabupaten, username, width=1366, height=768):
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        # The hub's dev certificate is self-signed.
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={width},{height}",
+                     "--lang=id-ID", "--disable-dev-shm-usage", "--ignore-certificate-errors"]:
+            options.add_argument(flag)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(60)
+        test.addCleanup(self.driver.quit)
+        self.test = test
+        self.kabupaten = kabupaten
+        self.username = username
+
+    def open(self, path):
+        self.driver.get(self.kabupaten.url + path)
+
+    def shot(self, name):
+        os.makedirs(OUT, exist_ok=True)
+        self.driver.save_screenshot(os.path.join(OUT, f"backoffice-{self.test.id().split('.')[-1]}-{name}.png"))
+
+    def login(self, password=PASSWORD):
+        self.open("/masuk")
+        self.driver.find_element(By.ID, "username").send_keys(self.username)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.wait_for(expected_conditions.staleness_of(page))
+
+    def wait_for(self, condition, timeout=20):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def text(self, selector="main"):
+        return self.driver.find_element(By.CSS_SELECTOR, selector).text
+
+    def buttons(self):
+        return [b.text.strip() for b in self.driver.find_elements(By.CSS_SELECTOR, "main .actions button")]
+
+    def submit(self, button_label, accept=True):
+        button = next(b for b in self.driver.find_elements(By.CSS_SELECTOR, "main button")
+                      if b.text.strip() == button_label)
+        form = button.find_element(By.XPATH, "./ancestor::form")
+        confirms = form.get_attribute("data-confirm")
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        button.click()
+        if confirms:
+            alert = self.wait_for(expected_conditions.alert_is_present())
+            alert.accept() if accept else alert.dismiss()
+        self.wait_for(expected_conditions.staleness_of(page))
+
+    def cookie_header(self):
+        return "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+
+    def csrf(self):
+        return self.driver.find_element(By.CSS_SELECTOR, "header form input[name=csrf]").get_attribute("value")
+
+    def request(self, path, data=None):
+        """A request outside the browser with this browser's cookies: status and body."""
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.kabupaten.url + path, data=body,
+                                         headers={"Cookie": self.cookie_header()})
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=30) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+
+class BackOfficeWebTests(unittest.TestCase):
+    kabupaten = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.kabupaten = Kabupaten()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kabupaten.stop()
+
+    def number(self, node, i):
+        return self.kabupaten.files[node][1][i]
+
+    def test_dashboard_and_queue_filtered_by_kecamatan(self):
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        self.assertTrue(rina.driver.current_url.endswith("/"))
+        rina.shot("ringkasan")
+        main = rina.text()
+        self.assertIn("Semarang Tengah", main.title())
+        self.assertIn("Berkas menunggu di PTSP", main)
+        # The kecamatan that never synced stands out, in words.
+        row = next(r for r in rina.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+                   if "33.74.03" in r.text)
+        self.assertIn("belum pernah sinkron", row.text)
+        self.assertIn("stale", row.get_attribute("class"))
+        self.assertIn("Kecamatan sinkron 24 jam terakhir: 2 dari 2", rina.text(".strip"))
+
+        rina.open("/berkas")
+        rina.shot("berkas-semua")
+        self.assertIn("4 berkas cocok", rina.text())
+        Select(rina.driver.find_element(By.ID, "q-kecamatan")).select_by_value("33.74.02")
+        page = rina.driver.find_element(By.TAG_NAME, "html")
+        rina.driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        rina.wait_for(expected_conditions.staleness_of(page))
+        rina.shot("berkas-33.74.02")
+        rows = rina.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+        self.assertEqual(len(rows), 1)
+        self.assertIn(self.number("33.74.02", 0), rows[0].text)
+        self.assertIn("1 berkas cocok", rina.text())
+        self.assertIn("kecamatan=33.74.02", rina.driver.current_url)
+
+        # The same queue on a 10-inch tablet.
+        tablet = Staff(self, self.kabupaten, "rina", width=800, height=1280)
+        tablet.login()
+        tablet.open("/berkas")
+        tablet.shot("berkas-tablet")
+        tablet.open("/")
+        tablet.shot("ringkasan-tablet")
+
+    def test_progress_code_then_decision_with_fee(self):
+        number = self.number("33.74.01", 0)
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        rina.open("/permohonan/" + number)
+        rina.shot("berkas-dengan-pindaian")
+        main = rina.text()
+        self.assertIn("Pemohon 01-1", main)
+        self.assertIn("337401******0001", main)  # the NIK is masked
+        self.assertNotIn("3374010101850001", main)
+        image = rina.driver.find_element(By.CSS_SELECTOR, ".scan img")
+        self.assertTrue(rina.driver.execute_script("return arguments[0].naturalWidth", image) > 0)
+        # A petugas records progress codes but does not decide.
+        self.assertEqual(rina.buttons(), ["Catat kode proses"])
+        Select(rina.driver.find_element(By.ID, "kode-proses")).select_by_value("10")
+        rina.driver.find_element(By.ID, "catatan-proses").send_keys("Berkas lengkap")
+        rina.submit("Catat kode proses")
+        rina.shot("kode-10-tercatat")
+        self.assertIn("Tercatat", rina.text(".flash"))
+        self.assertIn("10 Dokumen lengkap", rina.text())
+        self.assertIn("Rina Kusuma (rina) (Petugas PTSP)", rina.text("ol.timeline"))
+
+        kabid = Staff(self, self.kabupaten, "kabid")
+        kabid.login()
+        kabid.open("/permohonan/" + number)
+        self.assertEqual(kabid.buttons(), ["Putuskan"])
+        Select(kabid.driver.find_element(By.ID, "kode-keputusan")).select_by_value("50")
+        kabid.driver.find_element(By.ID, "retribusi").send_keys("150.000")
+        kabid.shot("keputusan-diisi")
+        kabid.submit("Putuskan")
+        kabid.shot("diputuskan")
+        self.assertIn("Tercatat", kabid.text(".flash"))
+        self.assertIn("Rp 150.000", kabid.text())
+        self.assertEqual(kabid.buttons(), [])
+        # The same signed hub events as the CLI, with the account as the officer.
+        log = self.kabupaten.log(number)
+        self.assertIn("Ir. Bambang Kabid (kabid)", log)
+        self.assertIn("Rina Kusuma (rina)", log)
+        # The decision travels back to the counter on the kecamatan's next sync.
+        data = self.kabupaten.files["33.74.01"][0]
+        run("simpul", ["sync", "--data", data])
+        shown = run("simpul", ["permohonan", "show", number, "--data", data]).stdout
+        self.assertIn("150.000", shown)
+
+    def test_csv_export_of_the_current_filter(self):
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        rina.open("/berkas?kecamatan=33.74.01&status=semua")
+        rina.shot("berkas-33.74.01-semua")
+        link = rina.driver.find_element(By.LINK_TEXT, "Unduh CSV").get_attribute("href")
+        self.assertIn("kecamatan=33.74.01", link)
+        status, headers, body = rina.request(urllib.parse.urlparse(link).path + "?" + urllib.parse.urlparse(link).query)
+        self.assertEqual(status, 200)
+        self.assertIn("text/csv", headers["Content-Type"])
+        self.assertIn("attachment", headers["Content-Disposition"])
+        text = body.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeff"))
+        rows = list(csv.DictReader(io.StringIO(text[1:])))
+        self.assertEqual(sorted(r["nomor"] for r in rows), sorted(self.kabupaten.files["33.74.01"][1]))
+        self.assertTrue(all(r["kecamatan"] == "33.74.01" for r in rows))
+        self.assertTrue(all("*" in r["nik"] and not r["nik"].isdigit() for r in rows))
+        self.assertEqual(rows[0].keys() >= {"layanan", "kode_oss", "jatuh_tempo", "retribusi"}, True)
+
+    def test_wrong_password_refused(self):
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login(password="bukan-sandinya")
+        rina.shot("sandi-salah")
+        self.assertIn("/masuk", rina.driver.current_url)
+        self.assertIn("Username atau kata sandi salah.", rina.text(".flash"))
+        rina.open("/berkas")
+        self.assertIn("/masuk", rina.driver.current_url)
+
+    def test_csrf_refused(self):
+        number = self.number("33.74.01", 1)
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        status, _, body = rina.request(f"/permohonan/{number}/aksi",
+                                       {"csrf": "palsu", "aksi": "kode", "kode": "20"})
+        self.assertEqual(status, 403)
+        self.assertIn("Formulir kedaluwarsa", body.decode())
+        self.assertNotIn("20 Validasi", self.kabupaten.log(number))
+        # A form without a session is refused too.
+        stranger = Staff(self, self.kabupaten, "rina")
+        stranger.open("/masuk")
+        status, _, _ = stranger.request(f"/permohonan/{number}/aksi", {"aksi": "kode", "kode": "20"})
+        self.assertEqual(status, 401)
+
+    def test_pimpinan_reads_but_cannot_decide(self):
+        number = self.number("33.74.01", 2)
+        kadis = Staff(self, self.kabupaten, "kadis")
+        kadis.login()
+        kadis.open("/permohonan/" + number)
+        kadis.shot("pimpinan-hanya-baca")
+        self.assertEqual(kadis.buttons(), [])
+        self.assertIn("Hanya baca", kadis.text())
+        # A forged decision with the session's own token is refused by the server.
+        status, _, body = kadis.request(
+            f"/permohonan/{number}/aksi",
+            {"csrf": kadis.csrf(), "aksi": "putuskan", "kode": "50", "retribusi": "1"})
+        self.assertEqual(status, 403)
+        self.assertIn("tidak memegang peran Pengambil Keputusan PTSP", body.decode())
+        self.assertNotIn("Kadis", self.kabupaten.log(number))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]], verbosity=2)
