@@ -117,6 +117,7 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulWeb",
+                "SimpulConsole",
                 // The TLS settings and the self-made certificate the hub also serves with.
                 "SimpulHubServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -173,6 +174,7 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulCompression",
+                "SimpulCounterWeb", "SimpulWeb", "CCurl",
                 "SimpulHubServer",
                 "SimpulTransport",
                 "SimpulLinkSimulator",
