@@ -293,6 +293,7 @@ enum Schema {
         registerContactRefusals(&migrator)
         registerOfficerAccounts(&migrator)
         registerPermohonanNIK(&migrator)
+        registerPermohonanOwing(&migrator)
         return migrator
     }
 
