@@ -128,6 +128,10 @@ enum WebBench {
                     if page.officer != nil && answer.text.contains("action=\"/masuk\"") {
                         throw BenchError("GET \(path) as \(page.officer ?? "") showed the login page")
                     }
+                    // Every queue of this store has files in it: a page without rows rendered none.
+                    if page.paths == ["/"] && !answer.text.contains("class=\"nomor\" href=\"/permohonan/") {
+                        throw BenchError("the queue of \(page.officer ?? "") showed no files")
+                    }
                     guard round >= warmup else { continue }
                     results[i].samples.append(answer.seconds * 1000)
                     results[i].bytes += answer.body.count
