@@ -347,7 +347,9 @@ private struct Writer {
                 )
             }
             if tahap == .penerusan { return (.forward(note: nil), .kecamatan) }
-            if tahap == .penyerahan && p.outstanding > 0 { return (.pay(amount: p.outstanding, receipt: ""), .kecamatan) }
+            if tahap == .penyerahan && p.outstanding > 0 {
+                return (.pay(amount: p.outstanding, receipt: ""), .kecamatan)
+            }
             return (.advance(tahap: tahap, note: file.index % 5 == 0 ? Roster.notes[file.index % 6] : nil), .kecamatan)
         case .diteruskan:
             // The PTSP's codes so far: the file's progress is the last one it wrote.
