@@ -203,6 +203,7 @@ let package = Package(
             dependencies: [
                 "SimpulDomain",
                 "SimpulCompression",
+                "SimpulCounterWeb", "SimpulWeb", "CCurl",
                 "SimpulHubServer",
                 "SimpulTransport",
                 "SimpulLinkSimulator",

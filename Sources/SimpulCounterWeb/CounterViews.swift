@@ -49,6 +49,28 @@ struct PermohonanRow {
     }
 }
 
+/// Looked up by name: a queue page has up to 200 rows, and reflecting each row for each of its
+/// names was most of the page's time (`simpul-bench web`).
+extension PermohonanRow: TemplateValues {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": number
+        case "layanan": layanan
+        case "nama": nama
+        case "nik": nik
+        case "status": status
+        case "waiting": waiting
+        case "accepted": accepted
+        case "dueDate": dueDate
+        case "dueLevel": dueLevel
+        case "dueText": dueText
+        case "fee": fee
+        case "flag": flag
+        default: nil
+        }
+    }
+}
+
 struct NavItem {
     var href: String
     var label: String

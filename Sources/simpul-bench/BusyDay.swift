@@ -126,7 +126,7 @@ struct BusyDay {
 
     /// A key drawn from the seed instead of the system's randomness: Ed25519 signatures are
     /// deterministic, so the same seed gives byte-identical change sets and the same `bytes` figures.
-    private static func seededIdentity(
+    static func seededIdentity(
         node: NodeID, directory: String, rng: inout SplitMix64
     ) throws -> NodeIdentity {
         let raw = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -378,7 +378,7 @@ private struct Counter {
 }
 
 /// Names and phrases the officers use.
-private enum Roster {
+enum Roster {
     static let loket = ["Sri Wahyuni", "Agus Setiawan"]
     static let kasir = "Rina Marlina"
     static let kabid = "Ir. Bambang Wicaksono (Kabid Perizinan)"

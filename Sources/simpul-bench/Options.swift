@@ -8,6 +8,8 @@ enum Scenario: String {
     case link
     /// A cold restore of many events by the `simpul` binary, for its peak memory and duration.
     case restore
+    /// The counter's web pages over a store of many permohonan, through a real HTTP client.
+    case web
     /// Writes the zstd dictionary the protocol ships (`--out FILE`), trained on days of other seeds.
     case dictionary
     case all
@@ -16,8 +18,8 @@ enum Scenario: String {
 /// The command line: `simpul-bench SCENARIO [--seed N] [--runs N] [--permohonan N] [--conf DIR]`.
 struct Options {
     static let usage =
-        "usage: simpul-bench apply|bytes|compression|link|restore|dictionary|all [--seed N] [--runs N] [--permohonan N]"
-        + " [--conf DIR] [--out FILE]"
+        "usage: simpul-bench apply|bytes|compression|link|restore|web|dictionary|all [--seed N] [--runs N] [--permohonan N]"
+        + " [--requests N] [--conf DIR] [--out FILE]"
 
     var scenario: Scenario
     var seed: UInt64 = 1
@@ -27,6 +29,8 @@ struct Options {
     var out: String?
     /// Events of the `restore` scenario.
     var events = 1_000_000
+    /// Requests per page of the `web` scenario, after its warm-up.
+    var requests = 200
 
     /// Parses the arguments after the program name; the error is the one-line reason.
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -36,6 +40,8 @@ struct Options {
             throw BenchError("unknown scenario '\(first)'", exitCode: 64)
         }
         var options = Options(scenario: scenario)
+        // The web pages are measured over years of files, not over one day's.
+        if scenario == .web { options.permohonan = 100_000 }
         while let flag = rest.popFirst() {
             guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value", exitCode: 64) }
             switch flag {
@@ -63,6 +69,11 @@ struct Options {
                     throw BenchError("--events: '\(value)' is not a number from 1000 to 50000000", exitCode: 64)
                 }
                 options.events = n
+            case "--requests":
+                guard let n = Int(value), (1...100_000).contains(n) else {
+                    throw BenchError("--requests: '\(value)' is not a number from 1 to 100000", exitCode: 64)
+                }
+                options.requests = n
             default:
                 throw BenchError("unknown flag '\(flag)'", exitCode: 64)
             }

@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product simpul-bench
 //   .build/release/simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]
+//   .build/release/simpul-bench web [--permohonan N] [--requests N]   (100,000 permohonan by default)
 //
 // Each scenario prints ONE JSON line (it starts with `{`) and then a short human table; `all` prints
 // the `apply` line and table, then the `bytes` ones. Stores live in /tmp/simpul-bench-* and are
@@ -48,6 +49,16 @@
 //   metadata_per_event_zstdN            (wire_stream_zstdN - payload_zstdN) / events
 //   push_metadata_per_event_zstdN       (wire_per_change_set_zstdN - payload_per_change_set_zstdN) / events
 //   target_metadata_per_event, metadata_target_met, push_metadata_target_met
+//
+// web JSON keys (times in ms, from the client: request sent to last byte read):
+//   permohonan, events, change_sets, fill_s, store_bytes   the store and how long filling it took
+//   by_status.{status}, open_by_tahap.{tahap}               how its files stand
+//   requests_per_page, warmup_per_page                      each page asked for so many times, in turn
+//   baseline_p50_ms, baseline_p95_ms                        the static stylesheet without a session:
+//                                                           the HTTP round trip alone
+//   pages.{page}.{requests,p50_ms,p95_ms,p99_ms,max_ms,bytes,p95_ratio,target_met}
+//                                                           bytes: per answer; p95_ratio: over the baseline's
+//   target_p95_ms, all_met                                  every page's p95 under 100 ms
 
 import Foundation
 import Logging
@@ -87,6 +98,12 @@ func main() async {
         if options.scenario == .dictionary {
             guard let out = options.out else { throw BenchError("dictionary needs --out FILE", exitCode: 64) }
             try CompressionBench.writeDictionary(conf: conf, options: options, root: root, logger: logger, to: out)
+            return
+        }
+        if options.scenario == .web {
+            let result = try await WebBench.run(
+                conf: conf, options: options, root: (root as NSString).appendingPathComponent("web"), logger: logger)
+            print(WebBench.report(result, options: options))
             return
         }
         let day = try BusyDay.play(

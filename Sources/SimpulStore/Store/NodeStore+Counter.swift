@@ -70,6 +70,7 @@ extension NodeStore {
             parts.append("(p.status = 'diproses' AND p.tahap IN (\(sorted.map { _ in "?" }.joined(separator: ", "))))")
         }
         // A fee is owed on an open or decided file; a withdrawn or rejected one owes nothing more.
+        // `p.fee > p.paid` is written as the partial index `permohonan_owing` is, so SQLite uses it.
         if unpaid { parts.append("(p.status IN ('diproses', 'diteruskan', 'selesai') AND p.fee > p.paid)") }
         if incomplete { parts.append("(p.status = 'diteruskan' AND p.ptsp_code = '\(incompleteCode)')") }
         guard !parts.isEmpty else { return (nil, []) }

@@ -295,6 +295,7 @@ enum Schema {
         registerPermohonanNIK(&migrator)
         registerStaffAccounts(&migrator)
         registerPrintedPapers(&migrator)
+        registerPermohonanOwing(&migrator)
         return migrator
     }
 
