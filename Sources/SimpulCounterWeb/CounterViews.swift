@@ -66,6 +66,7 @@ extension PermohonanRow: TemplateValues {
         case "dueText": dueText
         case "fee": fee
         case "flag": flag
+        case "flagKind": flagKind
         default: nil
         }
     }

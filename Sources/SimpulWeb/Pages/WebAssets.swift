@@ -37,7 +37,7 @@ public enum WebAssets {
         dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; font-weight: 600; }
         table { width: 100%; border-collapse: collapse; background: var(--paper); }
         th, td { text-align: left; padding: 9px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-        th { background: #eef1f5; font-size: .9rem; } td.num, th.num { text-align: right; white-space: nowrap; }
+        th { background: #eef1f5; font-size: .9rem; } td.num, th.num { text-align: right; } td.num { white-space: nowrap; }
         tr:hover td { background: #f7f9fb; }
         .nomor { font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; font-weight: 700; }
         .due { display: inline-block; padding: 2px 8px; border-radius: 6px; font-weight: 700; font-size: .9rem; white-space: nowrap; }
