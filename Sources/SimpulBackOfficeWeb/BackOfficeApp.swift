@@ -8,7 +8,9 @@ import SimpulSync
 import SimpulWeb
 
 /// A request's context in the back office: who is logged in, once the session cookie has been checked.
-public struct BackOfficeContext: RequestContext {
+public struct BackOfficeContext: SessionContext {
+    public typealias Role = StaffRole
+
     public var coreContext: CoreRequestContextStorage
     public var session: StaffSession?
 
@@ -49,6 +51,7 @@ public struct BackOfficeApp: Sendable {
     let store: NodeStore
     let settings: Settings
     let renderer: PageRenderer
+    let login: WebLogin<StaffRole>
     let logger: Logger
     let now: @Sendable () -> Timestamp
 
@@ -58,6 +61,9 @@ public struct BackOfficeApp: Sendable {
         self.store = store
         self.settings = settings
         self.renderer = try PageRenderer(templates: BackOfficeTemplates.all)
+        self.login = WebLogin(
+            store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
+            passwordCost: settings.passwordCost, logger: logger, now: now)
         self.logger = logger
         self.now = now
     }

@@ -13,8 +13,7 @@ extension CounterApp {
         struct Login {
             var office, csrf, username: String
         }
-        // Before a session exists, the login form's token is checked against a cookie of its own.
-        let token = SessionToken.make()
+        let (token, cookie) = login.formToken()
         let body = renderer.render("login", Login(office: store.info.name, csrf: token, username: username))
         var response = WebPage.html(
             renderer.render(
@@ -23,61 +22,15 @@ extension CounterApp {
                     "title": "Masuk", "office": store.info.name, "body": body, "flash": message as Any,
                     "flashKind": "err",
                 ] as [String: Any]), status: status)
-        response.setCookie(
-            Cookie(
-                name: SessionToken.loginCookieName, value: token, maxAge: 3600, path: "/masuk",
-                secure: settings.secure, httpOnly: true, sameSite: .strict))
+        response.setCookie(cookie)
         return response
     }
 
-    func login(request: Request, context: CounterContext) async throws -> Response {
-        let buffer = try await request.body.collect(upTo: FormBody.maxBytes)
-        guard let form = try? FormBody(parsing: Substring(String(buffer: buffer))) else {
-            return loginPage(request: request, message: "Formulir masuk tidak terbaca.", status: .badRequest)
-        }
-        guard let cookie = request.cookies[SessionToken.loginCookieName]?.value, let token = form["csrf"],
-            SessionToken.equal(cookie, token)
-        else {
-            return loginPage(
-                request: request, message: "Halaman masuk sudah kedaluwarsa; silakan coba lagi.", status: .forbidden)
-        }
-        let username = (form["username"] ?? "").lowercased()
-        let password = form.fields.first(where: { $0.name == "password" })?.value ?? ""
-        let store = self.store
-        let now = self.now()
-        let hasher = PasswordHasher(cost: settings.passwordCost)
-        let outcome = try await blocking { () throws(SimpulError) -> LoginOutcome in
-            try OfficerLogin.authenticate(
-                username: username, password: password, store: store, now: now, hasher: hasher)
-        }
-        switch outcome {
-        case .success(let account):
-            let session = SessionToken.make()
-            let csrf = SessionToken.make()
-            let expires = Timestamp(milliseconds: now.milliseconds + settings.sessionSeconds * 1000)
-            try await blocking { () throws(SimpulError) in
-                try store.createSession(
-                    username: account.username, tokenHash: SessionToken.hash(session), csrf: csrf, expiresAt: expires)
-            }
-            logger.info("officer logged in", metadata: ["username": "\(account.username)"])
-            var response = redirect("/")
-            response.setCookie(
-                Cookie(
-                    name: SessionToken.cookieName, value: session, maxAge: Int(settings.sessionSeconds), path: "/",
-                    secure: settings.secure, httpOnly: true, sameSite: .strict))
-            return response
-        case .refused(let text):
-            logger.notice(
-                "officer login refused", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
-            return loginPage(request: request, message: text, username: username, status: .unauthorized)
-        case .locked(let until):
-            logger.notice(
-                "officer login locked", metadata: ["username": "\(FreeText.shown(String(username.prefix(32))))"])
-            return loginPage(
-                request: request,
-                message:
-                    "Akun ini dikunci karena terlalu sering salah; coba lagi setelah \(WebPage.moment(until, zona: zona)).",
-                username: username, status: .tooManyRequests)
+    func logIn(request: Request) async throws -> Response {
+        switch try await login.login(request, zona: zona) {
+        case .loggedIn(let response): return response
+        case .refused(let text, let username, let status):
+            return loginPage(request: request, message: text, username: username, status: status)
         }
     }
 
@@ -86,16 +39,7 @@ extension CounterApp {
         guard case .success = try await form(request, session: session) else {
             return await csrfRefused(session: session)
         }
-        if let token = request.cookies[SessionToken.cookieName]?.value, SessionToken.isWellFormed(token) {
-            let store = self.store
-            try await blocking { () throws(SimpulError) in try store.endSession(tokenHash: SessionToken.hash(token)) }
-        }
-        var response = redirect("/masuk")
-        response.setCookie(
-            Cookie(
-                name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: settings.secure,
-                httpOnly: true, sameSite: .strict))
-        return response
+        return try await login.logout(request)
     }
 
     // MARK: - Admin: accounts

@@ -8,7 +8,7 @@ extension CounterApp {
     /// Every page and action of the counter.
     public func router() -> Router<CounterContext> {
         let router = Router(context: CounterContext.self)
-        router.add(middleware: SessionMiddleware(app: self))
+        router.add(middleware: SessionMiddleware<CounterContext>(login: login))
         router.get("/aset/:name") { _, context -> Response in
             guard let name = context.parameters.get("name"), let response = WebAssets.response(name) else {
                 return Response(status: .notFound)
@@ -17,7 +17,7 @@ extension CounterApp {
         }
         router.get("/masuk") { request, _ in loginPage(request: request) }
         router.get("/papan") { request, _ in try await boardPage(request: request) }
-        router.post("/masuk") { request, context in try await login(request: request, context: context) }
+        router.post("/masuk") { request, _ in try await logIn(request: request) }
         router.post("/keluar") { request, context in try await logout(request: request, context: context) }
         router.get("/") { request, context in try await queuePage(request: request, context: context) }
         router.get("/cari") { request, context in try await searchPage(request: request, context: context) }
@@ -84,27 +84,6 @@ extension CounterApp {
             "Formulir kedaluwarsa",
             "Formulir ini tidak berasal dari sesi Anda yang sekarang (mungkin dibuka sebelum masuk ulang). Buka halamannya lagi lalu ulangi.",
             session: session, status: .forbidden)
-    }
-}
-
-/// Reads the session cookie once per request; a token of the wrong shape never reaches the store.
-struct SessionMiddleware: RouterMiddleware {
-    typealias Context = CounterContext
-    let app: CounterApp
-
-    func handle(
-        _ request: Request, context: CounterContext, next: (Request, CounterContext) async throws -> Response
-    ) async throws -> Response {
-        var context = context
-        if let token = request.cookies[SessionToken.cookieName]?.value, SessionToken.isWellFormed(token) {
-            let hash = SessionToken.hash(token)
-            let now = app.now()
-            let store = app.store
-            context.session = try? await app.blocking { () throws(SimpulError) in
-                try store.session(tokenHash: hash, now: now)
-            }
-        }
-        return try await next(request, context)
     }
 }
 

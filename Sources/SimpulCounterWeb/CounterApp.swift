@@ -33,6 +33,7 @@ public struct CounterApp: Sendable {
     let settings: Settings
     let renderer: PageRenderer
     let printRenderer: PageRenderer
+    let login: WebLogin<OfficerRole>
     let logger: Logger
     let now: @Sendable () -> Timestamp
     /// The agent in the same process, when there is one (`simpul serve --web`).
@@ -46,6 +47,9 @@ public struct CounterApp: Sendable {
         self.settings = settings
         self.renderer = try PageRenderer(templates: CounterTemplates.all)
         self.printRenderer = try PageRenderer(templates: PrintTemplates.all)
+        self.login = WebLogin(
+            store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
+            passwordCost: settings.passwordCost, logger: logger, now: now)
         self.logger = logger
         self.now = now
         self.syncRequests = syncRequests

@@ -1,8 +1,12 @@
 import Hummingbird
+import SimpulDomain
 import SimpulStore
+import SimpulWeb
 
 /// A request's context at the counter: who is logged in, once the session cookie has been checked.
-public struct CounterContext: RequestContext {
+public struct CounterContext: SessionContext {
+    public typealias Role = OfficerRole
+
     public var coreContext: CoreRequestContextStorage
     public var session: WebSession?
 
