@@ -24,16 +24,13 @@ struct HubUserCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let roles = try parseStaffRoles(peran)
+                let roles = try AccountText.roles(StaffRole.self, peran)
                 let s = try store.open()
                 let secret = try readSecret(isPIN: false, confirm: true)
                 let account = try s.addAccount(
                     StaffRole.self, username: username, name: nama, roles: roles,
                     passwordHash: try PasswordHasher().hashNew(secret, isPIN: false), isPIN: false)
-                if store.json { return try Console.printJSON(StaffView(account, credential: nil, store: s)) }
-                print(
-                    "Akun \(account.username) (\(account.name)) ditambahkan: \(account.roles.map(\.label).joined(separator: ", "))."
-                )
+                try AccountText.added(account, store: s, json: store.json)
             }
         }
     }
@@ -47,14 +44,13 @@ struct HubUserCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                guard try s.account(StaffRole.self, username: username) != nil else {
-                    throw SimpulError(.notFound, "username: tidak ada akun '\(username.prefix(40))'")
-                }
+                _ = try AccountText.existing(StaffRole.self, username, store: s)
                 let secret = try readSecret(isPIN: false, confirm: true)
                 try s.setPassword(
                     StaffRole.self, username: username,
                     passwordHash: try PasswordHasher().hashNew(secret, isPIN: false), isPIN: false)
-                try reportStaff(username, store: s, json: store.json, done: "kata sandi diganti")
+                try AccountText.changed(
+                    StaffRole.self, username, store: s, json: store.json, done: "kata sandi diganti")
             }
         }
     }
@@ -69,7 +65,7 @@ struct HubUserCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 try s.setDisabled(StaffRole.self, username: username, true)
-                try reportStaff(username, store: s, json: store.json, done: "dinonaktifkan")
+                try AccountText.changed(StaffRole.self, username, store: s, json: store.json, done: "dinonaktifkan")
             }
         }
     }
@@ -83,7 +79,7 @@ struct HubUserCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 try s.setDisabled(StaffRole.self, username: username, false)
-                try reportStaff(username, store: s, json: store.json, done: "diaktifkan")
+                try AccountText.changed(StaffRole.self, username, store: s, json: store.json, done: "diaktifkan")
             }
         }
     }
@@ -94,86 +90,11 @@ struct HubUserCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
-                var views: [StaffView] = []
-                for account in try s.accounts(StaffRole.self) {
-                    views.append(
-                        StaffView(
-                            account, credential: try s.credential(StaffRole.self, username: account.username),
-                            store: s))
-                }
-                if store.json {
-                    struct ListView: Encodable {
-                        var count: Int
-                        var accounts: [StaffView]
-                    }
-                    return try Console.printJSON(ListView(count: views.count, accounts: views))
-                }
-                if views.isEmpty { return print("Belum ada akun staf PTSP.") }
-                for v in views {
-                    print("\(v.username)  \(v.name)  [\(v.roles.joined(separator: ", "))]  \(v.stateText)")
-                }
-                print("\(views.count) akun.")
+                try AccountText.list(
+                    StaffRole.self, store: try store.open(), json: store.json, none: "Belum ada akun staf PTSP.")
             }
         }
     }
 }
 
-private let staffRoleChoices = StaffRole.allCases.map(\.rawValue).joined(separator: ", ")
-
-/// A staff account as `user` prints it.
-struct StaffView: Encodable {
-    var username: String
-    var name: String
-    var roles: [String]
-    /// aktif, nonaktif or terkunci.
-    var state: String
-    var lockedUntil: String?
-    var createdAt: String
-    var stateText: String
-
-    init(_ account: StaffAccount, credential: StoredCredential?, store: NodeStore) {
-        username = account.username
-        name = account.name
-        roles = account.roles.map(\.rawValue)
-        createdAt = account.createdAt.description
-        if account.disabled {
-            state = "nonaktif"
-            stateText = "nonaktif"
-        } else if let until = credential?.lockedUntil, until > Console.now() {
-            state = "terkunci"
-            lockedUntil = until.description
-            stateText =
-                "terkunci sampai \(until.localText(offsetMinutes: store.info.zona.offsetMinutes)) \(store.info.zona.rawValue)"
-        } else {
-            state = "aktif"
-            stateText = "aktif"
-        }
-    }
-
-    private enum CodingKeys: String, CodingKey { case username, name, roles, state, lockedUntil, createdAt }
-}
-
-private func reportStaff(_ username: String, store s: NodeStore, json: Bool, done: String) throws(SimpulError) {
-    guard let account = try s.account(StaffRole.self, username: username) else {
-        throw SimpulError(.notFound, "username: tidak ada akun '\(username.prefix(40))'")
-    }
-    let view = StaffView(account, credential: try s.credential(StaffRole.self, username: username), store: s)
-    if json { return try Console.printJSON(view) }
-    print("Akun \(account.username) (\(account.name)) \(done); keadaan: \(view.stateText).")
-}
-
-/// Parses repeated `--peran` values.
-func parseStaffRoles(_ texts: [String]) throws(SimpulError) -> [StaffRole] {
-    guard !texts.isEmpty else {
-        throw SimpulError(.usage, "peran: sebutkan paling sedikit satu --peran (\(staffRoleChoices))")
-    }
-    var roles: [StaffRole] = []
-    for text in texts {
-        guard let role = StaffRole(rawValue: text) else {
-            throw SimpulError(.usage, "peran: '\(text.prefix(40))' tidak dikenal (\(staffRoleChoices))")
-        }
-        roles.append(role)
-    }
-    return roles
-}
+private let staffRoleChoices = AccountText.choices(StaffRole.self)

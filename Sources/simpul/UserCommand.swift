@@ -26,16 +26,13 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let roles = try parseRoles(peran)
+                let roles = try AccountText.roles(OfficerRole.self, peran)
                 let s = try store.open()
                 let secret = try readSecret(isPIN: pin, confirm: true)
                 let account = try s.addAccount(
                     username: username, name: nama, roles: roles,
                     passwordHash: try PasswordHasher().hashNew(secret, isPIN: pin), isPIN: pin)
-                if store.json { return try Console.printJSON(AccountView(account, credential: nil, store: s)) }
-                print(
-                    "Akun \(account.username) (\(account.name)) ditambahkan: \(account.roles.map(\.label).joined(separator: ", "))."
-                )
+                try AccountText.added(account, store: s, json: store.json)
             }
         }
     }
@@ -50,13 +47,13 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                guard try s.account(username: username) != nil else {
-                    throw SimpulError(.notFound, "username: tidak ada akun '\(username.prefix(40))'")
-                }
+                _ = try AccountText.existing(OfficerRole.self, username, store: s)
                 let secret = try readSecret(isPIN: pin, confirm: true)
                 try s.setPassword(
                     username: username, passwordHash: try PasswordHasher().hashNew(secret, isPIN: pin), isPIN: pin)
-                try report(username, store: s, json: store.json, done: pin ? "PIN diganti" : "kata sandi diganti")
+                try AccountText.changed(
+                    OfficerRole.self, username, store: s, json: store.json,
+                    done: pin ? "PIN diganti" : "kata sandi diganti")
             }
         }
     }
@@ -71,7 +68,7 @@ struct UserCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 try s.setDisabled(username: username, true)
-                try report(username, store: s, json: store.json, done: "dinonaktifkan")
+                try AccountText.changed(OfficerRole.self, username, store: s, json: store.json, done: "dinonaktifkan")
             }
         }
     }
@@ -85,7 +82,7 @@ struct UserCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 try s.setDisabled(username: username, false)
-                try report(username, store: s, json: store.json, done: "diaktifkan")
+                try AccountText.changed(OfficerRole.self, username, store: s, json: store.json, done: "diaktifkan")
             }
         }
     }
@@ -99,10 +96,11 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let roles = try parseRoles(peran)
+                let roles = try AccountText.roles(OfficerRole.self, peran)
                 let s = try store.open()
                 try s.setRoles(username: username, roles: roles)
-                try report(username, store: s, json: store.json, done: "perannya diganti")
+                try AccountText.changed(
+                    OfficerRole.self, username, store: s, json: store.json, done: "perannya diganti")
             }
         }
     }
@@ -113,92 +111,15 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
-                var views: [AccountView] = []
-                for account in try s.accounts() {
-                    views.append(
-                        AccountView(account, credential: try s.credential(username: account.username), store: s))
-                }
-                if store.json {
-                    struct ListView: Encodable {
-                        var count: Int
-                        var accounts: [AccountView]
-                    }
-                    return try Console.printJSON(ListView(count: views.count, accounts: views))
-                }
-                if views.isEmpty {
-                    return print("Belum ada akun petugas; --petugas berisi nama petugas seperti diketik.")
-                }
-                for v in views {
-                    print("\(v.username)  \(v.name)  [\(v.roles.joined(separator: ", "))]  \(v.stateText)")
-                }
-                print("\(views.count) akun.")
+                try AccountText.list(
+                    OfficerRole.self, store: try store.open(), json: store.json,
+                    none: "Belum ada akun petugas; --petugas berisi nama petugas seperti diketik.")
             }
         }
     }
 }
 
-private let roleChoices = OfficerRole.allCases.map(\.rawValue).joined(separator: ", ")
-
-/// An account as `user` prints it.
-struct AccountView: Encodable {
-    var username: String
-    var name: String
-    var roles: [String]
-    var pin: Bool
-    /// aktif, nonaktif or terkunci.
-    var state: String
-    var lockedUntil: String?
-    var createdAt: String
-    var stateText: String
-
-    init(_ account: OfficerAccount, credential: StoredCredential?, store: NodeStore) {
-        username = account.username
-        name = account.name
-        roles = account.roles.map(\.rawValue)
-        pin = account.isPIN
-        createdAt = account.createdAt.description
-        let offset = store.info.zona.offsetMinutes
-        if account.disabled {
-            state = "nonaktif"
-            stateText = "nonaktif"
-        } else if let until = credential?.lockedUntil, until > Console.now() {
-            state = "terkunci"
-            lockedUntil = until.description
-            stateText = "terkunci sampai \(until.localText(offsetMinutes: offset)) \(store.info.zona.rawValue)"
-        } else {
-            state = "aktif"
-            stateText = "aktif"
-        }
-    }
-
-    private enum CodingKeys: String, CodingKey { case username, name, roles, pin, state, lockedUntil, createdAt }
-}
-
-/// Prints one account after a change.
-private func report(_ username: String, store s: NodeStore, json: Bool, done: String) throws(SimpulError) {
-    guard let account = try s.account(username: username) else {
-        throw SimpulError(.notFound, "username: tidak ada akun '\(username.prefix(40))'")
-    }
-    let view = AccountView(account, credential: try s.credential(username: username), store: s)
-    if json { return try Console.printJSON(view) }
-    print("Akun \(account.username) (\(account.name)) \(done); keadaan: \(view.stateText).")
-}
-
-/// Parses repeated `--peran` values.
-func parseRoles(_ texts: [String]) throws(SimpulError) -> [OfficerRole] {
-    guard !texts.isEmpty else {
-        throw SimpulError(.usage, "peran: sebutkan paling sedikit satu --peran (\(roleChoices))")
-    }
-    var roles: [OfficerRole] = []
-    for text in texts {
-        guard let role = OfficerRole(rawValue: text) else {
-            throw SimpulError(.usage, "peran: '\(text.prefix(40))' tidak dikenal (\(roleChoices))")
-        }
-        roles.append(role)
-    }
-    return roles
-}
+private let roleChoices = AccountText.choices(OfficerRole.self)
 
 /// Resolves `--petugas` (and `--pengganti`) into who records a change.
 func resolveActor(_ s: NodeStore, petugas: String, pengganti: String? = nil) throws(SimpulError) -> SimpulStore.Actor {
