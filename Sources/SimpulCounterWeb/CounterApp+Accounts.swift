@@ -10,20 +10,7 @@ extension CounterApp {
     )
         -> Response
     {
-        struct Login {
-            var office, csrf, username: String
-        }
-        let (token, cookie) = login.formToken()
-        let body = renderer.render("login", Login(office: store.info.name, csrf: token, username: username))
-        var response = WebPage.html(
-            renderer.render(
-                "frame",
-                [
-                    "title": "Masuk", "office": store.info.name, "body": body, "flash": message as Any,
-                    "flashKind": "err",
-                ] as [String: Any]), status: status)
-        response.setCookie(cookie)
-        return response
+        login.page(renderer: renderer, office: store.info.name, message: message, username: username, status: status)
     }
 
     func logIn(request: Request) async throws -> Response {

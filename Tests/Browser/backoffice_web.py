@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -154,10 +155,21 @@ class Staff:
         self.driver.find_element(By.ID, "password").send_keys(password)
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_gone(page)
 
     def wait_for(self, condition, timeout=20):
         return WebDriverWait(self.driver, timeout).until(condition)
+
+    def wait_gone(self, element):
+        """Waits for the page `element` belongs to to be replaced by the next one."""
+        def gone(_):
+            try:
+                element.tag_name
+                return False
+            except WebDriverException:
+                # Stale, or (while the next page loads) no longer in any document: gone either way.
+                return True
+        self.wait_for(gone)
 
     def text(self, selector="main"):
         return self.driver.find_element(By.CSS_SELECTOR, selector).text
@@ -175,7 +187,7 @@ class Staff:
         if confirms:
             alert = self.wait_for(expected_conditions.alert_is_present())
             alert.accept() if accept else alert.dismiss()
-        self.wait_for(expected_conditions.staleness_of(page))
+        self.wait_gone(page)
 
     def cookie_header(self):
         return "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
@@ -233,7 +245,7 @@ class BackOfficeWebTests(unittest.TestCase):
         Select(rina.driver.find_element(By.ID, "q-kecamatan")).select_by_value("33.74.02")
         page = rina.driver.find_element(By.TAG_NAME, "html")
         rina.driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
-        rina.wait_for(expected_conditions.staleness_of(page))
+        rina.wait_gone(page)
         rina.shot("berkas-33.74.02")
         rows = rina.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
         self.assertEqual(len(rows), 1)

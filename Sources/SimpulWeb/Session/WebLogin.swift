@@ -48,6 +48,23 @@ public struct WebLogin<Role: AccountRole>: Sendable {
         )
     }
 
+    /// The login page: the front end's `login` template inside its `frame`, with a fresh form token and
+    /// its cookie, and the line a refusal left.
+    public func page(
+        renderer: PageRenderer, office: String, message: String? = nil, username: String = "",
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let (token, cookie) = formToken()
+        let fields: [String: Any] = ["office": office, "csrf": token, "username": username]
+        let body = renderer.render("login", fields)
+        let frame: [String: Any] = [
+            "title": "Masuk", "office": office, "body": body, "flash": message as Any, "flashKind": "err",
+        ]
+        var response = WebPage.html(renderer.render("frame", frame), status: status)
+        response.setCookie(cookie)
+        return response
+    }
+
     public enum Outcome: Sendable {
         /// A redirect to the first page, setting the session cookie.
         case loggedIn(Response)
