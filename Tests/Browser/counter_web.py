@@ -645,6 +645,35 @@ class CounterWebTests(unittest.TestCase):
         self.assertIn("Rp 750 per m2", board.text("body"))
         self.assertIn(f"versi {catalog['version']}", board.text("header"))
 
+    def test_loket_by_keyboard_alone(self):
+        """A loket officer registers with the keyboard only: Tab through the form, Space to tick, Enter to send."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+        counter = self.counter(("siti", "Siti Aminah", "loket"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.open("/daftar?layanan=DOMISILI")
+        keys = ActionChains(loket.driver)
+        # From the top of the page, Tab reaches the first requirement's checkbox after the links and the
+        # service picker; walk until it has the focus, as an officer would.
+        for _ in range(40):
+            keys.send_keys(Keys.TAB).perform()
+            if loket.driver.switch_to.active_element.get_attribute("name") == "syarat":
+                break
+        self.assertEqual("syarat", loket.driver.switch_to.active_element.get_attribute("name"))
+        keys.send_keys(Keys.SPACE, Keys.TAB, Keys.SPACE, Keys.TAB).perform()
+        self.assertEqual("nik", loket.driver.switch_to.active_element.get_attribute("id"))
+        keys.send_keys(NIK, Keys.TAB, "Wati Susanti", Keys.TAB, "Jl. Kauman 3", Keys.TAB, "0811222333").perform()
+        loket.wait_for(lambda d: "NIK sah" in d.find_element(By.ID, "periksa-nik").text)
+        loket.shot("keyboard-isian")
+        page = loket.driver.find_element(By.TAG_NAME, "html")
+        keys.send_keys(Keys.ENTER).perform()
+        loket.wait_gone(page)
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+        self.assertIn("terdaftar", loket.flash())
+        self.assertIn("Wati Susanti", loket.text())
+        loket.shot("keyboard-terdaftar")
+
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""
         counter = self.counter(("siti", "Siti Aminah", "loket"))
