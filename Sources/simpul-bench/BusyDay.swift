@@ -238,14 +238,14 @@ private struct Counter {
         let layanan = rng.pick(catalog.services)
         var isian: [String: String] = [:]
         if case .formula(_, let inputs, _) = layanan.fee {
-            for name in inputs { isian[name] = formInput(name) }
+            for name in inputs { isian[name] = FileShape.formInput(name, using: &rng) }
         }
         let application = Application(
             layanan: layanan.code, pemohon: pemohon(), syarat: layanan.requirements.map(\.code), isian: isian)
         let p = try kecamatan.register(application, officer: rng.pick(Roster.loket))
         var file = File(number: p.number, layanan: layanan, ending: nil, ptspSteps: [], decision: ("50", nil))
         if layanan.isDelegated {
-            let steps = Self.steps(of: layanan)
+            let steps = FileShape.steps(of: layanan)
             if rng.chance(0.04) {
                 file.ending = (rng.pick(steps.filter(\.mayReject)), false)
             } else if rng.chance(0.03) {
@@ -253,7 +253,7 @@ private struct Counter {
             }
         } else {
             if rng.chance(0.03) { file.ending = (.penerusan, true) }
-            file.ptspSteps = Self.ptspSteps(to: layanan.forwardTo)
+            file.ptspSteps = FileShape.ptspSteps(to: layanan.forwardTo)
             if rng.chance(0.08) {
                 file.decision = (rng.pick(["90", "93"]), nil)
             } else if case .setByPTSP = layanan.fee {
@@ -321,36 +321,6 @@ private struct Counter {
         }
     }
 
-    private static func steps(of layanan: Layanan) -> [Tahap] {
-        var out: [Tahap] = []
-        var tahap: Tahap? = .verifikasi
-        while let t = tahap {
-            out.append(t)
-            tahap = Workflow.step(after: t, layanan: layanan)
-        }
-        return out
-    }
-
-    /// OSS progress codes a forwarded file passes through at each receiving office.
-    private static func ptspSteps(to office: String?) -> [String] {
-        switch office {
-        case "PTSP": ["05", "10", "20", "40", "45"]
-        case "OSS": ["05", "10"]
-        case "Dukcapil": ["05"]
-        default: ["05", "10", "20"]
-        }
-    }
-
-    private mutating func formInput(_ name: String) -> String {
-        switch name {
-        case "panjang_m": String(Int.random(in: 20...300, using: &rng))
-        case "lebar_m": String(Int.random(in: 4...8, using: &rng))
-        case "luas_m2": "\(Int.random(in: 1...12, using: &rng)).\(Int.random(in: 0...9, using: &rng))"
-        case "hari": String(Int.random(in: 1...14, using: &rng))
-        default: String(Int.random(in: 1...20, using: &rng))
-        }
-    }
-
     /// A citizen of the kecamatan with a valid NIK registered there.
     private mutating func pemohon() -> Pemohon {
         let woman = rng.chance(0.5)
@@ -378,6 +348,41 @@ private struct Counter {
 }
 
 /// Names and phrases the officers use.
+/// How a simulated file moves, shared by the busy day and the web bench's store.
+enum FileShape {
+    /// The steps a delegated service's file passes, in order.
+    static func steps(of layanan: Layanan) -> [Tahap] {
+        var out: [Tahap] = []
+        var tahap: Tahap? = .verifikasi
+        while let t = tahap {
+            out.append(t)
+            tahap = Workflow.step(after: t, layanan: layanan)
+        }
+        return out
+    }
+
+    /// OSS progress codes a forwarded file passes through at each receiving office.
+    static func ptspSteps(to office: String?) -> [String] {
+        switch office {
+        case "PTSP": ["05", "10", "20", "40", "45"]
+        case "OSS": ["05", "10"]
+        case "Dukcapil": ["05"]
+        default: ["05", "10", "20"]
+        }
+    }
+
+    /// A plausible value for a fee formula's input.
+    static func formInput(_ name: String, using rng: inout SplitMix64) -> String {
+        switch name {
+        case "panjang_m": String(Int.random(in: 20...300, using: &rng))
+        case "lebar_m": String(Int.random(in: 4...8, using: &rng))
+        case "luas_m2": "\(Int.random(in: 1...12, using: &rng)).\(Int.random(in: 0...9, using: &rng))"
+        case "hari": String(Int.random(in: 1...14, using: &rng))
+        default: String(Int.random(in: 1...20, using: &rng))
+        }
+    }
+}
+
 enum Roster {
     static let loket = ["Sri Wahyuni", "Agus Setiawan"]
     static let kasir = "Rina Marlina"

@@ -142,7 +142,7 @@ private struct Planner {
         let layanan = rng.pick(catalog.services)
         var isian: [String: String] = [:]
         if case .formula(_, let inputs, _) = layanan.fee {
-            for name in inputs { isian[name] = formInput(name) }
+            for name in inputs { isian[name] = FileShape.formInput(name, using: &rng) }
         }
         let year = day.year
         sequence[year, default: 0] += 1
@@ -161,7 +161,7 @@ private struct Planner {
             stopAfter: open ? Int.random(in: 0...7, using: &rng) : Int.max, ending: nil, ptspSteps: [],
             decision: ("50", nil), at: at)
         if layanan.isDelegated {
-            let steps = Self.steps(of: layanan)
+            let steps = FileShape.steps(of: layanan)
             if rng.chance(0.04) {
                 file.ending = (rng.pick(steps.filter(\.mayReject)), false)
             } else if rng.chance(0.03) {
@@ -169,7 +169,7 @@ private struct Planner {
             }
         } else {
             if rng.chance(0.03) { file.ending = (.penerusan, true) }
-            file.ptspSteps = Self.ptspSteps(to: layanan.forwardTo)
+            file.ptspSteps = FileShape.ptspSteps(to: layanan.forwardTo)
             if rng.chance(0.08) {
                 file.decision = (rng.pick(["90", "93"]), nil)
             } else if case .setByPTSP = layanan.fee {
@@ -177,35 +177,6 @@ private struct Planner {
             }
         }
         return file
-    }
-
-    private static func steps(of layanan: Layanan) -> [Tahap] {
-        var out: [Tahap] = []
-        var tahap: Tahap? = .verifikasi
-        while let t = tahap {
-            out.append(t)
-            tahap = Workflow.step(after: t, layanan: layanan)
-        }
-        return out
-    }
-
-    private static func ptspSteps(to office: String?) -> [String] {
-        switch office {
-        case "PTSP": ["05", "10", "20", "40", "45"]
-        case "OSS": ["05", "10"]
-        case "Dukcapil": ["05"]
-        default: ["05", "10", "20"]
-        }
-    }
-
-    private mutating func formInput(_ name: String) -> String {
-        switch name {
-        case "panjang_m": String(Int.random(in: 20...300, using: &rng))
-        case "lebar_m": String(Int.random(in: 4...8, using: &rng))
-        case "luas_m2": "\(Int.random(in: 1...12, using: &rng)).\(Int.random(in: 0...9, using: &rng))"
-        case "hari": String(Int.random(in: 1...14, using: &rng))
-        default: String(Int.random(in: 1...20, using: &rng))
-        }
     }
 
     /// A citizen of the kecamatan with a valid NIK; some apply more than once over the years.
