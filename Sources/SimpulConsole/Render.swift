@@ -191,6 +191,7 @@ public enum Render {
         case .forwarded(let f): what = "Berkas diteruskan ke \(f.to)" + (f.note.map { ": \($0)" } ?? "")
         case .withdrawn(let c): what = "Permohonan ditarik pemohon: \(c.reason)"
         case .rejected(let r): what = "Permohonan ditolak pada tahap \(r.tahap.label): \(r.reason)"
+        case .returned(let r): what = "Berkas dikembalikan ke loket, belum lengkap: \(r.note)"
         case .paymentReceived(let p): what = "Retribusi \(Rupiah.format(p.amount)) diterima, kuitansi \(p.receipt)"
         case .ptspProgress(let pr):
             what = "Proses PTSP: \(PTSPStatus.label(pr.code))" + (pr.note.map { ": \($0)" } ?? "")

@@ -257,6 +257,11 @@ extension CounterApp {
         case "tolak":
             guard let note else { throw SimpulError(.invalidData, "alasan: alasan penolakan wajib diisi") }
             return (.reject(reason: note), nil)
+        case "kembalikan":
+            guard let note else {
+                throw SimpulError(.invalidData, "catatan: tulis apa yang harus dilengkapi pemohon")
+            }
+            return (.returnToLoket(note: note), nil)
         case "bayar":
             let amount = try Console.rupiah(form["jumlah"] ?? "", field: "jumlah")
             return (.pay(amount: amount, receipt: ""), nil)
@@ -370,10 +375,15 @@ struct FileView {
             case .advance(let t)
             where account.holds(OfficerRole.taking(t)) || (t == .pengesahanCamat && account.holds(.sekcam)):
                 let substitute = t == .pengesahanCamat && !account.holds(.camat)
+                let button =
+                    switch t {
+                    case .penyerahan: "Serahkan dokumen"
+                    case .kelengkapan: "Sudah dilengkapi, kirim ke verifikasi"
+                    default: "Selesaikan \(t.label.lowercased())"
+                    }
                 actions.append(
                     Action(
-                        verb: "selesai",
-                        button: t == .penyerahan ? "Serahkan dokumen" : "Selesaikan \(t.label.lowercased())",
+                        verb: "selesai", button: button,
                         tahap: t.rawValue, noteLabel: "Catatan (boleh kosong)", noteRequired: false, amount: nil,
                         confirm: nil, danger: false, substitute: substitute,
                         substituteOptions: [
@@ -406,6 +416,12 @@ struct FileView {
                         noteLabel: "Alasan penolakan (dibaca pemohon)", noteRequired: true, amount: nil,
                         confirm: "Tolak permohonan \(p.number)? Penolakan tidak bisa dibatalkan.", danger: true,
                         substitute: false, substituteOptions: []))
+            case .returnToLoket where account.holds(.verifikasi):
+                actions.append(
+                    Action(
+                        verb: "kembalikan", button: "Kembalikan ke loket (belum lengkap)", tahap: "",
+                        noteLabel: "Yang harus dilengkapi pemohon (dibaca petugas loket)", noteRequired: true,
+                        amount: nil, confirm: nil, danger: false, substitute: false, substituteOptions: []))
             default: break
             }
         }
@@ -422,6 +438,19 @@ struct FileView {
                 + (asked.map { ": \(FreeText.shown($0))" } ?? "") + ". Minta pemohon melengkapinya, lalu "
                 + (canAttach ? "lampirkan pindaiannya di sini; " : "petugas loket melampirkan pindaiannya; ")
                 + "pindaian sampai ke \(p.forwardedTo ?? "PTSP") pada sinkron berikutnya."
+        } else if p.status == .diproses && p.tahap == .kelengkapan {
+            let asked = events.reversed().lazy.compactMap { e -> Event? in
+                guard case .returned = e.body else { return nil }
+                return e
+            }.first
+            var text = "Berkas dikembalikan dari verifikasi karena belum lengkap"
+            if let asked, case .returned(let r) = asked.body {
+                text += " (\(FreeText.shown(asked.officer))): \(FreeText.shown(r.note))"
+            }
+            notice =
+                text + ". Minta pemohon melengkapinya"
+                + (canAttach ? " dan lampirkan pindaiannya di sini" : "")
+                + ", lalu kirim berkas kembali ke verifikasi."
         } else if p.status == .diproses && p.tahap == .penyerahan && p.outstanding > 0 {
             notice =
                 "Dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding)). "

@@ -39,6 +39,9 @@ struct PermohonanRow {
         // A decision that came back from the PTSP is what the penyerahan desk waits for.
         if p.forwardedTo != nil && p.tahap == .penyerahan {
             flag = "keputusan PTSP sudah tiba"
+        } else if p.tahap == .kelengkapan {
+            flag = "perlu dilengkapi"
+            flagKind = "warn"
         } else if p.status == .diteruskan && p.ptspCode == NodeStore.incompleteCode {
             waiting = "Kelengkapan berkas diminta \(p.forwardedTo ?? "PTSP") (Petugas Loket)"
             flag = "perlu dilengkapi"

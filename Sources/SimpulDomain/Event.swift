@@ -101,6 +101,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable, CustomStringConv
     case catalogPublished = "katalog.published"
     case calendarPublished = "kalender.published"
     case attached = "permohonan.attached"
+    case returned = "permohonan.returned"
 
     /// The wire string, so messages and logs read as the log does.
     public var description: String { rawValue }
@@ -120,6 +121,7 @@ public enum EventBody: Sendable, Equatable, Codable {
     case catalogPublished(LayananCatalog)
     case calendarPublished(CalendarPublication)
     case attached(Attachment)
+    case returned(Pengembalian)
 
     public var type: EventType {
         switch self {
@@ -135,6 +137,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .catalogPublished: .catalogPublished
         case .calendarPublished: .calendarPublished
         case .attached: .attached
+        case .returned: .returned
         }
     }
 
@@ -171,6 +174,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .catalogPublished: .catalogPublished(try LayananCatalog(from: decoder))
         case .calendarPublished: .calendarPublished(try CalendarPublication(from: decoder))
         case .attached: .attached(try Attachment(from: decoder))
+        case .returned: .returned(try Pengembalian(from: decoder))
         }
     }
 
@@ -195,6 +199,7 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .catalogPublished(let v): try v.encode(to: encoder)
         case .calendarPublished(let v): try v.encode(to: encoder)
         case .attached(let v): try v.encode(to: encoder)
+        case .returned(let v): try v.encode(to: encoder)
         }
     }
 }
@@ -247,6 +252,18 @@ public struct Closure: Sendable, Equatable, Codable {
 public struct Rejection: Sendable, Equatable, Codable {
     public var tahap: Tahap
     public var reason: String
+}
+
+/// The verifikator's return of an incomplete file to the loket (pengembalian berkas), with what the
+/// applicant must still bring.
+public struct Pengembalian: Sendable, Equatable, Codable {
+    public var tahap: Tahap
+    public var note: String
+
+    public init(tahap: Tahap, note: String) {
+        self.tahap = tahap
+        self.note = note
+    }
 }
 
 public struct Payment: Sendable, Equatable, Codable {

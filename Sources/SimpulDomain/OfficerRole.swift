@@ -37,7 +37,7 @@ public enum OfficerRole: String, Sendable, Codable, CaseIterable, Comparable {
         case .validasiSekcam: .sekcam
         case .pengesahanCamat: .camat
         case .penyerahan: .penyerahan
-        case .penerusan: .loket
+        case .penerusan, .kelengkapan: .loket
         }
     }
 
@@ -47,7 +47,7 @@ public enum OfficerRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// step command on a permohonan with no step waiting (the workflow refuses that with its own message).
     public static func required(for command: Command, on p: Permohonan) -> OfficerRole? {
         switch command {
-        case .advance, .reject: p.tahap.map(taking)
+        case .advance, .reject, .returnToLoket: p.tahap.map(taking)
         case .forward, .withdraw: .loket
         case .pay: .kasir
         case .ptspProgress, .decide, .settle: nil
@@ -59,6 +59,7 @@ public enum OfficerRole: String, Sendable, Codable, CaseIterable, Comparable {
     public static func task(of command: Command, on p: Permohonan) -> String {
         switch command {
         case .advance, .reject: p.tahap.map { "tahap \($0.label)" } ?? "tahap yang menunggu"
+        case .returnToLoket: "pengembalian berkas ke loket"
         case .forward: "penerusan berkas"
         case .withdraw: "penarikan permohonan"
         case .pay: "pembayaran retribusi"

@@ -44,7 +44,8 @@ extension EventType {
     /// Who may write events of this type.
     public var writer: EventWriter {
         switch self {
-        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached: .kecamatan
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached, .returned:
+            .kecamatan
         case .ptspProgress, .decided, .settled, .catalogPublished, .calendarPublished: .hub
         }
     }
@@ -55,7 +56,7 @@ extension EventType {
         switch self {
         case .catalogPublished, .calendarPublished: true
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
-            .ptspProgress, .decided, .settled:
+            .returned, .ptspProgress, .decided, .settled:
             false
         }
     }

@@ -9,6 +9,9 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
     case penyerahan
     /// Only for services that are not delegated: the loket sends the file on.
     case penerusan
+    /// The verifikator found the file incomplete and sent it back: the loket asks the applicant for
+    /// what is missing, then sends it to verifikasi again.
+    case kelengkapan
 
     /// The step's name as officers know it.
     public var label: String {
@@ -21,6 +24,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
         case .pengesahanCamat: "Pengesahan Camat"
         case .penyerahan: "Penyerahan dokumen"
         case .penerusan: "Penerusan berkas"
+        case .kelengkapan: "Melengkapi berkas di loket"
         }
     }
 
@@ -34,7 +38,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
         case .validasiSekcam: "Sekretaris Camat"
         case .pengesahanCamat: "Camat"
         case .penyerahan: "Petugas Penyerahan"
-        case .penerusan: "Petugas Loket"
+        case .penerusan, .kelengkapan: "Petugas Loket"
         }
     }
 
@@ -42,7 +46,7 @@ public enum Tahap: String, Sendable, Codable, CaseIterable {
     public var mayReject: Bool {
         switch self {
         case .verifikasi, .cekLapangan, .validasiKasi, .validasiSekcam, .pengesahanCamat: true
-        case .operatorStep, .penyerahan, .penerusan: false
+        case .operatorStep, .penyerahan, .penerusan, .kelengkapan: false
         }
     }
 }
@@ -156,6 +160,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
             status = .ditolak
             tahap = nil
             closingReason = r.reason
+        case .returned:
+            tahap = .kelengkapan
         case .paymentReceived(let p):
             paid += p.amount
             receipts.append(p.receipt)
@@ -204,6 +210,8 @@ public enum Command: Sendable, Equatable {
     case forward(note: String?)
     case withdraw(reason: String)
     case reject(reason: String)
+    /// The verifikator sends an incomplete file back to the loket, saying what the applicant must bring.
+    case returnToLoket(note: String)
     /// A payment at the kasir; the store allocates the receipt number in the same transaction.
     case pay(amount: Int64, receipt: String)
     /// A PTSP processing step on a forwarded file, with its OSS status code.
@@ -221,6 +229,7 @@ public enum NextAction: Sendable, Equatable, CustomStringConvertible {
     case pay(Int64)
     case withdraw
     case reject
+    case returnToLoket
     case ptsp
 
     public var description: String {
@@ -231,6 +240,7 @@ public enum NextAction: Sendable, Equatable, CustomStringConvertible {
         case .pay(let amount): "kasir pay (sisa retribusi \(Rupiah.format(amount)))"
         case .withdraw: "withdraw (ditarik pemohon)"
         case .reject: "reject (ditolak, dengan alasan)"
+        case .returnToLoket: "return (kembalikan ke loket karena belum lengkap, dengan catatan)"
         }
     }
 }
@@ -249,6 +259,7 @@ public enum Workflow {
         case .pengesahanCamat: .penyerahan
         case .penyerahan: nil
         case .penerusan: nil
+        case .kelengkapan: .verifikasi
         }
     }
 
@@ -265,6 +276,7 @@ public enum Workflow {
             } else {
                 actions.append(.advance(tahap))
             }
+            if tahap == .verifikasi { actions.append(.returnToLoket) }
             if p.paid == 0 { actions.append(.withdraw) }
             if tahap.mayReject { actions.append(.reject) }
         case .diteruskan:
@@ -299,6 +311,11 @@ public enum Workflow {
         case .reject(let reason):
             guard let r = try cleaned(reason, field: "alasan") else { throw .invalid("alasan: wajib diisi") }
             body = .rejected(Rejection(tahap: p.tahap ?? .verifikasi, reason: r))
+        case .returnToLoket(let note):
+            guard let n = try cleaned(note, field: "catatan") else {
+                throw .invalid("catatan: tulis apa yang harus dilengkapi pemohon")
+            }
+            body = .returned(Pengembalian(tahap: p.tahap ?? .verifikasi, note: n))
         case .pay(let amount, let receipt):
             guard amount > 0 else { throw .invalid("jumlah: harus lebih dari Rp 0, tertulis \(amount)") }
             if amount > p.outstanding && p.outstanding > 0 {
@@ -394,6 +411,12 @@ public enum Workflow {
                     "permohonan \(p.number) tidak bisa ditolak pada keadaan ini (ditolak hanya saat verifikasi, cek lapangan, validasi atau pengesahan)"
             }
             return nil
+        case .returned(let r):
+            guard p.status == .diproses, p.tahap == .verifikasi, r.tahap == .verifikasi else {
+                return
+                    "permohonan \(p.number) tidak bisa dikembalikan ke loket: hanya saat menunggu tahap verifikasi berkas"
+            }
+            return nil
         case .paymentReceived(let pay):
             guard p.status == .diproses, p.tahap == .penyerahan else {
                 return
@@ -465,7 +488,9 @@ public enum Workflow {
         switch body {
         case .forwarded, .withdrawn, .rejected, .decided, .settled: true
         case .stepCompleted(let s): s.tahap == .penyerahan
-        case .registered, .paymentReceived, .ptspProgress, .catalogPublished, .calendarPublished, .attached: false
+        case .registered, .paymentReceived, .ptspProgress, .catalogPublished, .calendarPublished, .attached,
+            .returned:
+            false
         }
     }
 

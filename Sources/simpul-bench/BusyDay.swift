@@ -414,7 +414,7 @@ enum Roster {
         case .validasiSekcam: "Wahyu Hidayat, S.Sos (Sekcam)"
         case .pengesahanCamat: "Dr. Ika Pratiwi (Camat)"
         case .penyerahan: "Dian Puspita"
-        case .penerusan: "Sri Wahyuni"
+        case .penerusan, .kelengkapan: "Sri Wahyuni"
         }
     }
 }

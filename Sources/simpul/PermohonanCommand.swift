@@ -7,8 +7,8 @@ struct PermohonanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permohonan", abstract: "Permohonan di loket: daftar, proses, teruskan, tarik, tolak, riwayat.",
         subcommands: [
-            Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Attach.self,
-            Log.self,
+            Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Return.self,
+            Attach.self, Log.self,
         ])
 
     struct Create: ParsableCommand {
@@ -152,6 +152,26 @@ struct PermohonanCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 try change(
                     .reject(reason: alasan), number: number, petugas: petugas, pengganti: pengganti, store: store)
+            }
+        }
+    }
+
+    struct Return: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Kembalikan berkas yang belum lengkap dari verifikasi ke loket, dengan apa yang harus dilengkapi.",
+            discussion: """
+                Loket meminta kekurangannya kepada pemohon, lalu menyelesaikan tahap kelengkapan \
+                (advance --tahap kelengkapan) sehingga berkas kembali ke verifikasi.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Apa yang harus dilengkapi pemohon.") var catatan: String
+        @Option(help: petugasHelp) var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                try change(.returnToLoket(note: catatan), number: number, petugas: petugas, store: store)
             }
         }
     }

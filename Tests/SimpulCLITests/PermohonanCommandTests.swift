@@ -284,6 +284,48 @@ struct PermohonanCommandTests {
         #expect(try node.snapshot() == before)
     }
 
+    @Test func verifikasiReturnsAnIncompleteFileToTheLoket() throws {
+        let node = try TestNode.fresh()
+        let number = try #require(try node.create("SKTM")["number"]?.string)
+        let doc = try node.json([
+            "permohonan", "return", number, "--catatan", "Surat pengantar RT belum ditandatangani", "--petugas", "Rina",
+        ])
+        #expect(doc["permohonan"]?["status"]?.string == "diproses")
+        #expect(doc["permohonan"]?["tahap"]?.string == "kelengkapan")
+        let events = try #require(try node.json(["permohonan", "log", number])["events"]?.array)
+        let returned = try #require(events.last)
+        #expect(returned["body"]?["type"]?.string == "permohonan.returned")
+        #expect(returned["body"]?["data"]?["note"]?.string == "Surat pengantar RT belum ditandatangani")
+        #expect(returned["role"]?.string == "Petugas Verifikasi")
+        let log = try node.run(["permohonan", "log", number])
+        #expect(log.stdout.contains("Berkas dikembalikan ke loket, belum lengkap: Surat pengantar RT"))
+
+        // Verifikasi waits for the loket; the loket completes kelengkapan and the file is back.
+        let before = try node.snapshot()
+        expectRefused(
+            try node.run(["permohonan", "advance", number, "--tahap", "verifikasi", "--petugas", "Rina"]), exit: 65,
+            mentioning: "menunggu tahap kelengkapan")
+        expectRefused(
+            try node.run(["permohonan", "return", number, "--catatan", "lagi", "--petugas", "Rina"]), exit: 65,
+            mentioning: "hanya saat menunggu tahap verifikasi")
+        #expect(try node.snapshot() == before)
+        let back = try node.json([
+            "permohonan", "advance", number, "--tahap", "kelengkapan", "--catatan", "sudah ditandatangani",
+            "--petugas", Officer.loket,
+        ])
+        #expect(back["permohonan"]?["tahap"]?.string == "verifikasi")
+    }
+
+    @Test(arguments: ["", "  "])
+    func returnNeedsANote(catatan: String) throws {
+        let node = try TestNode.fresh()
+        let number = try #require(try node.create("SKTM")["number"]?.string)
+        let before = try node.snapshot()
+        let r = try node.run(["permohonan", "return", number, "--catatan", catatan, "--petugas", "Rina"])
+        expectRefused(r, exit: 65, mentioning: "catatan")
+        #expect(try node.snapshot() == before)
+    }
+
     /// The operator enters data and prints; the article gives that step no check to reject on.
     @Test func rejectIsNotAllowedAtTheOperatorStep() throws {
         let node = try TestNode.fresh()

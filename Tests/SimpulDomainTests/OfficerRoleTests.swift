@@ -28,6 +28,7 @@ import Testing
         let expected: [Tahap: OfficerRole] = [
             .verifikasi: .verifikasi, .cekLapangan: .teknis, .operatorStep: .operator, .validasiKasi: .kasi,
             .validasiSekcam: .sekcam, .pengesahanCamat: .camat, .penyerahan: .penyerahan, .penerusan: .loket,
+            .kelengkapan: .loket,
         ]
         #expect(Set(expected.keys) == Set(Tahap.allCases))
         for tahap in Tahap.allCases {
@@ -42,6 +43,7 @@ import Testing
         #expect(OfficerRole.required(for: .advance(tahap: nil, note: nil), on: p) == OfficerRole.taking(tahap))
         #expect(OfficerRole.required(for: .advance(tahap: .verifikasi, note: nil), on: p) == OfficerRole.taking(tahap))
         #expect(OfficerRole.required(for: .reject(reason: "x"), on: p) == OfficerRole.taking(tahap))
+        #expect(OfficerRole.required(for: .returnToLoket(note: "x"), on: p) == OfficerRole.taking(tahap))
         #expect(OfficerRole.task(of: .advance(tahap: nil, note: nil), on: p) == "tahap \(tahap.label)")
     }
 

@@ -149,7 +149,7 @@ struct WorkflowTests {
         #expect(p.fee == 25_000 && p.paid == 0 && p.outstanding == 25_000)
         #expect(p.registeredAt == p.updatedAt)
         #expect(p.seen.covers(Dot(node: Counter.node, seq: 1)))
-        #expect(Workflow.nextActions(p) == [.advance(.verifikasi), .withdraw, .reject])
+        #expect(Workflow.nextActions(p) == [.advance(.verifikasi), .returnToLoket, .withdraw, .reject])
     }
 
     @Test func sameDayServiceAcceptedOnSaturdayIsDueMonday() throws {
@@ -431,6 +431,75 @@ struct WorkflowTests {
         #expect(try counter.refusal(.reject(reason: reason)).contains("alasan: wajib diisi"))
     }
 
+    // MARK: returning an incomplete file to the loket
+
+    @Test func verifikatorReturnsAnIncompleteFileAndTheLoketSendsItBack() throws {
+        var counter = try Counter(Fixture.jalan, isian: Fixture.jalanIsian)
+        #expect(Workflow.nextActions(counter.p).contains(.returnToLoket))
+        let body = try counter.run(.returnToLoket(note: "  surat pengantar desa belum dicap  "))
+        guard case .returned(let r) = body else {
+            Issue.record("return recorded \(body.type)")
+            return
+        }
+        #expect(r == Pengembalian(tahap: .verifikasi, note: "surat pengantar desa belum dicap"))
+        #expect(counter.p.status == .diproses)
+        #expect(counter.p.tahap == .kelengkapan)
+        #expect(Workflow.nextActions(counter.p) == [.advance(.kelengkapan), .withdraw])
+        // Verifikasi cannot go on, nor reject, until the loket has the missing paper.
+        #expect(try counter.refusal(.advance(tahap: .verifikasi, note: nil)).contains("menunggu tahap kelengkapan"))
+        #expect(try counter.refusal(.reject(reason: "tidak lengkap")).contains("tidak bisa ditolak"))
+        #expect(try counter.refusal(.returnToLoket(note: "lagi")).contains("hanya saat menunggu tahap verifikasi"))
+        try counter.run(.advance(tahap: .kelengkapan, note: "cap sudah ada"))
+        #expect(counter.p.tahap == .verifikasi)
+        // As often as needed, then on through the flow; the due date never moved.
+        let due = counter.p.dueOn
+        try counter.run(.returnToLoket(note: "denah tidak terbaca"))
+        try counter.run(.advance(tahap: nil, note: nil))
+        try counter.advance(until: .penyerahan)
+        try counter.run(.pay(amount: 25_000, receipt: "r1"))
+        try counter.run(.advance(tahap: nil, note: nil))
+        #expect(counter.p.status == .selesai)
+        #expect(counter.p.dueOn == due)
+        var rebuilt = try #require(
+            counter.events.first.flatMap { e -> Permohonan? in
+                guard case .registered(let r) = e.body else { return nil }
+                return Permohonan(registeredBy: e, r)
+            })
+        for e in counter.events.dropFirst() { rebuilt.apply(e) }
+        #expect(rebuilt == counter.p)
+    }
+
+    @Test(arguments: [Tahap.cekLapangan, .operatorStep, .validasiKasi, .penyerahan])
+    func returnIsOnlyFromVerifikasi(tahap: Tahap) throws {
+        var counter = try Counter(Fixture.jalan, isian: Fixture.jalanIsian)
+        try counter.advance(until: tahap)
+        #expect(!Workflow.nextActions(counter.p).contains(.returnToLoket))
+        let message = try counter.refusal(.returnToLoket(note: "kurang"))
+        #expect(message.contains("hanya saat menunggu tahap verifikasi"), "\(message)")
+        #expect(message.contains("langkah yang boleh"), "\(message)")
+    }
+
+    @Test(arguments: ["", "  "])
+    func returnNeedsANote(note: String) throws {
+        let counter = try Counter(Fixture.sktm)
+        #expect(try counter.refusal(.returnToLoket(note: note)).contains("catatan: tulis apa yang harus dilengkapi"))
+    }
+
+    @Test func aForwardedServiceIsNeverReturnedFromVerifikasi() throws {
+        var counter = try Counter(Fixture.pbg)
+        #expect(counter.p.tahap == .penerusan)
+        #expect(try counter.refusal(.returnToLoket(note: "kurang")).contains("tidak bisa dikembalikan"))
+        try counter.run(.forward(note: nil))
+        #expect(try counter.refusal(.returnToLoket(note: "kurang")).contains("tidak bisa dikembalikan"))
+    }
+
+    @Test func aReturnedFileMayBeWithdrawnAtTheLoket() throws {
+        var counter = try Counter(Fixture.sktm)
+        try counter.run(.returnToLoket(note: "KK lama"))
+        try counter.run(.withdraw(reason: "pemohon tidak kembali"))
+        #expect(counter.p.status == .ditarik)
+    }
+
     @Test(arguments: [Status.selesai, .ditarik, .ditolak])
     func nothingIsAllowedAfterClosing(status: Status) throws {
         var counter = try Counter(Fixture.jalan, isian: Fixture.jalanIsian)
@@ -449,6 +518,7 @@ struct WorkflowTests {
         let commands: [Command] = [
             .advance(tahap: nil, note: nil), .advance(tahap: .penyerahan, note: nil), .forward(note: nil),
             .withdraw(reason: "lagi"), .reject(reason: "lagi"), .pay(amount: 1, receipt: "r9"),
+            .returnToLoket(note: "lagi"),
         ]
         for command in commands {
             let message = try counter.refusal(command)
@@ -543,7 +613,7 @@ struct WorkflowTests {
         #expect(
             Tahap.allCases.map(\.rawValue) == [
                 "verifikasi", "cek-lapangan", "operator", "validasi-kasi", "validasi-sekcam", "pengesahan-camat",
-                "penyerahan", "penerusan",
+                "penyerahan", "penerusan", "kelengkapan",
             ])
         #expect(Tahap.pengesahanCamat.role == "Camat")
         #expect(Tahap.cekLapangan.role == "Petugas Teknis")

@@ -77,6 +77,8 @@ import Testing
                 try store.perform(.withdraw(reason: "pemohon membatalkan"), on: number, officer: "Loket")
             case .reject:
                 try store.perform(.reject(reason: "berkas tidak sesuai"), on: number, officer: "Petugas")
+            case .returnToLoket:
+                try store.perform(.returnToLoket(note: "fotokopi KK kurang"), on: number, officer: "Petugas")
             case .ptsp:
                 // Only the hub acts on forwarded files; a kecamatan store must refuse.
                 #expect(throws: SimpulError.self) {

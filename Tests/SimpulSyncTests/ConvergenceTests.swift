@@ -130,6 +130,8 @@ import Testing
         case .pay(let due): try store.perform(.pay(amount: due, receipt: ""), on: p.number, officer: "Kasir")
         case .withdraw: try store.perform(.withdraw(reason: "batal"), on: p.number, officer: "Loket")
         case .reject: try store.perform(.reject(reason: "tidak sesuai"), on: p.number, officer: "Petugas")
+        case .returnToLoket:
+            try store.perform(.returnToLoket(note: "surat pengantar RT kurang"), on: p.number, officer: "Petugas")
         case .ptsp: break
         }
     }

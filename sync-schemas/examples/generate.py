@@ -108,6 +108,9 @@ wd = ev(5, 5, {"33.74.01": 4}, n2, "Sari Wulandari", "Petugas Loket", "2026-03-1
 rej = ev(6, 6, {"33.74.01": 2}, n1, "Joko Prasetyo", "Petugas Teknis", "2026-03-17T04:30:00.000Z",
          "permohonan.rejected", {"tahap": "cek-lapangan", "reason": "ruas jalan adalah jalan provinsi"})
 cs2 = kec.seal("33.74.01", [wd, rej], cs1["hash"])
+# Not in a change set of these examples: the verifikator sends a file back to the loket.
+ret = ev(7, 7, {"33.74.01": 2}, n1, "Hendra Gunawan", "Petugas Verifikasi", "2026-03-17T05:00:00.000Z",
+         "permohonan.returned", {"tahap": "verifikasi", "note": "surat pengantar desa belum dicap; minta cap kepala desa"})
 
 catalog = {"version": 2, "services": [keramaian, dict(izin, version=2, fee={"type": "formula", "rate": 1000,
            "inputs": ["panjang_m", "lebar_m"], "unit": "m2"}), pbg]}
@@ -264,7 +267,7 @@ put("version-vector.json", {"33.74": 3, "33.74.01": 6, "33.74.01-1": 2}, "versio
 for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forwarded"), (wd, "withdrawn"),
                  (rej, "rejected"), (pay, "pembayaran-received"), (prog, "ptsp-progress"), (dec, "decided"),
                  (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published"),
-                 (attached, "attached")]:
+                 (attached, "attached"), (ret, "returned")]:
     put(f"event-data-{short}.json", {"type": e["type"], "data": e["data"]}, "event-data")
 
 # Invalid examples: each breaks exactly one rule.

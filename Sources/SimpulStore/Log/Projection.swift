@@ -40,7 +40,8 @@ final class Projection {
         case .settled:
             // A settlement marks conflicts resolved, which only a fold of the whole record knows.
             try refold(record: event.record, incoming: [event])
-        case .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .ptspProgress, .decided, .attached:
+        case .stepCompleted, .forwarded, .withdrawn, .rejected, .returned, .paymentReceived, .ptspProgress, .decided,
+            .attached:
             guard var state = try current(event.record) else { throw Self.notFound(event.record) }
             state.apply(event)
             if case .paymentReceived(let p) = event.body { try insertPayment(p, event: event) }
@@ -392,8 +393,8 @@ final class Projection {
                     sql: "INSERT OR REPLACE INTO holiday (date, kind, name) VALUES (?, ?, ?)",
                     arguments: [h.date.description, h.kind, h.name])
             }
-        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .ptspProgress,
-            .decided, .settled, .attached:
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .returned, .paymentReceived,
+            .ptspProgress, .decided, .settled, .attached:
             // Only reference data is projected here; the callers route by `EventType.isGlobal`.
             break
         }

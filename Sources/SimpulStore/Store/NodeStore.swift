@@ -314,6 +314,7 @@ public final class NodeStore: Sendable {
         switch body {
         case .stepCompleted(let s): s.tahap.role
         case .rejected(let r): r.tahap.role
+        case .returned(let r): r.tahap.role
         case .paymentReceived: Peran.kasir
         case .registered, .forwarded, .withdrawn, .attached: Peran.loket
         case .ptspProgress, .decided: Peran.ptsp
