@@ -10,7 +10,9 @@ extension CounterApp {
     )
         -> Response
     {
-        login.page(renderer: renderer, office: store.info.name, message: message, username: username, status: status)
+        login.page(
+            renderer: renderer, office: store.info.name, message: message ?? WebLogin<OfficerRole>.notice(request),
+            username: username, status: status)
     }
 
     func logIn(request: Request) async throws -> Response {

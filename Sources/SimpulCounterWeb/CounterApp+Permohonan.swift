@@ -19,22 +19,32 @@ extension CounterApp {
             var empty: Bool
             var total: Int
             var rows: [PermohonanRow]
+            var pageText: String?
+            var previous, next: String?
         }
         let account = session.account
         let store = self.store
         let today = self.today()
+        let perPage = settings.queuePageSize
+        // `hal` counts from 0, as on the search page; a page past the end shows an empty one.
+        let shown = max(0, min(Int(request.uri.queryParameters.get("hal") ?? "0") ?? 0, 10_000))
         let (rows, total) = try await blocking { () throws(SimpulError) in
             let steps = Self.steps(for: account)
             let list = try store.workQueue(
-                steps: steps, unpaid: account.holds(.kasir), incomplete: account.holds(.loket), limit: 200)
+                steps: steps, unpaid: account.holds(.kasir), incomplete: account.holds(.loket), limit: perPage,
+                offset: shown * perPage)
             let calendar = try store.calendar()
             return (list.map { PermohonanRow($0, today: today, calendar: calendar) }, try self.queueCount(account))
         }
+        let pages = max(1, (total + perPage - 1) / perPage)
         let body = renderer.render(
             "queue",
             Queue(
-                heading: "Antrean \(account.roles.map(\.label).joined(separator: ", "))", empty: rows.isEmpty,
-                total: total, rows: rows))
+                heading: "Antrean \(account.roles.map(\.label).joined(separator: ", "))",
+                empty: total == 0, total: total, rows: rows,
+                pageText: pages > 1 ? "Halaman \(shown + 1) dari \(pages)" : nil,
+                previous: shown > 0 ? "/?hal=\(min(shown, pages) - 1)" : nil,
+                next: shown + 1 < pages ? "/?hal=\(shown + 1)" : nil))
         return await page("Antrean saya", section: .queue, session: session, body: body, request: request)
     }
 

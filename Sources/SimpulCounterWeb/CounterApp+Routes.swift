@@ -48,14 +48,10 @@ extension CounterApp {
         return router
     }
 
-    /// The logged-in session, or the answer to give instead: the login page for a page, 401 for the
-    /// little JSON and upload endpoints.
+    /// The logged-in session, or the answer to give instead (`WebLogin.withoutSession`).
     func require(_ context: CounterContext, request: Request) -> Gate<WebSession> {
         if let session = context.session { return .success(session) }
-        if request.uri.path.hasPrefix("/api/") || request.method == .post {
-            return .failure(Response(status: .unauthorized))
-        }
-        return .failure(redirect("/masuk"))
+        return .failure(login.withoutSession(request))
     }
 
     /// The form of a POST, after its CSRF token matched the session's.

@@ -64,7 +64,7 @@ enum CounterTemplates {
         <h1>{{heading}}</h1>
         {{#empty}}<div class="card"><p>Tidak ada berkas yang menunggu tahap Anda.</p></div>{{/empty}}
         {{^empty}}
-        <p class="muted">{{total}} berkas menunggu, yang paling dekat jatuh tempo di atas.</p>
+        <p class="muted">{{total}} berkas menunggu, yang paling dekat jatuh tempo di atas.{{#pageText}} {{pageText}}.{{/pageText}}</p>
         <table class="queue">
           <thead><tr><th scope="col">Nomor</th><th scope="col">Layanan</th><th scope="col">Pemohon</th><th scope="col">Menunggu</th><th scope="col">Jatuh tempo</th><th scope="col" class="num">Retribusi</th></tr></thead>
           <tbody>
@@ -80,6 +80,7 @@ enum CounterTemplates {
           {{/rows}}
           </tbody>
         </table>
+        <div class="pager">{{#previous}}<a class="button secondary" href="{{previous}}">&larr; Sebelumnya</a>{{/previous}}{{#next}}<a class="button secondary" href="{{next}}">Berikutnya &rarr;</a>{{/next}}</div>
         {{/empty}}
         """
 

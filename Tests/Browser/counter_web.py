@@ -75,11 +75,11 @@ class Counter:
             args += ["--peran", role]
         self.simpul(args, stdin=PASSWORD + "\n")
 
-    def start(self):
+    def start(self, port=0):
         # With a hub: the agent and the pages in one process, syncing only when asked (a long interval).
         command = ["serve", "--interval", "86400", "--settle", "86400"] if self.hub else ["web"]
         self.process = subprocess.Popen(
-            [os.path.join(BIN, "simpul")] + command + ["--data", self.data, "--web", "127.0.0.1:0"],
+            [os.path.join(BIN, "simpul")] + command + ["--data", self.data, "--web", f"127.0.0.1:{port}"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env)
         # The server prints one line once it listens: the event to wait on, not a sleep. The agent's
         # own lines (one per sync) may come first.
@@ -89,6 +89,14 @@ class Counter:
                 self.url = match.group(1)
                 return
         raise AssertionError("simpul did not announce its web address")
+
+    def restart(self, now):
+        """Stops the server and starts it again on the same data, address and port, with the clock at `now`."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.env = dict(self.env, SIMPUL_NOW=now)
+        self.start(port)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -504,6 +512,76 @@ class CounterWebTests(unittest.TestCase):
         loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
         self.assertIn("dinonaktifkan", loket.flash())
         loket.shot("masuk-ditolak")
+
+    def test_session_survives_a_restart_and_ends_after_ten_hours(self):
+        """Sessions live in the store: a restart keeps the officer in; ten hours on, the next step asks for a login."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        counter.restart(NOW)
+        loket.open("/")
+        self.assertNotIn("/masuk", loket.driver.current_url)
+        self.assertIn("Siti Aminah", loket.text("header"))
+        # The officer fills the form before a long break; the office clock moves on past the session's 10 h.
+        loket.open("/daftar?layanan=DOMISILI")
+        for box in loket.driver.find_elements(By.CSS_SELECTOR, "input[name=syarat]"):
+            box.click()
+        loket.driver.find_element(By.ID, "nik").send_keys(NIK)
+        loket.driver.find_element(By.ID, "nama").send_keys("Wati Susanti")
+        counter.restart("2026-03-17T19:00:01+07:00")
+        page = loket.driver.find_element(By.TAG_NAME, "html")
+        loket.button("Daftarkan dan cetak tanda terima").click()
+        loket.wait_gone(page)
+        loket.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+        self.assertIn("/masuk", loket.driver.current_url)
+        self.assertIn("Sesi Anda sudah berakhir", loket.flash())
+        loket.shot("sesi-berakhir")
+        listed = json.loads(counter.simpul(["permohonan", "list", "--data", counter.data, "--json"]).stdout)
+        self.assertEqual([], listed["permohonan"])
+        loket.login()
+        self.assertIn("Antrean", loket.text("main"))
+
+    def test_verifikasi_returns_an_incomplete_file_to_the_loket(self):
+        """The verifikator sends a file back with what is missing; it waits at the loket, then returns to verifikasi."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"), ("budi", "Budi Santoso", "verifikasi"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("SKTM")
+        number = loket.number()
+        budi = Officer(self, counter, "budi")
+        budi.login()
+        budi.open("/permohonan/" + number)
+        self.assertIn("Kembalikan ke loket (belum lengkap)", budi.buttons())
+        budi.press("Kembalikan ke loket (belum lengkap)", note="Surat pengantar RT/RW belum ditandatangani ketua RT")
+        self.assertIn("Berkas dikembalikan ke loket", budi.flash())
+        budi.shot("dikembalikan")
+        # Not the verifikator's work any more, nor a step they can take.
+        budi.open("/")
+        self.assertNotIn(number, budi.text("main"))
+        budi.open("/permohonan/" + number)
+        self.assertEqual([], budi.buttons())
+
+        loket.open("/")
+        row = loket.driver.find_element(By.XPATH, f"//table[contains(@class,'queue')]//tr[.//a[text()='{number}']]")
+        self.assertIn("perlu dilengkapi", row.text)
+        self.assertIn("Melengkapi berkas di loket", row.text)
+        loket.shot("antrean-loket-kelengkapan")
+        loket.driver.find_element(By.LINK_TEXT, number).click()
+        notice = loket.text("main [role=note]")
+        self.assertIn("Surat pengantar RT/RW belum ditandatangani ketua RT", notice)
+        self.assertIn("Budi Santoso (budi)", notice)
+        loket.shot("kelengkapan")
+        loket.press("Sudah dilengkapi, kirim ke verifikasi", note="pengantar sudah ditandatangani")
+        self.assertIn("Tahap Melengkapi berkas di loket selesai", loket.flash())
+
+        budi.open("/")
+        self.assertIn(number, budi.text("table.queue"))
+        budi.driver.find_element(By.LINK_TEXT, number).click()
+        budi.press("Selesaikan verifikasi berkas")
+        self.assertIn("Tercatat", budi.flash())
+        history = budi.text("ol.timeline")
+        self.assertIn("Berkas dikembalikan ke loket, belum lengkap: Surat pengantar RT/RW", history)
+        budi.shot("riwayat-kelengkapan")
 
     def test_forwarded_file_and_decision_through_a_real_hub(self):
         """PBG out to the PTSP through a real HTTPS hub, its decision and fee back, flagged for handover."""

@@ -25,14 +25,16 @@ struct CounterAppTests {
         let clock: Clock
         let app: Hummingbird.Application<RouterResponder<CounterContext>>
 
-        init(sessionSeconds: Int64 = 3600) throws {
+        init(sessionSeconds: Int64 = 3600, queuePageSize: Int = 200) throws {
             let clock = Clock()
             let store = try Fixture.newStore()
             let hash = try PasswordHasher(cost: 4).hashNew("rahasia-loket-1", isPIN: false)
             _ = try store.addAccount(
                 username: "siti", name: "Siti Aminah", roles: [.loket], passwordHash: hash, isPIN: false)
             let counter = try CounterApp(
-                store: store, settings: .init(sessionSeconds: sessionSeconds, secure: false, passwordCost: 4),
+                store: store,
+                settings: .init(
+                    sessionSeconds: sessionSeconds, secure: false, passwordCost: 4, queuePageSize: queuePageSize),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.now() },
                 syncRequests: nil)
             self.store = store
@@ -80,7 +82,50 @@ struct CounterAppTests {
             counter.clock.advance(seconds: 2)
             let expired = try await client.execute(uri: "/", method: .get, headers: headers)
             #expect(expired.status == .seeOther)
-            #expect(expired.headers[.location] == "/masuk")
+            #expect(expired.headers[.location] == "/masuk?sesi=berakhir")
+            let told = try await client.execute(uri: "/masuk?sesi=berakhir", method: .get)
+            #expect(String(buffer: told.body).contains("Sesi Anda sudah berakhir"))
+            // A posted form goes to the login page too; the scripted upload gets a line to show.
+            var form = headers
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let posted = try await client.execute(
+                uri: "/daftar", method: .post, headers: form, body: ByteBuffer(string: "layanan=SKTM"))
+            #expect(posted.headers[.location] == "/masuk?sesi=berakhir")
+            let upload = try await client.execute(
+                uri: "/permohonan/01-26-00001-3/lampiran?nama=a.pdf", method: .post, headers: headers,
+                body: ByteBuffer(string: "%PDF-1.4"))
+            #expect(upload.status == .unauthorized)
+            #expect(String(buffer: upload.body).contains("Sesi berakhir"))
+            // Without any session cookie the login page has nothing to explain.
+            #expect(try await client.execute(uri: "/", method: .get).headers[.location] == "/masuk")
+        }
+    }
+
+    @Test func aLongQueueIsPagedOldestDueFirstWithEveryFileOnExactlyOnePage() async throws {
+        let counter = try Counter(queuePageSize: 2)
+        let loket = Actor.account(try #require(try counter.store.account(username: "siti")), substitution: nil)
+        let layanan = try #require(try counter.store.catalog().service(code: "PBG-KECIL"))
+        let numbers = try (0..<5).map { _ in try counter.store.register(Fixture.application(layanan), by: loket).number
+        }
+        try await counter.app.test(.live) { client in
+            let (session, _) = try await Self.login(client)
+            let headers: HTTPFields = [.cookie: "\(SessionToken.cookieName)=\(session)"]
+            var seen: [String] = []
+            for (page, expected) in [(0, "Halaman 1 dari 3"), (1, "Halaman 2 dari 3"), (2, "Halaman 3 dari 3")] {
+                let html = String(
+                    buffer: try await client.execute(uri: "/?hal=\(page)", method: .get, headers: headers).body)
+                #expect(html.contains("5 berkas menunggu"))
+                #expect(html.contains(expected), "\(expected)")
+                #expect(html.contains("href=\"/?hal=\(page + 1)\"") == (page < 2))
+                #expect(html.contains("href=\"/?hal=\(page - 1)\"") == (page > 0))
+                seen += html.matches(of: /class="nomor" href="\/permohonan\/([0-9-]+)"/).map { String($0.1) }
+            }
+            // Forwarded files have no due date: the queue is then in registration order.
+            #expect(seen == numbers)
+            let past = String(buffer: try await client.execute(uri: "/?hal=9", method: .get, headers: headers).body)
+            #expect(past.contains("5 berkas menunggu"))
+            #expect(!past.contains("class=\"nomor\""))
+            #expect(past.contains("href=\"/?hal=2\""))
         }
     }
 

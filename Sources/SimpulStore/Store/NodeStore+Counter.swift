@@ -41,14 +41,15 @@ extension NodeStore {
     /// when `unpaid` also those still owing a fee (the kasir), and when `incomplete` also the forwarded
     /// files the PTSP found incomplete (the loket asks the applicant): an officer's work queue.
     public func workQueue(
-        steps: Set<Tahap>, unpaid: Bool, incomplete: Bool = false, limit: Int = 200
+        steps: Set<Tahap>, unpaid: Bool, incomplete: Bool = false, limit: Int = 200, offset: Int = 0
     ) throws(SimpulError) -> [Permohonan] {
         let (condition, arguments) = Self.queueCondition(steps: steps, unpaid: unpaid, incomplete: incomplete)
         guard let condition else { return [] }
         return try readDB("membaca antrean kerja") { db in
             try Projection.states(
-                where: condition, arguments: StatementArguments(arguments + [limit]),
-                suffix: "ORDER BY p.due_on IS NULL, p.due_on, p.registered_at, p.number LIMIT ?", db: db)
+                where: condition,
+                arguments: StatementArguments(arguments) + StatementArguments([limit, max(0, offset)]),
+                suffix: "ORDER BY p.due_on IS NULL, p.due_on, p.registered_at, p.number LIMIT ? OFFSET ?", db: db)
         }
     }
 

@@ -121,6 +121,44 @@ public struct WebLogin<Role: AccountRole>: Sendable {
         }
     }
 
+    /// What the login page says after `withoutSession` sent a browser there whose session had ended.
+    public static var endedMessage: String {
+        "Sesi Anda sudah berakhir (lewat waktunya, keluar, atau akun dinonaktifkan). Silakan masuk lagi."
+    }
+
+    /// The line the login page shows for a request that was sent to it by `withoutSession`.
+    public static func notice(_ request: Request) -> String? {
+        request.uri.query == "sesi=berakhir" ? endedMessage : nil
+    }
+
+    /// The answer to a request with no live session. A page or a posted form goes to the login page,
+    /// which says the session ended when the browser still sent one (an officer back from a long break
+    /// should know why the form did not save); the small JSON endpoints and the scripted upload get 401
+    /// with a line the script shows.
+    public func withoutSession(_ request: Request) -> Response {
+        let scripted =
+            request.uri.path.hasPrefix("/api/")
+            || (request.method == .post
+                && request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") != true)
+        if scripted {
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            WebPage.secure(&headers)
+            return Response(
+                status: .unauthorized, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: "Sesi berakhir; muat ulang halaman lalu masuk lagi.")))
+        }
+        guard request.cookies[SessionToken.cookieName] != nil else {
+            return WebPage.redirect("/masuk", secureCookies: secure)
+        }
+        var response = WebPage.redirect("/masuk?sesi=berakhir", secureCookies: secure)
+        response.setCookie(
+            Cookie(
+                name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true,
+                sameSite: .strict))
+        return response
+    }
+
     /// Ends the request's session (its form's CSRF token already checked) and sends the browser to the
     /// login page.
     public func logout(_ request: Request) async throws -> Response {
