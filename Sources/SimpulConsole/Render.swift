@@ -187,7 +187,7 @@ public enum Render {
         case .stepCompleted(let s):
             what =
                 (s.tahap == .penyerahan ? "Dokumen diserahkan kepada pemohon" : "Tahap \(s.tahap.label) selesai")
-                + (s.note.map { ": \($0)" } ?? "")
+                + (s.next.map { ", dikirim ke \($0.label.lowercased())" } ?? "") + (s.note.map { ": \($0)" } ?? "")
         case .forwarded(let f): what = "Berkas diteruskan ke \(f.to)" + (f.note.map { ": \($0)" } ?? "")
         case .withdrawn(let c): what = "Permohonan ditarik pemohon: \(c.reason)"
         case .rejected(let r): what = "Permohonan ditolak pada tahap \(r.tahap.label): \(r.reason)"

@@ -267,6 +267,7 @@ extension CounterApp {
         case "tolak":
             guard let note else { throw SimpulError(.invalidData, "alasan: alasan penolakan wajib diisi") }
             return (.reject(reason: note), nil)
+        case "cek-lapangan": return (.sendToFieldCheck(note: note), nil)
         case "kembalikan":
             guard let note else {
                 throw SimpulError(.invalidData, "catatan: tulis apa yang harus dilengkapi pemohon")
@@ -426,6 +427,12 @@ struct FileView {
                         noteLabel: "Alasan penolakan (dibaca pemohon)", noteRequired: true, amount: nil,
                         confirm: "Tolak permohonan \(p.number)? Penolakan tidak bisa dibatalkan.", danger: true,
                         substitute: false, substituteOptions: []))
+            case .fieldCheck where account.holds(.verifikasi):
+                actions.append(
+                    Action(
+                        verb: "cek-lapangan", button: "Kirim ke cek lapangan", tahap: "",
+                        noteLabel: "Yang perlu dicek Petugas Teknis", noteRequired: false, amount: nil, confirm: nil,
+                        danger: false, substitute: false, substituteOptions: []))
             case .returnToLoket where account.holds(.verifikasi):
                 actions.append(
                     Action(

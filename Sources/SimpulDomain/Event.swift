@@ -238,6 +238,16 @@ public struct Registration: Sendable, Equatable, Codable {
 public struct StepCompleted: Sendable, Equatable, Codable {
     public var tahap: Tahap
     public var note: String?
+    /// The step the officer sent the file to instead of the usual next one: only `cek-lapangan`, from
+    /// verifikasi, for a service whose catalog entry does not require a field check (the article leaves
+    /// "bila diperlukan" to the verifikator). Absent otherwise.
+    public var next: Tahap?
+
+    public init(tahap: Tahap, note: String?, next: Tahap? = nil) {
+        self.tahap = tahap
+        self.note = note
+        self.next = next
+    }
 }
 
 public struct Forwarding: Sendable, Equatable, Codable {

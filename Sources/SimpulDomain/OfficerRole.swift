@@ -47,7 +47,7 @@ public enum OfficerRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// step command on a permohonan with no step waiting (the workflow refuses that with its own message).
     public static func required(for command: Command, on p: Permohonan) -> OfficerRole? {
         switch command {
-        case .advance, .reject, .returnToLoket: p.tahap.map(taking)
+        case .advance, .reject, .returnToLoket, .sendToFieldCheck: p.tahap.map(taking)
         case .forward, .withdraw: .loket
         case .pay: .kasir
         case .ptspProgress, .decide, .settle: nil
@@ -60,6 +60,7 @@ public enum OfficerRole: String, Sendable, Codable, CaseIterable, Comparable {
         switch command {
         case .advance, .reject: p.tahap.map { "tahap \($0.label)" } ?? "tahap yang menunggu"
         case .returnToLoket: "pengembalian berkas ke loket"
+        case .sendToFieldCheck: "pengiriman ke cek lapangan"
         case .forward: "penerusan berkas"
         case .withdraw: "penarikan permohonan"
         case .pay: "pembayaran retribusi"

@@ -32,7 +32,7 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable, Comparable {
         switch command {
         case .ptspProgress, .settle: .petugas
         case .decide: .pengambilKeputusan
-        case .advance, .forward, .withdraw, .reject, .returnToLoket, .pay: nil
+        case .advance, .sendToFieldCheck, .forward, .withdraw, .reject, .returnToLoket, .pay: nil
         }
     }
 

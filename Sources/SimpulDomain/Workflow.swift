@@ -146,7 +146,7 @@ public struct Permohonan: Sendable, Equatable, Codable {
         switch event.body {
         case .registered: break
         case .stepCompleted(let s):
-            tahap = Workflow.step(after: s.tahap, layanan: layanan)
+            tahap = s.next ?? Workflow.step(after: s.tahap, layanan: layanan)
             if tahap == nil { status = .selesai }
         case .forwarded(let f):
             status = .diteruskan
@@ -207,6 +207,9 @@ public struct Permohonan: Sendable, Equatable, Codable {
 public enum Command: Sendable, Equatable {
     /// Complete a step; when `tahap` is given it must be the step waiting.
     case advance(tahap: Tahap?, note: String?)
+    /// Complete verifikasi and send the file to the Petugas Teknis for a field check that the service
+    /// does not always need.
+    case sendToFieldCheck(note: String?)
     case forward(note: String?)
     case withdraw(reason: String)
     case reject(reason: String)
@@ -230,6 +233,7 @@ public enum NextAction: Sendable, Equatable, CustomStringConvertible {
     case withdraw
     case reject
     case returnToLoket
+    case fieldCheck
     case ptsp
 
     public var description: String {
@@ -241,6 +245,7 @@ public enum NextAction: Sendable, Equatable, CustomStringConvertible {
         case .withdraw: "withdraw (ditarik pemohon)"
         case .reject: "reject (ditolak, dengan alasan)"
         case .returnToLoket: "return (kembalikan ke loket karena belum lengkap, dengan catatan)"
+        case .fieldCheck: "advance --cek-lapangan (kirim ke Petugas Teknis untuk cek lapangan)"
         }
     }
 }
@@ -276,6 +281,7 @@ public enum Workflow {
             } else {
                 actions.append(.advance(tahap))
             }
+            if tahap == .verifikasi && !p.layanan.fieldCheck { actions.append(.fieldCheck) }
             if tahap == .verifikasi { actions.append(.returnToLoket) }
             if p.paid == 0 { actions.append(.withdraw) }
             if tahap.mayReject { actions.append(.reject) }
@@ -303,6 +309,10 @@ public enum Workflow {
                     p)
             }
             body = .stepCompleted(StepCompleted(tahap: current, note: try cleaned(note, field: "catatan")))
+        case .sendToFieldCheck(let note):
+            body = .stepCompleted(
+                StepCompleted(
+                    tahap: p.tahap ?? .verifikasi, note: try cleaned(note, field: "catatan"), next: .cekLapangan))
         case .forward(let note):
             body = .forwarded(Forwarding(to: p.layanan.forwardTo ?? "PTSP", note: try cleaned(note, field: "catatan")))
         case .withdraw(let reason):
@@ -391,6 +401,12 @@ public enum Workflow {
             }
             if current == .penyerahan && p.outstanding > 0 {
                 return "dokumen belum boleh diserahkan: retribusi belum lunas, sisa \(Rupiah.format(p.outstanding))"
+            }
+            if let next = s.next {
+                guard current == .verifikasi, next == .cekLapangan, !p.layanan.fieldCheck else {
+                    return
+                        "permohonan \(p.number) tidak bisa dikirim ke \(next.rawValue) dari tahap \(current.rawValue): hanya dari verifikasi ke cek lapangan, untuk layanan yang tidak selalu dicek di lapangan"
+                }
             }
             return nil
         case .forwarded:

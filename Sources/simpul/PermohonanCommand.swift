@@ -99,13 +99,24 @@ struct PermohonanCommand: ParsableCommand {
         @Option(help: "Catatan petugas.") var catatan: String?
         @Option(help: petugasHelp) var petugas: String
         @Option(help: penggantiHelp) var pengganti: String?
+        @Flag(
+            name: .customLong("cek-lapangan"),
+            help: "Di verifikasi: kirim ke Petugas Teknis untuk cek lapangan, untuk layanan yang tidak selalu dicek.")
+        var cekLapangan = false
 
         func run() throws {
             try execute { () throws(SimpulError) in
                 let step = try tahap.map { (t) throws(SimpulError) in try Console.tahap(t) }
-                try change(
-                    .advance(tahap: step, note: catatan), number: number, petugas: petugas, pengganti: pengganti,
-                    store: store)
+                let command: Command
+                if cekLapangan {
+                    if let step, step != .verifikasi {
+                        throw SimpulError(.usage, "--cek-lapangan: hanya dari tahap verifikasi, bukan \(step.rawValue)")
+                    }
+                    command = .sendToFieldCheck(note: catatan)
+                } else {
+                    command = .advance(tahap: step, note: catatan)
+                }
+                try change(command, number: number, petugas: petugas, pengganti: pengganti, store: store)
             }
         }
     }

@@ -543,7 +543,8 @@ class CounterWebTests(unittest.TestCase):
 
     def test_verifikasi_returns_an_incomplete_file_to_the_loket(self):
         """The verifikator sends a file back with what is missing; it waits at the loket, then returns to verifikasi."""
-        counter = self.counter(("siti", "Siti Aminah", "loket"), ("budi", "Budi Santoso", "verifikasi"))
+        counter = self.counter(("siti", "Siti Aminah", "loket"), ("budi", "Budi Santoso", "verifikasi"),
+                               ("joko", "Joko Prasetyo", "teknis"))
         loket = Officer(self, counter, "siti")
         loket.login()
         loket.register("SKTM")
@@ -577,11 +578,20 @@ class CounterWebTests(unittest.TestCase):
         budi.open("/")
         self.assertIn(number, budi.text("table.queue"))
         budi.driver.find_element(By.LINK_TEXT, number).click()
-        budi.press("Selesaikan verifikasi berkas")
-        self.assertIn("Tercatat", budi.flash())
+        # An SKTM is not always checked on site; this time the verifikator asks the Petugas Teknis to look.
+        budi.press("Kirim ke cek lapangan", note="Pastikan pemohon tinggal di alamat itu")
+        self.assertIn("dikirim ke cek lapangan", budi.flash())
         history = budi.text("ol.timeline")
         self.assertIn("Berkas dikembalikan ke loket, belum lengkap: Surat pengantar RT/RW", history)
         budi.shot("riwayat-kelengkapan")
+        joko = Officer(self, counter, "joko")
+        joko.login()
+        self.assertIn(number, joko.text("table.queue"))
+        joko.driver.find_element(By.LINK_TEXT, number).click()
+        self.assertIn("Pastikan pemohon tinggal di alamat itu", joko.text("ol.timeline"))
+        joko.press("Selesaikan cek lapangan")
+        self.assertIn("Tercatat", joko.flash())
+        self.assertIn("Entri data dan cetak dokumen", joko.text())
 
     def test_forwarded_file_and_decision_through_a_real_hub(self):
         """PBG out to the PTSP through a real HTTPS hub, its decision and fee back, flagged for handover."""

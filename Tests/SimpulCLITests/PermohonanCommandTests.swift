@@ -316,6 +316,24 @@ struct PermohonanCommandTests {
         #expect(back["permohonan"]?["tahap"]?.string == "verifikasi")
     }
 
+    @Test func verifikasiSendsAFileToAFieldCheck() throws {
+        let node = try TestNode.fresh()
+        let number = try #require(try node.create("SKTM")["number"]?.string)
+        expectRefused(
+            try node.run([
+                "permohonan", "advance", number, "--tahap", "operator", "--cek-lapangan", "--petugas", "Rina",
+            ]), exit: 64, mentioning: "--cek-lapangan")
+        let doc = try node.json([
+            "permohonan", "advance", number, "--cek-lapangan", "--catatan", "rumah perlu dilihat", "--petugas", "Rina",
+        ])
+        #expect(doc["permohonan"]?["tahap"]?.string == "cek-lapangan")
+        let log = try node.run(["permohonan", "log", number])
+        #expect(log.stdout.contains("Tahap Verifikasi berkas selesai, dikirim ke cek lapangan: rumah perlu dilihat"))
+        expectRefused(
+            try node.run(["permohonan", "advance", number, "--cek-lapangan", "--petugas", "Joko"]), exit: 65,
+            mentioning: "hanya dari verifikasi ke cek lapangan")
+    }
+
     @Test(arguments: ["", "  "])
     func returnNeedsANote(catatan: String) throws {
         let node = try TestNode.fresh()

@@ -431,6 +431,42 @@ struct WorkflowTests {
         #expect(try counter.refusal(.reject(reason: reason)).contains("alasan: wajib diisi"))
     }
 
+    // MARK: a field check the verifikator asks for
+
+    @Test func verifikatorSendsAFileToAFieldCheckTheServiceDoesNotAlwaysNeed() throws {
+        var counter = try Counter(Fixture.sktm)
+        #expect(Workflow.nextActions(counter.p).contains(.fieldCheck))
+        let body = try counter.run(.sendToFieldCheck(note: " rumah pemohon perlu dilihat "))
+        #expect(
+            body
+                == .stepCompleted(
+                    StepCompleted(tahap: .verifikasi, note: "rumah pemohon perlu dilihat", next: .cekLapangan)))
+        #expect(counter.p.tahap == .cekLapangan)
+        #expect(!Workflow.nextActions(counter.p).contains(.fieldCheck))
+        try counter.run(.advance(tahap: .cekLapangan, note: nil))
+        #expect(counter.p.tahap == .operatorStep)
+        var rebuilt = try #require(
+            counter.events.first.flatMap { e -> Permohonan? in
+                guard case .registered(let r) = e.body else { return nil }
+                return Permohonan(registeredBy: e, r)
+            })
+        for e in counter.events.dropFirst() { rebuilt.apply(e) }
+        #expect(rebuilt == counter.p)
+    }
+
+    @Test func aFieldCheckIsAskedForOnlyAtVerifikasiAndOnlyWhereItIsNotAlreadyTheNextStep() throws {
+        // A service that always has one goes there by completing verifikasi.
+        let always = try Counter(Fixture.jalan, isian: Fixture.jalanIsian)
+        #expect(!Workflow.nextActions(always.p).contains(.fieldCheck))
+        #expect(try always.refusal(.sendToFieldCheck(note: nil)).contains("hanya dari verifikasi ke cek lapangan"))
+        var later = try Counter(Fixture.sktm)
+        try later.advance(until: .operatorStep)
+        #expect(try later.refusal(.sendToFieldCheck(note: nil)).contains("hanya dari verifikasi ke cek lapangan"))
+        // An event naming any other next step, as a forged change set might, is not admissible.
+        let forged = EventBody.stepCompleted(StepCompleted(tahap: .verifikasi, note: nil, next: .penyerahan))
+        #expect(Workflow.admissible(forged, on: try Counter(Fixture.sktm).p) != nil)
+    }
+
     // MARK: returning an incomplete file to the loket
 
     @Test func verifikatorReturnsAnIncompleteFileAndTheLoketSendsItBack() throws {

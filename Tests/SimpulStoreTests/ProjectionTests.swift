@@ -79,6 +79,8 @@ import Testing
                 try store.perform(.reject(reason: "berkas tidak sesuai"), on: number, officer: "Petugas")
             case .returnToLoket:
                 try store.perform(.returnToLoket(note: "fotokopi KK kurang"), on: number, officer: "Petugas")
+            case .fieldCheck:
+                try store.perform(.sendToFieldCheck(note: "batas tanah"), on: number, officer: "Petugas")
             case .ptsp:
                 // Only the hub acts on forwarded files; a kecamatan store must refuse.
                 #expect(throws: SimpulError.self) {

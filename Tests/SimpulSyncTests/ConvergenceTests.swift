@@ -132,6 +132,8 @@ import Testing
         case .reject: try store.perform(.reject(reason: "tidak sesuai"), on: p.number, officer: "Petugas")
         case .returnToLoket:
             try store.perform(.returnToLoket(note: "surat pengantar RT kurang"), on: p.number, officer: "Petugas")
+        case .fieldCheck:
+            try store.perform(.sendToFieldCheck(note: nil), on: p.number, officer: "Petugas")
         case .ptsp: break
         }
     }

@@ -269,6 +269,10 @@ for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forward
                  (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published"),
                  (attached, "attached"), (ret, "returned")]:
     put(f"event-data-{short}.json", {"type": e["type"], "data": e["data"]}, "event-data")
+put("event-data-step-completed-cek-lapangan.json",
+    {"type": "permohonan.step-completed", "data": {"tahap": "verifikasi", "next": "cek-lapangan",
+                                                    "note": "batas pekarangan dengan tetangga perlu dilihat"}},
+    "event-data")
 
 # Invalid examples: each breaks exactly one rule.
 def without(d, k):
