@@ -4,9 +4,11 @@ SWIFT ?= swift
 # systemd: systemd-analyze, for check-systemd. libqrencode-dev: the QR code on printed papers.
 # chromium, chromium-driver, python3-selenium: the browser tests of the web pages (Tests/Browser), run
 # by Debian's own python3; zbar-tools (zbarimg) and poppler-utils (pdfinfo, pdftoppm) read back what
-# they print.
+# they print. libxlsxwriter-dev: the back office's XLSX export; libreoffice-calc-nogui reads it back in the
+# browser tests.
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd \
-	libqrencode-dev chromium chromium-driver python3-selenium zbar-tools poppler-utils
+	libqrencode-dev chromium chromium-driver python3-selenium zbar-tools poppler-utils libxlsxwriter-dev \
+	libreoffice-calc-nogui
 # Screenshots of every page the browser tests visit, to be looked at.
 BROWSER_OUTPUT := .build/test-output/browser
 

@@ -95,6 +95,8 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CQrencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // The back office's XLSX export.
+        .systemLibrary(name: "CXlsxwriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         // What both web front ends share: accounts' password hashing, sessions and CSRF, the page frame,
         // templates and assets compiled into the binary.
         .target(
@@ -147,6 +149,8 @@ let package = Package(
                 "SimpulConsole",
                 "SimpulConcurrency",
                 "SimpulHubServer",
+                // The forwarded-files queue as an XLSX workbook.
+                "CXlsxwriter",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

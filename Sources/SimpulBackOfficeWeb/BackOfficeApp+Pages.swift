@@ -185,7 +185,7 @@ extension BackOfficeApp {
             var total: Int
             var pageText: String
             var previous, next: String?
-            var csv: String
+            var csv, xlsx: String
         }
         let store = self.store
         let today = self.today()
@@ -235,64 +235,149 @@ extension BackOfficeApp {
             total: total, pageText: "Halaman \(filter.page + 1) dari \(pages)",
             previous: filter.page > 0 ? filter.link("/berkas", page: filter.page - 1) : nil,
             next: filter.page + 1 < pages ? filter.link("/berkas", page: filter.page + 1) : nil,
-            csv: filter.link("/berkas.csv"))
+            csv: filter.link("/berkas.csv"), xlsx: filter.link("/berkas.xlsx"))
         return await page(
             "Berkas diteruskan", section: .berkas, session: session, body: renderer.render("berkas", view),
             flash: problems.isEmpty ? nil : problems.joined(separator: "; "), flashIsError: !problems.isEmpty,
             status: problems.isEmpty ? .ok : .unprocessableContent, request: request)
     }
 
-    /// The current filter as CSV (UTF-8 with a byte order mark, so a spreadsheet reads the names right):
-    /// every matching file, not only the page shown; fees as plain rupiah so that columns add up.
-    func queueCSV(request: Request, context: BackOfficeContext) async throws -> Response {
+    /// One forwarded file as both exports write it.
+    struct ExportRow: Sendable {
+        var number, partition, kecamatan, layanan, pemohon, nik, status, ptspCode: String
+        var accepted: LocalDate
+        var due: LocalDate?
+        var dueState: String
+        var fee: Int64?
+        var paid: Int64
+
+        /// The columns of both exports, in order, with their width in the workbook.
+        static let columns: [XLSXWorkbook.Column] = [
+            .init(title: "nomor", width: 18), .init(title: "kecamatan", width: 11),
+            .init(title: "nama_kecamatan", width: 24), .init(title: "layanan", width: 14),
+            .init(title: "pemohon", width: 28), .init(title: "nik", width: 19), .init(title: "status", width: 22),
+            .init(title: "kode_oss", width: 9), .init(title: "diterima", width: 12),
+            .init(title: "jatuh_tempo", width: 12), .init(title: "keadaan", width: 24),
+            .init(title: "retribusi", width: 16), .init(title: "dibayar", width: 16),
+        ]
+
+        var csvCells: [String] {
+            [
+                number, partition, kecamatan, layanan, pemohon, nik, status, ptspCode, accepted.description,
+                due?.description ?? "", dueState, fee.map(String.init) ?? "", String(paid),
+            ]
+        }
+
+        var workbookCells: [XLSXWorkbook.Cell] {
+            [
+                .text(number), .text(partition), .text(kecamatan), .text(layanan), .text(pemohon), .text(nik),
+                .text(status), ptspCode.isEmpty ? .empty : .text(ptspCode), .date(accepted),
+                due.map { .date($0) } ?? .empty, .text(dueState), fee.map { .rupiah($0) } ?? .empty, .rupiah(paid),
+            ]
+        }
+    }
+
+    /// Every file of the current filter, not only the page shown, for an export; or the answer to give
+    /// instead (the login page, a refused filter).
+    func exportRows(request: Request, context: BackOfficeContext) async throws -> Gate<(StaffSession, [ExportRow])> {
         let session: StaffSession
         switch require(context, request: request) {
         case .success(let s): session = s
-        case .failure(let r): return r
+        case .failure(let r): return .failure(r)
         }
         let filter = QueueFilter(request)
         guard filter.problems.isEmpty else {
-            return await message(
-                "Saringan tidak sah", filter.problems.joined(separator: "; "), session: session,
-                status: .unprocessableContent)
+            return .failure(
+                await message(
+                    "Saringan tidak sah", filter.problems.joined(separator: "; "), session: session,
+                    status: .unprocessableContent))
         }
         let store = self.store
         let today = self.today()
-        let zona = self.zona
         var query = filter.query
         query.offset = 0
         query.limit = 1000
         let startQuery = query
-        let text = try await blocking { () throws(SimpulError) -> String in
+        let rows = try await blocking { () throws(SimpulError) -> [ExportRow] in
             let calendar = try store.calendar()
             var query = startQuery
-            var out =
-                "\u{FEFF}nomor,kecamatan,nama_kecamatan,layanan,pemohon,nik,status,kode_oss,diterima,jatuh_tempo,keadaan,retribusi,dibayar\r\n"
+            var rows: [ExportRow] = []
             var names: [String: String] = [:]
             while true {
                 let batch = try store.forwarded(query, today: today)
                 for p in batch {
                     if names[p.partition] == nil { names[p.partition] = try store.wilayahName(p.partition) ?? "" }
-                    let due = DueState(p, today: today, calendar: calendar)
-                    let cells = [
-                        p.number, p.partition, names[p.partition] ?? "", p.layanan.code, p.pemohon.nama,
-                        p.pemohon.nik.masked, Render.statusLabel(p), p.ptspCode ?? "", p.acceptedOn.description,
-                        p.dueOn?.description ?? "", due.text, p.fee.map(String.init) ?? "", String(p.paid),
-                    ]
-                    out += cells.map(CSV.cell).joined(separator: ",") + "\r\n"
+                    rows.append(
+                        ExportRow(
+                            number: p.number, partition: p.partition, kecamatan: names[p.partition] ?? "",
+                            layanan: p.layanan.code, pemohon: p.pemohon.nama, nik: p.pemohon.nik.masked,
+                            status: Render.statusLabel(p), ptspCode: p.ptspCode ?? "", accepted: p.acceptedOn,
+                            due: p.dueOn, dueState: DueState(p, today: today, calendar: calendar).text, fee: p.fee,
+                            paid: p.paid))
                 }
                 guard batch.count == query.limit else { break }
                 query.offset += query.limit
             }
-            return out
+            return rows
         }
-        logger.info("forwarded files exported", metadata: ["username": "\(session.account.username)"])
+        return .success((session, rows))
+    }
+
+    /// The current filter as CSV (UTF-8 with a byte order mark, so a spreadsheet reads the names right);
+    /// fees as plain rupiah so that columns add up.
+    func queueCSV(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        let rows: [ExportRow]
+        switch try await exportRows(request: request, context: context) {
+        case .success(let found): (session, rows) = found
+        case .failure(let r): return r
+        }
+        var text = "\u{FEFF}" + ExportRow.columns.map(\.title).joined(separator: ",") + "\r\n"
+        for row in rows { text += row.csvCells.map(CSV.cell).joined(separator: ",") + "\r\n" }
+        logger.info(
+            "forwarded files exported", metadata: ["username": "\(session.account.username)", "format": "csv"])
+        return download(ByteBuffer(string: text), contentType: "text/csv; charset=utf-8", extension: "csv")
+    }
+
+    /// The current filter as an XLSX workbook: the CSV's columns, with fees and dates as the
+    /// spreadsheet's own numbers and dates.
+    func queueXLSX(request: Request, context: BackOfficeContext) async throws -> Response {
+        let session: StaffSession
+        let rows: [ExportRow]
+        switch try await exportRows(request: request, context: context) {
+        case .success(let found): (session, rows) = found
+        case .failure(let r): return r
+        }
+        let bytes: Data
+        do throws(SimpulError) {
+            bytes = try await blocking { () throws(SimpulError) in
+                var workbook = XLSXWorkbook(sheet: "Berkas diteruskan", columns: ExportRow.columns)
+                for row in rows { workbook.append(row.workbookCells) }
+                return try workbook.data()
+            }
+        } catch {
+            logger.error(
+                "forwarded files export failed",
+                metadata: ["username": "\(session.account.username)", "format": "xlsx", "error": "\(error.message)"])
+            return await message(
+                "Unduhan gagal", "Berkas XLSX tidak dapat dibuat (\(error.message)). Coba lagi, atau unduh CSV.",
+                session: session, status: .internalServerError)
+        }
+        logger.info(
+            "forwarded files exported", metadata: ["username": "\(session.account.username)", "format": "xlsx"])
+        return download(
+            ByteBuffer(bytes: bytes), contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            extension: "xlsx")
+    }
+
+    /// An export as an attachment named after today in the hub's zone.
+    func download(_ body: ByteBuffer, contentType: String, extension: String) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        let stamp = now().localDate(offsetMinutes: zona.offsetMinutes).description
-        headers[.contentDisposition] = "attachment; filename=\"berkas-diteruskan-\(stamp).csv\""
+        headers[.contentType] = contentType
+        let stamp = today().description
+        headers[.contentDisposition] = "attachment; filename=\"berkas-diteruskan-\(stamp).\(`extension`)\""
         WebPage.secure(&headers)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     // MARK: - One file

@@ -21,6 +21,7 @@ extension BackOfficeApp {
         router.get("/") { request, context in try await dashboard(request: request, context: context) }
         router.get("/berkas") { request, context in try await queuePage(request: request, context: context) }
         router.get("/berkas.csv") { request, context in try await queueCSV(request: request, context: context) }
+        router.get("/berkas.xlsx") { request, context in try await queueXLSX(request: request, context: context) }
         router.get("/permohonan/:nomor") { request, context in
             try await permohonanPage(request: request, context: context)
         }

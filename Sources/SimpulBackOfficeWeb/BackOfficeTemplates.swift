@@ -109,7 +109,7 @@ enum BackOfficeTemplates {
           <div class="field"><label for="q-sampai">sampai</label><input id="q-sampai" name="sampai" type="date" value="{{sampai}}"></div>
           <div class="field"><button type="submit">Saring</button></div>
         </form>
-        <p><span class="muted">{{total}} berkas cocok, yang paling dekat jatuh tempo di atas. {{pageText}}.</span> <a class="button secondary" href="{{csv}}" download>Unduh CSV</a></p>
+        <p><span class="muted">{{total}} berkas cocok, yang paling dekat jatuh tempo di atas. {{pageText}}.</span> <a class="button secondary" href="{{csv}}" download>Unduh CSV</a> <a class="button secondary" href="{{xlsx}}" download>Unduh XLSX</a></p>
         {{^hasRows}}<div class="card"><p>Tidak ada berkas yang cocok dengan saringan ini.</p></div>{{/hasRows}}
         {{#hasRows}}
         <table class="queue">

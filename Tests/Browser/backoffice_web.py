@@ -324,6 +324,67 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertTrue(all("*" in r["nik"] and not r["nik"].isdigit() for r in rows))
         self.assertEqual(rows[0].keys() >= {"layanan", "kode_oss", "jatuh_tempo", "retribusi"}, True)
 
+    def test_xlsx_export_of_the_current_filter(self):
+        """The workbook holds what the CSV holds, read back by LibreOffice as a spreadsheet user would."""
+        office = shutil.which("libreoffice")
+        self.assertIsNotNone(office, "libreoffice is missing: install libreoffice-calc-nogui (make deps)")
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        rina.open("/berkas?kecamatan=33.74.01&status=semua")
+        link = urllib.parse.urlparse(rina.driver.find_element(By.LINK_TEXT, "Unduh XLSX").get_attribute("href"))
+        self.assertEqual(link.path, "/berkas.xlsx")
+        self.assertIn("kecamatan=33.74.01", link.query)
+        status, headers, body = rina.request(link.path + "?" + link.query)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"],
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertIn('attachment; filename="berkas-diteruskan-2026-03-17.xlsx"', headers["Content-Disposition"])
+        self.assertTrue(body.startswith(b"PK\x03\x04"))
+        status, _, csv_body = rina.request("/berkas.csv?" + link.query)
+        self.assertEqual(status, 200)
+        expected = list(csv.DictReader(io.StringIO(csv_body.decode("utf-8")[1:])))
+        self.assertEqual(sorted(r["nomor"] for r in expected), sorted(self.kabupaten.files["33.74.01"][1]))
+
+        work = tempfile.mkdtemp(prefix="simpul-xlsx-")
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        workbook = os.path.join(work, "berkas.xlsx")
+        with open(workbook, "wb") as f:
+            f.write(body)
+        # A profile of its own, so that runs in parallel or as another user do not share one. The filter's
+        # ninth option writes each cell as shown, so the number and date formats are what is compared.
+        converted = subprocess.run(
+            [office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
+             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false", "--outdir", work, workbook],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(converted.returncode, 0, converted.stderr)
+        with open(os.path.join(work, "berkas.csv"), encoding="utf-8") as f:
+            shown = list(csv.DictReader(f))
+        self.assertEqual(len(shown), len(expected))
+
+        def day(iso):
+            return "-".join(reversed(iso.split("-"))) if iso else ""
+
+        def rupiah(plain):
+            return "Rp " + f"{int(plain):,}".replace(",", ".") if plain else ""
+
+        by_number = {r["nomor"]: r for r in shown}
+        for row in expected:
+            got = by_number[row["nomor"]]
+            for column in ["kecamatan", "nama_kecamatan", "layanan", "pemohon", "nik", "status", "kode_oss",
+                           "keadaan"]:
+                self.assertEqual(got[column], row[column], f"{row['nomor']} {column}")
+            self.assertEqual(got["diterima"], day(row["diterima"]))
+            self.assertEqual(got["jatuh_tempo"], day(row["jatuh_tempo"]))
+            self.assertEqual(got["retribusi"], rupiah(row["retribusi"]))
+            self.assertEqual(got["dibayar"], rupiah(row["dibayar"]))
+            self.assertRegex(got["nik"], r"^337401\*{6}\d{4}$")
+            self.assertEqual(got["kecamatan"], "33.74.01")
+            self.assertRegex(got["diterima"], r"^\d{2}-\d{2}-\d{4}$")
+        # Without a session there is only the login page.
+        _, headers, body = Staff(self, self.kabupaten, "rina").request(link.path + "?" + link.query)
+        self.assertNotIn("spreadsheetml", headers["Content-Type"])
+        self.assertFalse(body.startswith(b"PK"))
+
     def test_wrong_password_refused(self):
         rina = Staff(self, self.kabupaten, "rina")
         rina.login(password="bukan-sandinya")

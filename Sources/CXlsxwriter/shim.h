@@ -1,0 +1,4 @@
+#ifndef SIMPUL_CXLSXWRITER_SHIM_H
+#define SIMPUL_CXLSXWRITER_SHIM_H
+#include <xlsxwriter.h>
+#endif
