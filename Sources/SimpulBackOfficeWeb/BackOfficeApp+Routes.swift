@@ -35,11 +35,10 @@ extension BackOfficeApp {
         return router
     }
 
-    /// The logged-in session, or the answer to give instead: the login page for a page, 401 for a POST.
+    /// The logged-in session, or the answer to give instead (`WebLogin.withoutSession`).
     func require(_ context: BackOfficeContext, request: Request) -> Gate<StaffSession> {
         if let session = context.session { return .success(session) }
-        if request.method == .post { return .failure(Response(status: .unauthorized)) }
-        return .failure(redirect("/masuk"))
+        return .failure(login.withoutSession(request))
     }
 
     /// The form of a POST, after its CSRF token matched the session's.
@@ -76,7 +75,9 @@ extension BackOfficeApp {
     )
         -> Response
     {
-        login.page(renderer: renderer, office: store.info.name, message: message, username: username, status: status)
+        login.page(
+            renderer: renderer, office: store.info.name, message: message ?? WebLogin<StaffRole>.notice(request),
+            username: username, status: status)
     }
 
     func logIn(request: Request) async throws -> Response {

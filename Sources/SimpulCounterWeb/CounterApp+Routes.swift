@@ -17,6 +17,16 @@ extension CounterApp {
         }
         router.get("/masuk") { request, _ in loginPage(request: request) }
         router.get("/papan") { request, _ in try await boardPage(request: request) }
+        router.get("/antrian/layar") { request, _ in try await screenPage(request: request) }
+        router.get("/antrian/layar.json") { request, _ in try await screenJSON(request: request) }
+        router.get("/antrian") { request, context in try await antrianPage(request: request, context: context) }
+        router.post("/antrian/ambil") { request, context in try await takeTicket(request: request, context: context) }
+        router.post("/antrian/panggil") { request, context in try await callTicket(request: request, context: context) }
+        router.get("/antrian/tiket/:id") { request, context in try await ticketPaper(request: request, context: context)
+        }
+        router.get("/antrian/laporan") { request, context in
+            try await antrianReport(request: request, context: context)
+        }
         router.post("/masuk") { request, _ in try await logIn(request: request) }
         router.post("/keluar") { request, context in try await logout(request: request, context: context) }
         router.get("/") { request, context in try await queuePage(request: request, context: context) }

@@ -76,6 +76,7 @@ public struct CounterApp: Sendable {
         case cari = "/cari"
         case verifikasi = "/verifikasi"
         case petugas = "/petugas"
+        case antrian = "/antrian"
         case none = ""
     }
 
@@ -108,6 +109,7 @@ public struct CounterApp: Sendable {
                 nav.append(NavItem(href: "/daftar", label: "Daftarkan", current: section == .daftar, count: 0))
             }
             nav.append(NavItem(href: "/cari", label: "Cari", current: section == .cari, count: 0))
+            nav.append(NavItem(href: "/antrian", label: "Antrian", current: section == .antrian, count: 0))
             nav.append(NavItem(href: "/verifikasi", label: "Cek kertas", current: section == .verifikasi, count: 0))
             if session.account.holds(.admin) {
                 nav.append(NavItem(href: "/petugas", label: "Akun petugas", current: section == .petugas, count: 0))

@@ -3,8 +3,63 @@
 enum CounterTemplates {
     static let all: [String: String] = [
         "frame": frame, "login": login, "queue": queue, "permohonan": permohonan, "daftar": daftar, "cari": cari,
-        "petugas": petugas, "pesan": pesan,
+        "petugas": petugas, "pesan": pesan, "antrian": antrian, "antrianlaporan": antrianLaporan,
     ]
+
+    static let antrian = """
+        <h1>Antrian</h1>
+        <div class="grid">
+          <section class="card">
+            <h2>Ambil nomor (pemandu)</h2>
+            <p class="muted">Tanyakan keperluan pengunjung, lalu cetak tiketnya.</p>
+            {{#groups}}
+            <form method="post" action="/antrian/ambil" class="inline">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kelompok" value="{{code}}">
+              <button type="submit">{{label}}</button> <span class="muted">{{waiting}} menunggu</span>
+            </form>
+            {{/groups}}
+          </section>
+          <section class="card">
+            <h2>Panggil pengunjung</h2>
+            <form method="post" action="/antrian/panggil" class="stack">
+              <input type="hidden" name="csrf" value="{{csrf}}">
+              <label for="meja">Meja atau loket Anda</label>
+              <input id="meja" name="meja" type="text" value="{{desk}}" maxlength="40" required placeholder="mis. Loket 1" autocomplete="off">
+              <fieldset><legend>Panggil dari kelompok</legend>
+              {{#groups}}<label class="check"><input type="checkbox" name="kelompok" value="{{code}}" checked> {{label}}</label>{{/groups}}
+              </fieldset>
+              <button type="submit" name="aksi" value="berikutnya">Panggil berikutnya</button>
+              <button type="submit" name="aksi" value="ulang" class="secondary">Panggil ulang</button>
+            </form>
+          </section>
+        </div>
+        <h2>Dipanggil hari ini</h2>
+        {{^hasCalled}}<div class="card"><p>Belum ada nomor yang dipanggil hari ini.</p></div>{{/hasCalled}}
+        {{#hasCalled}}
+        <table>
+          <thead><tr><th scope="col">Nomor</th><th scope="col">Kelompok</th><th scope="col">Meja</th><th scope="col">Pukul</th></tr></thead>
+          <tbody>{{#called}}<tr><td><strong>{{code}}</strong></td><td>{{group}}</td><td>{{desk}}</td><td>{{at}}</td></tr>{{/called}}</tbody>
+        </table>
+        {{/hasCalled}}
+        <p><a href="/antrian/layar" target="_blank" rel="noopener">Buka layar panggilan (untuk TV ruang tunggu)</a> &middot; <a href="/antrian/laporan">Laporan waktu tunggu hari ini</a></p>
+        """
+
+    static let antrianLaporan = """
+        <h1>Laporan antrian {{day}}</h1>
+        <form method="get" action="/antrian/laporan" class="inline"><label for="tanggal">Tanggal</label> <input id="tanggal" name="tanggal" type="date" value="{{dayISO}}"> <button type="submit" class="secondary">Tampilkan</button></form>
+        <table>
+          <thead><tr><th scope="col">Kelompok</th><th scope="col" class="num">Tiket</th><th scope="col" class="num">Dipanggil</th><th scope="col">Rata-rata menunggu</th><th scope="col">Terlama</th></tr></thead>
+          <tbody>{{#summary}}<tr><td>{{group}}</td><td class="num">{{taken}}</td><td class="num">{{called}}</td><td>{{average}}</td><td>{{longest}}</td></tr>{{/summary}}</tbody>
+        </table>
+        <h2>Setiap tiket</h2>
+        {{^hasRows}}<div class="card"><p>Tidak ada tiket pada tanggal ini.</p></div>{{/hasRows}}
+        {{#hasRows}}
+        <table>
+          <thead><tr><th scope="col">Nomor</th><th scope="col">Kelompok</th><th scope="col">Diambil</th><th scope="col">Dipanggil</th><th scope="col">Meja</th><th scope="col">Petugas</th><th scope="col">Menunggu</th></tr></thead>
+          <tbody>{{#rows}}<tr><td><strong>{{code}}</strong></td><td>{{group}}</td><td>{{taken}}</td><td>{{called}}</td><td>{{desk}}</td><td>{{officer}}</td><td>{{wait}}</td></tr>{{/rows}}</tbody>
+        </table>
+        {{/hasRows}}
+        """
 
     static let frame = """
         <!doctype html>

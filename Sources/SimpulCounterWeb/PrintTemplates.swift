@@ -2,7 +2,52 @@
 enum PrintTemplates {
     static let all: [String: String] = [
         "tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi, "papan": papan,
+        "tiket": tiket, "layar": layar,
     ]
+
+    /// A queue ticket on a 58 mm roll: the number as large as the roll allows.
+    static let tiket = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Nomor antrian {{code}}</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/tiket-58.css"><script src="/aset/simpul.js" defer></script></head>
+        <body>
+        <div class="toolbar"><button type="button" data-print autofocus>Cetak</button> <a href="/antrian">Kembali ke antrian</a></div>
+        <main class="paper ticket">
+        <div class="letterhead"><div class="office">{{office}}</div><div>PATEN</div></div>
+        <p class="label">NOMOR ANTRIAN</p>
+        <p class="number">{{code}}</p>
+        <p class="group">{{group}}</p>
+        <p>{{taken}}</p>
+        <p>{{ahead}}</p>
+        <p class="note">Simpan tiket ini. Nomor Anda dipanggil di layar dan disebut meja tujuannya.</p>
+        </main>
+        </body>
+        </html>
+        """
+
+    /// The call screen for the waiting room's TV.
+    static let layar = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Layar antrian - {{office}}</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/layar.css"><script src="/aset/simpul.js" defer></script></head>
+        <body data-screen="/antrian/layar.json">
+        <header><h1>{{office}}</h1><p>Pelayanan Administrasi Terpadu Kecamatan</p></header>
+        <main>
+          <section class="now" aria-live="assertive">
+            <p class="label">Nomor dipanggil</p>
+            <p class="number" id="now-code">{{#current}}{{code}}{{/current}}{{^current}}-{{/current}}</p>
+            <p class="desk" id="now-desk">{{#current}}ke {{desk}}{{/current}}{{^current}}Belum ada panggilan{{/current}}</p>
+          </section>
+          <section class="recent"><h2>Sebelumnya</h2><ol id="recent">{{#recent}}<li><strong>{{code}}</strong> {{desk}} <span>{{at}}</span></li>{{/recent}}</ol></section>
+        </main>
+        <footer id="waiting">{{waiting}}</footer>
+        </body>
+        </html>
+        """
 
     static let papan = """
         <!doctype html>

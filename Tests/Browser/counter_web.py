@@ -762,6 +762,63 @@ class CounterWebTests(unittest.TestCase):
         self.assertIn("Wati Susanti", loket.text())
         loket.shot("keyboard-terdaftar")
 
+    def test_antrian_ticket_call_screen_and_report(self):
+        """The pemandu prints a ticket, a desk calls it, the waiting-room TV shows it, the day's waits are listed."""
+        counter = self.counter(("ani", "Ani Rahmawati", "informasi"), ("siti", "Siti Aminah", "loket"))
+        pemandu = Officer(self, counter, "ani")
+        pemandu.login()
+        pemandu.open("/antrian")
+        pemandu.shot("antrian-pemandu")
+        for group, code in [("Layanan non-perizinan", "N-001"), ("Layanan perizinan", "P-001"),
+                            ("Layanan non-perizinan", "N-002")]:
+            pemandu.open("/antrian")
+            page = pemandu.driver.find_element(By.TAG_NAME, "html")
+            pemandu.button(group).click()
+            pemandu.wait_gone(page)
+            self.assertEqual(code, pemandu.text(".number"))
+        self.assertIn("1 orang menunggu sebelum Anda", pemandu.text("main"))
+        pemandu.shot("tiket-58mm")
+        pages, width, height = pdf_pages(pemandu.print_pdf("tiket-58mm"))
+        self.assertEqual((1, 58, 90), (pages, width, height))
+
+        tv = Officer(self, counter, "tv")
+        tv.driver.set_window_size(1920, 1080)
+        tv.open("/antrian/layar")
+        self.assertEqual("-", tv.text("#now-code"))
+        self.assertIn("Layanan non-perizinan: 2", tv.text("#waiting"))
+
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.open("/antrian")
+        loket.driver.find_element(By.ID, "meja").send_keys("Loket 1")
+        loket.press("Panggil berikutnya")
+        self.assertIn("Memanggil N-001 ke Loket 1", loket.flash())
+        # The TV redraws by itself: wait for the call to show, not for a time.
+        tv.wait_for(lambda d: d.find_element(By.ID, "now-code").text == "N-001")
+        self.assertEqual("ke Loket 1", tv.text("#now-desk"))
+        tv.shot("layar-n001")
+        # The desk is remembered by this browser; P-001 waited longest of the rest.
+        self.assertEqual("Loket 1", loket.driver.find_element(By.ID, "meja").get_attribute("value"))
+        loket.press("Panggil berikutnya")
+        self.assertIn("Memanggil P-001 ke Loket 1", loket.flash())
+        tv.wait_for(lambda d: d.find_element(By.ID, "now-code").text == "P-001")
+        self.assertIn("N-001", tv.text("#recent"))
+        self.assertIn("Layanan non-perizinan: 1", tv.text("#waiting"))
+        tv.shot("layar-p001")
+        loket.press("Panggil ulang")
+        self.assertIn("Memanggil P-001 ke Loket 1", loket.flash())
+        loket.shot("antrian-loket")
+
+        loket.open("/antrian/laporan")
+        report = loket.text("main")
+        for expected in ["N-001", "P-001", "N-002", "belum dipanggil", "Siti Aminah (siti)"]:
+            self.assertIn(expected, report)
+        summary = loket.driver.find_element(By.XPATH, "//table[1]//tr[td[1][text()='Semua']]").text
+        self.assertIn("Semua 3 2", summary)
+        loket.shot("antrian-laporan")
+        loket.open("/antrian/laporan?tanggal=17-03-2026")
+        self.assertIn("bukan tanggal", loket.text("main"))
+
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""
         counter = self.counter(("siti", "Siti Aminah", "loket"))

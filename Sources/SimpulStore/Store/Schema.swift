@@ -296,6 +296,7 @@ enum Schema {
         registerStaffAccounts(&migrator)
         registerPrintedPapers(&migrator)
         registerPermohonanOwing(&migrator)
+        registerAntrian(&migrator)
         return migrator
     }
 

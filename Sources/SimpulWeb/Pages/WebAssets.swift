@@ -67,6 +67,8 @@ public enum WebAssets {
         legend { font-weight: 700; padding: 0 6px; }
         .check { display: flex; gap: 10px; align-items: center; padding: 6px 0; }
         .check input { width: 22px; height: 22px; }
+        form.inline { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 8px 0; }
+        form.inline input { width: auto; }
         ol.timeline { list-style: none; padding: 0; margin: 0; }
         ol.timeline li { border-left: 3px solid var(--brand); padding: 4px 0 10px 14px; margin-left: 6px; }
         ol.timeline .when { color: var(--muted); font-size: .88rem; } ol.timeline .dot { color: var(--muted); font-size: .75rem; }
@@ -126,6 +128,39 @@ public enum WebAssets {
             };
             check.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
             run();
+          }
+          var screen = document.body.getAttribute("data-screen");
+          if (screen) {
+            // The waiting-room TV: redraw from the server every two seconds; a lost link keeps the last state.
+            var last = document.getElementById("now-code").textContent;
+            var draw = function (state) {
+              var code = state.current ? state.current.code : "-";
+              document.getElementById("now-code").textContent = code;
+              document.getElementById("now-desk").textContent = state.current ? "ke " + state.current.desk : "Belum ada panggilan";
+              var list = document.getElementById("recent");
+              list.textContent = "";
+              state.recent.forEach(function (c) {
+                var li = document.createElement("li");
+                var strong = document.createElement("strong");
+                strong.textContent = c.code;
+                var at = document.createElement("span");
+                at.textContent = c.at;
+                li.append(strong, " " + c.desk + " ", at);
+                list.append(li);
+              });
+              document.getElementById("waiting").textContent = state.waiting;
+              var key = code + (state.current ? state.current.at + state.current.desk : "");
+              if (key !== last) {
+                last = key;
+                var now = document.querySelector(".now");
+                now.classList.remove("flash");
+                void now.offsetWidth;
+                now.classList.add("flash");
+              }
+            };
+            setInterval(function () {
+              fetch(screen, { cache: "no-store" }).then(function (r) { return r.json(); }).then(draw).catch(function () {});
+            }, 2000);
           }
           document.querySelectorAll("form[data-upload]").forEach(function (form) {
             form.addEventListener("submit", function (e) {
@@ -215,6 +250,32 @@ public enum WebAssets {
         .toolbar { padding: 3mm 6mm; } @media print { .toolbar { display: none; } }
         """
 
+    /// A queue ticket: a short page of a 58 mm roll, the number large.
+    static let ticketCSS =
+        printCSS + """
+            @page { size: 58mm 90mm; margin: 2mm 3mm; }
+            body { font-size: 8pt; width: 52mm; text-align: center; } .letterhead .office { font-size: 8pt; }
+            .ticket p { margin: 1.5mm 0; } .ticket .label { font-weight: 700; letter-spacing: .1em; }
+            .ticket .number { font-size: 30pt; font-weight: 700; margin: 2mm 0; } .ticket .group { font-weight: 700; }
+            .ticket .note { font-size: 7pt; }
+            """
+
+    /// The call screen: readable across a waiting room.
+    static let screenCSS = """
+        * { box-sizing: border-box; }
+        body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; background: #0b2f52; color: #fff; }
+        header { padding: 2vh 4vw; background: #0b4f8a; } header h1 { margin: 0; font-size: 4vh; } header p { margin: .5vh 0 0; font-size: 2.4vh; }
+        main { flex: 1; display: grid; grid-template-columns: 3fr 2fr; gap: 3vw; padding: 3vh 4vw; align-items: center; }
+        .now { text-align: center; border: .6vh solid #ffd35c; border-radius: 2vh; padding: 3vh 2vw; }
+        .now .label { font-size: 3.5vh; margin: 0; } .now .number { font-size: 22vh; font-weight: 700; margin: 1vh 0; color: #ffd35c; }
+        .now .desk { font-size: 6vh; font-weight: 700; margin: 0; }
+        .now.flash { animation: called 1s ease-in-out 3; } @keyframes called { 50% { background: #1d5f9c; box-shadow: 0 0 0 1.5vh #ffd35c; } }
+        .recent h2 { font-size: 3.5vh; margin: 0 0 1vh; } .recent ol { list-style: none; margin: 0; padding: 0; font-size: 4vh; }
+        .recent li { padding: 1vh 0; border-bottom: 1px solid #3d6a94; } .recent li span { float: right; color: #b9cde2; }
+        footer { padding: 2vh 4vw; font-size: 3vh; background: #082340; }
+        @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+        """
+
     public static func response(_ path: String) -> Response? {
         let (body, type): (String, String)
         switch path {
@@ -228,6 +289,8 @@ public enum WebAssets {
                 boardCSS + "@page { size: A3 portrait; margin: 10mm; } body { font-size: 12pt; }",
                 "text/css; charset=utf-8"
             )
+        case "tiket-58.css": (body, type) = (ticketCSS, "text/css; charset=utf-8")
+        case "layar.css": (body, type) = (screenCSS, "text/css; charset=utf-8")
         case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
         default: return nil
         }

@@ -59,6 +59,11 @@ public enum WebPage {
         let date = t.localDate(offsetMinutes: zona.offsetMinutes)
         return "\(date.shortIndonesian) \(text.suffix(5).replacingOccurrences(of: ":", with: ".")) \(zona.rawValue)"
     }
+
+    /// `09.41`: the time of day in the office's zone, for what happens within one day (a queue).
+    public static func clock(_ t: Timestamp, zona: Zona) -> String {
+        String(t.localText(offsetMinutes: zona.offsetMinutes).suffix(5)).replacingOccurrences(of: ":", with: ".")
+    }
 }
 
 extension LocalDate {

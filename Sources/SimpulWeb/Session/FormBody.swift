@@ -47,7 +47,7 @@ public struct FormBody: Sendable, Equatable {
     public func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 
     /// Percent-decoding with `+` as a space; nil on a malformed escape or bytes that are not UTF-8.
-    static func decode(_ text: Substring) -> String? {
+    public static func decode(_ text: Substring) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var i = text.utf8.startIndex
