@@ -412,6 +412,7 @@ extension BackOfficeApp {
         }
         let (p, history, blobs, calendar, kecamatan) = loaded
         logger.info("file viewed", metadata: ["number": "\(number)", "username": "\(session.account.username)"])
+        await recordAccess(session, number: number, what: .berkas)
         let body = renderer.render(
             "permohonan",
             FileView(

@@ -26,8 +26,22 @@ extension BackOfficeApp {
             try await permohonanPage(request: request, context: context)
         }
         router.post("/permohonan/:nomor/aksi") { request, context in try await act(request: request, context: context) }
+        router.get("/staf") { request, context in try await staffPage(request: request, context: context) }
+        router.post("/staf") { request, context in try await changeStaff(request: request, context: context) }
+        router.post("/staf/:username/:verb") { request, context in
+            try await changeStaff(request: request, context: context)
+        }
+        router.get("/log-akses") { request, context in try await accessLogPage(request: request, context: context) }
         router.get("/lampiran/:sha") { request, context -> Response in
-            guard context.session != nil else { return redirect("/masuk") }
+            guard let session = context.session else { return redirect("/masuk") }
+            let sha = context.parameters.get("sha") ?? ""
+            if Attachment.isSHA256(sha),
+                let number = try? await blocking({ () throws(SimpulError) in
+                    try store.numbersNaming(blob: sha).first
+                })
+            {
+                await recordAccess(session, number: number, what: .lampiran)
+            }
             return try await ScanResponse.response(
                 sha: context.parameters.get("sha") ?? "", download: request.uri.queryParameters.get("unduh") != nil,
                 store: store)

@@ -60,7 +60,8 @@ public struct BackOfficeApp: Sendable {
     ) throws {
         self.store = store
         self.settings = settings
-        self.renderer = try PageRenderer(templates: BackOfficeTemplates.all)
+        self.renderer = try PageRenderer(
+            templates: BackOfficeTemplates.all.merging(Self.staffTemplates) { first, _ in first })
         self.login = WebLogin(
             store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
             passwordCost: settings.passwordCost, logger: logger, now: now)
@@ -80,6 +81,8 @@ public struct BackOfficeApp: Sendable {
     enum Section: String {
         case dashboard = "/"
         case berkas = "/berkas"
+        case staf = "/staf"
+        case logAkses = "/log-akses"
         case none = ""
     }
 
@@ -109,6 +112,10 @@ public struct BackOfficeApp: Sendable {
                 Nav(href: "/", label: "Ringkasan", current: section == .dashboard),
                 Nav(href: "/berkas", label: "Berkas diteruskan", current: section == .berkas),
             ]
+            if session.account.holds(.adminTI) {
+                frame.nav.append(Nav(href: "/staf", label: "Akun staf", current: section == .staf))
+                frame.nav.append(Nav(href: "/log-akses", label: "Log akses", current: section == .logAkses))
+            }
             frame.strip = await strip()
         }
         var response = WebPage.html(renderer.render("frame", frame), status: status)

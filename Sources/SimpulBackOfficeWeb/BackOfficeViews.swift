@@ -3,12 +3,6 @@ import SimpulDomain
 import SimpulStore
 import SimpulWeb
 
-struct Choice {
-    var value: String
-    var label: String
-    var selected: Bool = false
-}
-
 /// One row of the forwarded files' queue.
 struct FileRow {
     var number, kecamatan, layanan, nama, nik, status, code, accepted, dueDate, dueLevel, dueText: String

@@ -51,9 +51,9 @@ extension CounterApp {
         router.get("/lampiran/:sha") { request, context in try await scan(request: request, context: context) }
         router.post("/sinkron") { request, context in try await syncNow(request: request, context: context) }
         router.get("/petugas") { request, context in try await accountsPage(request: request, context: context) }
-        router.post("/petugas") { request, context in try await addAccount(request: request, context: context) }
+        router.post("/petugas") { request, context in try await changeAccounts(request: request, context: context) }
         router.post("/petugas/:username/:verb") { request, context in
-            try await changeAccount(request: request, context: context)
+            try await changeAccounts(request: request, context: context)
         }
         return router
     }

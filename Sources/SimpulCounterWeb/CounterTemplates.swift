@@ -1,3 +1,6 @@
+import SimpulDomain
+import SimpulWeb
+
 /// The counter's pages as Mustache templates. `{{x}}` is escaped; `{{{body}}}` is only ever a page this
 /// program rendered.
 enum CounterTemplates {
@@ -284,42 +287,7 @@ enum CounterTemplates {
         {{/searched}}
         """
 
-    static let petugas = """
-        <h1>Akun petugas</h1>
-        <table>
-          <thead><tr><th scope="col">Nama pengguna</th><th scope="col">Nama</th><th scope="col">Peran</th><th scope="col">Keadaan</th><th scope="col">Tindakan</th></tr></thead>
-          <tbody>
-          {{#accounts}}
-            <tr><td class="nomor">{{username}}</td><td>{{name}}</td><td>{{#roles}}<span class="tag">{{.}}</span>{{/roles}}</td><td>{{state}}</td>
-            <td>{{^self}}<form method="post" action="/petugas/{{username}}/{{toggleVerb}}" data-confirm="{{toggleConfirm}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="{{toggleClass}}">{{toggleLabel}}</button></form>{{/self}}
-              <details><summary>Ubah peran atau sandi</summary>
-                <form class="stack" method="post" action="/petugas/{{username}}/peran"><input type="hidden" name="csrf" value="{{csrf}}">
-                  {{#roleChoices}}<div class="check"><input type="checkbox" id="peran-{{username}}-{{value}}" name="peran" value="{{value}}"{{#selected}} checked{{/selected}}><label for="peran-{{username}}-{{value}}">{{label}}</label></div>{{/roleChoices}}
-                  <button type="submit" class="secondary">Simpan peran</button></form>
-                <form class="stack" method="post" action="/petugas/{{username}}/sandi"><input type="hidden" name="csrf" value="{{csrf}}">
-                  <label for="sandi-{{username}}">Sandi atau PIN baru</label><input id="sandi-{{username}}" name="password" type="password" autocomplete="new-password" required>
-                  <div class="check"><input type="checkbox" id="pin-{{username}}" name="pin" value="1"{{#isPIN}} checked{{/isPIN}}><label for="pin-{{username}}">PIN</label></div>
-                  <button type="submit" class="secondary">Ganti sandi</button></form>
-              </details></td></tr>
-          {{/accounts}}
-          </tbody>
-        </table>
-        <h2>Tambah akun</h2>
-        <form class="card stack" method="post" action="/petugas">
-          <input type="hidden" name="csrf" value="{{csrf}}">
-          <label for="akun-username">Nama pengguna (huruf kecil, angka, titik, garis)</label>
-          <input id="akun-username" name="username" type="text" autocapitalize="none" required maxlength="32">
-          <label for="akun-nama">Nama lengkap</label>
-          <input id="akun-nama" name="nama" type="text" required maxlength="100">
-          <fieldset><legend>Peran</legend>
-            {{#roleChoices}}<div class="check"><input type="checkbox" id="peran-{{value}}" name="peran" value="{{value}}"><label for="peran-{{value}}">{{label}}</label></div>{{/roleChoices}}
-          </fieldset>
-          <label for="akun-sandi">Kata sandi (paling sedikit 8 karakter) atau PIN (4-8 angka)</label>
-          <input id="akun-sandi" name="password" type="password" autocomplete="new-password" required>
-          <div class="check"><input type="checkbox" id="akun-pin" name="pin" value="1"><label for="akun-pin">Ini PIN (dikunci 15 menit setelah 5 kali salah)</label></div>
-          <p><button type="submit">Tambah akun</button></p>
-        </form>
-        """
+    static let petugas = AccountAdmin<OfficerRole>.template
 
     static let pesan = """
         <div class="card"><h1>{{heading}}</h1><p>{{text}}</p><p><a href="{{back}}">{{backLabel}}</a></p></div>

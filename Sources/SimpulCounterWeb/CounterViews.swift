@@ -102,9 +102,3 @@ struct StatusStrip {
     var conflicts: Int
     var canSync: Bool
 }
-
-struct Choice {
-    var value: String
-    var label: String
-    var selected: Bool = false
-}

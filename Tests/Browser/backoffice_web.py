@@ -305,6 +305,55 @@ class BackOfficeWebTests(unittest.TestCase):
         shown = run("simpul", ["permohonan", "show", number, "--data", data]).stdout
         self.assertIn("150.000", shown)
 
+    def test_admin_manages_staff_and_reads_the_access_log(self):
+        """Admin TI adds and disables a staff account in the browser and reads who opened which file."""
+        run("simpul-hub", ["user", "add", "--data", self.kabupaten.hub, "--username", "yusuf", "--nama",
+                           "Yusuf Admin TI", "--peran", "admin-ti"], stdin=PASSWORD + "\n")
+        number = self.number("33.74.02", 0)
+        rina = Staff(self, self.kabupaten, "rina")
+        rina.login()
+        self.assertNotIn("Akun staf", rina.text("header"))
+        status, _, body = rina.request("/staf")
+        self.assertEqual(403, status)
+        self.assertIn("hanya untuk peran Admin TI Kabupaten", body.decode())
+        rina.open("/permohonan/" + number)
+
+        admin = Staff(self, self.kabupaten, "yusuf")
+        admin.login()
+        admin.open("/staf")
+        admin.shot("akun-staf")
+        admin.driver.find_element(By.ID, "akun-username").send_keys("dewi")
+        admin.driver.find_element(By.ID, "akun-nama").send_keys("Dewi Lestari")
+        admin.driver.find_element(By.ID, "peran-petugas").click()
+        admin.driver.find_element(By.ID, "akun-sandi").send_keys(PASSWORD)
+        admin.submit("Tambah akun")
+        self.assertIn("Akun dewi ditambahkan", admin.text(".flash"))
+        listed = run("simpul-hub", ["user", "list", "--data", self.kabupaten.hub]).stdout
+        self.assertRegex(listed, r"dewi.*Dewi Lestari")
+        dewi = Staff(self, self.kabupaten, "dewi")
+        dewi.login()
+        self.assertIn("Dewi Lestari", dewi.text("header"))
+
+        form = admin.driver.find_element(By.CSS_SELECTOR, "form[action='/staf/dewi/nonaktifkan']")
+        page = admin.driver.find_element(By.TAG_NAME, "html")
+        form.find_element(By.TAG_NAME, "button").click()
+        admin.wait_for(expected_conditions.alert_is_present()).accept()
+        admin.wait_gone(page)
+        self.assertIn("dinonaktifkan", admin.text(".flash"))
+        admin.shot("akun-staf-dinonaktifkan")
+        # Logout everywhere on disable: her open browser is sent to the login page, told why.
+        dewi.open("/berkas")
+        self.assertIn("/masuk", dewi.driver.current_url)
+        self.assertIn("Sesi Anda sudah berakhir", dewi.text(".flash"))
+
+        admin.open("/log-akses?nomor=" + number)
+        rows = admin.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+        self.assertTrue(any("rina" in r.text and "halaman berkas" in r.text for r in rows),
+                        [r.text for r in rows])
+        admin.shot("log-akses")
+        admin.open("/log-akses?nomor=01-26-00001-0")
+        self.assertIn("digit periksa", admin.text(".flash"))
+
     def test_csv_export_of_the_current_filter(self):
         rina = Staff(self, self.kabupaten, "rina")
         rina.login()
@@ -403,11 +452,13 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertEqual(status, 403)
         self.assertIn("Formulir kedaluwarsa", body.decode())
         self.assertNotIn("20 Validasi", self.kabupaten.log(number))
-        # A form without a session is refused too.
+        # A form without a session changes nothing either: it is sent to the login page.
         stranger = Staff(self, self.kabupaten, "rina")
         stranger.open("/masuk")
-        status, _, _ = stranger.request(f"/permohonan/{number}/aksi", {"aksi": "kode", "kode": "20"})
-        self.assertEqual(status, 401)
+        status, _, body = stranger.request(f"/permohonan/{number}/aksi", {"aksi": "kode", "kode": "20"})
+        self.assertEqual(status, 200)
+        self.assertIn('id="password"', body.decode())
+        self.assertNotIn("20 Validasi", self.kabupaten.log(number))
 
     def test_pimpinan_reads_but_cannot_decide(self):
         number = self.number("33.74.01", 2)

@@ -111,7 +111,7 @@ import Testing
                 "v1-event-log", "v2-replication", "v3-columnar-state", "v4-changeset-signature", "v5-attachments",
                 "v6-bundle-blobs", "v7-knowledge", "v8-key-states", "v9-bounds-blob-owner-relay-parking",
                 "v10-contact-refusals", "v11-officer-accounts", "v12-permohonan-nik", "v13-staff-accounts",
-                "v14-printed-papers", "v15-permohonan-owing", "v16-antrian",
+                "v14-printed-papers", "v15-permohonan-owing", "v16-antrian", "v17-file-access",
             ])
     }
 

@@ -13,18 +13,22 @@ where AllCases == [Self] {
     static var sessionTable: String { get }
     /// Who a disabled account's holder should ask, in a sentence: "admin kecamatan".
     static var administrator: String { get }
+    /// The role that manages this kind of account in the web pages.
+    static var accountAdmin: Self { get }
 }
 
 extension OfficerRole: AccountRole {
     public static let accountTable = "officer_account"
     public static let sessionTable = "web_session"
     public static let administrator = "admin kecamatan"
+    public static let accountAdmin = OfficerRole.admin
 }
 
 extension StaffRole: AccountRole {
     public static let accountTable = "staff_account"
     public static let sessionTable = "staff_session"
     public static let administrator = "Admin TI PTSP"
+    public static let accountAdmin = StaffRole.adminTI
 }
 
 /// An officer's account at a kecamatan node.

@@ -297,6 +297,7 @@ enum Schema {
         registerPrintedPapers(&migrator)
         registerPermohonanOwing(&migrator)
         registerAntrian(&migrator)
+        registerFileAccess(&migrator)
         return migrator
     }
 
