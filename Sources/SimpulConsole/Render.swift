@@ -104,7 +104,9 @@ public enum Render {
     public static func dueText(_ p: Permohonan, today: LocalDate, calendar: WorkingDayCalendar) -> String {
         guard let due = p.dueOn else { return "ditetapkan \(p.layanan.forwardTo ?? "PTSP")" }
         var text = due.indonesian
-        if !p.status.isClosed {
+        if p.clockStoppedAt != nil, !p.status.isClosed {
+            text += " (jam layanan berhenti, menunggu pemohon; tanggal ini bergeser saat berjalan lagi)"
+        } else if !p.status.isClosed {
             let left = calendar.workingDaysLeft(from: today, until: due)
             // Over a weekend after a Friday due date no working day has passed, but it is late all the same.
             if today > due {

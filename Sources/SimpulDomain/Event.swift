@@ -287,10 +287,14 @@ public struct Payment: Sendable, Equatable, Codable {
 public struct PTSPProgress: Sendable, Equatable, Codable {
     public var code: String
     public var note: String?
+    /// When the code starts the service clock again (42, 44): the due date the hub computed with its
+    /// calendar, so every replica shows the same one without needing the same calendar.
+    public var dueOn: LocalDate?
 
-    public init(code: String, note: String?) {
+    public init(code: String, note: String?, dueOn: LocalDate? = nil) {
         self.code = code
         self.note = note
+        self.dueOn = dueOn
     }
 }
 

@@ -7,19 +7,55 @@ public enum PTSPStatus {
         case rejected
     }
 
+    /// What a code does to the service clock (the guide's SLA): the time a file waits on the applicant
+    /// does not count against the office.
+    public enum Clock: String, Sendable {
+        case runs
+        /// 41: the clock stops while the applicant confirms the requirements.
+        case stop
+        /// 42: it resumes; the due date moves by the working days it stood still.
+        case resume
+        /// 43: it stops, and will start again from zero.
+        case stopForRestart
+        /// 44: it starts again from zero: the whole duration counts from this day.
+        case restart
+    }
+
     public struct Entry: Sendable {
         public var code: String
         public var label: String
         public var kind: Kind
+        public var clock: Clock = .runs
     }
 
+    /// Every code of the PTSP's processing of a file. The guide's sanctions on an issued permit
+    /// (60 Peringatan, 70 Penghentian sementara, 80 Denda administratif) come after the decision, on the
+    /// permit rather than the application, and are not part of it.
     public static let all: [Entry] = [
         Entry(code: "05", label: "Penapisan", kind: .progress),
+        Entry(code: "09", label: "Telah melengkapi persyaratan", kind: .progress),
         Entry(code: "10", label: "Dokumen lengkap", kind: .progress),
         Entry(code: "11", label: "Belum lengkap", kind: .progress),
+        Entry(code: "12", label: "Pemenuhan komitmen", kind: .progress),
         Entry(code: "20", label: "Validasi", kind: .progress),
+        Entry(code: "30", label: "Verifikasi pembayaran", kind: .progress),
+        Entry(code: "31", label: "Konfirmasi pembayaran", kind: .progress),
+        Entry(code: "32", label: "Menunggu verifikasi bukti bayar PNBP", kind: .progress),
+        Entry(code: "33", label: "Persetujuan pembayaran", kind: .progress),
+        Entry(code: "34", label: "Perbaikan konfirmasi pembayaran", kind: .progress),
         Entry(code: "40", label: "Inspeksi", kind: .progress),
+        Entry(code: "41", label: "Konfirmasi persyaratan (jam layanan berhenti)", kind: .progress, clock: .stop),
+        Entry(
+            code: "42", label: "Data konfirmasi persyaratan (jam layanan berjalan lagi)", kind: .progress,
+            clock: .resume),
+        Entry(
+            code: "43", label: "Re-konfirmasi persyaratan (jam layanan berhenti, mulai dari nol)", kind: .progress,
+            clock: .stopForRestart),
+        Entry(
+            code: "44", label: "Data re-konfirmasi persyaratan (jam layanan mulai dari nol)", kind: .progress,
+            clock: .restart),
         Entry(code: "45", label: "Persyaratan terverifikasi", kind: .progress),
+        Entry(code: "49", label: "Pengambilan nomor", kind: .progress),
         Entry(code: "50", label: "Disetujui", kind: .approved),
         Entry(code: "52", label: "Terbit sementara", kind: .approved),
         Entry(code: "57", label: "Fiktif-positif", kind: .approved),

@@ -105,6 +105,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
     /// The PTSP's latest OSS status code on a forwarded file.
     public var ptspCode: String?
     public var closingReason: String?
+    /// When the PTSP stopped the service clock (41, 43) and has not started it again; nil while it runs.
+    public var clockStoppedAt: Timestamp?
     public var receipts: [String]
     /// The scanned documents attached at the loket, in fold order, each blob once.
     public var attachments: [AttachedFile]
@@ -167,6 +169,13 @@ public struct Permohonan: Sendable, Equatable, Codable {
             receipts.append(p.receipt)
         case .ptspProgress(let pr):
             ptspCode = pr.code
+            switch PTSPStatus.entry(pr.code)?.clock ?? .runs {
+            case .runs: break
+            case .stop, .stopForRestart: if clockStoppedAt == nil { clockStoppedAt = event.at }
+            case .resume, .restart:
+                clockStoppedAt = nil
+                if let due = pr.dueOn { dueOn = due }
+            }
         case .decided(let d):
             ptspCode = d.code
             if PTSPStatus.entry(d.code)?.kind == .approved {
@@ -268,6 +277,26 @@ public enum Workflow {
         }
     }
 
+    /// The due date once the PTSP starts the service clock again on `today`: moved on by the working days
+    /// it stood still (42), or the whole duration counted afresh from `today` (44). Nil when the file
+    /// has no due date of its own (the receiving office sets it) or the clock was not stopped.
+    public static func dueDate(
+        restarting p: Permohonan, code: String, today: LocalDate, stoppedOn: LocalDate, calendar: WorkingDayCalendar
+    ) -> LocalDate? {
+        guard p.clockStoppedAt != nil, let due = p.dueOn, let clock = PTSPStatus.entry(code)?.clock else { return nil }
+        switch clock {
+        case .resume:
+            // Working days lost: those after the stop day up to and including today.
+            let stood = max(0, calendar.workingDaysLeft(from: stoppedOn, until: today))
+            return stood == 0 ? due : calendar.dueDate(acceptedOn: due, workingDays: stood)
+        case .restart:
+            guard let days = p.layanan.durationWorkingDays else { return nil }
+            return calendar.dueDate(acceptedOn: today, workingDays: days)
+        case .runs, .stop, .stopForRestart:
+            return nil
+        }
+    }
+
     /// Everything an officer may do next with this permohonan.
     public static func nextActions(_ p: Permohonan) -> [NextAction] {
         var actions: [NextAction] = []
@@ -337,6 +366,18 @@ public enum Workflow {
         case .ptspProgress(let code, let note):
             guard let entry = PTSPStatus.entry(code), entry.kind == .progress else {
                 throw .invalid("kode: '\(code)' bukan kode proses OSS (\(codes(.progress)))")
+            }
+            switch entry.clock {
+            case .stop, .stopForRestart:
+                if p.clockStoppedAt != nil {
+                    throw .invalid(
+                        "kode: jam layanan permohonan \(p.number) sudah berhenti; mulai lagi dengan 42 atau 44")
+                }
+            case .resume, .restart:
+                guard p.clockStoppedAt != nil else {
+                    throw .invalid("kode: jam layanan permohonan \(p.number) tidak sedang berhenti (41 atau 43)")
+                }
+            case .runs: break
             }
             body = .ptspProgress(PTSPProgress(code: code, note: try cleaned(note, field: "catatan")))
         case .decide(let code, let fee, let note):

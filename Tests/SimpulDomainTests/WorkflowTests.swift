@@ -27,6 +27,12 @@ private enum Fixture {
         requirements: [.init(code: "ktp", name: "KTP-el"), .init(code: "bukti-tanah", name: "Bukti tanah")],
         durationWorkingDays: nil, fee: .setByPTSP, fieldCheck: true, version: 1)
 
+    /// Forwarded, but with a duration of its own: its due date runs while the receiving office works.
+    static let paud = Layanan(
+        code: "REK-PAUD", name: "Rekomendasi pendirian PAUD", kind: .nonPerizinan, scale: .forwarded,
+        forwardTo: "Dinas Pendidikan", requirements: [.init(code: "proposal", name: "Proposal")],
+        durationWorkingDays: 3, fee: .fixed(amount: 0), fieldCheck: false, version: 1)
+
     static func sktm(fieldCheck: Bool) -> Layanan {
         var l = sktm
         l.fieldCheck = fieldCheck
@@ -429,6 +435,61 @@ struct WorkflowTests {
     func rejectNeedsAReason(reason: String) throws {
         let counter = try Counter(Fixture.sktm)
         #expect(try counter.refusal(.reject(reason: reason)).contains("alasan: wajib diisi"))
+    }
+
+    // MARK: the PTSP's service clock
+
+    @Test func theServiceClockStopsAndTheDueDateMovesByTheWorkingDaysItStoodStill() throws {
+        // Accepted Tuesday 17 March 2026; 18-24 March are Nyepi and Idul Fitri: due Friday 27 March.
+        var counter = try Counter(Fixture.paud)
+        #expect(counter.p.dueOn == (try Fixture.day("2026-03-27")))
+        try counter.run(.forward(note: nil))
+        #expect(try counter.refusal(.ptspProgress(code: "42", note: nil)).contains("tidak sedang berhenti"))
+        try counter.run(.ptspProgress(code: "41", note: "pemohon diminta konfirmasi luas lahan"))
+        let stoppedAt = try #require(counter.p.clockStoppedAt)
+        #expect(try counter.refusal(.ptspProgress(code: "43", note: nil)).contains("sudah berhenti"))
+        let calendar = try Conf.calendar2026()
+        // Stopped Wednesday 25, running again Monday 30: 26, 27 and 30 stood still, three working days.
+        let moved = Workflow.dueDate(
+            restarting: counter.p, code: "42", today: try Fixture.day("2026-03-30"),
+            stoppedOn: try Fixture.day("2026-03-25"), calendar: calendar)
+        #expect(moved == (try Fixture.day("2026-04-01")))
+        // Started again the day it stopped: nothing stood still.
+        let same = Workflow.dueDate(
+            restarting: counter.p, code: "42", today: try Fixture.day("2026-03-25"),
+            stoppedOn: try Fixture.day("2026-03-25"), calendar: calendar)
+        #expect(same == (try Fixture.day("2026-03-27")))
+        // From zero (44): three working days from Monday 30.
+        let restarted = Workflow.dueDate(
+            restarting: counter.p, code: "44", today: try Fixture.day("2026-03-30"),
+            stoppedOn: try Fixture.day("2026-03-25"), calendar: calendar)
+        #expect(restarted == (try Fixture.day("2026-04-02")))
+
+        // The fold takes the due date the hub wrote into the event.
+        var resumed = counter.p
+        let event = Event(
+            dot: Dot(node: "33.74", seq: 9), partition: counter.p.partition, lamport: counter.p.lastLamport + 1,
+            context: counter.p.seen, record: counter.p.number, officer: "Rudi", role: Peran.ptsp,
+            at: Timestamp(milliseconds: stoppedAt.milliseconds + 86_400_000),
+            body: .ptspProgress(PTSPProgress(code: "42", note: nil, dueOn: moved)))
+        #expect(Workflow.admissible(event.body, on: resumed) == nil)
+        resumed.apply(event)
+        #expect(resumed.clockStoppedAt == nil)
+        #expect(resumed.dueOn == moved)
+        #expect(resumed.ptspCode == "42")
+    }
+
+    @Test func theWholeListOfProcessingCodesIsKnownAndOnlyFourMoveTheClock() {
+        let progress = PTSPStatus.all.filter { $0.kind == .progress }.map(\.code)
+        #expect(
+            progress == [
+                "05", "09", "10", "11", "12", "20", "30", "31", "32", "33", "34", "40", "41", "42", "43", "44", "45",
+                "49",
+            ])
+        let clocks = Dictionary(
+            uniqueKeysWithValues: PTSPStatus.all.filter { $0.clock != .runs }.map { ($0.code, $0.clock) })
+        #expect(clocks == ["41": .stop, "42": .resume, "43": .stopForRestart, "44": .restart])
+        #expect(PTSPStatus.entry("60") == nil)
     }
 
     // MARK: a field check the verifikator asks for

@@ -111,7 +111,7 @@ import Testing
                 "v1-event-log", "v2-replication", "v3-columnar-state", "v4-changeset-signature", "v5-attachments",
                 "v6-bundle-blobs", "v7-knowledge", "v8-key-states", "v9-bounds-blob-owner-relay-parking",
                 "v10-contact-refusals", "v11-officer-accounts", "v12-permohonan-nik", "v13-staff-accounts",
-                "v14-printed-papers", "v15-permohonan-owing", "v16-antrian", "v17-file-access",
+                "v14-printed-papers", "v15-permohonan-owing", "v16-antrian", "v17-file-access", "v18-service-clock",
             ])
     }
 
@@ -126,7 +126,7 @@ import Testing
         let before = try store.stateDump()
         let advanced = try store.permohonan(first.number)
         // Put the file back as a v2 store had it: the old permohonan table, v3 and what came after it
-        // to that table (v12's NIK column, v13's index) not applied.
+        // to that table (v12's NIK column, v15's index, v18's clock column) not applied.
         let dir = (store.path as NSString).deletingLastPathComponent
         try DatabaseQueue(path: store.path).write { db in
             try db.execute(
@@ -134,7 +134,7 @@ import Testing
                     DROP TABLE permohonan;
                     CREATE TABLE permohonan (number TEXT PRIMARY KEY, partition TEXT NOT NULL, state TEXT NOT NULL);
                     INSERT INTO permohonan VALUES ('stale', '33.74.01', '{}');
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v3-columnar-state', 'v12-permohonan-nik', 'v15-permohonan-owing');
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v3-columnar-state', 'v12-permohonan-nik', 'v15-permohonan-owing', 'v18-service-clock');
                     """)
         }
         let reopened = try NodeStore.open(directory: dir, now: { clock.now() }, logger: Fixture.logger)

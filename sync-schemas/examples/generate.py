@@ -269,6 +269,10 @@ for e, short in [(reg1, "registered"), (step1, "step-completed"), (fwd, "forward
                  (settle, "settled"), (kat, "katalog-published"), (kal, "kalender-published"),
                  (attached, "attached"), (ret, "returned")]:
     put(f"event-data-{short}.json", {"type": e["type"], "data": e["data"]}, "event-data")
+put("event-data-ptsp-progress-clock.json",
+    {"type": "permohonan.ptsp-progress", "data": {"code": "42", "dueOn": "2026-03-25",
+                                                   "note": "pemohon sudah mengirim konfirmasi persyaratan"}},
+    "event-data")
 put("event-data-step-completed-cek-lapangan.json",
     {"type": "permohonan.step-completed", "data": {"tahap": "verifikasi", "next": "cek-lapangan",
                                                     "note": "batas pekarangan dengan tetangga perlu dilihat"}},
@@ -279,6 +283,9 @@ def without(d, k):
     d = copy.deepcopy(d); del d[k]; return d
 put("invalid/push-response-missing-knowledge.json", without(files["push-response.json"][0], "knowledge"),
     "push-response", "invalid", "required field knowledge is missing")
+put("invalid/event-data-ptsp-progress-due-without-clock.json",
+    {"type": "permohonan.ptsp-progress", "data": {"code": "10", "dueOn": "2026-03-25"}},
+    "event-data", "invalid", "dueOn comes only with 42 or 44, when the service clock runs again")
 put("invalid/hub-info-extra-field.json", dict(files["hub-info.json"][0], url="https://ptsp.example"),
     "hub-info", "invalid", "HubInfo is closed: no url member")
 put("invalid/knowledge-request-bad-partition.json", {"partitions": ["33.74.1"]}, "knowledge-request", "invalid",

@@ -258,7 +258,7 @@ final class Projection {
     private static let columns = [
         "number", "partition", "reg_node", "reg_event_seq", "reg_year", "reg_seq", "layanan", "catalog_version",
         "status", "tahap", "nama", "accepted_on", "due_on", "fee", "paid", "registered_at", "updated_at",
-        "forwarded_to", "ptsp_code", "closing_reason", "receipts", "seen", "last_lamport", "nik",
+        "forwarded_to", "ptsp_code", "closing_reason", "receipts", "seen", "last_lamport", "nik", "clock_stopped_at",
     ]
 
     private static let upsertSQL: String = {
@@ -281,7 +281,7 @@ final class Projection {
             state.tahap?.rawValue, state.pemohon.nama, state.acceptedOn.description, state.dueOn?.description,
             state.fee, state.paid, state.registeredAt.description, state.updatedAt.description, state.forwardedTo,
             state.ptspCode, state.closingReason, JSONText.array(state.receipts), JSONText.versionVector(state.seen),
-            Int64(state.lastLamport), state.pemohon.nik.digits,
+            Int64(state.lastLamport), state.pemohon.nik.digits, state.clockStoppedAt?.description,
         ])
     }
 
@@ -310,7 +310,8 @@ final class Projection {
         SELECT p.status AS p_status, p.tahap AS p_tahap, p.fee AS p_fee, p.paid AS p_paid,
             p.updated_at AS p_updated_at, p.forwarded_to AS p_forwarded_to, p.ptsp_code AS p_ptsp_code,
             p.closing_reason AS p_closing_reason, p.receipts AS p_receipts, p.seen AS p_seen,
-            p.last_lamport AS p_last_lamport, \(EventCodec.columns(qualifiedBy: "e"))
+            p.last_lamport AS p_last_lamport, p.due_on AS p_due_on, p.clock_stopped_at AS p_clock_stopped_at,
+            \(EventCodec.columns(qualifiedBy: "e"))
         FROM permohonan p JOIN event e
             ON e.partition = p.partition AND e.node = p.reg_node AND e.seq = p.reg_event_seq
         """
@@ -335,6 +336,9 @@ final class Projection {
             state.forwardedTo = row["p_forwarded_to"]
             state.ptspCode = row["p_ptsp_code"]
             state.closingReason = row["p_closing_reason"]
+            // The PTSP's clock (42, 44) may have moved the due date the registration set.
+            state.dueOn = (row["p_due_on"] as String?).flatMap(LocalDate.init(iso:))
+            state.clockStoppedAt = (row["p_clock_stopped_at"] as String?).flatMap(Timestamp.init(iso:))
             let decoder = JSONDecoder()
             state.receipts = try decoder.decode([String].self, from: Data((row["p_receipts"] as String).utf8))
             state.seen = try decoder.decode(VersionVector.self, from: Data((row["p_seen"] as String).utf8))

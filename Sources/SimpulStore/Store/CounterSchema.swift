@@ -31,4 +31,15 @@ extension Schema {
             try db.execute(sql: "CREATE INDEX permohonan_owing ON permohonan (status) WHERE fee > paid")
         }
     }
+
+    /// The PTSP's stopped service clock (OSS 41/43), so a file waiting on its applicant is not late.
+    static let serviceClock = "v18-service-clock"
+
+    static func registerServiceClock(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(serviceClock) { db in
+            // No event before this version stops a clock (41-44 were not codes yet), so NULL everywhere is
+            // already what the fold gives: nothing to refold.
+            try db.execute(sql: "ALTER TABLE permohonan ADD COLUMN clock_stopped_at TEXT")
+        }
+    }
 }

@@ -72,7 +72,8 @@ public struct ForwardedQuery: Sendable, Equatable {
         }
         switch due {
         case .terlambat:
-            clauses.append("p.due_on < ?")
+            // A file whose clock the PTSP stopped waits on its applicant, not on the office.
+            clauses.append("p.due_on < ? AND p.clock_stopped_at IS NULL")
             arguments.append(today.description)
         case .hariIni:
             clauses.append("p.due_on = ?")
@@ -166,7 +167,7 @@ extension NodeStore {
                 db,
                 sql: """
                     SELECT partition, COALESCE(ptsp_code, 'belum') AS code, COUNT(*) AS n,
-                        SUM(CASE WHEN due_on < ? THEN 1 ELSE 0 END) AS late
+                        SUM(CASE WHEN due_on < ? AND clock_stopped_at IS NULL THEN 1 ELSE 0 END) AS late
                     FROM permohonan WHERE status = 'diteruskan' GROUP BY partition, code
                     """, arguments: [today.description])
             {

@@ -177,15 +177,17 @@ public final class NodeStore: Sendable {
 
     /// The holiday calendar in use.
     public func calendar() throws(SimpulError) -> WorkingDayCalendar {
-        try readDB("membaca kalender") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM holiday")
-            return WorkingDayCalendar(
-                holidays: rows.compactMap { row in
-                    LocalDate(iso: row["date"]).map {
-                        WorkingDayCalendar.Holiday(date: $0, kind: row["kind"], name: row["name"])
-                    }
-                })
-        }
+        try readDB("membaca kalender") { db in try Self.calendar(db) }
+    }
+
+    static func calendar(_ db: Database) throws -> WorkingDayCalendar {
+        let rows = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM holiday")
+        return WorkingDayCalendar(
+            holidays: rows.compactMap { row in
+                LocalDate(iso: row["date"]).map {
+                    WorkingDayCalendar.Holiday(date: $0, kind: row["kind"], name: row["name"])
+                }
+            })
     }
 
     /// Loads a calendar file: its years replace the same years held before, other years stay.
@@ -287,7 +289,14 @@ public final class NodeStore: Sendable {
             } else {
                 cmd = command
             }
-            let body = try Workflow.decide(cmd, on: state)
+            var body = try Workflow.decide(cmd, on: state)
+            if case .ptspProgress(var progress) = body, let stopped = state.clockStoppedAt {
+                let offset = self.info.zona.offsetMinutes
+                progress.dueOn = Workflow.dueDate(
+                    restarting: state, code: progress.code, today: at.localDate(offsetMinutes: offset),
+                    stoppedOn: stopped.localDate(offsetMinutes: offset), calendar: try Self.calendar(db))
+                body = .ptspProgress(progress)
+            }
             if let refusal = EventAuthorization.refusal(
                 type: body.type, author: self.info.node, partition: state.partition)
             {

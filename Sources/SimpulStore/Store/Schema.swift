@@ -298,6 +298,7 @@ enum Schema {
         registerPermohonanOwing(&migrator)
         registerAntrian(&migrator)
         registerFileAccess(&migrator)
+        registerServiceClock(&migrator)
         return migrator
     }
 

@@ -32,6 +32,14 @@ public struct DueState: Sendable, Equatable {
             }
             return
         }
+        if p.clockStoppedAt != nil {
+            // The PTSP stopped the service clock (41, 43): the file waits on its applicant, so it is
+            // neither counting down nor late; the due date moves when the clock runs again.
+            level = .none
+            workingDaysLeft = nil
+            text = "jam layanan berhenti"
+            return
+        }
         let left = calendar.workingDaysLeft(from: today, until: due)
         workingDaysLeft = left
         if today > due {
