@@ -398,26 +398,29 @@ extension BackOfficeApp {
             return await message("Nomor tidak sah", error.message, session: session, status: .notFound)
         }
         let store = self.store
-        let loaded: (Permohonan, [Event], [String: StoredBlob], WorkingDayCalendar, String?)
+        let loaded: (Permohonan, [Event], [String: StoredBlob], WorkingDayCalendar, String?, Int)
         do {
             loaded = try await blocking { () throws(SimpulError) in
                 let p = try store.permohonan(number)
                 var blobs: [String: StoredBlob] = [:]
                 for f in p.attachments { blobs[f.attachment.sha256] = try store.blob(f.attachment.sha256) }
-                return (p, try store.history(number), blobs, try store.calendar(), try store.wilayahName(p.partition))
+                return (
+                    p, try store.history(number), blobs, try store.calendar(), try store.wilayahName(p.partition),
+                    try store.conflicts(openOnly: true, record: number).count
+                )
             }
         } catch {
             return await message(
                 "Tidak ditemukan", "Permohonan \(number) tidak ada di hub ini.", session: session, status: .notFound)
         }
-        let (p, history, blobs, calendar, kecamatan) = loaded
+        let (p, history, blobs, calendar, kecamatan, conflicts) = loaded
         logger.info("file viewed", metadata: ["number": "\(number)", "username": "\(session.account.username)"])
         await recordAccess(session, number: number, what: .berkas)
-        let body = renderer.render(
-            "permohonan",
-            FileView(
-                p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona,
-                kecamatan: kecamatan))
+        var view = FileView(
+            p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona,
+            kecamatan: kecamatan)
+        view.conflictNotice = Self.conflictNotice(conflicts)
+        let body = renderer.render("permohonan", view)
         return await page(
             p.number, section: .berkas, session: session, body: body, flash: flash, flashIsError: flashIsError,
             status: status, request: flash == nil ? request : nil)

@@ -32,6 +32,8 @@ extension BackOfficeApp {
             try await changeStaff(request: request, context: context)
         }
         router.get("/log-akses") { request, context in try await accessLogPage(request: request, context: context) }
+        router.get("/konflik") { request, context in try await conflictsPage(request: request, context: context) }
+        router.post("/konflik/selesaikan") { request, context in try await settle(request: request, context: context) }
         router.get("/lampiran/:sha") { request, context -> Response in
             guard let session = context.session else { return redirect("/masuk") }
             let sha = context.parameters.get("sha") ?? ""

@@ -83,6 +83,7 @@ public struct BackOfficeApp: Sendable {
         case berkas = "/berkas"
         case staf = "/staf"
         case logAkses = "/log-akses"
+        case konflik = "/konflik"
         case none = ""
     }
 
@@ -94,6 +95,7 @@ public struct BackOfficeApp: Sendable {
         struct Nav {
             var href, label: String
             var current: Bool
+            var count: Int? = nil
         }
         struct Frame {
             var title, office, csrf, flashKind, body: String
@@ -108,15 +110,17 @@ public struct BackOfficeApp: Sendable {
             body: body, officer: nil, nav: [], strip: nil, flash: flash ?? carried)
         if let session {
             frame.officer = "\(session.account.name) · \(session.account.roles.map(\.label).joined(separator: ", "))"
+            frame.strip = await strip()
             frame.nav = [
                 Nav(href: "/", label: "Ringkasan", current: section == .dashboard),
                 Nav(href: "/berkas", label: "Berkas diteruskan", current: section == .berkas),
+                Nav(
+                    href: "/konflik", label: "Konflik", current: section == .konflik, count: frame.strip?.openConflicts),
             ]
             if session.account.holds(.adminTI) {
                 frame.nav.append(Nav(href: "/staf", label: "Akun staf", current: section == .staf))
                 frame.nav.append(Nav(href: "/log-akses", label: "Log akses", current: section == .logAkses))
             }
-            frame.strip = await strip()
         }
         var response = WebPage.html(renderer.render("frame", frame), status: status)
         if carried != nil { WebPage.forgetFlash(&response, secureCookies: settings.secure) }
@@ -132,6 +136,9 @@ public struct BackOfficeApp: Sendable {
         var parked: Int
         var conflicts: Int
         var readable: Bool
+
+        /// For the navigation: nothing rather than a 0 that is not known.
+        var openConflicts: Int? { readable ? conflicts : nil }
     }
 
     func strip() async -> HubStrip {

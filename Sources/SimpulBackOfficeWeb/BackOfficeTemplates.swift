@@ -4,7 +4,7 @@ enum BackOfficeTemplates {
     static let all: [String: String] = [
         "frame": frame, "login": login, "ringkasan": ringkasan, "berkas": berkas, "permohonan": permohonan,
         "pesan": pesan,
-    ]
+    ].merging(konflik) { own, _ in own }
 
     static let frame = """
         <!doctype html>
@@ -23,7 +23,7 @@ enum BackOfficeTemplates {
         <header class="bar">
           <span class="office">{{office}}</span>
           <nav aria-label="Menu utama">
-            {{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}
+            {{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}{{#count}}<span class="count" aria-label="{{.}} terbuka">{{.}}</span>{{/count}}</a>{{/nav}}
           </nav>
           <span class="who">{{officer}}</span>
           <form method="post" action="/keluar"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Keluar</button></form>
@@ -154,6 +154,7 @@ enum BackOfficeTemplates {
             {{#reason}}<dt>Alasan</dt><dd>{{reason}}</dd>{{/reason}}
           </dl>
         </div>
+        {{#conflictNotice}}<div class="card" role="note"><span class="tag warn">KONFLIK</span> {{conflictNotice}} <a href="/konflik?nomor={{number}}">Lihat konflik</a></div>{{/conflictNotice}}
         <h2>Tindakan</h2>
         {{#noActionText}}<div class="card"><p class="muted">{{noActionText}}</p></div>{{/noActionText}}
         <div class="actions">

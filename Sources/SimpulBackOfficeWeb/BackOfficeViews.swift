@@ -63,6 +63,8 @@ struct FileView {
     /// Whether the decision sets the fee (the service's fee is set by the PTSP).
     var feeSetHere: Bool
     var noActionText: String?
+    /// Said when the file has open conflicts, with a link to them.
+    var conflictNotice: String? = nil
 
     init(
         _ p: Permohonan, history events: [Event], blobs: [String: StoredBlob], session: StaffSession,

@@ -422,6 +422,18 @@ public enum Workflow {
         return .invalid("\(why); \(next)")
     }
 
+    /// The statuses a settlement may continue a permohonan of this service from: `diteruskan` only for
+    /// a service the kecamatan forwards.
+    public static func settlementStatuses(for layanan: Layanan) -> [Status] {
+        Status.allCases.filter { $0 != .diteruskan || !layanan.isDelegated }
+    }
+
+    /// The steps a settlement may leave a permohonan of this service waiting at (status `diproses`): a
+    /// forwarded service's file is only ever at the loket before forwarding or at handover after.
+    public static func settlementTahap(for layanan: Layanan) -> [Tahap] {
+        layanan.isDelegated ? Tahap.allCases.filter { $0 != .penerusan } : [.penerusan, .penyerahan]
+    }
+
     /// Why the workflow cannot accept this event in this state, or nil when it can. The one rule
     /// set for local commands and for folding events that arrive from other replicas, so every
     /// replica sets aside exactly the same events.
@@ -495,8 +507,7 @@ public enum Workflow {
             switch st.status {
             case .diproses:
                 guard let t = st.tahap else { return "status diproses butuh tahap yang menunggu (--tahap)" }
-                let allowed: [Tahap] =
-                    p.layanan.isDelegated ? Tahap.allCases.filter { $0 != .penerusan } : [.penerusan, .penyerahan]
+                let allowed = settlementTahap(for: p.layanan)
                 guard allowed.contains(t) else {
                     return
                         "tahap \(t.rawValue) tidak berlaku untuk layanan \(p.layanan.code) (yang boleh: \(allowed.map(\.rawValue).joined(separator: ", ")))"

@@ -53,18 +53,10 @@ struct Conflicts: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
-                guard let conflict = try s.conflicts(openOnly: false).first(where: { $0.id == id }) else {
-                    throw SimpulError(.notFound, "konflik \(id) tidak ada (lihat 'simpul-hub conflicts list')")
-                }
-                guard conflict.resolvedBy == nil else {
-                    throw SimpulError(.invalidData, "konflik \(id) sudah diselesaikan oleh \(conflict.resolvedBy!)")
-                }
                 let st = try Console.status(status)
                 let t = try tahap.map { (x) throws(SimpulError) in try Console.tahap(x) }
-                try s.perform(
-                    .settle(conflicts: [id], status: st, tahap: t, note: catatan), on: conflict.record, officer: petugas
-                )
-                try Console.show(try s.permohonan(conflict.record), store: s, json: store.json)
+                let event = try s.settle(conflict: id, status: st, tahap: t, note: catatan, by: .typed(petugas))
+                try Console.show(try s.permohonan(event.record), store: s, json: store.json)
             }
         }
     }

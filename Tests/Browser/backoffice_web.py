@@ -354,6 +354,125 @@ class BackOfficeWebTests(unittest.TestCase):
         admin.open("/log-akses?nomor=01-26-00001-0")
         self.assertIn("digit periksa", admin.text(".flash"))
 
+    def test_conflict_settled_from_the_page(self):
+        """The loket withdraws a forwarded file offline while the PTSP decides it; both reach the hub, which
+        shows the conflict side by side. A petugas settles it on the page; the pimpinan only reads."""
+        kabupaten = self.kabupaten
+        # A file of its own at 33.74.02, so the other tests' files and counts stay as they were: once
+        # settled it is no longer waiting at the PTSP.
+        data = kabupaten.files["33.74.02"][0]
+        args = ["permohonan", "create", "--data", data, "--layanan", "PBG-KECIL", "--nik", "3374020101850042",
+                "--nama", "Pemohon Konflik", "--petugas", "Sari", "--json"]
+        for s in SYARAT:
+            args += ["--syarat", s]
+        number = re.search(r'"number"\s*:\s*"([^"]+)"', run("simpul", args).stdout).group(1)
+        run("simpul", ["permohonan", "forward", number, "--data", data, "--petugas", "Sari"])
+        run("simpul", ["sync", "--data", data])
+        run("simpul", ["permohonan", "withdraw", number, "--data", data, "--alasan", "Pemohon pindah ke luar kota",
+                       "--petugas", "Sari"])
+        kabid = Staff(self, kabupaten, "kabid")
+        kabid.login()
+        kabid.open("/permohonan/" + number)
+        Select(kabid.driver.find_element(By.ID, "kode-keputusan")).select_by_value("50")
+        kabid.driver.find_element(By.ID, "retribusi").send_keys("75.000")
+        kabid.submit("Putuskan")
+        self.assertIn("Tercatat", kabid.text(".flash"))
+        run("simpul", ["sync", "--data", data])
+        self.assertIn(number, run("simpul-hub", ["conflicts", "list", "--data", kabupaten.hub]).stdout)
+
+        rina = Staff(self, kabupaten, "rina")
+        rina.login()
+        # The file says it has an open conflict and links to it.
+        rina.open("/permohonan/" + number)
+        rina.shot("berkas-dengan-konflik")
+        self.assertIn("1 konflik terbuka", rina.text())
+        rina.driver.find_element(By.LINK_TEXT, "Lihat konflik").click()
+        self.assertIn("/konflik?nomor=" + number, rina.driver.current_url)
+        self.assertEqual(rina.text("header nav a[href='/konflik'] .count"), "1")
+        rina.shot("konflik-terbuka")
+        card = rina.driver.find_element(By.CSS_SELECTOR, "section.konflik")
+        self.assertIn("Semarang Utara (33.74.02)", card.text)
+        sides = card.find_elements(By.CSS_SELECTOR, ".grid > .card")
+        self.assertEqual(len(sides), 2)
+        rina.driver.execute_script("arguments[0].scrollIntoView()", sides[0])
+        rina.shot("konflik-dua-sisi")
+        rina.driver.execute_script("arguments[0].scrollIntoView()", card.find_element(By.CSS_SELECTOR, "form"))
+        rina.shot("konflik-formulir")
+        both = sides[0].text + "\n" + sides[1].text
+        self.assertIn("Permohonan ditarik pemohon: Pemohon pindah ke luar kota", both)
+        self.assertIn("Sari (Petugas Loket)", both)
+        self.assertIn("Keputusan PTSP: 50", both)
+        self.assertIn("Ir. Bambang Kabid (kabid)", both)
+        self.assertIn("ditulis di node 33.74.02", both)
+        self.assertIn("ditulis di hub 33.74", both)
+        self.assertIn("Keadaan sekarang", card.text)
+        link = card.find_element(By.CSS_SELECTOR, "h2 a")
+        self.assertTrue(link.get_attribute("href").endswith("/permohonan/" + number))
+
+        # The pimpinan reads the same page without a form, and a forged one is refused by the server.
+        kadis = Staff(self, kabupaten, "kadis")
+        kadis.login()
+        kadis.open("/konflik")
+        kadis.shot("konflik-pimpinan")
+        self.assertIn(number, kadis.text())
+        self.assertEqual(kadis.driver.find_elements(By.CSS_SELECTOR, "form[action='/konflik/selesaikan']"), [])
+        self.assertIn("Hanya baca", kadis.text())
+        conflict_id = card.find_element(By.CSS_SELECTOR, "input[name=konflik]").get_attribute("value")
+        status, _, body = kadis.request("/konflik/selesaikan", {
+            "csrf": kadis.csrf(), "konflik": conflict_id, "status": "ditarik", "catatan": "dipalsukan"})
+        self.assertEqual(status, 403)
+        self.assertIn("tidak memegang peran Petugas PTSP", body.decode())
+        # Without the session's token, even the petugas's form is refused.
+        status, _, _ = rina.request("/konflik/selesaikan", {
+            "csrf": "palsu", "konflik": conflict_id, "status": "ditarik", "catatan": "tanpa token"})
+        self.assertEqual(status, 403)
+        self.assertNotIn("Konflik diselesaikan", kabupaten.log(number))
+
+        # Diproses needs the step the file waits at: one line says so, and nothing is written.
+        Select(rina.driver.find_element(By.CSS_SELECTOR, "select[name=status]")).select_by_value("diproses")
+        Select(rina.driver.find_element(By.CSS_SELECTOR, "select[name=tahap]")).select_by_value("")
+        rina.driver.find_element(By.CSS_SELECTOR, "textarea[name=catatan]").send_keys("Coba lanjutkan")
+        rina.submit("Selesaikan konflik")
+        rina.shot("konflik-ditolak")
+        self.assertIn("tahap: pilih tahap yang menunggu", rina.text(".flash"))
+        self.assertNotIn("Konflik diselesaikan", kabupaten.log(number))
+        # Only the steps a forwarded service allows are offered.
+        options = [o.get_attribute("value") for o in
+                   rina.driver.find_elements(By.CSS_SELECTOR, "select[name=tahap] option")]
+        self.assertEqual(options, ["", "penerusan", "penyerahan"])
+
+        Select(rina.driver.find_element(By.CSS_SELECTOR, "select[name=status]")).select_by_value("ditarik")
+        rina.driver.find_element(By.CSS_SELECTOR, "textarea[name=catatan]").send_keys(
+            "Pemohon menegaskan penarikan; keputusan PTSP tidak dipakai")
+        rina.submit("Selesaikan konflik")
+        rina.shot("konflik-diselesaikan")
+        self.assertIn("Tercatat: Konflik diselesaikan", rina.text(".flash"))
+        self.assertEqual(rina.driver.find_elements(By.CSS_SELECTOR, "section.konflik"), [])
+        self.assertIn("Tidak ada konflik terbuka.", rina.text())
+        self.assertEqual(rina.text("header nav a[href='/konflik'] .count"), "0")
+        rina.driver.find_element(By.LINK_TEXT, "Tampilkan juga yang sudah diselesaikan").click()
+        settled = rina.driver.find_element(By.CSS_SELECTOR, "section.konflik")
+        rina.driver.execute_script("arguments[0].scrollIntoView()", settled)
+        rina.shot("konflik-semua")
+        self.assertIn("sudah diselesaikan", settled.text)
+        self.assertIn("oleh Rina Kusuma (rina) (Petugas PTSP)", settled.text)
+        self.assertEqual(settled.find_elements(By.CSS_SELECTOR, "form"), [])
+
+        rina.open("/permohonan/" + number)
+        self.assertNotIn("konflik terbuka", rina.text())
+        timeline = rina.driver.find_element(By.CSS_SELECTOR, "ol.timeline")
+        rina.driver.execute_script("arguments[0].scrollIntoView()", timeline)
+        rina.shot("berkas-setelah-konflik")
+        history = timeline.text
+        self.assertIn("Rina Kusuma (rina) (Petugas PTSP)", history)
+        self.assertIn("Konflik diselesaikan", history)
+        self.assertIn("lanjut dengan status Ditarik pemohon", history)
+        self.assertIn("Tidak ada konflik terbuka.",
+                      run("simpul-hub", ["conflicts", "list", "--data", kabupaten.hub]).stdout)
+        # The settlement reaches the loket on the kecamatan's next sync.
+        run("simpul", ["sync", "--data", data])
+        self.assertIn("Konflik diselesaikan", run("simpul", ["permohonan", "log", number, "--data", data]).stdout)
+
     def test_csv_export_of_the_current_filter(self):
         rina = Staff(self, self.kabupaten, "rina")
         rina.login()

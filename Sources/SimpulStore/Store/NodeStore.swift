@@ -278,40 +278,46 @@ public final class NodeStore: Sendable {
         if case .typed(let name) = actor { _ = try Self.officerName(name) }
         let at = now()
         let event = try writeDB("mencatat langkah") { db -> Event in
-            guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
-            let cmd: Command
-            if case .pay(let amount, _) = command {
-                let seq =
-                    try Int.fetchOne(
-                        db, sql: "SELECT MAX(seq) FROM pembayaran WHERE node = ?", arguments: [self.info.node.rawValue])
-                    ?? 0
-                cmd = .pay(amount: amount, receipt: Self.receiptNumber(node: self.info.node, seq: seq + 1))
-            } else {
-                cmd = command
-            }
-            var body = try Workflow.decide(cmd, on: state)
-            if case .ptspProgress(var progress) = body, let stopped = state.clockStoppedAt {
-                let offset = self.info.zona.offsetMinutes
-                progress.dueOn = Workflow.dueDate(
-                    restarting: state, code: progress.code, today: at.localDate(offsetMinutes: offset),
-                    stoppedOn: stopped.localDate(offsetMinutes: offset), calendar: try Self.calendar(db))
-                body = .ptspProgress(progress)
-            }
-            if let refusal = EventAuthorization.refusal(
-                type: body.type, author: self.info.node, partition: state.partition)
-            {
-                throw SimpulError(.invalidData, refusal.message)
-            }
-            let who = try self.attribution(
-                actor, required: OfficerRole.required(for: command, on: state),
-                staffRequired: StaffRole.required(for: command), task: OfficerRole.task(of: command, on: state),
-                typedRole: Self.role(of: body, in: state), db: db)
-            return try self.append(
-                record: number, partition: state.partition, context: state.seen, officer: who.officer,
-                role: who.role, at: at, body: body, db: db)
+            try self.perform(command, on: number, by: actor, at: at, db: db)
         }
         logger.info("permohonan changed", metadata: ["number": "\(number)", "type": "\(event.body.type)"])
         return event
+    }
+
+    /// `perform` inside the caller's write transaction, so that what a caller checked first (a
+    /// settlement: that its conflict is still open) holds when the event is written.
+    func perform(_ command: Command, on number: String, by actor: Actor, at: Timestamp, db: Database) throws -> Event {
+        guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
+        let cmd: Command
+        if case .pay(let amount, _) = command {
+            let seq =
+                try Int.fetchOne(
+                    db, sql: "SELECT MAX(seq) FROM pembayaran WHERE node = ?", arguments: [self.info.node.rawValue])
+                ?? 0
+            cmd = .pay(amount: amount, receipt: Self.receiptNumber(node: self.info.node, seq: seq + 1))
+        } else {
+            cmd = command
+        }
+        var body = try Workflow.decide(cmd, on: state)
+        if case .ptspProgress(var progress) = body, let stopped = state.clockStoppedAt {
+            let offset = self.info.zona.offsetMinutes
+            progress.dueOn = Workflow.dueDate(
+                restarting: state, code: progress.code, today: at.localDate(offsetMinutes: offset),
+                stoppedOn: stopped.localDate(offsetMinutes: offset), calendar: try Self.calendar(db))
+            body = .ptspProgress(progress)
+        }
+        if let refusal = EventAuthorization.refusal(
+            type: body.type, author: self.info.node, partition: state.partition)
+        {
+            throw SimpulError(.invalidData, refusal.message)
+        }
+        let who = try self.attribution(
+            actor, required: OfficerRole.required(for: command, on: state),
+            staffRequired: StaffRole.required(for: command), task: OfficerRole.task(of: command, on: state),
+            typedRole: Self.role(of: body, in: state), db: db)
+        return try self.append(
+            record: number, partition: state.partition, context: state.seen, officer: who.officer,
+            role: who.role, at: at, body: body, db: db)
     }
 
     /// The receipt number of a node's n-th payment: `33.74.01/000017`.
@@ -434,10 +440,14 @@ public final class NodeStore: Sendable {
 
     // MARK: - Conflicts and publications
 
-    public func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict] {
+    /// Conflicts in record order; only those of one permohonan when `record` is given.
+    public func conflicts(openOnly: Bool, record: String? = nil) throws(SimpulError) -> [Conflict] {
         try readDB("membaca konflik") { db in
-            let sql = "SELECT body FROM conflict \(openOnly ? "WHERE resolved = 0" : "") ORDER BY record, id"
-            return try String.fetchAll(db, sql: sql).map {
+            var clauses = ["1"]
+            if openOnly { clauses.append("resolved = 0") }
+            if record != nil { clauses.append("record = ?") }
+            let sql = "SELECT body FROM conflict WHERE \(clauses.joined(separator: " AND ")) ORDER BY record, id"
+            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(record.map { [$0] } ?? [])).map {
                 try JSONDecoder().decode(Conflict.self, from: Data($0.utf8))
             }
         }
