@@ -31,6 +31,10 @@ extension BackOfficeApp {
         router.post("/staf/:username/:verb") { request, context in
             try await changeStaff(request: request, context: context)
         }
+        router.get("/node") { request, context in try await nodesPage(request: request, context: context) }
+        router.post("/node") { request, context in try await changeNodes(request: request, context: context) }
+        router.post("/node/:node/cabut") { request, context in try await changeNodes(request: request, context: context)
+        }
         router.get("/log-akses") { request, context in try await accessLogPage(request: request, context: context) }
         router.get("/konflik") { request, context in try await conflictsPage(request: request, context: context) }
         router.post("/konflik/selesaikan") { request, context in try await settle(request: request, context: context) }

@@ -61,7 +61,8 @@ public struct BackOfficeApp: Sendable {
         self.store = store
         self.settings = settings
         self.renderer = try PageRenderer(
-            templates: BackOfficeTemplates.all.merging(Self.staffTemplates) { first, _ in first })
+            templates: BackOfficeTemplates.all.merging(Self.staffTemplates) { first, _ in first }
+                .merging(Self.nodeTemplates) { first, _ in first })
         self.login = WebLogin(
             store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
             passwordCost: settings.passwordCost, logger: logger, now: now)
@@ -83,6 +84,7 @@ public struct BackOfficeApp: Sendable {
         case berkas = "/berkas"
         case staf = "/staf"
         case logAkses = "/log-akses"
+        case node = "/node"
         case konflik = "/konflik"
         case none = ""
     }
@@ -109,7 +111,8 @@ public struct BackOfficeApp: Sendable {
             title: title, office: store.info.name, csrf: session?.csrf ?? "", flashKind: flashIsError ? "err" : "ok",
             body: body, officer: nil, nav: [], strip: nil, flash: flash ?? carried)
         if let session {
-            frame.officer = "\(session.account.name) · \(session.account.roles.map(\.label).joined(separator: ", "))"
+            // The name alone: with six menu items for the Admin TI, the roles would push the bar onto two lines.
+            frame.officer = session.account.name
             frame.strip = await strip()
             frame.nav = [
                 Nav(href: "/", label: "Ringkasan", current: section == .dashboard),
@@ -118,6 +121,7 @@ public struct BackOfficeApp: Sendable {
                     href: "/konflik", label: "Konflik", current: section == .konflik, count: frame.strip?.openConflicts),
             ]
             if session.account.holds(.adminTI) {
+                frame.nav.append(Nav(href: "/node", label: "Node", current: section == .node))
                 frame.nav.append(Nav(href: "/staf", label: "Akun staf", current: section == .staf))
                 frame.nav.append(Nav(href: "/log-akses", label: "Log akses", current: section == .logAkses))
             }

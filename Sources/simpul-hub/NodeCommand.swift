@@ -21,20 +21,9 @@ struct NodeCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
-                guard let id = NodeID(node), !id.isHub else {
-                    throw SimpulError(.usage, "node: '\(node)' bukan kode node kecamatan (mis. 33.74.01)")
-                }
-                guard id.kabupaten == s.info.node.kabupaten else {
-                    throw SimpulError(.invalidData, "node: \(id) bukan kecamatan di \(s.info.node.kabupaten)")
-                }
-                let parsed: (raw: [UInt8], fingerprint: String)
-                do throws(SyncError) { parsed = try NodeIdentity.parsePublicKey(publicKey) } catch {
-                    throw SimpulError(.invalidData, "public-key: \(error.message)")
-                }
-                let key = try s.enroll(node: id, publicKey: publicKey, fingerprint: parsed.fingerprint)
+                let key = try NodeEnrollment.enroll(node, publicKey: publicKey, store: try store.open())
                 if store.json { return try Console.printJSON(key) }
-                print("Node \(id) terdaftar, sidik jari \(NodeIdentity.readable(key.fingerprint)).")
+                print("Node \(key.node) terdaftar, sidik jari \(NodeIdentity.readable(key.fingerprint)).")
                 print("Cocokkan sidik jari ini dengan yang dibacakan petugas kecamatan.")
             }
         }

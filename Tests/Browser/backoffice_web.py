@@ -12,6 +12,7 @@ Usage: backoffice_web.py BIN_DIR [OUTPUT_DIR]
 import csv
 import http.cookiejar
 import io
+import json
 import os
 import re
 import shutil
@@ -561,6 +562,63 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertIn("Username atau kata sandi salah.", rina.text(".flash"))
         rina.open("/berkas")
         self.assertIn("/masuk", rina.driver.current_url)
+
+    def test_node_enrolled_with_the_fingerprint_read_back_and_revoked(self):
+        """Admin TI enrolls a kecamatan's key only when the fingerprint read over the phone matches, then revokes it."""
+        kabupaten = self.kabupaten
+        run("simpul-hub", ["user", "add", "--data", kabupaten.hub, "--username", "yusuf", "--nama", "Yusuf Admin TI",
+                           "--peran", "admin-ti"], stdin=PASSWORD + "\n", check=False)
+        data = os.path.join(kabupaten.root, "33.74.04")
+        made = json.loads(run("simpul", ["init", "--data", data, "--node", "33.74.04", "--name", "Gayamsari",
+                                         "--conf", os.path.join(REPO, "conf"), "--hub", kabupaten.sync_url,
+                                         "--hub-ca", os.path.join(kabupaten.root, "certs", "cert.pem"),
+                                         "--json"]).stdout)
+        admin = Staff(self, kabupaten, "yusuf")
+        admin.login()
+        admin.open("/node")
+        silent = next(r for r in admin.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+                      if "33.74.03" in r.text)
+        self.assertIn("DIAM", silent.text)
+        self.assertIn("belum pernah sinkron", silent.text)
+        admin.shot("node")
+
+        def enroll(read_back):
+            admin.open("/node")
+            admin.driver.find_element(By.ID, "node-kode").send_keys("33.74.04")
+            admin.driver.find_element(By.ID, "node-kunci").send_keys(made["publicKey"])
+            admin.driver.find_element(By.ID, "node-sidik").send_keys(read_back)
+            admin.submit("Daftarkan")
+            return admin.text(".flash")
+
+        wrong = made["fingerprint"][:-4] + ("0000" if not made["fingerprint"].endswith("0000") else "1111")
+        self.assertIn("tidak cocok", enroll(wrong))
+        admin.shot("node-sidik-salah")
+        self.assertNotIn("33.74.04", run("simpul-hub", ["node", "list", "--data", kabupaten.hub]).stdout)
+        # Read back as a person says it: in groups of four, in capitals.
+        spoken = " ".join(made["fingerprint"][i:i + 4] for i in range(0, 32, 4)).upper()
+        self.assertIn("Node 33.74.04 terdaftar", enroll(spoken))
+        self.assertIn("33.74.04", run("simpul-hub", ["node", "list", "--data", kabupaten.hub]).stdout)
+        self.assertEqual(0, run("simpul", ["sync", "--data", data], check=False).returncode)
+        admin.open("/node")
+        row = next(r for r in admin.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+                   if "33.74.04" in r.text)
+        self.assertNotIn("DIAM", row.text)
+        form = admin.driver.find_element(By.CSS_SELECTOR, "form[action='/node/33.74.04/cabut']")
+        page = admin.driver.find_element(By.TAG_NAME, "html")
+        form.find_element(By.TAG_NAME, "button").click()
+        admin.wait_for(expected_conditions.alert_is_present()).accept()
+        admin.wait_gone(page)
+        self.assertIn("Node 33.74.04 dicabut", admin.text(".flash"))
+        admin.shot("node-dicabut")
+        self.assertNotEqual(0, run("simpul", ["sync", "--data", data], check=False).returncode)
+
+        kadis = Staff(self, kabupaten, "kadis")
+        kadis.login()
+        status, _, _ = kadis.request("/node")
+        self.assertEqual(403, status)
+        status, _, _ = kadis.request("/node/33.74.01/cabut", {"csrf": kadis.csrf()})
+        self.assertEqual(403, status)
+        self.assertNotIn("DICABUT", run("simpul-hub", ["node", "list", "--data", kabupaten.hub]).stdout.split("33.74.01")[1].split("\n")[0])
 
     def test_csrf_refused(self):
         number = self.number("33.74.01", 1)
