@@ -499,11 +499,3 @@ extension BackOfficeApp {
 }
 
 /// RFC 4180 cells; a cell that a spreadsheet would read as a formula is led by an apostrophe.
-enum CSV {
-    static func cell(_ text: String) -> String {
-        var t = text
-        if let first = t.first, "=+-@\t\r".contains(first) { t = "'" + t }
-        guard t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return t }
-        return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}

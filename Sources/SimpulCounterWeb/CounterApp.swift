@@ -110,6 +110,7 @@ public struct CounterApp: Sendable {
             }
             nav.append(NavItem(href: "/cari", label: "Cari", current: section == .cari, count: 0))
             nav.append(NavItem(href: "/antrian", label: "Antrian", current: section == .antrian, count: 0))
+            nav.append(NavItem(href: "/laporan", label: "Laporan", current: false, count: 0))
             nav.append(NavItem(href: "/verifikasi", label: "Cek kertas", current: section == .verifikasi, count: 0))
             if session.account.holds(.admin) {
                 nav.append(NavItem(href: "/petugas", label: "Akun petugas", current: section == .petugas, count: 0))

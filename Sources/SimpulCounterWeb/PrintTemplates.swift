@@ -2,8 +2,35 @@
 enum PrintTemplates {
     static let all: [String: String] = [
         "tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi, "papan": papan,
-        "tiket": tiket, "layar": layar,
+        "tiket": tiket, "layar": layar, "laporan": laporan,
     ]
+
+    /// The monthly report on A4 landscape: a table the Camat signs and files.
+    static let laporan = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Laporan bulanan {{monthISO}} - {{office}}</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/laporan.css"><script src="/aset/simpul.js" defer></script></head>
+        <body>
+        <div class="toolbar"><button type="button" data-print>Cetak</button> <a href="{{previous}}">&larr; Bulan sebelumnya</a> <a href="{{next}}">Bulan berikutnya &rarr;</a> <a href="{{csv}}" download>Unduh CSV</a> <a href="/">Kembali ke antrean</a></div>
+        <main class="paper report">
+        <div class="letterhead"><div class="office">{{office}}</div><div>Pelayanan Administrasi Terpadu Kecamatan (PATEN)</div></div>
+        <h1>LAPORAN BULANAN PELAYANAN {{month}}</h1>
+        {{^hasRows}}<p>Tidak ada kegiatan pelayanan pada bulan ini.</p>{{/hasRows}}
+        {{#hasRows}}
+        <table>
+          <thead><tr><th scope="col">Layanan</th><th scope="col">Diterima</th><th scope="col">Selesai</th><th scope="col">Tepat waktu</th><th scope="col">Ditarik</th><th scope="col">Ditolak</th><th scope="col">Diteruskan</th><th scope="col">Keputusan penerima (setuju / tolak)</th><th scope="col">Retribusi</th></tr></thead>
+          <tbody>{{#rows}}<tr><td>{{layanan}}</td><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td></tr>{{/rows}}</tbody>
+          <tfoot>{{#total}}<tr><th scope="row">Jumlah</th><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td></tr>{{/total}}</tfoot>
+        </table>
+        {{/hasRows}}
+        <p class="note">Dihitung dari catatan Simpul menurut tanggal kejadian di zona kantor. "Tepat waktu": diserahkan pada atau sebelum tanggal selesai paling lambat, di antara yang punya tenggat. Dicetak {{printed}}.</p>
+        <div class="sign"><div>Camat {{office}}</div><div class="space"></div><div>(........................................)</div></div>
+        </main>
+        </body>
+        </html>
+        """
 
     /// A queue ticket on a 58 mm roll: the number as large as the roll allows.
     static let tiket = """

@@ -822,6 +822,39 @@ class CounterWebTests(unittest.TestCase):
         loket.open("/antrian/laporan?tanggal=17-03-2026")
         self.assertIn("bukan tanggal", loket.text("main"))
 
+    def test_monthly_report_for_the_camat(self):
+        """The month's report per service, printed on A4 landscape and exported as CSV."""
+        counter = self.counter(("siti", "Siti Aminah", "loket"), ("camat", "Drs. Hartono", "camat"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("SKTM")
+        loket.register("DOMISILI", nama="Wati Susanti")
+        loket.press("Catat ditarik pemohon", note="pemohon pindah kota")
+        camat = Officer(self, counter, "camat")
+        camat.login()
+        camat.driver.find_element(By.LINK_TEXT, "Laporan").click()
+        camat.wait_for(lambda d: "Laporan bulanan" in d.title)
+        self.assertIn("LAPORAN BULANAN PELAYANAN MARET 2026", camat.text("h1"))
+        rows = {r.find_element(By.TAG_NAME, "td").text: r.text
+                for r in camat.driver.find_elements(By.CSS_SELECTOR, "tbody tr")}
+        self.assertIn("Surat keterangan tidak mampu (SKTM) 1 0", rows["Surat keterangan tidak mampu (SKTM)"])
+        domisili = next(v for k, v in rows.items() if "(DOMISILI)" in k)
+        self.assertRegex(domisili, r"\(DOMISILI\) 1 0 - 1 0 0 0 / 0")
+        self.assertIn("Jumlah 2 0 - 1", camat.text("tfoot"))
+        camat.shot("laporan-bulanan")
+        pages, width, height = pdf_pages(camat.print_pdf("laporan-bulanan"))
+        self.assertEqual((1, 297, 210), (pages, width, height))
+        link = camat.driver.find_element(By.LINK_TEXT, "Unduh CSV").get_attribute("href")
+        cookie = camat.driver.get_cookie("simpul_sesi")
+        request = urllib.request.Request(link, headers={"Cookie": f"simpul_sesi={cookie['value']}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            self.assertIn("attachment", answer.headers["Content-Disposition"])
+            text = answer.read().decode("utf-8")
+        self.assertTrue(text.startswith("\ufefflayanan,diterima,selesai"))
+        self.assertIn("\r\nSKTM,1,0,0,0,0,0,0,0,0,0,0\r\n", text)
+        camat.open("/laporan?bulan=2026-13")
+        self.assertIn("harus YYYY-MM", camat.text("main"))
+
     def test_search(self):
         """Search by number with its check digit, by NIK and by name."""
         counter = self.counter(("siti", "Siti Aminah", "loket"))

@@ -260,6 +260,19 @@ public enum WebAssets {
             .ticket .note { font-size: 7pt; }
             """
 
+    /// The monthly report: a table on A4 landscape.
+    static let reportCSS =
+        printCSS + """
+            @page { size: A4 landscape; margin: 12mm; }
+            body { font-size: 9.5pt; } h1 { font-size: 13pt; } .letterhead .office { font-size: 12pt; }
+            table { width: 100%; border-collapse: collapse; margin: 3mm 0; }
+            th, td { border: 1px solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
+            thead th { background: #eee; } tfoot th, tfoot td { font-weight: 700; }
+            .sign { margin: 8mm 0 0 auto; width: 70mm; text-align: center; page-break-inside: avoid; } .sign .space { height: 18mm; }
+            .toolbar a { margin-left: 3mm; }
+            @media screen { .report { max-width: 277mm; padding: 0 6mm 10mm; } }
+            """
+
     /// The call screen: readable across a waiting room.
     static let screenCSS = """
         * { box-sizing: border-box; }
@@ -291,6 +304,7 @@ public enum WebAssets {
             )
         case "tiket-58.css": (body, type) = (ticketCSS, "text/css; charset=utf-8")
         case "layar.css": (body, type) = (screenCSS, "text/css; charset=utf-8")
+        case "laporan.css": (body, type) = (reportCSS, "text/css; charset=utf-8")
         case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
         default: return nil
         }
