@@ -31,6 +31,9 @@ extension BackOfficeApp {
         router.post("/staf/:username/:verb") { request, context in
             try await changeStaff(request: request, context: context)
         }
+        router.get("/penerimaan") { request, context in try await penerimaanPage(request: request, context: context) }
+        router.get("/penerimaan.csv") { request, context in try await penerimaanCSV(request: request, context: context)
+        }
         router.get("/node") { request, context in try await nodesPage(request: request, context: context) }
         router.post("/node") { request, context in try await changeNodes(request: request, context: context) }
         router.post("/node/:node/cabut") { request, context in try await changeNodes(request: request, context: context)

@@ -62,7 +62,8 @@ public struct BackOfficeApp: Sendable {
         self.settings = settings
         self.renderer = try PageRenderer(
             templates: BackOfficeTemplates.all.merging(Self.staffTemplates) { first, _ in first }
-                .merging(Self.nodeTemplates) { first, _ in first })
+                .merging(Self.nodeTemplates) { first, _ in first }
+                .merging(Self.penerimaanTemplates) { first, _ in first })
         self.login = WebLogin(
             store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
             passwordCost: settings.passwordCost, logger: logger, now: now)
@@ -85,6 +86,7 @@ public struct BackOfficeApp: Sendable {
         case staf = "/staf"
         case logAkses = "/log-akses"
         case node = "/node"
+        case penerimaan = "/penerimaan"
         case konflik = "/konflik"
         case none = ""
     }
@@ -120,6 +122,7 @@ public struct BackOfficeApp: Sendable {
                 Nav(
                     href: "/konflik", label: "Konflik", current: section == .konflik, count: frame.strip?.openConflicts),
             ]
+            frame.nav.append(Nav(href: "/penerimaan", label: "Penerimaan", current: section == .penerimaan))
             if session.account.holds(.adminTI) {
                 frame.nav.append(Nav(href: "/node", label: "Node", current: section == .node))
                 frame.nav.append(Nav(href: "/staf", label: "Akun staf", current: section == .staf))

@@ -1,6 +1,7 @@
 import CXlsxwriter
 import Foundation
 import SimpulDomain
+import Synchronization
 
 /// A workbook of one worksheet, written by libxlsxwriter. Amounts and dates are the spreadsheet's own
 /// numbers and dates, not text, so that a column adds up, sorts and filters as the reader expects.
@@ -24,6 +25,9 @@ struct XLSXWorkbook: Sendable {
     static let rupiahFormat = "[$-421]\"Rp \"#,##0"
     static let dateFormat = "dd-mm-yyyy"
     /// Excel's limits: a sheet name of 31 characters without `[]:*?/\`, and rows and columns per sheet.
+    /// One workbook written at a time in the process.
+    private static let writing = Mutex(())
+
     static let maxSheetName = 31
     static let maxRows = 1_048_576
     static let maxColumns = 16_384
@@ -56,7 +60,9 @@ struct XLSXWorkbook: Sendable {
         }
         defer { try? files.removeItem(at: directory) }
         let file = directory.appendingPathComponent("buku.xlsx")
-        let error = write(to: file.path, scratch: directory.path)
+        // libxlsxwriter does not promise that two workbooks may be written at once from two threads
+        // (three parallel tests once hung together), and exports are rare: one at a time.
+        let error = Self.writing.withLock { _ in write(to: file.path, scratch: directory.path) }
         guard error == LXW_NO_ERROR else {
             throw SimpulError(
                 .io, "buku kerja XLSX tidak dapat ditulis: \(String(cString: lxw_strerror(error)))")

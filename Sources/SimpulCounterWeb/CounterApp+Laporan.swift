@@ -40,7 +40,7 @@ extension CounterApp {
                 rejected: "\(r.rejected)", forwarded: "\(r.forwarded)", decided: "\(r.approved) / \(r.refused)",
                 fees: "\(Rupiah.format(r.fees)) (\(r.payments) kuitansi)")
         }
-        let first = LocalDate(year: report.year, month: report.month, day: 1)!
+        let first = LocalDate(year: report.year, month: report.month, day: 1) ?? today()
         let before = first.adding(days: -1)
         let after = first.adding(days: LocalDate.daysInMonth(year: report.year, month: report.month))
         func iso(_ d: LocalDate) -> String { "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)" }

@@ -620,6 +620,36 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertEqual(403, status)
         self.assertNotIn("DICABUT", run("simpul-hub", ["node", "list", "--data", kabupaten.hub]).stdout.split("33.74.01")[1].split("\n")[0])
 
+    def test_receipts_reconciled_per_kecamatan_and_day(self):
+        """A fee the PTSP set is paid in part at the kecamatan; the hub shows the receipt by day and what is still owed."""
+        kabupaten = self.kabupaten
+        data, numbers = kabupaten.files["33.74.02"]
+        number = numbers[0]
+        run("simpul-hub", ["permohonan", "decide", number, "--data", kabupaten.hub, "--kode", "50",
+                           "--retribusi", "200000", "--petugas", "Ir. Bambang"])
+        run("simpul", ["sync", "--data", data])
+        run("simpul", ["kasir", "pay", number, "--jumlah", "50000", "--data", data, "--petugas", "Dedi"])
+        run("simpul", ["sync", "--data", data])
+        kadis = Staff(self, kabupaten, "kadis")
+        kadis.login()
+        kadis.driver.find_element(By.LINK_TEXT, "Penerimaan").click()
+        kadis.wait_for(lambda d: "Penerimaan retribusi" in d.title)
+        self.assertIn("Penerimaan retribusi Maret 2026", kadis.text("h1"))
+        text = kadis.text("main")
+        self.assertIn("Jumlah bulan ini: Rp 50.000", text)
+        self.assertRegex(text, r"Semarang Utara \(33\.74\.02\) 17 Mar 2026 1 Rp 50\.000")
+        self.assertIn("Tidak ada nomor yang hilang atau berulang", text)
+        owed = next(r for r in kadis.driver.find_elements(By.CSS_SELECTOR, "table tbody tr") if number in r.text)
+        self.assertIn("Rp 200.000 Rp 50.000 Rp 150.000", owed.text)
+        kadis.shot("penerimaan")
+        status, headers, body = kadis.request("/penerimaan.csv?bulan=2026-03")
+        self.assertEqual(200, status)
+        self.assertIn("\r\n33.74.02,2026-03-17,1,50000\r\n", body.decode("utf-8"))
+        kadis.open("/penerimaan?bulan=2026-02")
+        self.assertIn("Belum ada kuitansi bulan ini", kadis.text("main"))
+        kadis.open("/penerimaan?bulan=maret")
+        self.assertIn("harus YYYY-MM", kadis.text("main"))
+
     def test_csrf_refused(self):
         number = self.number("33.74.01", 1)
         rina = Staff(self, self.kabupaten, "rina")
