@@ -50,6 +50,7 @@ public final class CurlTransport: SyncTransport {
     private let idleHandles = Mutex<[EasyHandle]>([])
     private let silenceSeconds: Double
     private let estimate = Mutex(LinkEstimate())
+    private let resumesSessions: Bool
 
     /// - Parameters:
     ///   - baseURL: Scheme, host and port of the hub, e.g. `https://hub.example:8443`; request paths are appended.
@@ -61,6 +62,8 @@ public final class CurlTransport: SyncTransport {
     ///   - compressRequests: Send request bodies zstd-compressed (`BodyCoding`); the hub always reads them.
     ///   - monitor: Gets the bytes of each transfer as they move; when it is cancelled, the transfer in
     ///     flight is abandoned.
+    ///   - resumesSessions: Resume TLS sessions from the process-wide cache. Off, every new connection makes
+    ///     a full handshake, whatever other transports of the process did before.
     public init(
         baseURL: String,
         caFile: String? = nil,
@@ -72,8 +75,10 @@ public final class CurlTransport: SyncTransport {
         compressRequests: Bool = true,
         maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes,
         monitor: SyncMonitor? = nil,
+        resumesSessions: Bool = true,
         logger: Logger
     ) {
+        self.resumesSessions = resumesSessions
         self.maxResponseBytes = maxResponseBytes
         host = Self.authority(of: baseURL)
         _ = Self.globalInitResult
@@ -303,7 +308,9 @@ public final class CurlTransport: SyncTransport {
             set(simpul_curl_setopt_pointer(raw, CURLOPT_CAPATH, nil))
         }
 
-        if let share = Self.sessions.raw {
+        if !resumesSessions {
+            set(simpul_curl_setopt_long(raw, CURLOPT_SSL_SESSIONID_CACHE, 0))
+        } else if let share = Self.sessions.raw {
             set(simpul_curl_setopt_share(raw, share))
         }
         set(simpul_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, Int((connectTimeout * 1000).rounded(.up))))
