@@ -40,6 +40,8 @@ public struct PermohonanView: Encodable {
         var size: Int64
         var mediaType: String
         var syarat: String?
+        /// The number of the document the PTSP issued, on the one the hub attached.
+        var issuedNumber: String?
         var attachedBy: String
         /// Bytes of the blob this store holds.
         var received: Int64
@@ -80,7 +82,8 @@ public struct PermohonanView: Encodable {
             let blob = blobs[f.attachment.sha256]
             return AttachmentView(
                 name: f.attachment.name, sha256: f.attachment.sha256, size: f.attachment.size,
-                mediaType: f.attachment.mediaType, syarat: f.attachment.syarat, attachedBy: f.dot.node,
+                mediaType: f.attachment.mediaType, syarat: f.attachment.syarat,
+                issuedNumber: f.attachment.issuedNumber, attachedBy: f.dot.node,
                 received: blob?.received ?? 0, complete: blob?.complete ?? false,
                 atHub: isHub ? nil : (blob?.atHub ?? false))
         }
@@ -158,6 +161,8 @@ public enum Render {
         case (let b?, true):
             state = "baru \(Attachment.sizeText(b.received)) dari \(Attachment.sizeText(b.size)) diterima"
         case (nil, true): state = "belum diterima hub"
+        case (let b?, false) where b.complete && a.isIssued: state = "dari PTSP, siap dicetak"
+        case (_, false) where a.isIssued: state = "dari PTSP, isinya belum terunduh dari hub"
         case (let b?, false) where b.complete && b.atHub: state = "sudah di hub"
         case (let b?, false) where b.complete: state = "belum terkirim ke hub"
         case (let b?, false):
@@ -169,7 +174,8 @@ public enum Render {
 
     /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp)`.
     public static func attachmentLabel(_ a: Attachment) -> String {
-        "\(a.name) (\(Attachment.sizeText(a.size)), sha256 \(a.sha256.prefix(12))"
+        (a.issuedNumber.map { "Dokumen terbit PTSP nomor \($0): " } ?? "")
+            + "\(a.name) (\(Attachment.sizeText(a.size)), sha256 \(a.sha256.prefix(12))"
             + (a.syarat.map { ", syarat \($0)" } ?? "") + ")"
     }
 
@@ -208,7 +214,7 @@ public enum Render {
         case .catalogPublished(let c): what = "Katalog layanan versi \(c.version) diterbitkan"
         case .calendarPublished(let c):
             what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
-        case .attached(let a): what = "Lampiran \(attachmentLabel(a))"
+        case .attached(let a): what = a.isIssued ? attachmentLabel(a) : "Lampiran \(attachmentLabel(a))"
         }
         return what
     }

@@ -1,6 +1,8 @@
-/// A scanned document (lampiran) attached to a permohonan at the loket: the data of a
-/// `permohonan.attached` event. The bytes are a content-addressed blob named by their SHA-256; the
-/// event carries only the name, so it stays small and signs like any other event.
+/// A document attached to a permohonan: the data of a `permohonan.attached` event. Either a scan
+/// (lampiran) the loket attaches, or the document the PTSP issued on a forwarded file (dokumen terbit,
+/// with its number), which the hub attaches and which travels back to the counter to be printed and
+/// handed over. The bytes are a content-addressed blob named by their SHA-256; the event carries only
+/// the name, so it stays small and signs like any other event.
 public struct Attachment: Sendable, Equatable, Codable {
     /// Lowercase hex SHA-256 of the file's bytes: the blob's name.
     public var sha256: String
@@ -12,14 +14,24 @@ public struct Attachment: Sendable, Equatable, Codable {
     public var mediaType: String
     /// The requirement (syarat) code this document satisfies, when the officer named one.
     public var syarat: String?
+    /// The number of the document the PTSP issued (`503/0123/DPMPTSP/2026`): present exactly on the
+    /// issued document the hub attaches, never on a scan from the loket.
+    public var issuedNumber: String?
 
-    public init(sha256: String, size: Int64, name: String, mediaType: String, syarat: String? = nil) {
+    public init(
+        sha256: String, size: Int64, name: String, mediaType: String, syarat: String? = nil,
+        issuedNumber: String? = nil
+    ) {
         self.sha256 = sha256
         self.size = size
         self.name = name
         self.mediaType = mediaType
         self.syarat = syarat
+        self.issuedNumber = issuedNumber
     }
+
+    /// Whether this is the document the PTSP issued rather than a scan from the loket.
+    public var isIssued: Bool { issuedNumber != nil }
 
     /// The largest file the loket may attach. Scans are a few MB; at 32 kbit/s, 20 MB is already
     /// more than an hour of upload, so a bigger file is a mistake (a video, a whole folder zipped).
@@ -66,6 +78,15 @@ public struct Attachment: Sendable, Equatable, Codable {
         }
         var out = self
         out.name = clean
+        if let number = issuedNumber {
+            guard let n = try FreeText.clean(number, field: "nomor dokumen", maxLength: 100) else {
+                throw .invalid("nomor dokumen: wajib diisi untuk dokumen yang diterbitkan PTSP")
+            }
+            guard syarat == nil else {
+                throw .invalid("syarat: dokumen terbit PTSP bukan pindaian persyaratan")
+            }
+            out.issuedNumber = n
+        }
         return out
     }
 

@@ -74,14 +74,18 @@ public enum EventWriter: Sendable, Equatable {
     case kecamatan
     /// The kabupaten's PTSP hub.
     case hub
+    /// Either side, each only its own kind of the type's data (`EventAuthorization.refusal(body:author:)`).
+    case both
 }
 
 extension EventType {
     /// Who may write events of this type.
     public var writer: EventWriter {
         switch self {
-        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached, .returned:
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .returned:
             .kecamatan
+        // The loket attaches scans; the hub attaches the document the PTSP issued.
+        case .attached: .both
         case .ptspProgress, .decided, .settled, .catalogPublished, .calendarPublished: .hub
         }
     }
@@ -137,7 +141,7 @@ public enum EventAuthorization {
             return Refusal(reason: .otherWriter, message: "event \(type) hanya ditulis oleh kecamatan, bukan hub")
         case (.hub, false):
             return Refusal(reason: .otherWriter, message: "event \(type) hanya ditulis oleh PTSP (hub)")
-        case (.kecamatan, false), (.hub, true):
+        case (.kecamatan, false), (.hub, true), (.both, _):
             break
         }
         if type.isGlobal != isGlobal {
@@ -149,6 +153,29 @@ public enum EventAuthorization {
                     message: "event \(type) hanya di partisi global \(author.kabupaten)")
         }
         return nil
+    }
+
+    /// Why `author` may not write an event with this data, beyond what its type allows: of the
+    /// attachments, the hub writes only the document the PTSP issued and a kecamatan only scans, so a
+    /// stolen kecamatan node cannot pass a paper of its own off as the PTSP's izin.
+    public static func refusal(body: EventBody, author: NodeID) -> Refusal? {
+        guard case .attached(let a) = body else { return nil }
+        switch (a.isIssued, author.isHub) {
+        case (true, false):
+            return Refusal(
+                reason: .otherWriter, message: "dokumen terbit (dengan nomor dokumen) hanya dilampirkan PTSP (hub)")
+        case (false, true):
+            return Refusal(
+                reason: .otherWriter, message: "hub hanya melampirkan dokumen terbit PTSP, dengan nomor dokumennya")
+        case (true, true), (false, false):
+            return nil
+        }
+    }
+
+    /// `refusal(type:author:partition:)` and `refusal(body:author:)` together: every rule on who may
+    /// write an event that does not depend on its record.
+    public static func refusal(body: EventBody, author: NodeID, partition: String) -> Refusal? {
+        refusal(type: body.type, author: author, partition: partition) ?? refusal(body: body, author: author)
     }
 
     /// Why `author` may not write an event of `type` on `record` into `partition`, or nil when it may.
@@ -178,6 +205,11 @@ public enum EventAuthorization {
             self.author = author
             self.partition = partition
             self.registrationPrefix = author.registrationPrefix
+        }
+
+        /// `refusal(type:record:)` and the rules on the event's data (`refusal(body:author:)`).
+        public mutating func refusal(body: EventBody, record: String) -> Refusal? {
+            refusal(type: body.type, record: record) ?? EventAuthorization.refusal(body: body, author: author)
         }
 
         public mutating func refusal(type: EventType, record: String) -> Refusal? {

@@ -108,8 +108,12 @@ public struct Permohonan: Sendable, Equatable, Codable {
     /// When the PTSP stopped the service clock (41, 43) and has not started it again; nil while it runs.
     public var clockStoppedAt: Timestamp?
     public var receipts: [String]
-    /// The scanned documents attached at the loket, in fold order, each blob once.
+    /// The scanned documents attached at the loket and the documents the PTSP issued, in fold order,
+    /// each blob once.
     public var attachments: [AttachedFile]
+
+    /// The document the PTSP issued on this file, the latest when it sent a corrected one.
+    public var issuedDocument: AttachedFile? { attachments.last { $0.attachment.isIssued } }
     /// The dots of every event folded into this state: the causal context of the next event.
     public var seen: VersionVector
     public var lastLamport: UInt64
@@ -520,6 +524,14 @@ public enum Workflow {
                 guard st.tahap == nil else { return "status \(st.status.rawValue) tidak punya tahap" }
             }
             return nil
+        case .attached(let a) where a.isIssued:
+            guard p.forwardedTo != nil, let code = p.ptspCode, PTSPStatus.entry(code)?.kind == .approved,
+                p.status == .diproses || p.status == .selesai
+            else {
+                return
+                    "dokumen terbit hanya untuk permohonan yang diteruskan dan disetujui PTSP; permohonan \(p.number) berstatus \(p.status.label)"
+            }
+            return nil
         case .attached:
             guard !p.status.isClosed else {
                 return
@@ -536,6 +548,9 @@ public enum Workflow {
     /// still open.
     public static func attach(_ attachment: Attachment, on p: Permohonan) throws(SimpulError) -> EventBody {
         let a = try attachment.validated()
+        if a.isIssued, a.mediaType != "application/pdf" {
+            throw .invalid("file: dokumen terbit dikirim sebagai PDF, bukan \(a.mediaType)")
+        }
         if let code = a.syarat, !p.layanan.requirements.contains(where: { $0.code == code }) {
             throw .invalid(
                 "syarat: '\(code)' bukan persyaratan layanan \(p.layanan.code) (yang ada: \(p.layanan.requirements.map(\.code).joined(separator: ", ")))"

@@ -6,7 +6,7 @@ import SimpulStore
 struct HubPermohonan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "permohonan", abstract: "Berkas yang diteruskan ke PTSP: lihat, proses, putuskan.",
-        subcommands: [List.self, Show.self, Log.self, Advance.self, Decide.self])
+        subcommands: [List.self, Show.self, Log.self, Advance.self, Decide.self, Issue.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Daftar permohonan di hub (bawaan: yang diteruskan).")
@@ -86,6 +86,31 @@ struct HubPermohonan: ParsableCommand {
                 let fee = try retribusi.map { (r) throws(SimpulError) in try Console.rupiah(r, field: "retribusi") }
                 try hubChange(
                     .decide(code: kode, fee: fee, note: catatan), number: number, petugas: petugas, store: store)
+            }
+        }
+    }
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "terbit",
+            abstract: "Lampirkan dokumen yang diterbitkan PTSP (izin bertanda tangan, PDF) pada berkas yang disetujui.",
+            discussion:
+                "Dokumen dikirim ke loket kecamatan pada sinkron berikutnya, untuk dicetak dan diserahkan kepada pemohon."
+        )
+        @OptionGroup var store: HubOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Argument(help: "File PDF dokumen yang diterbitkan.") var file: String
+        @Option(name: .customLong("nomor-dokumen"), help: "Nomor dokumen yang diterbitkan, mis. 503/0123/DPMPTSP/2026.")
+        var nomorDokumen: String
+        @Option(help: "Nama petugas PTSP.") var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                let id = try RegistrationNumber(parsing: number).text
+                let attached = try s.attach(
+                    file: file, to: id, syarat: nil, issuedNumber: nomorDokumen, by: .typed(petugas))
+                try Console.attached(attached, to: try s.permohonan(id), store: s, json: store.json)
             }
         }
     }

@@ -25,11 +25,11 @@ typealias Attachment = SimpulDomain.Attachment
         var events: [Event] = []
         var seen = VersionVector()
 
-        init() throws {
+        init(layanan: Layanan = AttachmentTests.layanan) throws {
             let r = try Workflow.register(
-                number: AttachmentTests.number, layanan: AttachmentTests.layanan, catalogVersion: 1,
+                number: AttachmentTests.number, layanan: layanan, catalogVersion: 1,
                 pemohon: Pemohon(nik: try NIK(validating: "3374015203850002"), nama: "Siti Aminah"),
-                syarat: ["ktp", "kk"], isian: [:], acceptedOn: LocalDate(iso: "2026-03-17")!,
+                syarat: layanan.requirements.map(\.code), isian: [:], acceptedOn: LocalDate(iso: "2026-03-17")!,
                 calendar: WorkingDayCalendar(holidays: []))
             add(.registered(r), node: AttachmentTests.kecamatan)
         }
@@ -127,13 +127,15 @@ typealias Attachment = SimpulDomain.Attachment
         #expect(clean.name == "kk.pdf")
     }
 
-    @Test func onlyTheKecamatanWritesAttachmentsIntoItsOwnPartition() throws {
+    @Test func onlyTheKecamatanAttachesScansIntoItsOwnPartition() throws {
         let kec = try #require(NodeID("33.74.01"))
         let sub = try #require(NodeID("33.74.01-2"))
         let hub = try #require(NodeID("33.74"))
-        #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74.01") == nil)
-        #expect(EventAuthorization.refusal(type: .attached, author: sub, partition: "33.74.01") == nil)
-        #expect(EventAuthorization.refusal(type: .attached, author: hub, partition: "33.74.01") != nil)
+        #expect(EventAuthorization.refusal(body: .attached(Self.scan(1)), author: kec, partition: "33.74.01") == nil)
+        #expect(EventAuthorization.refusal(body: .attached(Self.scan(1)), author: sub, partition: "33.74.01") == nil)
+        // The hub attaches only the document the PTSP issued.
+        #expect(EventAuthorization.refusal(body: .attached(Self.scan(1)), author: hub, partition: "33.74.01") != nil)
+        #expect(EventAuthorization.refusal(body: .attached(Self.izin(1)), author: hub, partition: "33.74.01") == nil)
         #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74.02") != nil)
         #expect(EventAuthorization.refusal(type: .attached, author: kec, partition: "33.74") != nil)
         #expect(EventType(rawValue: "permohonan.attached") == .attached)
@@ -165,6 +167,68 @@ typealias Attachment = SimpulDomain.Attachment
         noSyarat.syarat = nil
         let plain = try JSONEncoder().encode(EventBody.attached(noSyarat))
         #expect(!String(decoding: plain, as: UTF8.self).contains("syarat"))
+    }
+
+    // MARK: - The document the PTSP issued
+
+    static let forwarded = Layanan(
+        code: "PBG-KECIL", name: "Persetujuan bangunan gedung", kind: .perizinan, scale: .forwarded,
+        forwardTo: "DPMPTSP Kota Semarang", requirements: [.init(code: "ktp", name: "KTP-el")],
+        durationWorkingDays: 10, fee: .setByPTSP, fieldCheck: false, version: 1)
+
+    static func izin(_ n: Int, number: String? = "503/0123/DPMPTSP/2026") -> Attachment {
+        Attachment(
+            sha256: sha(n), size: 180_000, name: "izin-pbg.pdf", mediaType: "application/pdf", issuedNumber: number)
+    }
+
+    @Test func theIssuedDocumentComesOnlyOnAForwardedFileThePTSPApproved() throws {
+        var w = try Writer(layanan: Self.forwarded)
+        // At the loket, before forwarding, and at the PTSP before its decision: no issued document yet.
+        #expect(throws: SimpulError.self) { try Workflow.attach(Self.izin(1), on: w.state) }
+        w.add(try Workflow.decide(.forward(note: nil), on: w.state), node: Self.kecamatan)
+        let pending = try #require(throws: SimpulError.self) { try Workflow.attach(Self.izin(1), on: w.state) }
+        #expect(pending.message.contains("disetujui PTSP"), "\(pending.message)")
+        w.add(try Workflow.decide(.decide(code: "50", fee: 150_000, note: nil), on: w.state), node: "33.74")
+        w.add(try Workflow.attach(Self.izin(1), on: w.state), node: "33.74")
+        let p = w.state
+        #expect(p.issuedDocument?.attachment.issuedNumber == "503/0123/DPMPTSP/2026")
+        #expect(p.issuedDocument?.dot == Dot(node: "33.74", seq: 2))
+        // The counter still takes the fee and hands over as before.
+        #expect(p.status == .diproses && p.tahap == .penyerahan)
+        // A corrected document replaces the first as the one to print; both stay in the record.
+        var corrected = Self.izin(2, number: "503/0124/DPMPTSP/2026")
+        corrected.name = "izin-pbg-perbaikan.pdf"
+        w.add(try Workflow.attach(corrected, on: w.state), node: "33.74")
+        #expect(w.state.issuedDocument?.attachment.issuedNumber == "503/0124/DPMPTSP/2026")
+        #expect(w.state.attachments.count == 2)
+    }
+
+    @Test func aRejectedFileTakesNoIssuedDocument() throws {
+        var w = try Writer(layanan: Self.forwarded)
+        w.add(try Workflow.decide(.forward(note: nil), on: w.state), node: Self.kecamatan)
+        w.add(try Workflow.decide(.decide(code: "90", fee: nil, note: "tata ruang"), on: w.state), node: "33.74")
+        #expect(Workflow.admissible(.attached(Self.izin(1)), on: w.state) != nil)
+        #expect(w.state.status == .ditolak)
+    }
+
+    @Test func anIssuedDocumentIsANumberedPDFForNoRequirement() throws {
+        var w = try Writer(layanan: Self.forwarded)
+        w.add(try Workflow.decide(.forward(note: nil), on: w.state), node: Self.kecamatan)
+        w.add(try Workflow.decide(.decide(code: "50", fee: 0, note: nil), on: w.state), node: "33.74")
+        var image = Self.izin(1)
+        image.mediaType = "image/jpeg"
+        #expect(throws: SimpulError.self) { try Workflow.attach(image, on: w.state) }
+        var blank = Self.izin(1)
+        blank.issuedNumber = "   "
+        let error = try #require(throws: SimpulError.self) { try Workflow.attach(blank, on: w.state) }
+        #expect(error.message.contains("nomor dokumen"))
+        var forRequirement = Self.izin(1)
+        forRequirement.syarat = "ktp"
+        #expect(throws: SimpulError.self) { try Workflow.attach(forRequirement, on: w.state) }
+        // The number travels in the event and survives JSON; a scan never carries the key.
+        let data = try JSONEncoder().encode(EventBody.attached(Self.izin(1)))
+        #expect(String(decoding: data, as: UTF8.self).contains(#""issuedNumber":"503\/0123\/DPMPTSP\/2026""#))
+        #expect(try JSONDecoder().decode(EventBody.self, from: data) == .attached(Self.izin(1)))
     }
 
     private func registration(_ e: Event) -> Registration? {

@@ -316,6 +316,65 @@ import Testing
         #expect(try store.stateDump(partition: "33.74.01") == world.hub.store.stateDump(partition: "33.74.01"))
     }
 
+    @Test(arguments: HubBackend.allCases)
+    func theIssuedDocumentTheHubAttachesComesDownToTheCounterOverHTTPS(backend: HubBackend) async throws {
+        let world = try SyncWorld(backend: backend)
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        let content = Self.bytes(3 * Self.chunk + 777, seed: 9)
+        let result = try await withHTTPSHub(world.service) { port, ca in
+            let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            defer { transport.closeIdleConnections() }
+            let forwarded = Self.agent(world, kec, transport).run()
+            try world.hub.store.perform(.decide(code: "50", fee: 150_000, note: nil), on: p.number, officer: "Kabid")
+            let issued = try world.hub.store.attach(
+                file: try Self.file(content, name: "izin-pbg.pdf"), to: p.number, syarat: nil,
+                issuedNumber: "503/0123/DPMPTSP/2026", by: .typed("Rina"))
+            let back = Self.agent(world, kec, transport).run()
+            return (forwarded, issued, back)
+        }
+        let (forwarded, issued, back) = result
+        #expect(forwarded.outcome.result == .inSync)
+        #expect(back.outcome.result == .inSync, "\(back.outcome)")
+        #expect(back.downloaded == 1)
+        #expect(back.uploaded == 0)
+        let atCounter = try kec.store.permohonan(p.number)
+        #expect(atCounter.tahap == .penyerahan)
+        #expect(atCounter.issuedDocument == issued)
+        #expect(issued.dot.node == "33.74")
+        let sha = issued.attachment.sha256
+        #expect(try kec.store.readBlob(sha, offset: 0, count: content.count) == content)
+        #expect(try kec.store.verifyBlob(sha))
+        // The counter never offers the hub's own document back to it.
+        #expect(try kec.store.pendingUploads().isEmpty)
+        #expect(try kec.store.stateDump(partition: "33.74.01") == world.hub.store.stateDump(partition: "33.74.01"))
+    }
+
+    @Test func aKecamatanCannotAttachAnIssuedDocumentNorTheHubAScan() throws {
+        let world = try SyncWorld()
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        #expect(world.sync(kec).outcome.result == .inSync)
+        try world.hub.store.perform(.decide(code: "50", fee: 1_000, note: nil), on: p.number, officer: "Kabid")
+        #expect(world.sync(kec).outcome.result == .inSync)
+        let pdf = try Self.file(Self.bytes(2_000, seed: 3), name: "izin-palsu.pdf")
+        let before = try kec.store.eventCount()
+        let forged = try #require(throws: SimpulError.self) {
+            try kec.store.attach(file: pdf, to: p.number, syarat: nil, issuedNumber: "503/9/2026", by: .typed("Sari"))
+        }
+        #expect(forged.message.contains("hanya dilampirkan PTSP"), "\(forged.message)")
+        #expect(try kec.store.eventCount() == before)
+        #expect(try kec.store.blob(Self.sha(Self.bytes(2_000, seed: 3))) == nil)
+        let hubBefore = try world.hub.store.eventCount()
+        let scan = try #require(throws: SimpulError.self) {
+            try world.hub.store.attach(file: pdf, to: p.number, syarat: "ktp", by: .typed("Rina"))
+        }
+        #expect(scan.message.contains("hub hanya melampirkan dokumen terbit"), "\(scan.message)")
+        #expect(try world.hub.store.eventCount() == hubBefore)
+    }
+
     // MARK: - Helpers
 
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {

@@ -148,6 +148,40 @@ import Testing
         }
     }
 
+    @Test func aKecamatansPaperPassedOffAsThePTSPsIssuedDocumentIsRefused() async throws {
+        let (world, kec, other) = try Self.world()
+        let p = try kec.register("PBG-KECIL")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        #expect(world.sync(kec).outcome.result == .inSync)
+        try world.hub.store.perform(.decide(code: "50", fee: 1_000, note: nil), on: p.number, officer: "Kabid")
+        #expect(world.sync(kec).outcome.result == .inSync)
+        // Signed with the kecamatan's real key, as a stolen laptop would: the store itself refuses to
+        // write it, so it is made by hand.
+        let last = try kec.store.history(p.number).last!
+        let forged = Event(
+            dot: Dot(node: "33.74.01", seq: try kec.store.knowledge()["33.74.01"]!["33.74.01"] + 1),
+            partition: "33.74.01", lamport: last.lamport + 1, context: try kec.store.permohonan(p.number).seen,
+            record: p.number, officer: "Petugas nakal", role: Peran.loket, at: world.clock.now(),
+            body: .attached(
+                Attachment(
+                    sha256: String(repeating: "c", count: 64), size: 4_000, name: "izin.pdf",
+                    mediaType: "application/pdf", issuedNumber: "503/0999/DPMPTSP/2026")))
+        let sealed = try SignedChangeSet.seal([forged], node: kec.identity, partition: "33.74.01", prev: nil)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            let problem = try Self.refused(
+                try Self.post("/v2/push", PushRequest.encode([try sealed.encoded()]), by: kec, world, via: transport),
+                .forbiddenType)
+            #expect(problem.detail.contains("hanya dilampirkan PTSP"), "\(problem.detail)")
+            let after = try Self.dump(world)
+            #expect(after.state == before.state && after.events == before.events)
+            #expect(try world.hub.store.permohonan(p.number).issuedDocument == nil)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
     @Test(arguments: [-301, 301]) func aRequestOutsideTheSkewWindowIsRefusedWithTheHubsTime(seconds: Int) async throws {
         let (world, kec, other) = try Self.world()
         try await withHTTPSHub(world.service) { port, ca in

@@ -135,6 +135,30 @@ import Testing
         #expect(try world.hub.store.permohonan(victim.number).status == .diproses)
         #expect(try world.hub.store.history(victim.number).allSatisfy { $0.partition == "33.74.02" })
     }
+
+    @Test func onlyTheHubAttachesTheIssuedDocumentAndOnlyAKecamatanAttachesScans() {
+        let izin = EventBody.attached(
+            Attachment(
+                sha256: String(repeating: "a", count: 64), size: 1_000, name: "izin.pdf", mediaType: "application/pdf",
+                issuedNumber: "503/1/2026"))
+        let scan = EventBody.attached(
+            Attachment(
+                sha256: String(repeating: "b", count: 64), size: 1_000, name: "ktp.pdf", mediaType: "application/pdf"))
+        func reason(_ body: EventBody, _ author: NodeID) -> EventAuthorization.Refusal.Reason? {
+            var checker = EventAuthorization.Checker(author: author, partition: "33.74.01")
+            return checker.refusal(body: body, record: Self.ofA)?.reason
+        }
+        #expect(reason(izin, Self.hub) == nil)
+        #expect(reason(scan, Self.a) == nil)
+        #expect(reason(scan, Self.sub) == nil)
+        // A stolen kecamatan laptop cannot pass its own paper off as the PTSP's izin.
+        #expect(reason(izin, Self.a) == .otherWriter)
+        #expect(reason(izin, Self.sub) == .otherWriter)
+        #expect(reason(scan, Self.hub) == .otherWriter)
+        // The type alone is open to both sides; the rest of the rules still hold for each.
+        #expect(EventAuthorization.refusal(type: .attached, author: Self.hub, partition: "33.74.01") == nil)
+        #expect(reason(izin, NodeID("33.75")!) == .foreignPartition)
+    }
 }
 
 extension Replica {
@@ -143,4 +167,5 @@ extension Replica {
         try ChangeSetSealer.sealPending(store: store, identity: identity)
         return try store.changeSets(partition: node.homePartition, node: node.rawValue, after: 0, limit: 1)[0].body
     }
+
 }

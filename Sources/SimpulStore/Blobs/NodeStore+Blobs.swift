@@ -456,8 +456,11 @@ extension NodeStore {
 
     /// Attaches as an actor: an account must hold the loket's role, checked in the transaction that
     /// records the attachment (or brings its bytes back).
+    ///
+    /// With `issuedNumber`, at the hub: the document the PTSP issued on a forwarded, approved file (a PDF),
+    /// by an account holding the PTSP petugas's role; it travels back to the counter like any scan.
     public func attach(
-        file path: String, to number: String, syarat: String?, by actor: Actor
+        file path: String, to number: String, syarat: String?, issuedNumber: String? = nil, by actor: Actor
     ) throws(SimpulError) -> AttachedFile {
         if case .typed(let name) = actor { _ = try Self.officerName(name) }
         let url = URL(fileURLWithPath: path)
@@ -481,7 +484,7 @@ extension NodeStore {
         let name = url.lastPathComponent
         let draft = Attachment(
             sha256: sha, size: size, name: name, mediaType: Attachment.mediaType(forFileName: name),
-            syarat: syarat.flatMap { $0.isEmpty ? nil : $0 })
+            syarat: syarat.flatMap { $0.isEmpty ? nil : $0 }, issuedNumber: issuedNumber)
         let at = now()
         let node = info.node
         enum Outcome {
@@ -490,8 +493,13 @@ extension NodeStore {
         }
         let outcome = try writeDB("melampirkan file") { db -> Outcome in
             guard let state = try Projection.load(number, db: db) else { throw Projection.notFound(number) }
-            let who = try self.attribution(
-                actor, required: .loket, task: OfficerRole.attachmentTask, typedRole: Peran.loket, db: db)
+            let who =
+                issuedNumber == nil
+                ? try self.attribution(
+                    actor, required: .loket, task: OfficerRole.attachmentTask, typedRole: Peran.loket, db: db)
+                : try self.attribution(
+                    actor, required: nil, staffRequired: .petugas, task: "melampirkan dokumen terbit PTSP",
+                    typedRole: Peran.ptsp, db: db)
             // The document is attached already but its bytes are not here (a restored store, a copy
             // found damaged and dropped): the same file brings them back without a second event.
             if let held = state.attachments.first(where: { $0.attachment.sha256 == sha }),
@@ -503,7 +511,7 @@ extension NodeStore {
                 return .restored(held)
             }
             let body = try Workflow.attach(draft, on: state)
-            if let refusal = EventAuthorization.refusal(type: body.type, author: node, partition: state.partition) {
+            if let refusal = EventAuthorization.refusal(body: body, author: node, partition: state.partition) {
                 throw SimpulError(.invalidData, refusal.message)
             }
             _ = try Self.insertComplete(sha: sha, size: size, at: at, db: db) { emit in

@@ -226,14 +226,15 @@ final class Projection {
         guard start < state.attachments.count else { return }
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO attachment (number, position, partition, node, seq, sha256, size, name, media_type, syarat)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attachment (
+                    number, position, partition, node, seq, sha256, size, name, media_type, syarat, issued_number)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for (i, f) in state.attachments.enumerated().dropFirst(start) {
             let a = f.attachment
             try insert.execute(arguments: [
                 state.number, i, state.partition, f.dot.node, Int64(f.dot.seq), a.sha256, a.size, a.name, a.mediaType,
-                a.syarat,
+                a.syarat, a.issuedNumber,
             ])
         }
         storedAttachments[state.number] = state.attachments
@@ -367,7 +368,7 @@ final class Projection {
                     AttachedFile(
                         attachment: Attachment(
                             sha256: row["sha256"], size: row["size"], name: row["name"], mediaType: row["media_type"],
-                            syarat: row["syarat"]),
+                            syarat: row["syarat"], issuedNumber: row["issued_number"]),
                         dot: Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))))
             }
         }

@@ -42,4 +42,14 @@ extension Schema {
             try db.execute(sql: "ALTER TABLE permohonan ADD COLUMN clock_stopped_at TEXT")
         }
     }
+
+    /// The document the PTSP issued, attached by the hub: its number beside the attachment row.
+    static let issuedDocuments = "v19-issued-documents"
+
+    static func registerIssuedDocuments(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(issuedDocuments) { db in
+            // No hub wrote an attachment before this version, so NULL everywhere is what the fold gives.
+            try db.execute(sql: "ALTER TABLE attachment ADD COLUMN issued_number TEXT")
+        }
+    }
 }

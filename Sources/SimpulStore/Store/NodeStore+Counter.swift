@@ -131,12 +131,14 @@ extension NodeStore {
     public func attachment(sha256: String) throws(SimpulError) -> Attachment? {
         try readDB("membaca lampiran") { db in
             try Row.fetchOne(
-                db, sql: "SELECT sha256, size, name, media_type, syarat FROM attachment WHERE sha256 = ? LIMIT 1",
+                db,
+                sql:
+                    "SELECT sha256, size, name, media_type, syarat, issued_number FROM attachment WHERE sha256 = ? LIMIT 1",
                 arguments: [sha256]
             ).map {
                 Attachment(
                     sha256: $0["sha256"], size: $0["size"], name: $0["name"], mediaType: $0["media_type"],
-                    syarat: $0["syarat"])
+                    syarat: $0["syarat"], issuedNumber: $0["issued_number"])
             }
         }
     }

@@ -306,9 +306,7 @@ public final class NodeStore: Sendable {
                 stoppedOn: stopped.localDate(offsetMinutes: offset), calendar: try Self.calendar(db))
             body = .ptspProgress(progress)
         }
-        if let refusal = EventAuthorization.refusal(
-            type: body.type, author: self.info.node, partition: state.partition)
-        {
+        if let refusal = EventAuthorization.refusal(body: body, author: self.info.node, partition: state.partition) {
             throw SimpulError(.invalidData, refusal.message)
         }
         let who = try self.attribution(

@@ -299,6 +299,7 @@ enum Schema {
         registerAntrian(&migrator)
         registerFileAccess(&migrator)
         registerServiceClock(&migrator)
+        registerIssuedDocuments(&migrator)
         return migrator
     }
 

@@ -324,7 +324,7 @@ public struct ReceivedChangeSet: Sendable {
             guard e.record.utf8.count <= 64, !e.officer.isEmpty else {
                 throw SyncError(.malformed, "event \(cs.node):\(e.seq): record atau petugas tidak sah")
             }
-            if let refusal = checker.refusal(type: e.body.type, record: e.record) { throw SyncError(refusal) }
+            if let refusal = checker.refusal(body: e.body, record: e.record) { throw SyncError(refusal) }
         }
     }
 
