@@ -481,6 +481,50 @@ extension BackOfficeApp {
         }
     }
 
+    /// The document the PTSP issued, sent by the page's script as the request body with its file name
+    /// and number in the query: the one-line answer shows under the progress bar.
+    func uploadIssued(request: Request, context: BackOfficeContext) async throws -> Response {
+        let plain = ScanResponse.plain
+        guard let session = context.session else { return plain(.unauthorized, "Sesi berakhir; silakan masuk lagi.") }
+        guard let token = request.headers[.init("X-CSRF-Token")!], SessionToken.equal(token, session.csrf) else {
+            return plain(.forbidden, "Token formulir tidak cocok; buka halamannya lagi.")
+        }
+        guard session.account.holds(.petugas) else {
+            return plain(.forbidden, "Mengunggah dokumen terbit hanya untuk peran \(StaffRole.petugas.label).")
+        }
+        let number: String
+        do throws(SimpulError) {
+            number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
+        } catch { return plain(.notFound, error.message) }
+        let issuedNumber = request.uri.queryParameters.get("nomor").map { String($0.prefix(200)) } ?? ""
+        let name = request.uri.queryParameters.get("nama").map { String($0) } ?? "dokumen-terbit.pdf"
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Int(Attachment.maxBytes))
+        } catch {
+            return plain(.contentTooLarge, "Berkas lebih besar dari \(Attachment.sizeText(Attachment.maxBytes)).")
+        }
+        guard body.readableBytes > 0 else { return plain(.badRequest, "Berkas kosong (0 byte).") }
+        let store = self.store
+        let actor = Actor.staff(session.account)
+        do {
+            let attached = try await blocking { () throws(SimpulError) -> AttachedFile in
+                try ScanResponse.withUploadedFile(body, name: name) { (path) throws(SimpulError) in
+                    try store.attach(file: path, to: number, syarat: nil, issuedNumber: issuedNumber, by: actor)
+                }
+            }
+            logger.info(
+                "issued document attached on the back office",
+                metadata: [
+                    "number": "\(number)", "sha256": "\(attached.attachment.sha256.prefix(12))",
+                    "username": "\(session.account.username)",
+                ])
+            return plain(.ok, "Tersimpan: \(attached.attachment.name)")
+        } catch {
+            return plain(.unprocessableContent, error.message)
+        }
+    }
+
     /// The workflow command a posted action form asks for.
     static func command(from form: FormBody) throws(SimpulError) -> Command {
         let note = form["catatan"].map { String($0.prefix(2000)) }

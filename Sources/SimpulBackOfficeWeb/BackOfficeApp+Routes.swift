@@ -26,6 +26,9 @@ extension BackOfficeApp {
             try await permohonanPage(request: request, context: context)
         }
         router.post("/permohonan/:nomor/aksi") { request, context in try await act(request: request, context: context) }
+        router.post("/permohonan/:nomor/dokumen-terbit") { request, context in
+            try await uploadIssued(request: request, context: context)
+        }
         router.get("/staf") { request, context in try await staffPage(request: request, context: context) }
         router.post("/staf") { request, context in try await changeStaff(request: request, context: context) }
         router.post("/staf/:username/:verb") { request, context in

@@ -183,6 +183,28 @@ enum BackOfficeTemplates {
           </form>
         {{/canDecide}}
         </div>
+        {{#issuedDue}}
+        <h2>Dokumen terbit</h2>
+        <div class="card">
+          {{#issued}}
+          <p>Nomor <strong>{{number}}</strong> &middot; {{name}} ({{size}}) &middot; <span class="muted">dilampirkan {{attachedBy}}</span></p>
+          {{#complete}}<p><a href="/lampiran/{{sha}}" target="_blank" rel="noopener">Buka dokumen</a> &middot; <a href="/lampiran/{{sha}}?unduh=1">Unduh</a></p>{{/complete}}
+          <p class="muted">Dokumen ini dikirim ke loket kecamatan pada sinkron berikutnya, untuk dicetak dan diserahkan kepada pemohon.</p>
+          {{/issued}}
+          {{^issued}}<p class="muted">Belum ada dokumen terbit. Unggah izin yang sudah ditandatangani (PDF) agar loket kecamatan bisa mencetak dan menyerahkannya.</p>{{/issued}}
+          {{#canIssue}}
+          <form class="stack" method="post" action="/permohonan/{{number}}/dokumen-terbit" data-upload="/permohonan/{{number}}/dokumen-terbit">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="nomor-dokumen">Nomor dokumen</label>
+            <input id="nomor-dokumen" name="nomor-dokumen" type="text" maxlength="100" required placeholder="mis. 503/0123/DPMPTSP/2026">
+            <label for="berkas-terbit">{{#issued}}Ganti dengan dokumen perbaikan{{/issued}}{{^issued}}Dokumen terbit{{/issued}} (PDF bertanda tangan, paling besar 20 MB)</label>
+            <input id="berkas-terbit" name="berkas" type="file" accept="application/pdf" required>
+            <p><progress value="0" max="1" aria-label="Kemajuan unggahan"></progress> <span class="upload-status" role="status"></span></p>
+            <p><button type="submit">Unggah dokumen terbit</button></p>
+          </form>
+          {{/canIssue}}
+        </div>
+        {{/issuedDue}}
         {{#hasIsian}}<h2>Isian formulir</h2><div class="card"><dl class="facts">{{#isian}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/isian}}</dl></div>{{/hasIsian}}
         <h2>Persyaratan</h2>
         <div class="card"><ul>{{#syarat}}<li>{{name}} <span class="muted">({{code}})</span>{{#scanned}} &middot; <span class="tag">ada pindaian</span>{{/scanned}}</li>{{/syarat}}</ul></div>

@@ -65,6 +65,12 @@ struct FileView {
     var noActionText: String?
     /// Said when the file has open conflicts, with a link to them.
     var conflictNotice: String? = nil
+    /// The document the PTSP issued, once attached.
+    var issued: IssuedDocumentView?
+    /// The file was approved, so an issued document belongs on it.
+    var issuedDue: Bool
+    /// The upload form for the issued document, for an account holding `petugas`.
+    var canIssue: Bool
 
     init(
         _ p: Permohonan, history events: [Event], blobs: [String: StoredBlob], session: StaffSession,
@@ -98,7 +104,10 @@ struct FileView {
         syarat = p.layanan.requirements.map {
             Requirement(code: $0.code, name: $0.name, scanned: scanned.contains($0.code))
         }
-        scans = p.attachments.map { f in
+        issued = IssuedDocumentView(p, blobs: blobs, events: events, zona: zona)
+        issuedDue = Workflow.takesIssuedDocument(p)
+        canIssue = issuedDue && account.holds(.petugas)
+        scans = p.attachments.filter { !$0.attachment.isIssued }.map { f in
             let a = f.attachment
             let blob = blobs[a.sha256]
             let label = FreeText.shown(Render.attachmentLabel(a))
@@ -133,6 +142,7 @@ struct FileView {
                 ? "Permohonan ini sudah \(Render.statusLabel(p).lowercased()); tidak ada tindakan lagi."
                 : p.forwardedTo != nil
                     ? "Keputusan PTSP sudah dicatat; berkas kembali ke loket kecamatan untuk pembayaran dan penyerahan."
+                        + (canIssue && issued == nil ? " Unggah dokumen terbitnya di bawah." : "")
                     : "Permohonan ini belum diteruskan ke PTSP; masih diproses di kecamatan."
         } else if !canProgress && !canDecide {
             noActionText =

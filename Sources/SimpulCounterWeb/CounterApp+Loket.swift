@@ -220,11 +220,7 @@ extension CounterApp {
     /// A scan sent by the page's script as the raw request body; the file name and requirement ride
     /// in the query, the CSRF token in a header.
     func upload(request: Request, context: CounterContext) async throws -> Response {
-        func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; charset=utf-8"
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-        }
+        let plain = ScanResponse.plain
         guard let session = context.session else { return plain(.unauthorized, "Sesi berakhir; silakan masuk lagi.") }
         guard let token = request.headers[.init("X-CSRF-Token")!], SessionToken.equal(token, session.csrf) else {
             return plain(.forbidden, "Token formulir tidak cocok; buka halamannya lagi.")
@@ -253,17 +249,9 @@ extension CounterApp {
         let actor = Actor.account(session.account, substitution: nil)
         do {
             let attached = try await blocking { () throws(SimpulError) -> AttachedFile in
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "simpul-unggah-\(SessionToken.make())")
-                do {
-                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-                    try Data(body.readableBytesView).write(to: folder.appendingPathComponent(name))
-                } catch {
-                    throw SimpulError(.io, "berkas unggahan tidak bisa ditulis ke folder sementara", cause: error)
+                try ScanResponse.withUploadedFile(body, name: name) { (path) throws(SimpulError) in
+                    try store.attach(file: path, to: number, syarat: syarat, by: actor)
                 }
-                defer { try? FileManager.default.removeItem(at: folder) }
-                return try store.attach(
-                    file: folder.appendingPathComponent(name).path, to: number, syarat: syarat, by: actor)
             }
             logger.info(
                 "scan attached on the web",

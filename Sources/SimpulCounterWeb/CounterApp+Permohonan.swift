@@ -330,6 +330,11 @@ struct FileView {
     var syarat: [Requirement]
     var scans: [Scan]
     var canAttach: Bool
+    /// The document the PTSP issued, to print at penyerahan.
+    var issued: IssuedDocumentView?
+    /// The PTSP approved the forwarded file, so its issued document belongs here.
+    var issuedDue: Bool
+    var issuedFrom: String
     var actions: [Action]
     var noActionText: String
     /// What holds the file back that no button here can change (a fee still owed before handover).
@@ -369,7 +374,10 @@ struct FileView {
         syarat = p.layanan.requirements.map {
             Requirement(code: $0.code, name: $0.name, scanned: scanned.contains($0.code))
         }
-        scans = p.attachments.map { f in
+        issued = IssuedDocumentView(p, blobs: blobs, events: events, zona: zona)
+        issuedDue = Workflow.takesIssuedDocument(p)
+        issuedFrom = p.forwardedTo ?? "PTSP"
+        scans = p.attachments.filter { !$0.attachment.isIssued }.map { f in
             let a = f.attachment
             let blob = blobs[a.sha256]
             return Scan(

@@ -166,6 +166,17 @@ enum CounterTemplates {
         <p class="no-print">Cetak: <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=a5" target="_blank">Tanda terima A5</a>
           <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=58mm" target="_blank">Tanda terima 58 mm</a>
           {{#kuitansi}}<a class="button secondary" href="/kuitansi?nomor={{query}}&amp;kertas=58mm" target="_blank">Kuitansi {{receipt}}</a> {{/kuitansi}}</p>
+        {{#issuedDue}}
+        <h2>Dokumen terbit dari {{issuedFrom}}</h2>
+        <div class="card issued">
+          {{#issued}}
+          <p>Nomor <strong>{{number}}</strong> &middot; {{name}} ({{size}}) &middot; <span class="muted">dilampirkan {{attachedBy}}</span></p>
+          {{#complete}}<p class="no-print"><a class="button" href="/lampiran/{{sha}}" target="_blank" rel="noopener">Buka dan cetak dokumen</a> <a href="/lampiran/{{sha}}?unduh=1">Unduh</a></p>{{/complete}}
+          {{^complete}}<p class="muted">Isi dokumen belum terunduh dari hub; dokumen tiba pada sinkron berikutnya.</p>{{/complete}}
+          {{/issued}}
+          {{^issued}}<p class="muted">Dokumen terbit belum dikirim; dokumen tiba di sini setelah sinkron, untuk dicetak dan diserahkan.</p>{{/issued}}
+        </div>
+        {{/issuedDue}}
         {{#hasIsian}}<h2>Isian formulir</h2><div class="card"><dl class="facts">{{#isian}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/isian}}</dl></div>{{/hasIsian}}
         <h2>Persyaratan</h2>
         <div class="card"><ul>{{#syarat}}<li>{{name}} <span class="muted">({{code}})</span>{{#scanned}} &middot; <span class="tag">ada pindaian</span>{{/scanned}}</li>{{/syarat}}</ul></div>

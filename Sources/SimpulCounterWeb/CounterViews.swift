@@ -38,7 +38,9 @@ struct PermohonanRow {
         fee = p.fee.map { $0 == 0 ? "Gratis" : Rupiah.format($0) } ?? "ditetapkan PTSP"
         // A decision that came back from the PTSP is what the penyerahan desk waits for.
         if p.forwardedTo != nil && p.tahap == .penyerahan {
-            flag = "keputusan PTSP sudah tiba"
+            flag =
+                p.issuedDocument == nil
+                ? "keputusan PTSP sudah tiba" : "keputusan PTSP sudah tiba, dengan dokumen terbit"
         } else if p.tahap == .kelengkapan {
             flag = "perlu dilengkapi"
             flagKind = "warn"

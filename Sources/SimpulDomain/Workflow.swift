@@ -525,9 +525,7 @@ public enum Workflow {
             }
             return nil
         case .attached(let a) where a.isIssued:
-            guard p.forwardedTo != nil, let code = p.ptspCode, PTSPStatus.entry(code)?.kind == .approved,
-                p.status == .diproses || p.status == .selesai
-            else {
+            guard takesIssuedDocument(p) else {
                 return
                     "dokumen terbit hanya untuk permohonan yang diteruskan dan disetujui PTSP; permohonan \(p.number) berstatus \(p.status.label)"
             }
@@ -541,6 +539,13 @@ public enum Workflow {
         case .catalogPublished, .calendarPublished:
             return "event \(body.type) bukan milik permohonan"
         }
+    }
+
+    /// Whether the PTSP may attach the document it issued: a forwarded file it approved, before or
+    /// after handover (a corrected document may follow one already printed).
+    public static func takesIssuedDocument(_ p: Permohonan) -> Bool {
+        p.forwardedTo != nil && p.ptspCode.flatMap(PTSPStatus.entry)?.kind == .approved
+            && (p.status == .diproses || p.status == .selesai)
     }
 
     /// Checks a document the loket attaches and returns the event body to record: valid data, a

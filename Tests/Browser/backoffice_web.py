@@ -41,6 +41,13 @@ PASSWORD = "rahasia-ptsp-1"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d605a50000000049454e44ae426082")
+# A one-page PDF: the izin the PTSP issues.
+IZIN_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+            b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+            b"4 0 obj<</Length 41>>stream\nBT /F1 24 Tf 72 760 Td (IZIN PBG) Tj ET\nendstream endobj\n"
+            b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 SYARAT = ["ktp", "persetujuan-tetangga", "bukti-tanah", "sppt-pbb", "gambar", "pengantar-desa"]
 
 
@@ -666,6 +673,70 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn('id="password"', body.decode())
         self.assertNotIn("20 Validasi", self.kabupaten.log(number))
+
+    def test_issued_document_uploaded_and_received_at_the_counter(self):
+        """A petugas uploads the signed izin on an approved file; the kecamatan's next sync brings it to
+        the counter. The pimpinan cannot upload one."""
+        kabupaten = self.kabupaten
+        # A file of its own, so the other tests' files and counts stay as they were.
+        data = kabupaten.files["33.74.02"][0]
+        args = ["permohonan", "create", "--data", data, "--layanan", "PBG-KECIL", "--nik", "3374020101850043",
+                "--nama", "Pemohon Izin", "--petugas", "Sari", "--json"]
+        for s in SYARAT:
+            args += ["--syarat", s]
+        number = re.search(r'"number"\s*:\s*"([^"]+)"', run("simpul", args).stdout).group(1)
+        run("simpul", ["permohonan", "forward", number, "--data", data, "--petugas", "Sari"])
+        run("simpul", ["sync", "--data", data])
+        rina = Staff(self, kabupaten, "rina")
+        rina.login()
+        rina.open("/permohonan/" + number)
+        # Not approved yet: no place for an issued document.
+        self.assertEqual([], rina.driver.find_elements(By.ID, "berkas-terbit"))
+        run("simpul-hub", ["permohonan", "decide", number, "--data", kabupaten.hub, "--kode", "50",
+                           "--retribusi", "50000", "--petugas", "Kabid"])
+        rina.open("/permohonan/" + number)
+        self.assertIn("Belum ada dokumen terbit", rina.text())
+        izin = os.path.join(kabupaten.root, "izin-pbg.pdf")
+        with open(izin, "wb") as f:
+            f.write(IZIN_PDF)
+        rina.driver.find_element(By.ID, "nomor-dokumen").send_keys("503/0456/DPMPTSP/2026")
+        rina.driver.find_element(By.ID, "berkas-terbit").send_keys(izin)
+        rina.shot("dokumen-terbit-diisi")
+        page = rina.driver.find_element(By.TAG_NAME, "html")
+        next(b for b in rina.driver.find_elements(By.CSS_SELECTOR, "main button")
+             if b.text.strip() == "Unggah dokumen terbit").click()
+        # The script reloads the page once the hub answers.
+        rina.wait_gone(page)
+        rina.wait_for(lambda d: "503/0456/DPMPTSP/2026" in d.find_element(By.TAG_NAME, "main").text)
+        rina.shot("dokumen-terbit-diunggah")
+        self.assertIn("Buka dokumen", rina.text())
+        self.assertIn("Dokumen terbit PTSP nomor 503/0456/DPMPTSP/2026", rina.text("ol.timeline"))
+        self.assertIn("Rina Kusuma (rina)", kabupaten.log(number))
+
+        # A read-only account is refused by the server, whatever its script sends.
+        kadis = Staff(self, kabupaten, "kadis")
+        kadis.login()
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        forged = urllib.request.Request(
+            kabupaten.url + f"/permohonan/{number}/dokumen-terbit?nama=palsu.pdf&nomor=1", data=IZIN_PDF,
+            headers={"Cookie": kadis.cookie_header(), "X-CSRF-Token": kadis.csrf(),
+                     "Content-Type": "application/pdf"})
+        try:
+            urllib.request.urlopen(forged, context=context, timeout=30)
+            self.fail("the pimpinan's upload was accepted")
+        except urllib.error.HTTPError as error:
+            self.assertEqual(403, error.code)
+        self.assertNotIn("palsu.pdf", kabupaten.log(number))
+
+        # The counter's next sync brings the document and its bytes.
+        run("simpul", ["sync", "--data", data])
+        shown = json.loads(run("simpul", ["permohonan", "show", number, "--data", data, "--json"]).stdout)
+        shown = shown.get("permohonan", shown)
+        issued = [a for a in shown["attachments"] if a.get("issuedNumber")]
+        self.assertEqual(["503/0456/DPMPTSP/2026"], [a["issuedNumber"] for a in issued])
+        self.assertTrue(issued[0]["complete"])
 
     def test_pimpinan_reads_but_cannot_decide(self):
         number = self.number("33.74.01", 2)

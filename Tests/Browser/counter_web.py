@@ -41,6 +41,13 @@ BAD_NIK = "3374011213900001"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d605a50000000049454e44ae426082")
+# A one-page PDF: the izin the PTSP issues, as the hub attaches it.
+IZIN_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+            b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+            b"4 0 obj<</Length 41>>stream\nBT /F1 24 Tf 72 760 Td (IZIN PBG) Tj ET\nendstream endobj\n"
+            b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 class Counter:
@@ -653,15 +660,37 @@ class CounterWebTests(unittest.TestCase):
 
         hub.run(["permohonan", "decide", number, "--data", hub.data, "--kode", "50", "--retribusi", "150000",
                  "--catatan", "PBG terbit", "--petugas", "Kepala DPMPTSP"])
-        def counter_has_decision():
-            shown = json.loads(counter.simpul(["permohonan", "show", number, "--data", counter.data, "--json"]).stdout)
-            return shown.get("permohonan", shown).get("tahap") == "penyerahan"
+        # The PTSP attaches the signed izin; it comes down with the decision, to be printed at handover.
+        izin = os.path.join(counter.root, "izin-pbg.pdf")
+        with open(izin, "wb") as f:
+            f.write(IZIN_PDF)
+        hub.run(["permohonan", "terbit", number, izin, "--nomor-dokumen", "503/0123/DPMPTSP/2026", "--data", hub.data,
+                 "--petugas", "Rina"])
 
-        sync_and_wait(lambda strip: counter_has_decision())
+        def counter_has_decision_and_izin():
+            shown = json.loads(counter.simpul(["permohonan", "show", number, "--data", counter.data, "--json"]).stdout)
+            p = shown.get("permohonan", shown)
+            return p.get("tahap") == "penyerahan" and any(
+                a.get("issuedNumber") == "503/0123/DPMPTSP/2026" and a.get("complete") for a in p["attachments"])
+
+        sync_and_wait(lambda strip: counter_has_decision_and_izin())
 
         loket.open("/")
-        self.assertIn("keputusan PTSP sudah tiba", loket.text("table.queue"))
+        self.assertIn("keputusan PTSP sudah tiba, dengan dokumen terbit", loket.text("table.queue"))
         loket.shot("antrean-keputusan-tiba")
+        loket.open("/permohonan/" + number)
+        card = loket.text(".issued")
+        self.assertIn("503/0123/DPMPTSP/2026", card)
+        self.assertIn("izin-pbg.pdf", card)
+        self.assertNotIn("izin-pbg.pdf", loket.text(".scans"))
+        loket.driver.execute_script("document.querySelector('.issued').scrollIntoView()")
+        loket.shot("dokumen-terbit-tiba")
+        link = loket.driver.find_element(By.LINK_TEXT, "Buka dan cetak dokumen").get_attribute("href")
+        cookie = loket.driver.get_cookie("simpul_sesi")
+        request = urllib.request.Request(link, headers={"Cookie": f"simpul_sesi={cookie['value']}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            self.assertEqual("application/pdf", answer.headers["Content-Type"])
+            self.assertEqual(IZIN_PDF, answer.read())
         kasir = Officer(self, counter, "dedi")
         kasir.login()
         kasir.open("/permohonan/" + number)

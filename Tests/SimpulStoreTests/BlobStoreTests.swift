@@ -197,7 +197,8 @@ typealias Attachment = SimpulDomain.Attachment
                     DROP TABLE blob;
                     DROP TABLE blob_chunk;
                     DROP INDEX event_attached;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v5-attachments';
+                    -- v19 added a column to the table v5 makes: a store from before v5 had neither.
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v5-attachments', 'v19-issued-documents');
                     """)
         }
         let dir = (store.path as NSString).deletingLastPathComponent

@@ -171,8 +171,10 @@ public enum WebAssets {
               var bar = form.querySelector("progress");
               var status = form.querySelector(".upload-status");
               var syarat = form.querySelector("select[name=syarat]");
+              var nomor = form.querySelector("input[name=nomor-dokumen]");
               var url = form.getAttribute("data-upload") + "?nama=" + encodeURIComponent(file.name) +
-                (syarat && syarat.value ? "&syarat=" + encodeURIComponent(syarat.value) : "");
+                (syarat && syarat.value ? "&syarat=" + encodeURIComponent(syarat.value) : "") +
+                (nomor ? "&nomor=" + encodeURIComponent(nomor.value) : "");
               var send = function () {
                 var xhr = new XMLHttpRequest();
                 xhr.open("POST", url);
