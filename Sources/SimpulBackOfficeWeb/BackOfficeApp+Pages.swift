@@ -109,9 +109,11 @@ extension BackOfficeApp {
         /// The query string's own values, to fill the form and the links again.
         var given: [String: String]
 
-        static let names = ["kecamatan", "layanan", "kode", "status", "jatuh-tempo", "dari", "sampai"]
+        /// The filter's parameters, then the order's: links keep all of them, the form only the filter's
+        /// (the order goes with it as hidden fields).
+        static let names = ["kecamatan", "layanan", "kode", "status", "jatuh-tempo", "dari", "sampai", "urut", "arah"]
 
-        init(_ request: Request) {
+        init(_ request: Request, pageSize: Int) {
             let parameters = request.uri.queryParameters
             var given: [String: String] = [:]
             for name in Self.names + ["hal"] {
@@ -120,7 +122,7 @@ extension BackOfficeApp {
                 }
             }
             self.given = given
-            var query = ForwardedQuery(limit: 50)
+            var query = ForwardedQuery(limit: pageSize)
             var problems: [String] = []
             query.partition = given["kecamatan"]
             query.layanan = given["layanan"]
@@ -156,18 +158,96 @@ extension BackOfficeApp {
                     problems.append("\(name): '\(FreeText.shown(d))' bukan tanggal")
                 }
             }
+            // An order the page does not offer is refused like any other bad filter value, naming the
+            // ones it does, rather than silently showing another order than the link asked for.
+            if let u = given["urut"] {
+                if let sort = ForwardedQuery.Sort(rawValue: u) {
+                    query.sort = sort
+                } else {
+                    problems.append(
+                        "urut: '\(FreeText.shown(u))' tidak dikenal (pilih "
+                            + ForwardedQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                }
+            }
+            switch given["arah"] {
+            case nil, "naik": query.descending = false
+            case "turun": query.descending = true
+            case let a?: problems.append("arah: '\(FreeText.shown(a))' tidak dikenal (naik atau turun)")
+            }
             page = max(0, min(Int(given["hal"] ?? "0") ?? 0, 100_000))
             query.offset = page * query.limit
             self.query = query
             self.problems = problems
         }
 
-        /// The query string of this filter, on another page.
+        /// The query string of this filter and order, on another page.
         func link(_ path: String, page: Int? = nil) -> String {
             var parts = Self.names.compactMap { name in given[name].map { "\(name)=\(FormBody.encode($0))" } }
             if let page { parts.append("hal=\(page)") }
             return parts.isEmpty ? path : path + "?" + parts.joined(separator: "&")
         }
+
+        /// This filter ordered by `sort`, from its first page: the current column turns over, another
+        /// one starts ascending.
+        func link(_ path: String, sortedBy sort: ForwardedQuery.Sort) -> String {
+            var other = self
+            let descending = sort == query.sort ? !query.descending : false
+            other.given["urut"] = sort.rawValue
+            other.given["arah"] = descending ? "turun" : nil
+            return other.link(path)
+        }
+
+        /// The sortable column headers of the queue's table, in the table's order.
+        func headers() -> [SortHeader] {
+            let columns: [(ForwardedQuery.Sort?, String)] = [
+                (.nomor, "Nomor"), (.kecamatan, "Kecamatan"), (.layanan, "Layanan"), (nil, "Pemohon"),
+                (.kode, "Kode OSS"), (.diterima, "Diterima"), (.jatuhTempo, "Jatuh tempo"),
+            ]
+            return columns.map { sort, label in
+                guard let sort else { return SortHeader(label: label) }
+                let current = problems.isEmpty && sort == query.sort
+                return SortHeader(
+                    label: label, href: link("/berkas", sortedBy: sort),
+                    ariaSort: current ? (query.descending ? "descending" : "ascending") : nil,
+                    arrow: current ? (query.descending ? "\u{25BC}" : "\u{25B2}") : nil,
+                    hint: current
+                        ? (query.descending ? "urutkan naik" : "urutkan turun")
+                        : "urutkan menurut \(Self.sortLabel(sort))")
+            }
+        }
+
+        /// How the page says what it is ordered by.
+        static func sortLabel(_ sort: ForwardedQuery.Sort) -> String {
+            switch sort {
+            case .jatuhTempo: "jatuh tempo"
+            case .diterima: "tanggal diterima"
+            case .kecamatan: "kecamatan"
+            case .layanan: "layanan"
+            case .kode: "kode OSS"
+            case .nomor: "nomor registrasi"
+            }
+        }
+
+        /// The sentence above the table: the order the rows are in, in words.
+        var orderText: String {
+            switch (query.sort, query.descending) {
+            case (.jatuhTempo, false): "yang paling dekat jatuh tempo di atas"
+            case (.jatuhTempo, true): "yang paling jauh jatuh tempo di atas"
+            case (.diterima, false): "yang paling lama diterima di atas"
+            case (.diterima, true): "yang paling baru diterima di atas"
+            case (let sort, let descending):
+                "diurutkan menurut \(Self.sortLabel(sort)), \(descending ? "Z ke A" : "A ke Z")"
+            }
+        }
+    }
+
+    /// A column header of the queue: a link that orders by it, `aria-sort` on the one in force.
+    struct SortHeader {
+        var label: String
+        var href: String?
+        var ariaSort: String?
+        var arrow: String?
+        var hint: String?
     }
 
     func queuePage(request: Request, context: BackOfficeContext) async throws -> Response {
@@ -176,10 +256,14 @@ extension BackOfficeApp {
         case .success(let s): session = s
         case .failure(let r): return r
         }
-        let filter = QueueFilter(request)
+        let filter = QueueFilter(request, pageSize: settings.queuePageSize)
         struct Queue {
             var kecamatan, services, codes, statuses, dues: [Choice]
             var dari, sampai: String
+            var headers: [SortHeader]
+            var orderText: String
+            /// The order in force, kept as hidden fields of the filter form.
+            var urut, arah: String?
             var rows: [FileRow]
             var hasRows: Bool
             var total: Int
@@ -231,7 +315,9 @@ extension BackOfficeApp {
                 Choice(value: "aman", label: "Belum jatuh tempo", selected: given["jatuh-tempo"] == "aman"),
                 Choice(value: "tanpa", label: "Ditetapkan PTSP", selected: given["jatuh-tempo"] == "tanpa"),
             ],
-            dari: given["dari"] ?? "", sampai: given["sampai"] ?? "", rows: rows, hasRows: !rows.isEmpty,
+            dari: given["dari"] ?? "", sampai: given["sampai"] ?? "", headers: filter.headers(),
+            orderText: filter.orderText, urut: query.sort == .jatuhTempo ? nil : query.sort.rawValue,
+            arah: query.descending ? "turun" : nil, rows: rows, hasRows: !rows.isEmpty,
             total: total, pageText: "Halaman \(filter.page + 1) dari \(pages)",
             previous: filter.page > 0 ? filter.link("/berkas", page: filter.page - 1) : nil,
             next: filter.page + 1 < pages ? filter.link("/berkas", page: filter.page + 1) : nil,
@@ -285,7 +371,7 @@ extension BackOfficeApp {
         case .success(let s): session = s
         case .failure(let r): return .failure(r)
         }
-        let filter = QueueFilter(request)
+        let filter = QueueFilter(request, pageSize: settings.queuePageSize)
         guard filter.problems.isEmpty else {
             return .failure(
                 await message(

@@ -36,15 +36,18 @@ public struct BackOfficeApp: Sendable {
         public var passwordCost: UInt8
         /// A kecamatan whose last contact is older than this many days stands out on the dashboard.
         public var staleDays: Int
+        /// Files per page of the forwarded-files queue (lower in tests, to page a few files).
+        public var queuePageSize: Int
 
         public init(
             sessionSeconds: Int64 = 10 * 3600, secure: Bool, passwordCost: UInt8 = PasswordHasher.productionCost,
-            staleDays: Int = 3
+            staleDays: Int = 3, queuePageSize: Int = 50
         ) {
             self.sessionSeconds = sessionSeconds
             self.secure = secure
             self.passwordCost = passwordCost
             self.staleDays = staleDays
+            self.queuePageSize = max(1, min(queuePageSize, 1000))
         }
     }
 

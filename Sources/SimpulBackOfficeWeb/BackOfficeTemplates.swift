@@ -107,13 +107,14 @@ enum BackOfficeTemplates {
           <div class="field"><label for="q-jatuh-tempo">Jatuh tempo</label><select id="q-jatuh-tempo" name="jatuh-tempo"><option value="">Semua</option>{{#dues}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/dues}}</select></div>
           <div class="field"><label for="q-dari">Diterima dari</label><input id="q-dari" name="dari" type="date" value="{{dari}}"></div>
           <div class="field"><label for="q-sampai">sampai</label><input id="q-sampai" name="sampai" type="date" value="{{sampai}}"></div>
+          {{#urut}}<input type="hidden" name="urut" value="{{urut}}">{{/urut}}{{#arah}}<input type="hidden" name="arah" value="{{arah}}">{{/arah}}
           <div class="field"><button type="submit">Saring</button></div>
         </form>
-        <p><span class="muted">{{total}} berkas cocok, yang paling dekat jatuh tempo di atas. {{pageText}}.</span> <a class="button secondary" href="{{csv}}" download>Unduh CSV</a> <a class="button secondary" href="{{xlsx}}" download>Unduh XLSX</a></p>
+        <p><span class="muted">{{total}} berkas cocok, {{orderText}}. {{pageText}}.</span> <a class="button secondary" href="{{csv}}" download>Unduh CSV</a> <a class="button secondary" href="{{xlsx}}" download>Unduh XLSX</a></p>
         {{^hasRows}}<div class="card"><p>Tidak ada berkas yang cocok dengan saringan ini.</p></div>{{/hasRows}}
         {{#hasRows}}
         <table class="queue">
-          <thead><tr><th scope="col">Nomor</th><th scope="col">Kecamatan</th><th scope="col">Layanan</th><th scope="col">Pemohon</th><th scope="col">Kode OSS</th><th scope="col">Diterima</th><th scope="col">Jatuh tempo</th></tr></thead>
+          <thead><tr>{{#headers}}<th scope="col"{{#ariaSort}} aria-sort="{{ariaSort}}"{{/ariaSort}}>{{#href}}<a href="{{href}}" title="{{hint}}">{{label}}{{#arrow}} <span aria-hidden="true">{{arrow}}</span>{{/arrow}}</a>{{/href}}{{^href}}{{label}}{{/href}}</th>{{/headers}}</tr></thead>
           <tbody>
           {{#rows}}
             <tr>

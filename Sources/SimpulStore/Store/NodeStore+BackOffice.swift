@@ -16,6 +16,37 @@ public struct ForwardedQuery: Sendable, Equatable {
         case tanpa
     }
 
+    /// The column the queue is ordered by. Every order ends on the registration number, which is
+    /// unique, so that an offset pages through a stable order: no file on two pages, none skipped.
+    public enum Sort: String, Sendable, CaseIterable {
+        /// Due date (files without one last), the default: what the PTSP must act on first.
+        case jatuhTempo = "jatuh-tempo"
+        /// The day the kecamatan accepted the file.
+        case diterima
+        /// The kecamatan's partition code.
+        case kecamatan
+        case layanan
+        /// The OSS code last recorded (files with none last).
+        case kode
+        /// The registration number.
+        case nomor
+
+        /// The ORDER BY terms. The column's own terms turn with `descending` (by acceptance, the whole
+        /// order, so newest first is the exact reverse); files without a due date or a code stay last
+        /// either way, since they are not the most or least urgent but waiting on something else.
+        func terms(descending: Bool) -> [String] {
+            let direction = descending ? " DESC" : ""
+            return switch self {
+            case .jatuhTempo: ["p.due_on IS NULL", "p.due_on\(direction)", "p.registered_at", "p.number"]
+            case .diterima: ["p.accepted_on\(direction)", "p.registered_at\(direction)", "p.number\(direction)"]
+            case .kecamatan: ["p.partition\(direction)", "p.due_on IS NULL", "p.due_on", "p.number"]
+            case .layanan: ["p.layanan\(direction)", "p.due_on IS NULL", "p.due_on", "p.number"]
+            case .kode: ["p.ptsp_code IS NULL", "p.ptsp_code\(direction)", "p.due_on IS NULL", "p.due_on", "p.number"]
+            case .nomor: ["p.number\(direction)"]
+            }
+        }
+    }
+
     /// The kecamatan's partition (its Kemendagri code, e.g. `33.74.01`).
     public var partition: String?
     public var layanan: String?
@@ -28,12 +59,15 @@ public struct ForwardedQuery: Sendable, Equatable {
     public var from: LocalDate?
     /// Accepted on or before this day.
     public var to: LocalDate?
+    public var sort: Sort
+    public var descending: Bool
     public var limit: Int
     public var offset: Int
 
     public init(
         partition: String? = nil, layanan: String? = nil, ptspCode: String? = nil, status: Status? = .diteruskan,
-        due: Due? = nil, from: LocalDate? = nil, to: LocalDate? = nil, limit: Int = 50, offset: Int = 0
+        due: Due? = nil, from: LocalDate? = nil, to: LocalDate? = nil, sort: Sort = .jatuhTempo,
+        descending: Bool = false, limit: Int = 50, offset: Int = 0
     ) {
         self.partition = partition
         self.layanan = layanan
@@ -42,6 +76,8 @@ public struct ForwardedQuery: Sendable, Equatable {
         self.due = due
         self.from = from
         self.to = to
+        self.sort = sort
+        self.descending = descending
         self.limit = limit
         self.offset = offset
     }
@@ -123,14 +159,17 @@ public struct KecamatanSummary: Sendable, Equatable {
 }
 
 extension NodeStore {
-    /// Forwarded files matching `query`, due first (files without a due date last), then oldest.
+    /// Forwarded files matching `query` in its order (by default due first, files without a due date
+    /// last, then oldest).
     public func forwarded(_ query: ForwardedQuery, today: LocalDate) throws(SimpulError) -> [Permohonan] {
         let (condition, arguments) = query.condition(today: today)
         let args = arguments + [max(1, min(query.limit, 10_000)), max(0, query.offset)]
+        // Terms from a closed enum, never from the request: nothing a user typed reaches the SQL text.
+        let order = query.sort.terms(descending: query.descending).joined(separator: ", ")
         return try readDB("membaca berkas diteruskan") { db in
             try Projection.states(
                 where: condition, arguments: StatementArguments(args),
-                suffix: "ORDER BY p.due_on IS NULL, p.due_on, p.registered_at, p.number LIMIT ? OFFSET ?", db: db)
+                suffix: "ORDER BY \(order) LIMIT ? OFFSET ?", db: db)
         }
     }
 
