@@ -262,8 +262,9 @@ extension BackOfficeApp {
             var dari, sampai: String
             var headers: [SortHeader]
             var orderText: String
-            /// The order in force, kept as hidden fields of the filter form.
-            var urut, arah: String?
+            /// The order in the filter form too: the headers are not shown on a narrow screen, where
+            /// the table becomes cards.
+            var sorts, directions: [Choice]
             var rows: [FileRow]
             var hasRows: Bool
             var total: Int
@@ -316,8 +317,15 @@ extension BackOfficeApp {
                 Choice(value: "tanpa", label: "Ditetapkan PTSP", selected: given["jatuh-tempo"] == "tanpa"),
             ],
             dari: given["dari"] ?? "", sampai: given["sampai"] ?? "", headers: filter.headers(),
-            orderText: filter.orderText, urut: query.sort == .jatuhTempo ? nil : query.sort.rawValue,
-            arah: query.descending ? "turun" : nil, rows: rows, hasRows: !rows.isEmpty,
+            orderText: filter.orderText,
+            sorts: ForwardedQuery.Sort.allCases.map {
+                Choice(
+                    value: $0.rawValue, label: QueueFilter.sortLabel($0).capitalizedFirst, selected: $0 == query.sort)
+            },
+            directions: [
+                Choice(value: "naik", label: "Naik (A-Z, terlama dulu)", selected: !query.descending),
+                Choice(value: "turun", label: "Turun (Z-A, terbaru dulu)", selected: query.descending),
+            ], rows: rows, hasRows: !rows.isEmpty,
             total: total, pageText: "Halaman \(filter.page + 1) dari \(pages)",
             previous: filter.page > 0 ? filter.link("/berkas", page: filter.page - 1) : nil,
             next: filter.page + 1 < pages ? filter.link("/berkas", page: filter.page + 1) : nil,
@@ -626,6 +634,11 @@ extension BackOfficeApp {
             throw SimpulError(.invalidData, "aksi: '\(FreeText.shown(String(other.prefix(40))))' tidak dikenal")
         }
     }
+}
+
+extension String {
+    /// The text with its first letter in capitals, for a label that starts an option.
+    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
 
 /// RFC 4180 cells; a cell that a spreadsheet would read as a formula is led by an apostrophe.

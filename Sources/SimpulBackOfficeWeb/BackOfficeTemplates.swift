@@ -107,7 +107,8 @@ enum BackOfficeTemplates {
           <div class="field"><label for="q-jatuh-tempo">Jatuh tempo</label><select id="q-jatuh-tempo" name="jatuh-tempo"><option value="">Semua</option>{{#dues}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/dues}}</select></div>
           <div class="field"><label for="q-dari">Diterima dari</label><input id="q-dari" name="dari" type="date" value="{{dari}}"></div>
           <div class="field"><label for="q-sampai">sampai</label><input id="q-sampai" name="sampai" type="date" value="{{sampai}}"></div>
-          {{#urut}}<input type="hidden" name="urut" value="{{urut}}">{{/urut}}{{#arah}}<input type="hidden" name="arah" value="{{arah}}">{{/arah}}
+          <div class="field"><label for="q-urut">Urutkan menurut</label><select id="q-urut" name="urut">{{#sorts}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sorts}}</select></div>
+          <div class="field"><label for="q-arah">Arah</label><select id="q-arah" name="arah">{{#directions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/directions}}</select></div>
           <div class="field"><button type="submit">Saring</button></div>
         </form>
         <p><span class="muted">{{total}} berkas cocok, {{orderText}}. {{pageText}}.</span> <a class="button secondary" href="{{csv}}" download>Unduh CSV</a> <a class="button secondary" href="{{xlsx}}" download>Unduh XLSX</a></p>

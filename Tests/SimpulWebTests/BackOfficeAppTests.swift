@@ -196,9 +196,11 @@ struct BackOfficeAppTests {
             #expect(Self.unescaped(header.1) == "/berkas?kecamatan=33.74.01&urut=layanan")
             let other = try #require(html.firstMatch(of: /<th scope="col"><a href="([^"]*)"[^>]*>Diterima/))
             #expect(Self.unescaped(other.1) == "/berkas?kecamatan=33.74.01&urut=diterima")
-            // The filter form sends the order along; the exports carry it.
-            #expect(html.contains(#"<input type="hidden" name="urut" value="layanan">"#))
-            #expect(html.contains(#"<input type="hidden" name="arah" value="turun">"#))
+            // The filter form sends the order along (its selects are the only control on a narrow
+            // screen, where the table's headers give way to cards); the exports carry it.
+            #expect(html.contains(#"<option value="layanan" selected>Layanan</option>"#))
+            #expect(html.contains(#"<option value="turun" selected>"#))
+            #expect(!html.contains(#"<option value="naik" selected>"#))
             #expect(html.contains(#"href="/berkas.csv?kecamatan=33.74.01&amp;urut=layanan&amp;arah=turun""#))
             #expect(html.contains(#"href="/berkas.xlsx?kecamatan=33.74.01&amp;urut=layanan&amp;arah=turun""#))
             #expect(html.contains("diurutkan menurut layanan, Z ke A"))
