@@ -208,6 +208,7 @@ let package = Package(
                 "SimpulDomain",
                 "SimpulCompression",
                 "SimpulCounterWeb", "SimpulWeb", "CCurl",
+                "SimpulBackOfficeWeb",
                 "SimpulHubServer",
                 "SimpulTransport",
                 "SimpulLinkSimulator",

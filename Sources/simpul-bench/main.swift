@@ -3,6 +3,7 @@
 //   swift build -c release --product simpul-bench
 //   .build/release/simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]
 //   .build/release/simpul-bench web [--permohonan N] [--requests N]   (100,000 permohonan by default)
+//   .build/release/simpul-bench web --side hub [--permohonan N]       (50,000 forwarded files by default)
 //
 // Each scenario prints ONE JSON line (it starts with `{`) and then a short human table; `all` prints
 // the `apply` line and table, then the `bytes` ones. Stores live in /tmp/simpul-bench-* and are
@@ -59,6 +60,11 @@
 //   pages.{page}.{requests,p50_ms,p95_ms,p99_ms,max_ms,bytes,p95_ratio,target_met}
 //                                                           bytes: per answer; p95_ratio: over the baseline's
 //   target_p95_ms, all_met                                  every page's p95 under 100 ms
+//
+// web --side hub: the same keys (the target 300 ms), with side, forwarded (files that reached the
+// PTSP), kecamatan (how many sent them) and csv_rows (files in the measured export); the pages are
+// the dashboard, the queue unfiltered, by one kecamatan, sorted by another column, every file ever
+// forwarded sorted by service, one file and a kecamatan's whole export as CSV.
 
 import Foundation
 import Logging
@@ -98,6 +104,13 @@ func main() async {
         if options.scenario == .dictionary {
             guard let out = options.out else { throw BenchError("dictionary needs --out FILE", exitCode: 64) }
             try CompressionBench.writeDictionary(conf: conf, options: options, root: root, logger: logger, to: out)
+            return
+        }
+        if options.scenario == .web && options.side == .hub {
+            let result = try await HubWebBench.run(
+                conf: conf, options: options, root: (root as NSString).appendingPathComponent("hub-web"), logger: logger
+            )
+            print(HubWebBench.report(result, options: options))
             return
         }
         if options.scenario == .web {
