@@ -166,10 +166,16 @@ extension NodeStore {
         let args = arguments + [max(1, min(query.limit, 10_000)), max(0, query.offset)]
         // Terms from a closed enum, never from the request: nothing a user typed reaches the SQL text.
         let order = query.sort.terms(descending: query.descending).joined(separator: ", ")
+        // The page's numbers are chosen on the narrow table first, and only those rows joined with
+        // their registration events: sorting every matching row with its event (the whole table for
+        // "every file ever forwarded" in an order no index gives) would carry each event's JSON
+        // through the sorter. The outer ORDER BY puts the page's few rows back in order.
         return try readDB("membaca berkas diteruskan") { db in
             try Projection.states(
-                where: condition, arguments: StatementArguments(args),
-                suffix: "ORDER BY \(order) LIMIT ? OFFSET ?", db: db)
+                where: """
+                    p.number IN (SELECT p.number FROM permohonan p WHERE \(condition)
+                        ORDER BY \(order) LIMIT ? OFFSET ?)
+                    """, arguments: StatementArguments(args), suffix: "ORDER BY \(order)", db: db)
         }
     }
 
