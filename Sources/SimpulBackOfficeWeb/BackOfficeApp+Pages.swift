@@ -236,7 +236,7 @@ extension BackOfficeApp {
             case (.diterima, false): "yang paling lama diterima di atas"
             case (.diterima, true): "yang paling baru diterima di atas"
             case (let sort, let descending):
-                "diurutkan menurut \(Self.sortLabel(sort)), \(descending ? "Z ke A" : "A ke Z")"
+                "diurutkan menurut \(Self.sortLabel(sort)), urutan \(descending ? "turun" : "naik")"
             }
         }
     }

@@ -203,7 +203,7 @@ struct BackOfficeAppTests {
             #expect(!html.contains(#"<option value="naik" selected>"#))
             #expect(html.contains(#"href="/berkas.csv?kecamatan=33.74.01&amp;urut=layanan&amp;arah=turun""#))
             #expect(html.contains(#"href="/berkas.xlsx?kecamatan=33.74.01&amp;urut=layanan&amp;arah=turun""#))
-            #expect(html.contains("diurutkan menurut layanan, Z ke A"))
+            #expect(html.contains("diurutkan menurut layanan, urutan turun"))
             // The default order marks the due date's header, ascending.
             let plain = String(buffer: try await client.execute(uri: "/berkas", method: .get, headers: headers).body)
             #expect(plain.contains(#"aria-sort="ascending"><a href="/berkas?urut=jatuh-tempo&amp;arah=turun""#))
