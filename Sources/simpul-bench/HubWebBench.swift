@@ -82,6 +82,10 @@ enum HubWebBench {
             // Every file ever forwarded, ordered by service: the whole table sorted, the page's worst case.
             .init(name: "berkas semua urut layanan", officer: username, paths: ["/berkas?status=semua&urut=layanan"]),
             .init(name: "permohonan", officer: username, paths: filled.numbers.map { "/permohonan/\($0)" }),
+            // The queue's own filter for one kecamatan (its files waiting at the PTSP), in another order.
+            .init(
+                name: "csv kecamatan", officer: username,
+                paths: WebStore.kecamatans.map { "/berkas.csv?kecamatan=\($0.rawValue)&urut=layanan" }),
             // A kecamatan's every forwarded file, newest first: a year of its work in one file.
             .init(
                 name: "csv kecamatan semua", officer: username,
