@@ -89,6 +89,9 @@ struct Options {
                 throw BenchError("unknown flag '\(flag)'", exitCode: 64)
             }
         }
+        if options.side == .hub && scenario != .web {
+            throw BenchError("--side hub: only the web scenario has a hub side", exitCode: 64)
+        }
         // The figure for the hub: its queue over 50,000 forwarded files.
         if scenario == .web && options.side == .hub && !permohonanGiven { options.permohonan = 50_000 }
         return options
