@@ -109,8 +109,8 @@ extension BackOfficeApp {
         /// The query string's own values, to fill the form and the links again.
         var given: [String: String]
 
-        /// The filter's parameters, then the order's: links keep all of them, the form only the filter's
-        /// (the order goes with it as hidden fields).
+        /// The filter's parameters, then the order's: the paging and export links keep all of them, and
+        /// the form has a field for each.
         static let names = ["kecamatan", "layanan", "kode", "status", "jatuh-tempo", "dari", "sampai", "urut", "arah"]
 
         init(_ request: Request, pageSize: Int) {
@@ -323,8 +323,8 @@ extension BackOfficeApp {
                     value: $0.rawValue, label: QueueFilter.sortLabel($0).capitalizedFirst, selected: $0 == query.sort)
             },
             directions: [
-                Choice(value: "naik", label: "Naik (A-Z, terlama dulu)", selected: !query.descending),
-                Choice(value: "turun", label: "Turun (Z-A, terbaru dulu)", selected: query.descending),
+                Choice(value: "naik", label: "Naik (A-Z, paling awal dulu)", selected: !query.descending),
+                Choice(value: "turun", label: "Turun (Z-A, paling akhir dulu)", selected: query.descending),
             ], rows: rows, hasRows: !rows.isEmpty,
             total: total, pageText: "Halaman \(filter.page + 1) dari \(pages)",
             previous: filter.page > 0 ? filter.link("/berkas", page: filter.page - 1) : nil,

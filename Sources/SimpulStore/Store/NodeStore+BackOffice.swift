@@ -59,7 +59,9 @@ public struct ForwardedQuery: Sendable, Equatable {
     public var from: LocalDate?
     /// Accepted on or before this day.
     public var to: LocalDate?
+    /// The order of the rows (and so of the pages and the exports).
     public var sort: Sort
+    /// The sort column from Z to A, newest or latest first.
     public var descending: Bool
     public var limit: Int
     public var offset: Int
