@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SimpulConsole
 import SimpulDomain
 import SimpulStore
 import SimpulSync
@@ -17,11 +18,17 @@ extension BackOfficeApp {
         case .failure(let r): return r
         }
         guard session.account.holds(.adminTI) else { return await adminOnly(session) }
+        struct Report {
+            var at, version, offset, size, waiting: String
+            var offsetProblem: Bool
+        }
         struct Row {
             var node, name, fingerprint, enrolled, state, contact, result, parked: String
             var olderKeys: String?
             var revoked, silent: Bool
             var confirm: String
+            var report: Report?
+            var unreported: String
         }
         struct View {
             var csrf: String
@@ -36,6 +43,7 @@ extension BackOfficeApp {
             let keys = try store.keys().filter { $0.node != store.info.node.rawValue }
             let contacts = Dictionary(uniqueKeysWithValues: try store.contacts().map { ($0.node, $0) })
             let parked = Dictionary(uniqueKeysWithValues: try store.parkedPerWriter().map { ($0.node, $0) })
+            let reports = Dictionary(uniqueKeysWithValues: try store.nodeReports().map { ($0.node, $0) })
             let nodes = Array(Set(keys.map(\.node))).sorted()
             var rows: [Row] = []
             for node in nodes {
@@ -61,7 +69,14 @@ extension BackOfficeApp {
                             ? "\(mine.count - 1) kunci lama disimpan untuk memeriksa data lama" : nil,
                         revoked: current.state == .revoked, silent: silent,
                         confirm:
-                            "Cabut node \(node)? Sinkron berikutnya dari node ini ditolak sampai kunci baru didaftarkan."
+                            "Cabut node \(node)? Sinkron berikutnya dari node ini ditolak sampai kunci baru didaftarkan.",
+                        report: reports[node].map {
+                            Report(
+                                at: WebPage.moment($0.reportedAt, zona: zona), version: $0.version,
+                                offset: NodeReportText.offset($0.clockOffsetSeconds),
+                                size: NodeReportText.size($0.storeBytes), waiting: "\($0.waitingEvents)",
+                                offsetProblem: NodeReportText.offsetIsProblem($0.clockOffsetSeconds))
+                        }, unreported: NodeReportText.unreported
                     ))
             }
             return rows
@@ -123,7 +138,7 @@ extension BackOfficeApp {
         {{^hasRows}}<div class="card"><p>Belum ada node terdaftar.</p></div>{{/hasRows}}
         {{#hasRows}}
         <table class="queue">
-          <thead><tr><th scope="col">Node</th><th scope="col">Sidik jari kunci</th><th scope="col">Keadaan</th><th scope="col">Kontak terakhir</th><th scope="col">Tertahan di hub</th><th scope="col">Tindakan</th></tr></thead>
+          <thead><tr><th scope="col">Node</th><th scope="col">Sidik jari kunci</th><th scope="col">Keadaan</th><th scope="col">Kontak terakhir</th><th scope="col">Tertahan di hub</th><th scope="col">Laporan sinkron terakhir</th><th scope="col">Tindakan</th></tr></thead>
           <tbody>
           {{#rows}}
             <tr{{#silent}} class="stale"{{/silent}}><td><strong>{{node}}</strong><br>{{name}}</td>
@@ -131,6 +146,12 @@ extension BackOfficeApp {
               <td>{{state}}</td>
               <td>{{contact}}{{#silent}} <span class="tag warn">DIAM</span>{{/silent}}<br><span class="muted">{{result}}</span></td>
               <td>{{parked}}</td>
+              <td>{{#report}}<dl>
+                <dt>Versi agen</dt><dd>{{version}}</dd>
+                <dt>Selisih jam</dt><dd>{{offset}}{{#offsetProblem}} <span class="tag warn" role="alert">JAM SALAH: betulkan jam komputer node</span>{{/offsetProblem}}</dd>
+                <dt>Ukuran penyimpanan</dt><dd>{{size}}</dd>
+                <dt>Event menunggu</dt><dd>{{waiting}}</dd>
+              </dl><span class="muted">dilaporkan {{at}}</span>{{/report}}{{^report}}<span class="muted">{{unreported}}</span>{{/report}}</td>
               <td>{{^revoked}}<form method="post" action="/node/{{node}}/cabut" data-confirm="{{confirm}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Cabut</button></form>{{/revoked}}</td></tr>
           {{/rows}}
           </tbody>

@@ -31,7 +31,8 @@ struct NodeCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Semua node dan kuncinya, dengan keadaan tiap kunci (aktif, diganti, dicabut) dan tanggalnya.")
+            abstract: "Semua node dan kuncinya, dengan keadaan tiap kunci (aktif, diganti, dicabut) dan tanggalnya, "
+                + "dan laporan terakhir tiap node (versi agen, selisih jam, ukuran penyimpanan, event menunggu).")
         @OptionGroup var store: HubOptions
 
         func run() throws {
@@ -43,6 +44,11 @@ struct NodeCommand: ParsableCommand {
                 for k in keys {
                     let state = keyState(k)
                     print("\(k.node)  \(NodeIdentity.readable(k.fingerprint))  terdaftar \(k.enrolledAt)  \(state)")
+                }
+                // Only nodes that reported get a line: the key lines above stay as scripts read them.
+                let enrolled = Set(keys.map(\.node))
+                for report in try s.nodeReports() where enrolled.contains(report.node) {
+                    print(NodeReportText.line(report, zona: s.info.zona))
                 }
             }
         }

@@ -186,7 +186,8 @@ enum Relaying {
             throw SimpulError(.usage, "hub: node ini belum punya alamat hub, jadi tidak bisa meneruskan bundle")
         }
         let transport = CurlTransport(
-            baseURL: hub.url, caFile: hub.caFile, userAgent: "simpul/1 (\(identity.node))", logger: Environment.logger)
+            baseURL: hub.url, caFile: hub.caFile, userAgent: "\(SyncClient.agentVersion) (\(identity.node))",
+            logger: Environment.logger)
         return (BundleRelay(store: s, identity: identity, transport: transport, now: Console.now), transport)
     }
 }

@@ -166,7 +166,8 @@ enum Agent {
     static func transport(store: NodeStore, identity: NodeIdentity, monitor: SyncMonitor) -> CurlTransport {
         let hub = (try? store.hubConfig()) ?? nil
         return CurlTransport(
-            baseURL: hub?.url ?? "", caFile: hub?.caFile, userAgent: "simpul/1 (\(identity.node))", monitor: monitor,
+            baseURL: hub?.url ?? "", caFile: hub?.caFile, userAgent: "\(SyncClient.agentVersion) (\(identity.node))",
+            monitor: monitor,
             logger: Environment.logger)
     }
 

@@ -601,6 +601,7 @@ class BackOfficeWebTests(unittest.TestCase):
                       if "33.74.03" in r.text)
         self.assertIn("DIAM", silent.text)
         self.assertIn("belum pernah sinkron", silent.text)
+        self.assertIn("belum dilaporkan", silent.text)
         admin.shot("node")
 
         def enroll(read_back):
@@ -624,6 +625,10 @@ class BackOfficeWebTests(unittest.TestCase):
         row = next(r for r in admin.driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
                    if "33.74.04" in r.text)
         self.assertNotIn("DIAM", row.text)
+        # The sync carried the agent's report of itself.
+        for shown in ("Versi agen", "simpul/1", "Selisih jam", "Ukuran penyimpanan", "Event menunggu"):
+            self.assertIn(shown, row.text)
+        self.assertNotIn("JAM SALAH", row.text)
         form = admin.driver.find_element(By.CSS_SELECTOR, "form[action='/node/33.74.04/cabut']")
         page = admin.driver.find_element(By.TAG_NAME, "html")
         form.find_element(By.TAG_NAME, "button").click()

@@ -64,6 +64,14 @@ import Testing
         #expect(pushed.status == 0)
         #expect(try json(pushed.stdout)["result"] as? String == "in-sync")
         #expect(try json(pushed.stdout)["uploaded"] as? Int == 1)
+        // The sync left the agent's report of itself at the hub, and the node list prints it: the same
+        // clock on both sides, and the forwarded file's events were waiting when it reported.
+        let listed = try run("simpul-hub", ["node", "list", "--data", hubData])
+        let reported = listed.stdout.split(separator: "\n").first { $0.hasPrefix("33.74.01  laporan ") }
+        #expect(reported?.contains("versi agen simpul/1, selisih jam ") == true, "\(listed.stdout)")
+        #expect(reported?.contains("JAM SALAH") == false, "\(listed.stdout)")
+        #expect(reported?.contains(", ukuran penyimpanan ") == true, "\(listed.stdout)")
+        #expect(reported?.contains(", event menunggu 0") == false, "\(listed.stdout)")
         #expect(
             try run("simpul", ["permohonan", "show", number, "--data", kec]).stdout.contains(
                 "gambar.pdf (293 KB, sha256 \(sha.prefix(12)), syarat gambar) - sudah di hub"))

@@ -8,8 +8,14 @@ import Synchronization
 /// depend on the real date.
 public final class TestClock: Sendable {
     private let current: Mutex<Timestamp>
+    private let stepMilliseconds: Int64
 
-    public init(_ start: String = "2026-03-16T01:00:00Z") { current = Mutex(Timestamp(iso: start)!) }
+    /// - Parameter stepSeconds: How far each reading moves the clock on; 0 holds it still, for a test
+    ///   that needs two readings to be an exact distance apart.
+    public init(_ start: String = "2026-03-16T01:00:00Z", stepSeconds: Int64 = 60) {
+        current = Mutex(Timestamp(iso: start)!)
+        stepMilliseconds = stepSeconds * 1000
+    }
 
     /// Moves the clock on, as a day passing between two registrations.
     public func advance(seconds: Int64) { current.withLock { $0.milliseconds += seconds * 1000 } }
@@ -17,7 +23,7 @@ public final class TestClock: Sendable {
     public func now() -> Timestamp {
         current.withLock { current in
             let t = current
-            current.milliseconds += 60_000
+            current.milliseconds += stepMilliseconds
             return t
         }
     }

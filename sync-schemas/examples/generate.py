@@ -213,6 +213,8 @@ put("hub-info.json", {"protocolVersion": 2, "node": "33.74", "name": "DPMPTSP Ko
                       "publicKey": hub.public, "fingerprint": hub.fingerprint,
                       "time": "2026-03-20T02:00:00.125Z", "keys": [hub_key]}, "hub-info")
 put("knowledge-request.json", {"partitions": ["33.74.01", "33.74"]}, "knowledge-request")
+REPORT = {"version": "simpul/1", "clock": "2026-03-20T02:05:00.250Z", "storeBytes": 12402688, "waitingEvents": 7}
+put("knowledge-request-report.json", {"partitions": ["33.74.01", "33.74"], "report": REPORT}, "knowledge-request")
 put("knowledge-response.json", {"node": "33.74.01", "partitions": {"33.74": {"33.74": 2},
                                 "33.74.01": {"33.74": 2, "33.74.01": 4}}}, "knowledge-response")
 put("signed-change-set.json", cs1, "signed-change-set")
@@ -234,6 +236,8 @@ put("problem-replayed.json", {"type": "https://simpul.invalid/problems/replayed"
     "detail": "permintaan ini sudah pernah diterima hub (Simpul-Nonce terulang)", "code": "replayed"}, "problem")
 put("pull-request.json", {"knowledge": {"33.74": {}, "33.74.01": {"33.74.01": 6}}, "maxBytes": 524288},
     "pull-request")
+put("pull-request-report.json", {"knowledge": {"33.74": {}, "33.74.01": {"33.74.01": 6}}, "maxBytes": 524288,
+                                 "report": REPORT}, "pull-request")
 put("pull-response.json", {"changeSets": [g1, h1, h2], "keys": [hub_key], "complete": True}, "pull-response")
 put("problem.json", {"type": "https://simpul.invalid/problems/revoked", "title": "Node dicabut", "status": 403,
     "detail": "node 33.74.01 dicabut oleh hub pada 2026-04-01T08:00:00.000Z; hubungi admin TI kabupaten untuk mendaftar ulang",
@@ -288,6 +292,12 @@ put("invalid/event-data-ptsp-progress-due-without-clock.json",
     "event-data", "invalid", "dueOn comes only with 42 or 44, when the service clock runs again")
 put("invalid/hub-info-extra-field.json", dict(files["hub-info.json"][0], url="https://ptsp.example"),
     "hub-info", "invalid", "HubInfo is closed: no url member")
+put("invalid/knowledge-request-report-markup-version.json",
+    {"partitions": ["33.74.01", "33.74"], "report": dict(REPORT, version="simpul/1 <script>")}, "knowledge-request",
+    "invalid", "a version string holds only letters, digits, spaces and ._-/()+:;")
+put("invalid/pull-request-report-negative-store-size.json",
+    {"knowledge": {}, "maxBytes": 524288, "report": dict(REPORT, storeBytes=-1)}, "pull-request", "invalid",
+    "a store size is never negative")
 put("invalid/knowledge-request-bad-partition.json", {"partitions": ["33.74.1"]}, "knowledge-request", "invalid",
     "partition 33.74.1 is not a Kemendagri code")
 bad = copy.deepcopy(cs1); bad["changeSet"]["node"] = "33.74.01-0"

@@ -300,6 +300,7 @@ enum Schema {
         registerFileAccess(&migrator)
         registerServiceClock(&migrator)
         registerIssuedDocuments(&migrator)
+        registerNodeReports(&migrator)
         return migrator
     }
 

@@ -36,6 +36,8 @@ public final class SyncClient: Sendable {
     /// next request is already going up while the hub answers the last. A drop then costs up to two
     /// requests.
     public static let defaultPushWindow = 2
+    /// This agent's version, as its User-Agent and its report to the hub name it.
+    public static let agentVersion = "simpul/1"
 
     let store: NodeStore
     let identity: NodeIdentity
@@ -54,6 +56,9 @@ public final class SyncClient: Sendable {
     /// The hub's clock minus this node's (ms), learned from `GET /v2/hub`: requests are signed with
     /// the hub's time, so a PC whose clock is off by hours still syncs.
     let clockOffset = Atomic<Int64>(0)
+    /// The version this agent reports to the hub on each run; nil sends no report, as an agent from
+    /// before reports did.
+    let reportVersion: String?
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
     ///   that the bytes of a transfer in flight count too.
@@ -62,8 +67,9 @@ public final class SyncClient: Sendable {
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
         maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes,
         pushBudget: Int = SyncClient.defaultPushBudget, pushWindow: Int = SyncClient.defaultPushWindow,
-        monitor: SyncMonitor = SyncMonitor()
+        monitor: SyncMonitor = SyncMonitor(), reportVersion: String? = SyncClient.agentVersion
     ) {
+        self.reportVersion = reportVersion
         self.pushBudget = max(1, pushBudget)
         self.pushWindow = max(1, pushWindow)
         self.store = store
@@ -112,6 +118,8 @@ public final class SyncClient: Sendable {
         let sent = Atomic<Int>(0)
         let received = Atomic<Int>(0)
         let pulledChangeSets = Atomic<Int>(0)
+        /// Whether a request of this run already carried the agent's report.
+        let reported = Atomic<Bool>(false)
 
         func exchanged(sent: Int, received: Int) {
             self.sent.add(sent, ordering: .relaxed)
@@ -262,7 +270,7 @@ public final class SyncClient: Sendable {
         }
         let partitions = try store.replicatedPartitions()
         let hub: KnowledgeResponse = try exchange(
-            try request("/v2/knowledge", KnowledgeRequest(partitions: partitions)), counters)
+            try request("/v2/knowledge", KnowledgeRequest(partitions: partitions, report: report(counters))), counters)
         try Self.bounded { () throws(SyncError) in try WireBounds.check(hub.partitions, field: "partitions") }
         try store.setPeerKnowledge(Self.hubPeer, hub.partitions)
         return (try pending(held: hub.partitions), (0, 0))
@@ -366,7 +374,9 @@ public final class SyncClient: Sendable {
         var knowledge: [String: VersionVector] = [:]
         for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
         let body = try exchangeBytes(
-            try request("/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes)), counters)
+            try request(
+                "/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes, report: report(counters))),
+            counters)
         let response: PullResponse
         do {
             response = try PullResponse(decoding: body)
@@ -380,6 +390,22 @@ public final class SyncClient: Sendable {
         // Each change set is read from its bytes on the other cores while the store applies.
         let applied = try Self.apply(documents: response.changeSets, store: store)
         return .pulled(applied: applied, complete: response.complete)
+    }
+
+    /// The agent's report of itself for the run's first knowledge or pull request (whichever comes
+    /// first: a run that pushes at once skips the knowledge request), nil after that. The clock is this
+    /// node's own, not the hub-corrected one requests are signed with, so that the hub sees the offset.
+    /// A store that cannot say its size or backlog costs the report, not the sync.
+    private func report(_ counters: Counters) -> AgentReport? {
+        guard let reportVersion, !counters.reported.exchange(true, ordering: .relaxed) else { return nil }
+        do throws(SimpulError) {
+            return AgentReport(
+                version: reportVersion, clock: now().description, storeBytes: try store.storeBytes(),
+                waitingEvents: Int64(try SyncStatus.pendingEvents(in: store)))
+        } catch {
+            logger.warning("sync report not sent", metadata: ["error": "\(error.message)"])
+            return nil
+        }
     }
 
     /// Events the hub's knowledge (as it answered this run) names that this node does not hold yet:

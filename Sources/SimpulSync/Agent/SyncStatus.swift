@@ -15,20 +15,34 @@ public struct SyncStatus: Sendable, Equatable {
     public var hubKnowledge: [String: VersionVector]
 
     public static func read(from store: NodeStore) throws(SimpulError) -> SyncStatus {
-        let node = store.info.node.rawValue
         let mine = try store.knowledge()
         let hubHolds = try store.peerKnowledge(SyncClient.hubPeer)
+        let pending = try pendingEvents(in: store, mine: mine, hubHolds: hubHolds)
+        let hub = try store.hubConfig()?.url
+        return SyncStatus(
+            hub: (hub?.isEmpty ?? true) ? nil : hub, pendingEvents: pending, parked: try store.parkedBodies().count,
+            openConflicts: try store.conflicts(openOnly: true).count, lastSync: try store.lastSyncRun(),
+            knowledge: mine, hubKnowledge: hubHolds)
+    }
+
+    /// This node's own events the hub has not acknowledged yet: what `simpul status` shows and what
+    /// the agent reports to the hub on each sync.
+    public static func pendingEvents(in store: NodeStore) throws(SimpulError) -> Int {
+        try pendingEvents(
+            in: store, mine: try store.knowledge(), hubHolds: try store.peerKnowledge(SyncClient.hubPeer))
+    }
+
+    private static func pendingEvents(
+        in store: NodeStore, mine: [String: VersionVector], hubHolds: [String: VersionVector]
+    ) throws(SimpulError) -> Int {
+        let node = store.info.node.rawValue
         var pending = 0
         for p in try store.ownPartitions() {
             let held = mine[p]?[node] ?? 0
             let acknowledged = hubHolds[p]?[node] ?? 0
             if held > acknowledged { pending += Int(held - acknowledged) }
         }
-        let hub = try store.hubConfig()?.url
-        return SyncStatus(
-            hub: (hub?.isEmpty ?? true) ? nil : hub, pendingEvents: pending, parked: try store.parkedBodies().count,
-            openConflicts: try store.conflicts(openOnly: true).count, lastSync: try store.lastSyncRun(),
-            knowledge: mine, hubKnowledge: hubHolds)
+        return pending
     }
 
     /// Whether the last run reached the hub: a kecamatan officer reads this as "the link is up".

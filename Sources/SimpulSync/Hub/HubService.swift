@@ -150,8 +150,10 @@ public final class HubService: HubRequestHandler, Sendable {
                 throw SyncError(.notFound, "tidak ada")
             case .knowledge:
                 let body = try decode(KnowledgeRequest.self, request.body)
+                let report = try checked(body.report, of: node)
                 let response = try knowledge(for: node, partitions: body.partitions)
                 contact(node, "knowledge")
+                keep(report)
                 return try json(response)
             case .push:
                 let documents = try PushRequest.documents(request.body)
@@ -179,9 +181,11 @@ public final class HubService: HubRequestHandler, Sendable {
                 return try json(PushBatchResponse(knowledge: knowledge, results: results))
             case .pull:
                 let body = try decode(PullRequest.self, request.body)
+                let report = try checked(body.report, of: node)
                 let response = try pull(body, for: node)
                 BundleExchange.remember(body.knowledge, of: node, at: self)
                 contact(node, "pull \(response.changeSets.count)")
+                keep(report)
                 do {
                     return HTTPResponseMessage(
                         status: 200, headers: ["content-type": SyncProtocol.jsonContentType],
@@ -465,6 +469,22 @@ public final class HubService: HubRequestHandler, Sendable {
     private func contact(_ node: NodeID, _ result: String, refused: Bool = false) {
         do { try store.recordContact(node: node.rawValue, result: result, refused: refused) } catch {
             logger.warning("contact not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
+        }
+    }
+
+    /// A node's report of itself, checked against its bounds with the clock offset taken now; an
+    /// absent report (an agent from before reports) is nil and changes nothing.
+    private func checked(_ report: AgentReport?, of node: NodeID) throws(SyncError) -> NodeReport? {
+        guard let report else { return nil }
+        return try report.checked(node: node, at: now())
+    }
+
+    /// Keeps a checked report once the request it came with was answered; like a contact, a report
+    /// that cannot be written costs a log line, not the sync.
+    private func keep(_ report: NodeReport?) {
+        guard let report else { return }
+        do { try store.recordNodeReport(report) } catch {
+            logger.warning("node report not recorded", metadata: ["node": "\(report.node)", "error": "\(error)"])
         }
     }
 

@@ -24,6 +24,10 @@ public protocol HubStorage: ReplicaStorage {
     /// How many change sets of a writer, and how many bytes, wait in the parking.
     func parkedUsage(node: String) throws(SimpulError) -> (changeSets: Int, bytes: Int64)
     func contacts() throws(SimpulError) -> [Contact]
+    /// Keeps a node's report of itself as its latest.
+    func recordNodeReport(_ report: NodeReport) throws(SimpulError)
+    /// The latest report of every node that sent one.
+    func nodeReports() throws(SimpulError) -> [NodeReport]
     /// Change sets waiting in the parking, per writer.
     func parkedPerWriter() throws(SimpulError) -> [ParkedWriter]
     /// Throws unless the storage answers with its schema current (`/readyz`).

@@ -62,6 +62,8 @@ public struct SQLiteHubStorage: HubStorage {
         try store.recordContact(node: node, result: result, refused: refused)
     }
     public func contacts() throws(SimpulError) -> [Contact] { try store.contacts() }
+    public func recordNodeReport(_ report: NodeReport) throws(SimpulError) { try store.recordNodeReport(report) }
+    public func nodeReports() throws(SimpulError) -> [NodeReport] { try store.nodeReports() }
     public func registerRelay(_ relay: String, for node: String) throws(SimpulError) {
         try store.registerRelay(relay, for: node)
     }

@@ -50,9 +50,16 @@ public struct HubInfo: Sendable, Equatable, Codable {
     }
 }
 
-/// `POST /v2/knowledge` request: the partitions the node asks about.
+/// `POST /v2/knowledge` request: the partitions the node asks about, and the agent's report of
+/// itself when this is the run's first request that carries one.
 public struct KnowledgeRequest: Sendable, Equatable, Codable {
     public var partitions: [String]
+    public var report: AgentReport?
+
+    public init(partitions: [String], report: AgentReport? = nil) {
+        self.partitions = partitions
+        self.report = report
+    }
 }
 
 /// What the hub holds of each partition the node replicates.
@@ -153,6 +160,14 @@ public struct PushBatchResponse: Sendable, Equatable, Codable {
 public struct PullRequest: Sendable, Equatable, Codable {
     public var knowledge: [String: VersionVector]
     public var maxBytes: Int
+    /// The agent's report of itself, on the run's first pull when no knowledge request carried it.
+    public var report: AgentReport?
+
+    public init(knowledge: [String: VersionVector], maxBytes: Int, report: AgentReport? = nil) {
+        self.knowledge = knowledge
+        self.maxBytes = maxBytes
+        self.report = report
+    }
 }
 
 /// Change sets the node lacks, oldest first per writer, with the keys that verify them.
