@@ -220,36 +220,29 @@ extension CounterApp {
     /// A scan sent by the page's script as the raw request body; the file name and requirement ride
     /// in the query, the CSRF token in a header.
     func upload(request: Request, context: CounterContext) async throws -> Response {
-        let plain = ScanResponse.plain
-        guard let session = context.session else { return plain(.unauthorized, "Sesi berakhir; silakan masuk lagi.") }
-        guard let token = request.headers[.init("X-CSRF-Token")!], SessionToken.equal(token, session.csrf) else {
-            return plain(.forbidden, "Token formulir tidak cocok; buka halamannya lagi.")
-        }
-        guard session.account.holds(.loket) else {
-            return plain(.forbidden, "Melampirkan pindaian hanya untuk \(OfficerRole.loket.label).")
+        guard let session = context.session else {
+            return ScanUpload.plain(.unauthorized, "Sesi berakhir; silakan masuk lagi.")
         }
         let number: String
-        do throws(SimpulError) {
-            number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
-        } catch { return plain(.notFound, error.message) }
-        let rawName = request.uri.queryParameters.get("nama").map { String($0) } ?? "pindaian"
-        let name = Self.safeFileName(rawName)
+        let name: String
+        let body: ByteBuffer
+        switch await ScanUpload.receive(
+            request, csrf: session.csrf,
+            roleRefusal: !session.account.holds(.loket)
+                ? "Melampirkan pindaian hanya untuk \(OfficerRole.loket.label)." : nil,
+            number: context.parameters.get("nomor"), defaultName: "pindaian")
+        {
+        case .refused(let response): return response
+        case .received(let n, let f, let b): (number, name, body) = (n, f, b)
+        }
         let syarat = request.uri.queryParameters.get("syarat").map { String($0.prefix(64)) }.flatMap {
             $0.isEmpty ? nil : $0
         }
-        let limit = Int(Attachment.maxBytes)
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch {
-            return plain(.contentTooLarge, "Berkas lebih besar dari \(Attachment.sizeText(Attachment.maxBytes)).")
-        }
-        guard body.readableBytes > 0 else { return plain(.badRequest, "Berkas kosong (0 byte).") }
         let store = self.store
         let actor = Actor.account(session.account, substitution: nil)
         do {
             let attached = try await blocking { () throws(SimpulError) -> AttachedFile in
-                try ScanResponse.withUploadedFile(body, name: name) { (path) throws(SimpulError) in
+                try ScanUpload.withUploadedFile(body, name: name) { (path) throws(SimpulError) in
                     try store.attach(file: path, to: number, syarat: syarat, by: actor)
                 }
             }
@@ -259,14 +252,11 @@ extension CounterApp {
                     "number": "\(number)", "sha256": "\(attached.attachment.sha256.prefix(12))",
                     "username": "\(session.account.username)",
                 ])
-            return plain(.ok, "Tersimpan: \(attached.attachment.name)")
+            return ScanUpload.plain(.ok, "Tersimpan: \(attached.attachment.name)")
         } catch {
-            return plain(.unprocessableContent, error.message)
+            return ScanUpload.plain(.unprocessableContent, error.message)
         }
     }
-
-    /// `ktp pemohon.pdf` keeps its name; anything that could name a path or a control character goes.
-    static func safeFileName(_ raw: String) -> String { ScanResponse.safeFileName(raw) }
 
     /// A scan's bytes, inline (or as a download), only when a permohonan on this node names it.
     func scan(request: Request, context: CounterContext) async throws -> Response {

@@ -102,33 +102,20 @@ enum HubWebBench {
             let anonymous = try WebClient(port: port)
             let staff = try WebClient(port: port)
             try staff.logIn(username: username, password: WebBench.password)
-            var results = pages.map { WebBench.PageResult(page: $0) }
             var csvRows = 0
-            for round in 0..<(warmup + requests) {
-                for (i, page) in pages.enumerated() {
-                    let client = page.officer == nil ? anonymous : staff
-                    let path = page.paths[round % page.paths.count]
-                    let answer = try client.get(path)
-                    guard answer.status == 200, !answer.body.isEmpty else {
-                        throw BenchError("GET \(path) as \(page.officer ?? "nobody") answered \(answer.status)")
-                    }
-                    if page.officer != nil && answer.text.contains("action=\"/masuk\"") {
-                        throw BenchError("GET \(path) showed the login page")
-                    }
-                    // Every queue asked for has files in it: a page without rows rendered none.
-                    if path.hasPrefix("/berkas?") || path == "/berkas",
-                        !answer.text.contains("class=\"nomor\" href=\"/permohonan/")
-                    {
-                        throw BenchError("GET \(path) showed no files")
-                    }
-                    if path.hasPrefix("/berkas.csv") {
-                        // The header line and one line per file; the byte order mark leads the first.
-                        csvRows = answer.text.split(separator: "\r\n").count - 1
-                        guard csvRows > 0 else { throw BenchError("GET \(path) exported no files") }
-                    }
-                    guard round >= warmup else { continue }
-                    results[i].samples.append(answer.seconds * 1000)
-                    results[i].bytes += answer.body.count
+            let results = try WebBench.timed(pages, requests: requests, warmup: warmup) { page in
+                page.officer == nil ? anonymous : staff
+            } check: { _, path, answer throws(BenchError) in
+                // Every queue asked for has files in it: a page without rows rendered none.
+                if path.hasPrefix("/berkas?") || path == "/berkas",
+                    !answer.text.contains("class=\"nomor\" href=\"/permohonan/")
+                {
+                    throw BenchError("GET \(path) showed no files")
+                }
+                if path.hasPrefix("/berkas.csv") {
+                    // The header line and one line per file; the byte order mark leads the first.
+                    csvRows = answer.text.split(separator: "\r\n").count - 1
+                    guard csvRows > 0 else { throw BenchError("GET \(path) exported no files") }
                 }
             }
             return (results, csvRows)
@@ -160,20 +147,7 @@ enum HubWebBench {
         json.add("warmup_per_page", r.warmup)
         json.add("baseline_p50_ms", r.baseline.percentile(0.5), decimals: 2)
         json.add("baseline_p95_ms", base95, decimals: 2)
-        var pages = JSONLine()
-        for p in r.pages {
-            var one = JSONLine()
-            one.add("requests", p.samples.count)
-            one.add("p50_ms", p.percentile(0.5), decimals: 2)
-            one.add("p95_ms", p.percentile(0.95), decimals: 2)
-            one.add("p99_ms", p.percentile(0.99), decimals: 2)
-            one.add("max_ms", p.percentile(1), decimals: 2)
-            one.add("bytes", p.samples.isEmpty ? 0 : p.bytes / p.samples.count)
-            one.add("p95_ratio", p.percentile(0.95) / base95, decimals: 1)
-            one.add("target_met", p.percentile(0.95) < targetP95Ms)
-            pages.add(p.page.name, one)
-        }
-        json.add("pages", pages)
+        json.add("pages", WebBench.pagesJSON(r.pages, baseP95: base95, targetP95Ms: targetP95Ms))
         json.add("target_p95_ms", Int(targetP95Ms))
         json.add("all_met", r.pages.allSatisfy { $0.percentile(0.95) < targetP95Ms })
 

@@ -116,33 +116,63 @@ enum WebBench {
                 try client.logIn(username: a.username, password: password)
                 clients[a.username] = client
             }
-            var results = pages.map { PageResult(page: $0) }
-            for round in 0..<(warmup + requests) {
-                for (i, page) in pages.enumerated() {
-                    let client = page.officer.flatMap { clients[$0] } ?? anonymous
-                    let path = page.paths[round % page.paths.count]
-                    let answer = try client.get(path)
-                    guard answer.status == 200, !answer.body.isEmpty else {
-                        throw BenchError("GET \(path) as \(page.officer ?? "nobody") answered \(answer.status)")
-                    }
-                    if page.officer != nil && answer.text.contains("action=\"/masuk\"") {
-                        throw BenchError("GET \(path) as \(page.officer ?? "") showed the login page")
-                    }
-                    // Every queue of this store has files in it: a page without rows rendered none.
-                    if page.paths == ["/"] && !answer.text.contains("class=\"nomor\" href=\"/permohonan/") {
-                        throw BenchError("the queue of \(page.officer ?? "") showed no files")
-                    }
-                    guard round >= warmup else { continue }
-                    results[i].samples.append(answer.seconds * 1000)
-                    results[i].bytes += answer.body.count
+            return try timed(pages, requests: requests, warmup: warmup) { page in
+                page.officer.flatMap { clients[$0] } ?? anonymous
+            } check: { page, _, answer throws(BenchError) in
+                // Every queue of this store has files in it: a page without rows rendered none.
+                if page.paths == ["/"] && !answer.text.contains("class=\"nomor\" href=\"/permohonan/") {
+                    throw BenchError("the queue of \(page.officer ?? "") showed no files")
                 }
             }
-            return results
         } catch let error as BenchError {
             throw error
         } catch {
             throw BenchError("\(error)")
         }
+    }
+
+    /// Asks for every page in turn, `warmup` rounds unmeasured and then `requests` measured rounds, each
+    /// answer checked to be the page itself (200, not the login page) and by `check`.
+    static func timed(
+        _ pages: [Page], requests: Int, warmup: Int, client: (Page) -> WebClient,
+        check: (Page, String, WebClient.Answer) throws(BenchError) -> Void
+    ) throws -> [PageResult] {
+        var results = pages.map { PageResult(page: $0) }
+        for round in 0..<(warmup + requests) {
+            for (i, page) in pages.enumerated() {
+                let path = page.paths[round % page.paths.count]
+                let answer = try client(page).get(path)
+                guard answer.status == 200, !answer.body.isEmpty else {
+                    throw BenchError("GET \(path) as \(page.officer ?? "nobody") answered \(answer.status)")
+                }
+                if page.officer != nil && answer.text.contains("action=\"/masuk\"") {
+                    throw BenchError("GET \(path) as \(page.officer ?? "") showed the login page")
+                }
+                try check(page, path, answer)
+                guard round >= warmup else { continue }
+                results[i].samples.append(answer.seconds * 1000)
+                results[i].bytes += answer.body.count
+            }
+        }
+        return results
+    }
+
+    /// Each page's figures for the JSON line: percentiles, size, and the p95 against the baseline's.
+    static func pagesJSON(_ pages: [PageResult], baseP95: Double, targetP95Ms: Double) -> JSONLine {
+        var json = JSONLine()
+        for p in pages {
+            var one = JSONLine()
+            one.add("requests", p.samples.count)
+            one.add("p50_ms", p.percentile(0.5), decimals: 2)
+            one.add("p95_ms", p.percentile(0.95), decimals: 2)
+            one.add("p99_ms", p.percentile(0.99), decimals: 2)
+            one.add("max_ms", p.percentile(1), decimals: 2)
+            one.add("bytes", p.samples.isEmpty ? 0 : p.bytes / p.samples.count)
+            one.add("p95_ratio", p.percentile(0.95) / baseP95, decimals: 1)
+            one.add("target_met", p.percentile(0.95) < targetP95Ms)
+            json.add(p.page.name, one)
+        }
+        return json
     }
 
     static func report(_ r: Result, options: Options) -> String {
@@ -165,20 +195,7 @@ enum WebBench {
         json.add("warmup_per_page", r.warmup)
         json.add("baseline_p50_ms", r.baseline.percentile(0.5), decimals: 2)
         json.add("baseline_p95_ms", base95, decimals: 2)
-        var pages = JSONLine()
-        for p in r.pages {
-            var one = JSONLine()
-            one.add("requests", p.samples.count)
-            one.add("p50_ms", p.percentile(0.5), decimals: 2)
-            one.add("p95_ms", p.percentile(0.95), decimals: 2)
-            one.add("p99_ms", p.percentile(0.99), decimals: 2)
-            one.add("max_ms", p.percentile(1), decimals: 2)
-            one.add("bytes", p.samples.isEmpty ? 0 : p.bytes / p.samples.count)
-            one.add("p95_ratio", p.percentile(0.95) / base95, decimals: 1)
-            one.add("target_met", p.percentile(0.95) < targetP95Ms)
-            pages.add(p.page.name, one)
-        }
-        json.add("pages", pages)
+        json.add("pages", pagesJSON(r.pages, baseP95: base95, targetP95Ms: targetP95Ms))
         json.add("target_p95_ms", Int(targetP95Ms))
         json.add("all_met", r.pages.allSatisfy { $0.percentile(0.95) < targetP95Ms })
 

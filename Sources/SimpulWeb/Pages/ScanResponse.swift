@@ -38,30 +38,4 @@ public enum ScanResponse {
         while name.hasPrefix(".") { name.removeFirst() }
         return name.isEmpty ? "pindaian" : String(name.prefix(100))
     }
-
-    /// Writes an uploaded file's bytes under its safe name into a folder of its own, runs `attach` with
-    /// the path (the store reads a file in pieces, as from the CLI), and removes the folder after.
-    public static func withUploadedFile<T>(
-        _ bytes: ByteBuffer, name: String, _ attach: (String) throws(SimpulError) -> T
-    ) throws(SimpulError) -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "simpul-unggah-\(SessionToken.make())")
-        let path = folder.appendingPathComponent(safeFileName(name))
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-            try Data(bytes.readableBytesView).write(to: path)
-        } catch {
-            try? FileManager.default.removeItem(at: folder)
-            throw SimpulError(.io, "berkas unggahan tidak bisa ditulis ke folder sementara", cause: error)
-        }
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try attach(path.path)
-    }
-
-    /// The one-line answer an upload's script shows under its progress bar.
-    public static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
 }
