@@ -192,6 +192,14 @@ public enum Console {
 
     /// Parses a rupiah amount as officers type it: `25000`, or with dots between groups of three
     /// (`25.000`); a dot anywhere else is refused rather than guessed at.
+    /// Reads a date typed as `2026-12-03`.
+    public static func date(_ text: String, field: String) throws(SimpulError) -> LocalDate {
+        guard text.utf8.count == 10, let date = LocalDate(iso: text) else {
+            throw SimpulError(.usage, "\(field): '\(FreeText.shown(String(text.prefix(20))))' harus YYYY-MM-DD, mis. 2026-12-03")
+        }
+        return date
+    }
+
     public static func rupiah(_ text: String, field: String) throws(SimpulError) -> Int64 {
         let plain = text.replacingOccurrences(of: ".", with: "")
         guard text.range(of: "\\A-?([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+)\\z", options: .regularExpression) != nil,

@@ -14,6 +14,9 @@ public enum LaporanText {
         return (y, m)
     }
 
+    /// `2026-11`.
+    public static func monthText(year: Int, month: Int) -> String { "\(year)-\(month < 10 ? "0" : "")\(month)" }
+
     public static let header = [
         "layanan", "diterima", "selesai", "selesai_tepat_waktu", "selesai_bertenggat", "ditarik", "ditolak",
         "diteruskan", "disetujui_penerima", "ditolak_penerima", "pembayaran", "retribusi",

@@ -215,6 +215,12 @@ public enum Render {
         case .calendarPublished(let c):
             what = "Kalender libur \(c.years.map(String.init).joined(separator: ", ")) diterbitkan"
         case .attached(let a): what = a.isIssued ? attachmentLabel(a) : "Lampiran \(attachmentLabel(a))"
+        case .kasClosed(let c):
+            what =
+                "Kas \(c.day) ditutup: \(c.receipts) kuitansi, \(Rupiah.format(c.total))"
+                + (c.firstReceipt.map { " (\($0) s.d. \(c.lastReceipt ?? $0))" } ?? "")
+        case .kasDeposited(let d):
+            what = "Setoran \(Rupiah.format(d.amount)) ke kas daerah, bukti \(d.reference)" + (d.note.map { ": \($0)" } ?? "")
         }
         return what
     }

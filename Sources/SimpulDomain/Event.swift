@@ -53,7 +53,8 @@ public struct Event: Sendable, Equatable, Codable {
     public var lamport: UInt64
     /// The version vector of the record's state that the writer saw.
     public var context: VersionVector
-    /// The record the event is about (a permohonan's registration number).
+    /// The record the event is about: a permohonan's registration number, a node's ledger record
+    /// (`LedgerRecord`), or the reference data's version.
     public var record: String
     /// The officer who did it, by name, and the role they acted in.
     public var officer: String
@@ -86,7 +87,7 @@ public struct Event: Sendable, Equatable, Codable {
 /// Every kind of event. The raw values are the `type` strings of the stored and wire format.
 ///
 /// Adding a type is one case here, its data type and `EventBody` case, its writer and scope
-/// (`EventType.writer`, `EventType.isGlobal`), its fold (`Permohonan.apply`, `Workflow.admissible`)
+/// (`EventType.writer`, `EventType.isGlobal`, `EventType.ledger`), its fold (`Permohonan.apply`, `Workflow.admissible`)
 /// and its entry in sync-schemas: the compiler points at every switch, a test at the schemas.
 public enum EventType: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
     case registered = "permohonan.registered"
@@ -102,6 +103,8 @@ public enum EventType: String, CaseIterable, Sendable, Codable, CustomStringConv
     case calendarPublished = "kalender.published"
     case attached = "permohonan.attached"
     case returned = "permohonan.returned"
+    case kasClosed = "kas.closed"
+    case kasDeposited = "kas.deposited"
 
     /// The wire string, so messages and logs read as the log does.
     public var description: String { rawValue }
@@ -122,6 +125,8 @@ public enum EventBody: Sendable, Equatable, Codable {
     case calendarPublished(CalendarPublication)
     case attached(Attachment)
     case returned(Pengembalian)
+    case kasClosed(KasClosing)
+    case kasDeposited(KasDeposit)
 
     public var type: EventType {
         switch self {
@@ -138,6 +143,8 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .calendarPublished: .calendarPublished
         case .attached: .attached
         case .returned: .returned
+        case .kasClosed: .kasClosed
+        case .kasDeposited: .kasDeposited
         }
     }
 
@@ -175,6 +182,8 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .calendarPublished: .calendarPublished(try CalendarPublication(from: decoder))
         case .attached: .attached(try Attachment(from: decoder))
         case .returned: .returned(try Pengembalian(from: decoder))
+        case .kasClosed: .kasClosed(try KasClosing(from: decoder))
+        case .kasDeposited: .kasDeposited(try KasDeposit(from: decoder))
         }
     }
 
@@ -200,6 +209,8 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .calendarPublished(let v): try v.encode(to: encoder)
         case .attached(let v): try v.encode(to: encoder)
         case .returned(let v): try v.encode(to: encoder)
+        case .kasClosed(let v): try v.encode(to: encoder)
+        case .kasDeposited(let v): try v.encode(to: encoder)
         }
     }
 }

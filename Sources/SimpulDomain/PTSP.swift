@@ -82,7 +82,8 @@ extension EventType {
     /// Who may write events of this type.
     public var writer: EventWriter {
         switch self {
-        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .returned:
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .returned,
+            .kasClosed, .kasDeposited:
             .kecamatan
         // The loket attaches scans; the hub attaches the document the PTSP issued.
         case .attached: .both
@@ -96,10 +97,25 @@ extension EventType {
         switch self {
         case .catalogPublished, .calendarPublished: true
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
-            .returned, .ptspProgress, .decided, .settled:
+            .returned, .ptspProgress, .decided, .settled, .kasClosed, .kasDeposited:
             false
         }
     }
+
+    /// The kind of node ledger record events of this type are about, or nil for a permohonan's and
+    /// for reference data.
+    public var ledger: LedgerRecord.Kind? {
+        switch self {
+        case .kasClosed, .kasDeposited: .kas
+        case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
+            .returned, .ptspProgress, .decided, .settled, .catalogPublished, .calendarPublished:
+            nil
+        }
+    }
+
+    /// Whether events of this type are folded into a permohonan's state by the workflow; the others
+    /// (reference data, node ledgers) are facts projected each as it is.
+    public var isPermohonan: Bool { !isGlobal && ledger == nil }
 }
 
 /// Who may write what, where: the rule the hub checks on every change set and every store checks
@@ -122,6 +138,8 @@ public enum EventAuthorization {
             case foreignRecord
             /// A registration of a number another node makes: each node registers only its own.
             case foreignNumber
+            /// The event's data breaks a rule of its type (an amount out of bounds, a malformed field).
+            case invalidData
         }
 
         public var reason: Reason
@@ -159,6 +177,11 @@ public enum EventAuthorization {
     /// attachments, the hub writes only the document the PTSP issued and a kecamatan only scans, so a
     /// stolen kecamatan node cannot pass a paper of its own off as the PTSP's izin.
     public static func refusal(body: EventBody, author: NodeID) -> Refusal? {
+        switch body {
+        case .kasClosed(let closing): return closing.problem.map { Refusal(reason: .invalidData, message: $0) }
+        case .kasDeposited(let deposit): return deposit.problem.map { Refusal(reason: .invalidData, message: $0) }
+        default: break
+        }
         guard case .attached(let a) = body else { return nil }
         switch (a.isIssued, author.isHub) {
         case (true, false):
@@ -220,6 +243,7 @@ public enum EventAuthorization {
                 allowedTypes.insert(type)
             }
             guard !type.isGlobal else { return nil }
+            if let kind = type.ledger { return EventAuthorization.ledgerRefusal(kind, record: record, checker: self) }
             let prefix: Substring
             if let known = prefixes[record] {
                 prefix = known
@@ -236,6 +260,26 @@ public enum EventAuthorization {
             }
             return nil
         }
+    }
+
+    /// Why the checker's author may not write a ledger event of `kind` on `record`: the record must be
+    /// a ledger of that kind carrying the author's own registration prefix, which also places it in
+    /// the author's kecamatan (the hub writes no ledger: `EventType.writer`).
+    fileprivate static func ledgerRefusal(_ kind: LedgerRecord.Kind, record: String, checker: Checker) -> Refusal? {
+        guard let ledger = LedgerRecord(parsing: record), ledger.kind == kind else {
+            return Refusal(
+                reason: .foreignRecord, message: "record '\(record.prefix(64))' bukan catatan \(kind.rawValue) yang sah")
+        }
+        guard ledger.prefix == checker.author.registrationPrefix,
+            belongs(prefix: Substring(ledger.prefix), to: checker.partition)
+        else {
+            return Refusal(
+                reason: .foreignRecord,
+                message:
+                    "node \(checker.author) hanya menulis catatan \(kind.rawValue) berawalan \(checker.author.registrationPrefix), bukan \(record)"
+            )
+        }
+        return nil
     }
 
     /// The number prefix of `record` when it belongs to `partition`, or why it does not.
@@ -266,10 +310,13 @@ public enum EventAuthorization {
             message: "node \(author) hanya mendaftarkan nomor berawalan \(author.registrationPrefix), bukan \(record)")
     }
 
-    /// Whether a permohonan's number belongs to `partition` (a kecamatan code): its prefix starts
-    /// with the kecamatan's two digits.
+    /// Whether a permohonan's number, or a node's ledger record, belongs to `partition` (a kecamatan
+    /// code): its prefix starts with the kecamatan's two digits.
     public static func owns(partition: String, record: String) -> Bool {
-        guard let prefix = numberPrefix(record) else { return false }
+        guard let prefix = numberPrefix(record) else {
+            guard let ledger = LedgerRecord(parsing: record) else { return false }
+            return belongs(prefix: Substring(ledger.prefix), to: partition)
+        }
         return belongs(prefix: prefix, to: partition)
     }
 

@@ -118,7 +118,7 @@ public struct Permohonan: Sendable, Equatable, Codable {
             if !attachments.contains(where: { $0.attachment.sha256 == a.sha256 }) {
                 attachments.append(AttachedFile(attachment: a, dot: event.dot))
             }
-        case .catalogPublished, .calendarPublished:
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
             break
         }
         witness(event)

@@ -401,7 +401,7 @@ public enum Workflow {
                     "permohonan \(p.number) sudah ditutup (status \(p.status.label)); lampiran tidak bisa ditambahkan"
             }
             return nil
-        case .catalogPublished, .calendarPublished:
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
             return "event \(body.type) bukan milik permohonan"
         }
     }
@@ -442,7 +442,7 @@ public enum Workflow {
         case .forwarded, .withdrawn, .rejected, .decided, .settled: true
         case .stepCompleted(let s): s.tahap == .penyerahan
         case .registered, .paymentReceived, .ptspProgress, .catalogPublished, .calendarPublished, .attached,
-            .returned:
+            .returned, .kasClosed, .kasDeposited:
             false
         }
     }

@@ -95,6 +95,7 @@ extension SyncError {
             case .foreignPartition, .notReferenceData: .forbiddenPartition
             case .otherWriter, .referenceDataOutsideGlobal: .forbiddenType
             case .foreignRecord, .foreignNumber: .forbiddenRecord
+            case .invalidData: .malformed
             }
         self.init(code, refusal.message)
     }

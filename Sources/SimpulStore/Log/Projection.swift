@@ -31,8 +31,8 @@ final class Projection {
     /// Folds one event the local workflow accepted.
     func apply(_ event: Event) throws {
         switch event.body {
-        case .catalogPublished, .calendarPublished:
-            try Self.projectReference(event, db: db)
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
+            try Self.projectFact(event, db: db)
         case .registered(let r):
             states[event.record] = Permohonan(registeredBy: event, r)
             storedAttachments[event.record] = []
@@ -70,7 +70,8 @@ final class Projection {
                 receivedOrder.append(e.record)
                 received[e.record] = [e]
             } else if let first = received[e.record]?.first,
-                first.partition == e.partition && first.body.type.isGlobal == e.body.type.isGlobal || Self.belongs(e)
+                first.partition == e.partition && first.body.type.isPermohonan == e.body.type.isPermohonan
+                    || Self.belongs(e)
             {
                 received[e.record, default: []].append(e)
             }
@@ -117,7 +118,7 @@ final class Projection {
         // One writer's events arrive in seq order, which for one record is already fold order.
         let inOrder = zip(incoming, incoming.dropFirst()).allSatisfy { Event.foldOrder($0, $1) }
         let sorted = inOrder ? incoming : incoming.sorted(by: Event.foldOrder)
-        guard let first = sorted.first, !first.body.type.isGlobal else { return false }
+        guard let first = sorted.first, first.body.type.isPermohonan else { return false }
         var rest = sorted[...]
         var state: Permohonan
         if let held = try current(record) {
@@ -147,8 +148,8 @@ final class Projection {
     /// Folds a record again from all its events: those in the log plus `incoming` (already in the
     /// log, and passed decoded so they are not decoded twice).
     private func refold(record: String, incoming: [Event]) throws {
-        if let first = incoming.first, first.body.type.isGlobal {
-            for e in incoming.sorted(by: Event.foldOrder) { try Self.projectReference(e, db: db) }
+        if let first = incoming.first, !first.body.type.isPermohonan {
+            for e in incoming.sorted(by: Event.foldOrder) { try Self.projectFact(e, db: db) }
             return
         }
         let known = Set(incoming.map(\.dot))
@@ -382,9 +383,16 @@ final class Projection {
         event.body.type.isGlobal || EventAuthorization.owns(partition: event.partition, record: event.record)
     }
 
-    /// The hub's catalog and calendar publications become the node's reference data.
-    static func projectReference(_ event: Event, db: Database) throws {
+    /// The events that are facts rather than steps of a permohonan: the hub's catalog and calendar
+    /// publications become the node's reference data, a kasir's closings and deposits rows of `kas`.
+    static func projectFact(_ event: Event, db: Database) throws {
         switch event.body {
+        case .kasClosed(let c):
+            try insertKas(
+                event, kind: "tutup", day: c.day, amount: c.total,
+                extra: [c.receipts, c.firstReceipt, c.lastReceipt, nil, nil], db: db)
+        case .kasDeposited(let d):
+            try insertKas(event, kind: "setor", day: d.day, amount: d.amount, extra: [nil, nil, nil, d.reference, d.note], db: db)
         case .catalogPublished(let catalog):
             try db.execute(
                 sql: "INSERT OR REPLACE INTO catalog (version, body, loaded_at, published) VALUES (?, ?, ?, 1)",
@@ -400,9 +408,25 @@ final class Projection {
             }
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .returned, .paymentReceived,
             .ptspProgress, .decided, .settled, .attached:
-            // Only reference data is projected here; the callers route by `EventType.isGlobal`.
+            // Only facts are projected here; the callers route by `EventType.isPermohonan`.
             break
         }
+    }
+
+    private static func insertKas(
+        _ event: Event, kind: String, day: LocalDate, amount: Int64, extra: [(any DatabaseValueConvertible)?],
+        db: Database
+    ) throws {
+        // Keyed by the dot: folding the same event again (a refold, a rebuild) writes the same row.
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO kas (node, seq, partition, record, kind, day, amount, receipts, first_receipt,
+                    last_receipt, reference, note, officer, at, lamport)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(
+                [event.dot.node, Int64(event.dot.seq), event.partition, event.record, kind, day.description, amount]
+                    + extra + [event.officer, event.at.description, Int64(event.lamport)]))
     }
 
     /// Empties the materialized tables and folds every record's history again.
@@ -416,8 +440,8 @@ final class Projection {
         var batch: [Event] = []
         func flush() throws {
             guard let record = current else { return }
-            if let first = batch.first, first.body.type.isGlobal {
-                for e in batch { try projectReference(e, db: db) }
+            if let first = batch.first, !first.body.type.isPermohonan {
+                for e in batch { try projectFact(e, db: db) }
             } else {
                 try projection.replace(record: record, events: batch)
             }

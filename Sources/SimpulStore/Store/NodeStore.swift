@@ -328,7 +328,7 @@ public final class NodeStore: Sendable {
         case .stepCompleted(let s): s.tahap.role
         case .rejected(let r): r.tahap.role
         case .returned(let r): r.tahap.role
-        case .paymentReceived: Peran.kasir
+        case .paymentReceived, .kasClosed, .kasDeposited: Peran.kasir
         case .registered, .forwarded, .withdrawn, .attached: Peran.loket
         case .ptspProgress, .decided: Peran.ptsp
         case .settled: Peran.rekonsiliasi

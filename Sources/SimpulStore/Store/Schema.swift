@@ -301,6 +301,7 @@ enum Schema {
         registerServiceClock(&migrator)
         registerIssuedDocuments(&migrator)
         registerNodeReports(&migrator)
+        registerKas(&migrator)
         return migrator
     }
 
@@ -308,7 +309,7 @@ enum Schema {
     static let columnarState = "v3-columnar-state"
 
     /// The materialized tables, in the order a digest reads them.
-    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment", "knowledge"]
+    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment", "knowledge", "kas"]
 }
 
 /// The `event` table, the one place its shape is written: the store's first migration creates it
