@@ -37,6 +37,9 @@ extension BackOfficeApp {
         router.get("/penerimaan") { request, context in try await penerimaanPage(request: request, context: context) }
         router.get("/penerimaan.csv") { request, context in try await penerimaanCSV(request: request, context: context)
         }
+        router.get("/penerimaan.xlsx") { request, context in
+            try await penerimaanXLSX(request: request, context: context)
+        }
         router.get("/node") { request, context in try await nodesPage(request: request, context: context) }
         router.post("/node") { request, context in try await changeNodes(request: request, context: context) }
         router.post("/node/:node/cabut") { request, context in try await changeNodes(request: request, context: context)

@@ -24,6 +24,9 @@ extension CounterApp {
         router.post("/antrian/panggil") { request, context in try await callTicket(request: request, context: context) }
         router.get("/antrian/tiket/:id") { request, context in try await ticketPaper(request: request, context: context)
         }
+        router.get("/kas") { request, context in try await kasPage(request: request, context: context) }
+        router.post("/kas/tutup") { request, context in try await closeKas(request: request, context: context) }
+        router.post("/kas/setor") { request, context in try await depositKas(request: request, context: context) }
         router.get("/laporan") { request, context in try await laporanPage(request: request, context: context) }
         router.get("/laporan.csv") { request, context in try await laporanCSV(request: request, context: context) }
         router.get("/antrian/laporan") { request, context in

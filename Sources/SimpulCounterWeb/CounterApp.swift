@@ -77,6 +77,7 @@ public struct CounterApp: Sendable {
         case verifikasi = "/verifikasi"
         case petugas = "/petugas"
         case antrian = "/antrian"
+        case kas = "/kas"
         case none = ""
     }
 
@@ -110,6 +111,9 @@ public struct CounterApp: Sendable {
             }
             nav.append(NavItem(href: "/cari", label: "Cari", current: section == .cari, count: 0))
             nav.append(NavItem(href: "/antrian", label: "Antrian", current: section == .antrian, count: 0))
+            if Self.mayReadKas(session.account) {
+                nav.append(NavItem(href: "/kas", label: "Buku kas", current: section == .kas, count: 0))
+            }
             nav.append(NavItem(href: "/laporan", label: "Laporan", current: false, count: 0))
             nav.append(NavItem(href: "/verifikasi", label: "Cek kertas", current: section == .verifikasi, count: 0))
             if session.account.holds(.admin) {

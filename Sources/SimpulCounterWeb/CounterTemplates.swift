@@ -7,6 +7,7 @@ enum CounterTemplates {
     static let all: [String: String] = [
         "frame": frame, "login": login, "queue": queue, "permohonan": permohonan, "daftar": daftar, "cari": cari,
         "petugas": petugas, "pesan": pesan, "antrian": antrian, "antrianlaporan": antrianLaporan,
+        "kas": CounterApp.kasTemplate,
     ]
 
     static let antrian = """

@@ -56,6 +56,38 @@ import Testing
         #expect(try world.hubStorage.knowledge()["33.74.02"] == other.store.knowledge()["33.74.02"])
     }
 
+    /// The kasir's closing and deposit travel to the hub like any change, and the hub sets them
+    /// against the receipts it holds.
+    @Test(arguments: HubBackend.allCases) func theKasirsClosingAndDepositReachTheHubOverHTTPS(
+        backend: HubBackend
+    ) async throws {
+        let world = try SyncWorld(backend: backend)
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("PBG-KECIL")
+        try kec.store.perform(.forward(note: nil), on: p.number, officer: "Sari")
+        let day = world.clock.now().localDate(offsetMinutes: kec.store.info.zona.offsetMinutes)
+        let reports = try await withHTTPSHub(world) { url, ca in
+            var out = [self.agent(world, kec, url: url, caFile: ca).run()]
+            try world.hub.store.perform(.decide(code: "50", fee: 75_000, note: nil), on: p.number, officer: "Kabid")
+            out.append(self.agent(world, kec, url: url, caFile: ca).run())
+            try kec.store.perform(.pay(amount: 75_000, receipt: ""), on: p.number, officer: "Wati")
+            try kec.store.closeKas(by: .typed("Wati"))
+            try kec.store.depositKas(amount: 50_000, reference: "BPD-7781", by: .typed("Wati"))
+            out.append(self.agent(world, kec, url: url, caFile: ca).run())
+            return out
+        }
+        #expect(reports.allSatisfy { $0.outcome.result == .inSync }, "\(reports.map(\.outcome))")
+        let book = try world.hub.store.kasMonth(year: day.year, month: day.month)
+        let row = try #require(book.days.first { $0.partition == "33.74.01" })
+        #expect(row.receipts == 1)
+        #expect(row.closing?.amount == 75_000)
+        #expect(row.closing?.officer == "Wati")
+        #expect(row.closingMatches == true)
+        #expect(book.deposits.map(\.reference) == ["BPD-7781"])
+        #expect(book.totals["33.74.01"]?.outstanding == 25_000)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+    }
+
     @Test(arguments: HubBackend.allCases) func aRestoreOverHTTPSPullsInBoundedAnswersUntilComplete(
         backend: HubBackend
     ) async throws {

@@ -182,6 +182,36 @@ import Testing
         }
     }
 
+    /// A stolen laptop closing another node's till, or its own with figures out of bounds.
+    @Test(arguments: ["KAS/02/2026-03-17", "KAS/011/2026-03-17", "KAS/01/2026-03-17"])
+    func aForgedCashBookEntryIsRefused(record: String) async throws {
+        let (world, kec, other) = try Self.world()
+        #expect(world.sync(kec).outcome.result == .inSync)
+        let day = LocalDate(iso: "2026-03-17")!
+        // The store refuses to write either, so they are made by hand and signed with the real key.
+        let body: EventBody =
+            record == "KAS/01/2026-03-17"
+            ? .kasDeposited(KasDeposit(day: day, amount: -5, reference: "X"))
+            : .kasClosed(KasClosing(day: day, receipts: 0, total: 0, firstReceipt: nil, lastReceipt: nil))
+        let forged = Event(
+            dot: Dot(node: "33.74.01", seq: try kec.store.knowledge()["33.74.01"]!["33.74.01"] + 1),
+            partition: "33.74.01", lamport: 1_000, context: VersionVector(), record: record, officer: "Kasir nakal",
+            role: Peran.kasir, at: world.clock.now(), body: body)
+        let sealed = try SignedChangeSet.seal([forged], node: kec.identity, partition: "33.74.01", prev: nil)
+        try await withHTTPSHub(world.service) { port, ca in
+            let transport = Self.transport(port, ca)
+            defer { transport.closeIdleConnections() }
+            let before = try Self.dump(world)
+            let problem = try Self.refused(
+                try Self.post("/v2/push", PushRequest.encode([try sealed.encoded()]), by: kec, world, via: transport),
+                record == "KAS/01/2026-03-17" ? .malformed : .forbiddenRecord)
+            #expect(problem.detail.contains(record == "KAS/01/2026-03-17" ? "setoran: jumlah" : record), "\(problem.detail)")
+            let after = try Self.dump(world)
+            #expect(after.state == before.state && after.events == before.events)
+            try Self.stillServes(other, world, transport)
+        }
+    }
+
     @Test(arguments: [-301, 301]) func aRequestOutsideTheSkewWindowIsRefusedWithTheHubsTime(seconds: Int) async throws {
         let (world, kec, other) = try Self.world()
         try await withHTTPSHub(world.service) { port, ca in

@@ -167,5 +167,51 @@ extension Replica {
         try ChangeSetSealer.sealPending(store: store, identity: identity)
         return try store.changeSets(partition: node.homePartition, node: node.rawValue, after: 0, limit: 1)[0].body
     }
+}
 
+extension EventAuthorizationTests {
+    /// A kasir's cash book is the writing node's own: another kecamatan's node, another node of the same
+    /// kecamatan and the hub are all refused, whatever record they name; bounds are checked on receipt.
+    @Test func aCashBookIsWrittenOnlyByItsOwnNode() {
+        let day = LocalDate(iso: "2026-03-17")!
+        let closing = EventBody.kasClosed(
+            KasClosing(day: day, receipts: 1, total: 5_000, firstReceipt: "33.74.01/000001", lastReceipt: "33.74.01/000001"))
+        let deposit = EventBody.kasDeposited(KasDeposit(day: day, amount: 5_000, reference: "STS-1"))
+        func reason(_ body: EventBody, _ record: String, _ author: NodeID, _ partition: String)
+            -> EventAuthorization.Refusal.Reason?
+        {
+            var checker = EventAuthorization.Checker(author: author, partition: partition)
+            return checker.refusal(body: body, record: record)?.reason
+        }
+        for body in [closing, deposit] {
+            #expect(reason(body, "KAS/01/2026-03-17", Self.a, "33.74.01") == nil)
+            #expect(reason(body, "KAS/011/2026-03-17", Self.sub, "33.74.01") == nil)
+            // Another node's book: of the same kecamatan, or of another.
+            #expect(reason(body, "KAS/011/2026-03-17", Self.a, "33.74.01") == .foreignRecord)
+            #expect(reason(body, "KAS/01/2026-03-17", Self.sub, "33.74.01") == .foreignRecord)
+            #expect(reason(body, "KAS/02/2026-03-17", Self.a, "33.74.01") == .foreignRecord)
+            #expect(reason(body, "KAS/02/2026-03-17", NodeID("33.74.02")!, "33.74.01") == .foreignPartition)
+            // Not a cash book at all, or a permohonan's number.
+            for record in ["KAS/01", "KAS/1/2026-03-17", "kas/01/2026-03-17", "KAS/01/a b", Self.ofA, "SKM/01/x"] {
+                #expect(reason(body, record, Self.a, "33.74.01") == .foreignRecord, "\(record)")
+            }
+            #expect(reason(body, "KAS/01/2026-03-17", Self.hub, "33.74.01") == .otherWriter)
+        }
+        // A permohonan's event on a cash book.
+        #expect(reason(.withdrawn(Closure(reason: "x")), "KAS/01/2026-03-17", Self.a, "33.74.01") == .foreignRecord)
+        // Figures out of bounds, as a forged change set could carry them.
+        let bad: [EventBody] = [
+            .kasClosed(KasClosing(day: day, receipts: -1, total: 0, firstReceipt: nil, lastReceipt: nil)),
+            .kasClosed(KasClosing(day: day, receipts: 0, total: 5, firstReceipt: "x", lastReceipt: nil)),
+            .kasClosed(KasClosing(day: day, receipts: 1, total: KasClosing.maxAmount + 1, firstReceipt: "a", lastReceipt: "a")),
+            .kasDeposited(KasDeposit(day: day, amount: 0, reference: "STS-1")),
+            .kasDeposited(KasDeposit(day: day, amount: 1, reference: "")),
+            .kasDeposited(KasDeposit(day: day, amount: 1, reference: "A\nB")),
+            .kasDeposited(KasDeposit(day: day, amount: 1, reference: String(repeating: "9", count: 61))),
+        ]
+        for body in bad {
+            #expect(reason(body, "KAS/01/2026-03-17", Self.a, "33.74.01") == .invalidData, "\(body)")
+            #expect(EventAuthorization.refusal(body: body, author: Self.a).map { SyncError($0).code } == .malformed)
+        }
+    }
 }
