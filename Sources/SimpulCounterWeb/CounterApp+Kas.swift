@@ -14,7 +14,14 @@ extension CounterApp {
         account.holds(.kasir) || account.holds(.camat) || account.holds(.sekcam) || account.holds(.admin)
     }
 
-    func kasPage(request: Request, context: CounterContext) async throws -> Response {
+    /// What the kasir typed into the deposit form, kept when it is refused.
+    struct KasDraft {
+        var jumlah = "", bukti = "", tanggal = "", catatan = ""
+    }
+
+    func kasPage(
+        request: Request, context: CounterContext, refusal: String? = nil, draft: KasDraft = KasDraft()
+    ) async throws -> Response {
         let session: WebSession
         switch require(context, request: request) {
         case .success(let s): session = s
@@ -56,7 +63,7 @@ extension CounterApp {
             var csrf, monthName, previous, next, todayText, todayTotal, todayClosing, outstanding: String
             var todayReceipts: Int
             var closed, needsReclosing, isKasir: Bool
-            var today, received, deposited: String
+            var today, received, deposited, jumlah, bukti, tanggal, catatan: String
             var days: [DayRow]
             var hasDays: Bool
             var deposits: [DepositRow]
@@ -80,7 +87,8 @@ extension CounterApp {
             todayReceipts: todays?.receipts ?? 0, closed: todays?.closing != nil,
             needsReclosing: todays?.closingMatches == false, isKasir: session.account.holds(.kasir),
             today: today.description, received: Rupiah.format(totals.received),
-            deposited: Rupiah.format(totals.deposited),
+            deposited: Rupiah.format(totals.deposited), jumlah: draft.jumlah, bukti: draft.bukti,
+            tanggal: draft.tanggal.isEmpty ? today.description : draft.tanggal, catatan: draft.catatan,
             days: book.days.map { d in
                 let state: (String, String) =
                     switch d.closingMatches {
@@ -100,7 +108,8 @@ extension CounterApp {
                     note: FreeText.shown($0.note ?? ""))
             }, hasDeposits: !book.deposits.isEmpty)
         return await page(
-            "Buku kas", section: .kas, session: session, body: renderer.render("kas", view), request: request)
+            "Buku kas", section: .kas, session: session, body: renderer.render("kas", view), flash: refusal,
+            flashIsError: refusal != nil, status: refusal == nil ? .ok : .unprocessableContent, request: request)
     }
 
     /// The kasir closes today's cash.
@@ -123,7 +132,7 @@ extension CounterApp {
                 flash:
                     "Kas \(entry.day.shortIndonesian) ditutup: \(entry.receipts ?? 0) kuitansi, \(Rupiah.format(entry.amount)).")
         } catch {
-            return redirect("/kas", flash: "Ditolak: \(error.message)")
+            return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)")
         }
     }
 
@@ -141,20 +150,21 @@ extension CounterApp {
         }
         let actor = Actor.account(session.account, substitution: nil)
         let store = self.store
+        let draft = KasDraft(
+            jumlah: String((form["jumlah"] ?? "").prefix(40)), bukti: String((form["bukti"] ?? "").prefix(200)),
+            tanggal: String((form["tanggal"] ?? "").prefix(20)), catatan: String((form["catatan"] ?? "").prefix(600)))
         let amount: Int64
         let day: LocalDate?
         do throws(SimpulError) {
-            amount = try Console.rupiah(String((form["jumlah"] ?? "").prefix(40)), field: "jumlah")
-            let dayText = String((form["tanggal"] ?? "").prefix(20))
-            day = dayText.isEmpty ? nil : try Console.date(dayText, field: "tanggal")
+            amount = try Console.rupiah(draft.jumlah, field: "jumlah")
+            day = draft.tanggal.isEmpty ? nil : try Console.date(draft.tanggal, field: "tanggal")
         } catch {
-            return redirect("/kas", flash: "Ditolak: \(error.message)")
+            return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
         }
-        let note = form["catatan"].flatMap { $0.isEmpty ? nil : String($0.prefix(600)) }
-        let reference = String((form["bukti"] ?? "").prefix(200))
+        let note = draft.catatan.isEmpty ? nil : draft.catatan
         do {
             let entry = try await blocking { () throws(SimpulError) in
-                try store.depositKas(amount: amount, reference: reference, note: note, day: day, by: actor)
+                try store.depositKas(amount: amount, reference: draft.bukti, note: note, day: day, by: actor)
             }
             return redirect(
                 "/kas",
@@ -162,7 +172,7 @@ extension CounterApp {
                     "Setoran \(Rupiah.format(entry.amount)) dengan bukti \(FreeText.shown(entry.reference ?? "")) tercatat."
             )
         } catch {
-            return redirect("/kas", flash: "Ditolak: \(error.message)")
+            return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
         }
     }
 
@@ -189,13 +199,13 @@ extension CounterApp {
             <form method="post" action="/kas/setor" class="stack">
               <input type="hidden" name="csrf" value="{{csrf}}">
               <label for="jumlah">Jumlah disetor (Rp)</label>
-              <input id="jumlah" name="jumlah" type="text" inputmode="numeric" required autocomplete="off" placeholder="mis. 150.000">
+              <input id="jumlah" name="jumlah" type="text" inputmode="numeric" required autocomplete="off" placeholder="mis. 150.000" value="{{jumlah}}">
               <label for="bukti">Nomor bukti setor (bank atau STS bendahara)</label>
-              <input id="bukti" name="bukti" type="text" maxlength="60" required autocomplete="off">
+              <input id="bukti" name="bukti" type="text" maxlength="60" required autocomplete="off" value="{{bukti}}">
               <label for="tanggal">Tanggal setor</label>
-              <input id="tanggal" name="tanggal" type="date" value="{{today}}" max="{{today}}" required>
+              <input id="tanggal" name="tanggal" type="date" value="{{tanggal}}" max="{{today}}" required>
               <label for="catatan">Catatan (boleh kosong)</label>
-              <input id="catatan" name="catatan" type="text" maxlength="500" autocomplete="off">
+              <input id="catatan" name="catatan" type="text" maxlength="500" autocomplete="off" value="{{catatan}}">
               <button type="submit">Catat setoran</button>
             </form>
             {{/isKasir}}

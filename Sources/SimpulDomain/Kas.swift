@@ -106,8 +106,9 @@ extension KasClosing {
 extension KasDeposit {
     /// What is wrong with a deposit's figures, or nil.
     public var problem: String? {
-        guard (1...KasClosing.maxAmount).contains(amount) else {
-            return "setoran: jumlah harus antara Rp 1 dan \(Rupiah.format(KasClosing.maxAmount))"
+        guard amount >= 1 else { return "setoran: jumlah harus lebih dari Rp 0" }
+        guard amount <= KasClosing.maxAmount else {
+            return "setoran: jumlah melebihi batas \(Rupiah.format(KasClosing.maxAmount))"
         }
         guard (1...Self.maxReferenceLength).contains(reference.count), (try? FreeText.clean(reference, field: "bukti")) == reference else {
             return "setoran: bukti harus 1 sampai \(Self.maxReferenceLength) karakter tanpa karakter kendali"

@@ -647,7 +647,8 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertNotIn("DICABUT", run("simpul-hub", ["node", "list", "--data", kabupaten.hub]).stdout.split("33.74.01")[1].split("\n")[0])
 
     def test_receipts_reconciled_per_kecamatan_and_day(self):
-        """A fee the PTSP set is paid in part at the kecamatan; the hub shows the receipt by day and what is still owed."""
+        """A fee the PTSP set is paid in part at the kecamatan, the kasir closes the day and deposits part of it;
+        the hub shows the receipt by day against the closing, the deposit, and what is still owed and held."""
         kabupaten = self.kabupaten
         data, numbers = kabupaten.files["33.74.02"]
         number = numbers[0]
@@ -655,6 +656,9 @@ class BackOfficeWebTests(unittest.TestCase):
                            "--retribusi", "200000", "--petugas", "Ir. Bambang"])
         run("simpul", ["sync", "--data", data])
         run("simpul", ["kasir", "pay", number, "--jumlah", "50000", "--data", data, "--petugas", "Dedi"])
+        run("simpul", ["kasir", "tutup", "--data", data, "--petugas", "Dedi"])
+        run("simpul", ["kasir", "setor", "--jumlah", "30.000", "--bukti", "BPD-7781", "--data", data,
+                       "--petugas", "Dedi"])
         run("simpul", ["sync", "--data", data])
         kadis = Staff(self, kabupaten, "kadis")
         kadis.login()
@@ -662,17 +666,47 @@ class BackOfficeWebTests(unittest.TestCase):
         kadis.wait_for(lambda d: "Penerimaan retribusi" in d.title)
         self.assertIn("Penerimaan retribusi Maret 2026", kadis.text("h1"))
         text = kadis.text("main")
-        self.assertIn("Jumlah bulan ini: Rp 50.000", text)
-        self.assertRegex(text, r"Semarang Utara \(33\.74\.02\) 17 Mar 2026 1 Rp 50\.000")
+        self.assertIn("Diterima bulan ini: Rp 50.000; disetor: Rp 30.000; belum disetor: Rp 20.000", text)
+        self.assertRegex(text, r"Semarang Utara \(33\.74\.02\) 1 Rp 50\.000 Rp 30\.000 Rp 20\.000")
+        self.assertRegex(text, r"Semarang Utara \(33\.74\.02\) 33\.74\.02 17 Mar 2026 1 Rp 50\.000 "
+                               r"1 kuitansi, Rp 50\.000 Cocok")
+        self.assertRegex(text, r"Semarang Utara \(33\.74\.02\) 33\.74\.02 17 Mar 2026 Rp 30\.000 BPD-7781 Dedi")
         self.assertIn("Tidak ada nomor yang hilang atau berulang", text)
         owed = next(r for r in kadis.driver.find_elements(By.CSS_SELECTOR, "table tbody tr") if number in r.text)
         self.assertIn("Rp 200.000 Rp 50.000 Rp 150.000", owed.text)
         kadis.shot("penerimaan")
+        kadis.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        kadis.shot("penerimaan-setoran")
         status, headers, body = kadis.request("/penerimaan.csv?bulan=2026-03")
         self.assertEqual(200, status)
-        self.assertIn("\r\n33.74.02,2026-03-17,1,50000\r\n", body.decode("utf-8"))
+        text = body.decode("utf-8")
+        self.assertIn("\r\nharian,33.74.02,33.74.02,2026-03-17,1,50000,1,50000,Cocok,,Dedi\r\n", text)
+        self.assertIn("\r\nsetoran,33.74.02,33.74.02,2026-03-17,,30000,,,,BPD-7781,Dedi\r\n", text)
+        # The same rows as a workbook that LibreOffice reads, amounts as rupiah and dates as dates.
+        office = shutil.which("libreoffice")
+        self.assertIsNotNone(office, "libreoffice is missing: install libreoffice-calc-nogui (make deps)")
+        status, headers, body = kadis.request("/penerimaan.xlsx?bulan=2026-03")
+        self.assertEqual(200, status)
+        self.assertIn('filename="penerimaan-2026-03.xlsx"', headers["Content-Disposition"])
+        work = tempfile.mkdtemp(prefix="simpul-xlsx-")
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        workbook = os.path.join(work, "penerimaan.xlsx")
+        with open(workbook, "wb") as f:
+            f.write(body)
+        converted = subprocess.run(
+            [office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
+             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false", "--outdir", work, workbook],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(converted.returncode, 0, converted.stderr)
+        with open(os.path.join(work, "penerimaan.csv"), encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0][:6], ["Jenis", "Kecamatan", "Node", "Tanggal", "Kuitansi", "Jumlah"])
+        self.assertIn(["harian", "33.74.02", "33.74.02", "17-03-2026", "1", "Rp 50.000", "1", "Rp 50.000", "Cocok",
+                       "", "Dedi"], rows)
+        self.assertIn(["setoran", "33.74.02", "33.74.02", "17-03-2026", "", "Rp 30.000", "", "", "", "BPD-7781",
+                       "Dedi"], rows)
         kadis.open("/penerimaan?bulan=2026-02")
-        self.assertIn("Belum ada kuitansi bulan ini", kadis.text("main"))
+        self.assertIn("Belum ada kuitansi atau setoran bulan ini", kadis.text("main"))
         kadis.open("/penerimaan?bulan=maret")
         self.assertIn("harus YYYY-MM", kadis.text("main"))
 

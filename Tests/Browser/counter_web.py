@@ -486,6 +486,40 @@ class CounterWebTests(unittest.TestCase):
         self.assertEqual(65, refused.returncode)
         self.assertIn("TIDAK COCOK", refused.stderr)
 
+        # The end of the day: the kasir closes the cash and records the deposit to the treasury.
+        kasir.open("/kas")
+        self.assertIn("Kas hari ini belum ditutup", kasir.text("main"))
+        self.assertIn("Belum ditutup", kasir.text("table"))
+        kasir.shot("buku-kas-belum-ditutup")
+        kasir.press("Tutup kas hari ini")
+        self.assertIn("1 kuitansi, Rp 30.000", kasir.flash())
+        self.assertIn("Cocok", kasir.text("table"))
+        self.assertIn("Tutup ulang kas hari ini", kasir.button("Tutup ulang kas hari ini").text)
+        kasir.driver.find_element(By.ID, "jumlah").send_keys("0")
+        kasir.driver.find_element(By.ID, "bukti").send_keys("STS-0042/2026")
+        kasir.press("Catat setoran")
+        self.assertIn("Ditolak: setoran: jumlah", kasir.flash())
+        self.assertEqual("flash err", kasir.driver.find_element(By.CSS_SELECTOR, ".flash").get_attribute("class"))
+        # What was typed is still there to correct.
+        self.assertEqual("STS-0042/2026", kasir.driver.find_element(By.ID, "bukti").get_attribute("value"))
+        kasir.shot("setoran-ditolak")
+        amount = kasir.driver.find_element(By.ID, "jumlah")
+        amount.clear()
+        amount.send_keys("30.000")
+        kasir.press("Catat setoran")
+        self.assertIn("Setoran Rp 30.000 dengan bukti STS-0042/2026 tercatat", kasir.flash())
+        self.assertIn("Belum disetor bulan ini: Rp 0", kasir.text("main"))
+        self.assertIn("STS-0042/2026", kasir.text("main"))
+        kasir.shot("buku-kas")
+        kasir.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        kasir.shot("buku-kas-tabel")
+        book = json.loads(counter.simpul(["kasir", "kas", "--data", counter.data, "--json"]).stdout)
+        self.assertEqual((30000, 30000, 0), (book["received"], book["deposited"], book["outstanding"]))
+        # The loket keeps no book and writes none.
+        loket.open("/kas")
+        self.assertIn("Tidak berwenang", loket.text("main"))
+        self.assertNotIn("Buku kas", loket.text("nav"))
+
     def test_csrf_session_and_disabled_account(self):
         """A form from elsewhere is refused; logging out or being disabled ends the session."""
         counter = self.counter(("admin", "Admin Kecamatan", "admin"), ("siti", "Siti Aminah", "loket"))
