@@ -156,7 +156,8 @@ extension BackOfficeApp {
             .init(title: "Jenis", width: 9), .init(title: "Kecamatan", width: 11), .init(title: "Node", width: 11),
             .init(title: "Tanggal", width: 11), .init(title: "Kuitansi", width: 9), .init(title: "Jumlah", width: 14),
             .init(title: "Tutup kas: kuitansi", width: 17), .init(title: "Tutup kas: jumlah", width: 17),
-            .init(title: "Keadaan", width: 26), .init(title: "Bukti setor", width: 22), .init(title: "Kasir", width: 24),
+            .init(title: "Keadaan", width: 26), .init(title: "Bukti setor", width: 22),
+            .init(title: "Kasir", width: 24),
         ]
 
         static func rows(_ kas: KasMonth) -> [PenerimaanRow] {
@@ -169,7 +170,8 @@ extension BackOfficeApp {
                 + kas.deposits.map { e in
                     PenerimaanRow(
                         kind: "setoran", partition: e.partition, node: e.node, day: e.day, receipts: nil,
-                        amount: e.amount, closedReceipts: nil, closedAmount: nil, state: "", reference: e.reference ?? "",
+                        amount: e.amount, closedReceipts: nil, closedAmount: nil, state: "",
+                        reference: e.reference ?? "",
                         officer: e.officer)
                 }
         }
@@ -184,7 +186,8 @@ extension BackOfficeApp {
         var workbookCells: [XLSXWorkbook.Cell] {
             [
                 .text(kind), .text(partition), .text(node), .date(day), receipts.map { .text(String($0)) } ?? .empty,
-                .rupiah(amount), closedReceipts.map { .text(String($0)) } ?? .empty, closedAmount.map { .rupiah($0) } ?? .empty,
+                .rupiah(amount), closedReceipts.map { .text(String($0)) } ?? .empty,
+                closedAmount.map { .rupiah($0) } ?? .empty,
                 .text(state), .text(reference), .text(officer),
             ]
         }
@@ -227,7 +230,9 @@ extension BackOfficeApp {
             } catch {
                 logger.error(
                     "receipts export failed",
-                    metadata: ["username": "\(session.account.username)", "format": "xlsx", "error": "\(error.message)"])
+                    metadata: [
+                        "username": "\(session.account.username)", "format": "xlsx", "error": "\(error.message)",
+                    ])
                 return await message(
                     "Unduhan gagal", "Berkas XLSX tidak dapat dibuat (\(error.message)). Coba lagi, atau unduh CSV.",
                     session: session, status: .internalServerError)
@@ -243,7 +248,9 @@ extension BackOfficeApp {
         WebPage.secure(&headers)
         logger.info(
             "receipts exported",
-            metadata: ["month": "\(month)", "username": "\(session.account.username)", "format": "\(xlsx ? "xlsx" : "csv")"])
+            metadata: [
+                "month": "\(month)", "username": "\(session.account.username)", "format": "\(xlsx ? "xlsx" : "csv")",
+            ])
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 

@@ -195,7 +195,8 @@ public enum Console {
     /// Reads a date typed as `2026-12-03`.
     public static func date(_ text: String, field: String) throws(SimpulError) -> LocalDate {
         guard text.utf8.count == 10, let date = LocalDate(iso: text) else {
-            throw SimpulError(.usage, "\(field): '\(FreeText.shown(String(text.prefix(20))))' harus YYYY-MM-DD, mis. 2026-12-03")
+            throw SimpulError(
+                .usage, "\(field): '\(FreeText.shown(String(text.prefix(20))))' harus YYYY-MM-DD, mis. 2026-12-03")
         }
         return date
     }

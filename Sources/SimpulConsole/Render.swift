@@ -220,7 +220,9 @@ public enum Render {
                 "Kas \(c.day) ditutup: \(c.receipts) kuitansi, \(Rupiah.format(c.total))"
                 + (c.firstReceipt.map { " (\($0) s.d. \(c.lastReceipt ?? $0))" } ?? "")
         case .kasDeposited(let d):
-            what = "Setoran \(Rupiah.format(d.amount)) ke kas daerah, bukti \(d.reference)" + (d.note.map { ": \($0)" } ?? "")
+            what =
+                "Setoran \(Rupiah.format(d.amount)) ke kas daerah, bukti \(d.reference)"
+                + (d.note.map { ": \($0)" } ?? "")
         }
         return what
     }

@@ -36,7 +36,8 @@ extension CounterApp {
         let asked = request.uri.queryParameters.get("bulan").map { String($0.prefix(20)) }
         let month: (year: Int, month: Int)
         do throws(SimpulError) {
-            month = try asked.map { (text) throws(SimpulError) in try LaporanText.month(text) } ?? (today.year, today.month)
+            month =
+                try asked.map { (text) throws(SimpulError) in try LaporanText.month(text) } ?? (today.year, today.month)
         } catch {
             return await message(
                 "Bulan tidak sah", error.message, session: session, status: .unprocessableContent, back: "/kas",
@@ -130,7 +131,8 @@ extension CounterApp {
             return redirect(
                 "/kas",
                 flash:
-                    "Kas \(entry.day.shortIndonesian) ditutup: \(entry.receipts ?? 0) kuitansi, \(Rupiah.format(entry.amount)).")
+                    "Kas \(entry.day.shortIndonesian) ditutup: \(entry.receipts ?? 0) kuitansi, \(Rupiah.format(entry.amount))."
+            )
         } catch {
             return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)")
         }
@@ -159,7 +161,8 @@ extension CounterApp {
             amount = try Console.rupiah(draft.jumlah, field: "jumlah")
             day = draft.tanggal.isEmpty ? nil : try Console.date(draft.tanggal, field: "tanggal")
         } catch {
-            return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
+            return try await kasPage(
+                request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
         }
         let note = draft.catatan.isEmpty ? nil : draft.catatan
         do {
@@ -172,7 +175,8 @@ extension CounterApp {
                     "Setoran \(Rupiah.format(entry.amount)) dengan bukti \(FreeText.shown(entry.reference ?? "")) tercatat."
             )
         } catch {
-            return try await kasPage(request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
+            return try await kasPage(
+                request: request, context: context, refusal: "Ditolak: \(error.message)", draft: draft)
         }
     }
 

@@ -110,7 +110,9 @@ extension KasDeposit {
         guard amount <= KasClosing.maxAmount else {
             return "setoran: jumlah melebihi batas \(Rupiah.format(KasClosing.maxAmount))"
         }
-        guard (1...Self.maxReferenceLength).contains(reference.count), (try? FreeText.clean(reference, field: "bukti")) == reference else {
+        guard (1...Self.maxReferenceLength).contains(reference.count),
+            (try? FreeText.clean(reference, field: "bukti")) == reference
+        else {
             return "setoran: bukti harus 1 sampai \(Self.maxReferenceLength) karakter tanpa karakter kendali"
         }
         if let note, !(1...500).contains(note.count) || (try? FreeText.clean(note, field: "catatan")) != note {

@@ -268,7 +268,8 @@ public enum EventAuthorization {
     fileprivate static func ledgerRefusal(_ kind: LedgerRecord.Kind, record: String, checker: Checker) -> Refusal? {
         guard let ledger = LedgerRecord(parsing: record), ledger.kind == kind else {
             return Refusal(
-                reason: .foreignRecord, message: "record '\(record.prefix(64))' bukan catatan \(kind.rawValue) yang sah")
+                reason: .foreignRecord, message: "record '\(record.prefix(64))' bukan catatan \(kind.rawValue) yang sah"
+            )
         }
         guard ledger.prefix == checker.author.registrationPrefix,
             belongs(prefix: Substring(ledger.prefix), to: checker.partition)

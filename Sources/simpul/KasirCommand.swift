@@ -129,7 +129,8 @@ struct KasirCommand: ParsableCommand {
                 let day = try tanggal.map { text throws(SimpulError) in try Console.date(text, field: "tanggal") }
                 let s = try store.open()
                 let entry = try s.depositKas(
-                    amount: amount, reference: bukti, note: catatan, day: day, by: try resolveActor(s, petugas: petugas))
+                    amount: amount, reference: bukti, note: catatan, day: day, by: try resolveActor(s, petugas: petugas)
+                )
                 if store.json { return try Console.printJSON(KasEntryView(entry)) }
                 print("SETORAN \(entry.day)  \(s.info.name) (\(s.info.node))")
                 print("Jumlah             : \(Rupiah.format(entry.amount))")
@@ -149,7 +150,8 @@ struct KasirCommand: ParsableCommand {
             try execute { () throws(SimpulError) in
                 let s = try store.open()
                 let today = Console.now().localDate(offsetMinutes: s.info.zona.offsetMinutes)
-                let (year, month) = try bulan.map { text throws(SimpulError) in try LaporanText.month(text) }
+                let (year, month) =
+                    try bulan.map { text throws(SimpulError) in try LaporanText.month(text) }
                     ?? (today.year, today.month)
                 let book = try s.kasMonth(year: year, month: month, partition: s.info.node.homePartition)
                 let totals = book.totals[s.info.node.homePartition] ?? .init()
@@ -188,9 +190,13 @@ struct KasirCommand: ParsableCommand {
                     print("  \(d.day)  \(d.node)  \(d.receipts) kuitansi  \(Rupiah.format(d.total))  \(closing)")
                 }
                 for e in book.deposits {
-                    print("  \(e.day)  setor \(Rupiah.format(e.amount))  bukti \(FreeText.shown(e.reference ?? ""))  \(e.officer)")
+                    print(
+                        "  \(e.day)  setor \(Rupiah.format(e.amount))  bukti \(FreeText.shown(e.reference ?? ""))  \(e.officer)"
+                    )
                 }
-                print("Diterima: \(Rupiah.format(totals.received))  Disetor: \(Rupiah.format(totals.deposited))  Belum disetor: \(Rupiah.format(totals.outstanding))")
+                print(
+                    "Diterima: \(Rupiah.format(totals.received))  Disetor: \(Rupiah.format(totals.deposited))  Belum disetor: \(Rupiah.format(totals.outstanding))"
+                )
             }
         }
     }

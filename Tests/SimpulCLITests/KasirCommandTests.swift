@@ -138,7 +138,9 @@ struct KasirCommandTests {
 
         let bookText = try node.run(["kasir", "kas", "--bulan", "2026-03"])
         expectSuccess(bookText)
-        #expect(bookText.stdout.contains("  2026-03-17  33.74.01  3 kuitansi  Rp 41.250  ditutup 3 kuitansi Rp 41.250, cocok"))
+        #expect(
+            bookText.stdout.contains(
+                "  2026-03-17  33.74.01  3 kuitansi  Rp 41.250  ditutup 3 kuitansi Rp 41.250, cocok"))
         #expect(bookText.stdout.hasSuffix("Diterima: Rp 41.250  Disetor: Rp 26.250  Belum disetor: Rp 15.000\n"))
     }
 

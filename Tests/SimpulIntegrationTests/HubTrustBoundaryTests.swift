@@ -205,7 +205,9 @@ import Testing
             let problem = try Self.refused(
                 try Self.post("/v2/push", PushRequest.encode([try sealed.encoded()]), by: kec, world, via: transport),
                 record == "KAS/01/2026-03-17" ? .malformed : .forbiddenRecord)
-            #expect(problem.detail.contains(record == "KAS/01/2026-03-17" ? "setoran: jumlah" : record), "\(problem.detail)")
+            #expect(
+                problem.detail.contains(record == "KAS/01/2026-03-17" ? "setoran: jumlah" : record), "\(problem.detail)"
+            )
             let after = try Self.dump(world)
             #expect(after.state == before.state && after.events == before.events)
             try Self.stillServes(other, world, transport)

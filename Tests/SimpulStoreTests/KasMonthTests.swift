@@ -101,7 +101,9 @@ struct KasMonthTests {
     @Test func refusedEntriesWriteNothing() throws {
         let (store, _, _) = try twoPaid()
         let before = try store.eventCount()
-        #expect(throws: SimpulError.self) { try store.closeKas(day: LocalDate(iso: "2026-03-18")!, by: .typed("Kasir")) }
+        #expect(throws: SimpulError.self) {
+            try store.closeKas(day: LocalDate(iso: "2026-03-18")!, by: .typed("Kasir"))
+        }
         #expect(throws: SimpulError.self) { try store.depositKas(amount: 0, reference: "X", by: .typed("Kasir")) }
         #expect(throws: SimpulError.self) { try store.depositKas(amount: 10, reference: " ", by: .typed("Kasir")) }
         #expect(throws: SimpulError.self) { try store.depositKas(amount: 10, reference: "X", by: .typed("")) }

@@ -175,9 +175,12 @@ extension EventAuthorizationTests {
     @Test func aCashBookIsWrittenOnlyByItsOwnNode() {
         let day = LocalDate(iso: "2026-03-17")!
         let closing = EventBody.kasClosed(
-            KasClosing(day: day, receipts: 1, total: 5_000, firstReceipt: "33.74.01/000001", lastReceipt: "33.74.01/000001"))
+            KasClosing(
+                day: day, receipts: 1, total: 5_000, firstReceipt: "33.74.01/000001", lastReceipt: "33.74.01/000001"))
         let deposit = EventBody.kasDeposited(KasDeposit(day: day, amount: 5_000, reference: "STS-1"))
-        func reason(_ body: EventBody, _ record: String, _ author: NodeID, _ partition: String)
+        func reason(
+            _ body: EventBody, _ record: String, _ author: NodeID, _ partition: String
+        )
             -> EventAuthorization.Refusal.Reason?
         {
             var checker = EventAuthorization.Checker(author: author, partition: partition)
@@ -203,7 +206,8 @@ extension EventAuthorizationTests {
         let bad: [EventBody] = [
             .kasClosed(KasClosing(day: day, receipts: -1, total: 0, firstReceipt: nil, lastReceipt: nil)),
             .kasClosed(KasClosing(day: day, receipts: 0, total: 5, firstReceipt: "x", lastReceipt: nil)),
-            .kasClosed(KasClosing(day: day, receipts: 1, total: KasClosing.maxAmount + 1, firstReceipt: "a", lastReceipt: "a")),
+            .kasClosed(
+                KasClosing(day: day, receipts: 1, total: KasClosing.maxAmount + 1, firstReceipt: "a", lastReceipt: "a")),
             .kasDeposited(KasDeposit(day: day, amount: 0, reference: "STS-1")),
             .kasDeposited(KasDeposit(day: day, amount: 1, reference: "")),
             .kasDeposited(KasDeposit(day: day, amount: 1, reference: "A\nB")),

@@ -392,7 +392,8 @@ final class Projection {
                 event, kind: "tutup", day: c.day, amount: c.total,
                 extra: [c.receipts, c.firstReceipt, c.lastReceipt, nil, nil], db: db)
         case .kasDeposited(let d):
-            try insertKas(event, kind: "setor", day: d.day, amount: d.amount, extra: [nil, nil, nil, d.reference, d.note], db: db)
+            try insertKas(
+                event, kind: "setor", day: d.day, amount: d.amount, extra: [nil, nil, nil, d.reference, d.note], db: db)
         case .catalogPublished(let catalog):
             try db.execute(
                 sql: "INSERT OR REPLACE INTO catalog (version, body, loaded_at, published) VALUES (?, ?, ?, 1)",

@@ -78,7 +78,8 @@ extension NodeStore {
         let today = at.localDate(offsetMinutes: offset)
         let day = day ?? today
         guard day <= today else {
-            throw SimpulError(.invalidData, "tanggal: \(day) belum tiba; tutup kas hanya untuk hari ini atau sebelumnya")
+            throw SimpulError(
+                .invalidData, "tanggal: \(day) belum tiba; tutup kas hanya untuk hari ini atau sebelumnya")
         }
         let node = info.node.rawValue
         let entry = try writeDB("menutup kas") { db -> KasEntry in
@@ -110,7 +111,8 @@ extension NodeStore {
         let today = at.localDate(offsetMinutes: info.zona.offsetMinutes)
         let day = day ?? today
         guard day <= today else {
-            throw SimpulError(.invalidData, "tanggal: \(day) belum tiba; setoran dicatat pada hari setor atau sesudahnya")
+            throw SimpulError(
+                .invalidData, "tanggal: \(day) belum tiba; setoran dicatat pada hari setor atau sesudahnya")
         }
         let deposit = KasDeposit(day: day, amount: amount, reference: reference, note: note)
         if let problem = deposit.problem { throw SimpulError(.invalidData, problem) }
@@ -129,7 +131,8 @@ extension NodeStore {
             throw SimpulError(.invalidData, refusal.message)
         }
         let record = LedgerRecord.kas(prefix: info.node.registrationPrefix, day: day).description
-        if let refusal = EventAuthorization.refusal(type: body.type, record: record, author: info.node, partition: partition)
+        if let refusal = EventAuthorization.refusal(
+            type: body.type, record: record, author: info.node, partition: partition)
         {
             throw SimpulError(.invalidData, refusal.message)
         }
@@ -146,8 +149,11 @@ extension NodeStore {
         let event = try append(
             record: record, partition: partition, context: context, officer: who.officer, role: who.role, at: at,
             body: body, db: db)
-        guard let entry = try Self.kasEntries(where: "node = ? AND seq = ? AND partition = ?",
-            arguments: [event.dot.node, Int64(event.dot.seq), partition], db: db).first
+        guard
+            let entry = try Self.kasEntries(
+                where: "node = ? AND seq = ? AND partition = ?",
+                arguments: [event.dot.node, Int64(event.dot.seq), partition], db: db
+            ).first
         else { throw SimpulError(.io, "catatan kas tidak tersimpan") }
         return entry
     }
