@@ -41,11 +41,15 @@ let package = Package(
         ),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "SimpulCompression", dependencies: ["CZstd", "SimpulDomain"]),
+        // Letters as PDF bytes: a pure writer beside the domain, so the store can number and render a
+        // letter inside one transaction without a browser at the counter.
+        .target(name: "SimpulPaper", dependencies: ["SimpulDomain"]),
         .target(
             name: "SimpulStore",
             dependencies: [
                 "SimpulDomain",
                 "SimpulCompression",
+                "SimpulPaper",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 names and verifies the blobs the store keeps.
@@ -231,7 +235,8 @@ let package = Package(
         .testTarget(
             name: "SimpulStoreTests",
             dependencies: [
-                "SimpulStore", "SimpulDomain", "SimpulTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "SimpulStore", "SimpulDomain", "SimpulPaper", "SimpulTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

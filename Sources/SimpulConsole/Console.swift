@@ -128,6 +128,32 @@ public enum Console {
         print("Isi file dikirim ke hub pada sinkron berikutnya.")
     }
 
+    /// Prints a letter just made: its nomor surat first, as the officer reads it out or writes it in
+    /// the register.
+    public static func madeLetter(
+        _ made: MadeLetter, to p: Permohonan, store: NodeStore, json: Bool
+    )
+        throws(SimpulError)
+    {
+        if json {
+            struct Made: Encodable {
+                var nomorSurat: String
+                var attachment: PermohonanView.AttachmentView
+                var permohonan: PermohonanView
+            }
+            let view = PermohonanView(
+                p, today: now().localDate(offsetMinutes: store.info.zona.offsetMinutes), calendar: try store.calendar(),
+                blobs: try blobs(of: p, store: store), isHub: store.info.node.isHub)
+            guard let shown = view.attachments.first(where: { $0.sha256 == made.file.attachment.sha256 }) else {
+                throw SimpulError(.io, "surat \(made.number) tidak ada di permohonan \(p.number)")
+            }
+            return try printJSON(Made(nomorSurat: made.number.text, attachment: shown, permohonan: view))
+        }
+        print("Surat nomor \(made.number) dibuat untuk permohonan \(p.number):")
+        print("  \(Render.attachmentLabel(made.file.attachment))")
+        print("Cetak untuk ditandatangani Camat; isi file dikirim ke hub pada sinkron berikutnya.")
+    }
+
     /// What the store holds of each attachment's blob.
     public static func blobs(of p: Permohonan, store: NodeStore) throws(SimpulError) -> [String: StoredBlob] {
         var out: [String: StoredBlob] = [:]

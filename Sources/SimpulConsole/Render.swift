@@ -42,6 +42,8 @@ public struct PermohonanView: Encodable {
         var syarat: String?
         /// The number of the document the PTSP issued, on the one the hub attached.
         var issuedNumber: String?
+        /// The nomor surat of a letter the kecamatan made at the operator step.
+        var letterNumber: String?
         var attachedBy: String
         /// Bytes of the blob this store holds.
         var received: Int64
@@ -83,7 +85,8 @@ public struct PermohonanView: Encodable {
             return AttachmentView(
                 name: f.attachment.name, sha256: f.attachment.sha256, size: f.attachment.size,
                 mediaType: f.attachment.mediaType, syarat: f.attachment.syarat,
-                issuedNumber: f.attachment.issuedNumber, attachedBy: f.dot.node,
+                issuedNumber: f.attachment.issuedNumber, letterNumber: f.attachment.letterNumber,
+                attachedBy: f.dot.node,
                 received: blob?.received ?? 0, complete: blob?.complete ?? false,
                 atHub: isHub ? nil : (blob?.atHub ?? false))
         }
@@ -175,6 +178,7 @@ public enum Render {
     /// `ktp.pdf (240 KB, sha256 1a2b3c4d5e6f, syarat ktp)`.
     public static func attachmentLabel(_ a: Attachment) -> String {
         (a.issuedNumber.map { "Dokumen terbit PTSP nomor \($0): " } ?? "")
+            + (a.letterNumber.map { "Surat nomor \($0): " } ?? "")
             + "\(a.name) (\(Attachment.sizeText(a.size)), sha256 \(a.sha256.prefix(12))"
             + (a.syarat.map { ", syarat \($0)" } ?? "") + ")"
     }

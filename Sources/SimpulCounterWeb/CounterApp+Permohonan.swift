@@ -247,6 +247,47 @@ extension CounterApp {
         }
     }
 
+    /// "Buat surat": the operator makes the file's letter from its service's template, numbered and
+    /// attached in one transaction by the same store operation as `simpul permohonan surat`.
+    func makeLetter(request: Request, context: CounterContext) async throws -> Response {
+        let session: WebSession
+        switch require(context, request: request) {
+        case .success(let s): session = s
+        case .failure(let r): return r
+        }
+        switch try await self.form(request, session: session) {
+        case .success: break
+        case .failure(let r): return r
+        }
+        let number: String
+        do throws(SimpulError) {
+            number = try RegistrationNumber(parsing: context.parameters.get("nomor") ?? "").text
+        } catch {
+            return await message("Nomor tidak sah", error.message, session: session, status: .notFound)
+        }
+        let store = self.store
+        let conf = settings.confDirectory
+        let actor = Actor.account(session.account, substitution: nil)
+        do {
+            let made = try await blocking { () throws(SimpulError) -> MadeLetter in
+                let p = try store.permohonan(number)
+                let template = try ConfDirectory.letterTemplate(conf, service: p.layanan.code)
+                return try store.makeLetter(for: number, template: template, by: actor)
+            }
+            logger.info(
+                "letter made on the web",
+                metadata: [
+                    "number": "\(number)", "nomorSurat": "\(made.number)", "username": "\(session.account.username)",
+                ])
+            return redirect(
+                "/permohonan/\(number)", flash: "Surat nomor \(made.number) dibuat. Buka dan cetak dari kartu Surat.")
+        } catch {
+            return try await permohonanPage(
+                request: request, context: context, flash: "Surat tidak dibuat: \(error.message)", flashIsError: true,
+                status: .unprocessableContent)
+        }
+    }
+
     /// The workflow command a posted action form asks for.
     static func command(from form: FormBody) throws(SimpulError) -> (Command, Substitution?) {
         let note = form["catatan"].map { String($0.prefix(2000)) }
@@ -330,6 +371,19 @@ struct FileView {
     var syarat: [Requirement]
     var scans: [Scan]
     var canAttach: Bool
+    /// The newest letter the kecamatan made for this file, to sign and to print at penyerahan.
+    struct LetterCard {
+        var letterNumber, sha, name, size, madeBy, open: String
+        var complete: Bool
+        var handover: Bool
+        /// How many letters came before it (corrections), in words, when any did.
+        var older: String?
+    }
+    var letter: LetterCard?
+    /// The Surat card shows: a letter exists, or this officer may make one now.
+    var showLetter: Bool
+    var canMakeLetter: Bool
+    var makeLetterLabel: String
     /// The document the PTSP issued, to print at penyerahan.
     var issued: IssuedDocumentView?
     /// The PTSP approved the forwarded file, so its issued document belongs here.
@@ -377,7 +431,27 @@ struct FileView {
         issued = IssuedDocumentView(p, blobs: blobs, events: events, zona: zona)
         issuedDue = Workflow.takesIssuedDocument(p)
         issuedFrom = p.forwardedTo ?? "PTSP"
-        scans = p.attachments.filter { !$0.attachment.isIssued }.map { f in
+        let letters = p.attachments.filter(\.attachment.isLetter)
+        letter = p.letter.map { f in
+            let a = f.attachment
+            let event = events.first { $0.dot == f.dot }
+            let handover = p.tahap == .penyerahan
+            return LetterCard(
+                letterNumber: FreeText.shown(a.letterNumber ?? ""), sha: a.sha256, name: FreeText.shown(a.name),
+                size: Attachment.sizeText(a.size),
+                madeBy: event.map { "\(FreeText.shown($0.officer)), \(WebPage.moment($0.at, zona: zona))" }
+                    ?? f.dot.node,
+                open: handover ? "Cetak surat" : "Buka surat", complete: blobs[a.sha256]?.complete ?? false,
+                handover: handover,
+                older: letters.count > 1
+                    ? "Surat perbaikan: menggantikan \(letters.count - 1) surat sebelumnya (\(letters.dropLast().compactMap(\.attachment.letterNumber).joined(separator: ", "))), yang tidak dicetak lagi."
+                    : nil)
+        }
+        canMakeLetter =
+            account.holds(.operator) && p.status == .diproses && p.tahap == .operatorStep
+        makeLetterLabel = p.letter == nil ? "Buat surat" : "Buat surat perbaikan (nomor baru)"
+        showLetter = letter != nil || canMakeLetter
+        scans = p.attachments.filter { !$0.attachment.isIssued && !$0.attachment.isLetter }.map { f in
             let a = f.attachment
             let blob = blobs[a.sha256]
             return Scan(

@@ -45,6 +45,9 @@ extension CounterApp {
         router.post("/permohonan/:nomor/aksi") { request, context in
             try await act(request: request, context: context)
         }
+        router.post("/permohonan/:nomor/surat") { request, context in
+            try await makeLetter(request: request, context: context)
+        }
         router.post("/permohonan/:nomor/lampiran") { request, context in
             try await upload(request: request, context: context)
         }

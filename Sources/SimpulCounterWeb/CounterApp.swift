@@ -21,11 +21,15 @@ public struct CounterApp: Sendable {
         public var passwordCost: UInt8
         /// Rows on one page of a work queue: a busy kasir's 200 render well inside 100 ms (`simpul-bench web`).
         public var queuePageSize: Int
+        /// The configuration folder whose `surat/KODE.txt` are the letter templates, read at each letter
+        /// so that an edited template applies to the next letter without a restart.
+        public var confDirectory: String
 
         public init(
             sessionSeconds: Int64 = 10 * 3600, secure: Bool, passwordCost: UInt8 = PasswordHasher.productionCost,
-            queuePageSize: Int = 200
+            queuePageSize: Int = 200, confDirectory: String = "/etc/simpul"
         ) {
+            self.confDirectory = confDirectory
             self.sessionSeconds = sessionSeconds
             self.secure = secure
             self.passwordCost = passwordCost

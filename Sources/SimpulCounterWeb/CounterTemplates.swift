@@ -167,6 +167,24 @@ enum CounterTemplates {
         <p class="no-print">Cetak: <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=a5" target="_blank">Tanda terima A5</a>
           <a class="button secondary" href="/permohonan/{{number}}/tanda-terima?kertas=58mm" target="_blank">Tanda terima 58 mm</a>
           {{#kuitansi}}<a class="button secondary" href="/kuitansi?nomor={{query}}&amp;kertas=58mm" target="_blank">Kuitansi {{receipt}}</a> {{/kuitansi}}</p>
+        {{#showLetter}}
+        <h2>Surat</h2>
+        <div class="card letter">
+          {{#letter}}
+          <p>Nomor surat <strong>{{letterNumber}}</strong> &middot; {{name}} ({{size}}) &middot; <span class="muted">dibuat {{madeBy}}</span></p>
+          {{#older}}<p class="muted">{{older}}</p>{{/older}}
+          {{#complete}}<p class="no-print"><a class="button{{^handover}} secondary{{/handover}}" href="/lampiran/{{sha}}" target="_blank" rel="noopener">{{open}}</a> <a href="/lampiran/{{sha}}?unduh=1">Unduh</a></p>{{/complete}}
+          {{^complete}}<p class="muted">Isi surat belum ada di node ini; surat tiba pada sinkron berikutnya.</p>{{/complete}}
+          {{/letter}}
+          {{^letter}}<p class="muted">Belum ada surat. Operator membuatnya dari templat layanan; nomor surat diberikan saat dibuat.</p>{{/letter}}
+          {{#canMakeLetter}}
+          <form class="no-print" method="post" action="/permohonan/{{number}}/surat">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit">{{makeLetterLabel}}</button>
+          </form>
+          {{/canMakeLetter}}
+        </div>
+        {{/showLetter}}
         {{#issuedDue}}
         <h2>Dokumen terbit dari {{issuedFrom}}</h2>
         <div class="card issued">

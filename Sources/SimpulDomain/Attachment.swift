@@ -1,7 +1,7 @@
 /// A document attached to a permohonan: the data of a `permohonan.attached` event. Either a scan
 /// (lampiran) the loket attaches, or the document the PTSP issued on a forwarded file (dokumen terbit,
 /// with its number), which the hub attaches and which travels back to the counter to be printed and
-/// handed over. The bytes are a content-addressed blob named by their SHA-256; the event carries only
+/// handed over, or the letter the kecamatan itself made at the operator step (with its nomor surat). The bytes are a content-addressed blob named by their SHA-256; the event carries only
 /// the name, so it stays small and signs like any other event.
 public struct Attachment: Sendable, Equatable, Codable {
     /// Lowercase hex SHA-256 of the file's bytes: the blob's name.
@@ -17,10 +17,14 @@ public struct Attachment: Sendable, Equatable, Codable {
     /// The number of the document the PTSP issued (`503/0123/DPMPTSP/2026`): present exactly on the
     /// issued document the hub attaches, never on a scan from the loket.
     public var issuedNumber: String?
+    /// The nomor surat of a letter the kecamatan made at the operator step (`503/0007/33.74.01/2026`):
+    /// present exactly on such a letter (a PDF the node wrote itself), never on a scan or on the hub's
+    /// document.
+    public var letterNumber: String?
 
     public init(
         sha256: String, size: Int64, name: String, mediaType: String, syarat: String? = nil,
-        issuedNumber: String? = nil
+        issuedNumber: String? = nil, letterNumber: String? = nil
     ) {
         self.sha256 = sha256
         self.size = size
@@ -28,10 +32,14 @@ public struct Attachment: Sendable, Equatable, Codable {
         self.mediaType = mediaType
         self.syarat = syarat
         self.issuedNumber = issuedNumber
+        self.letterNumber = letterNumber
     }
 
     /// Whether this is the document the PTSP issued rather than a scan from the loket.
     public var isIssued: Bool { issuedNumber != nil }
+
+    /// Whether this is a letter the kecamatan made at the operator step.
+    public var isLetter: Bool { letterNumber != nil }
 
     /// The largest file the loket may attach. Scans are a few MB; at 32 kbit/s, 20 MB is already
     /// more than an hour of upload, so a bigger file is a mistake (a video, a whole folder zipped).
@@ -86,6 +94,15 @@ public struct Attachment: Sendable, Equatable, Codable {
                 throw .invalid("syarat: dokumen terbit PTSP bukan pindaian persyaratan")
             }
             out.issuedNumber = n
+        }
+        if let number = letterNumber {
+            guard issuedNumber == nil, syarat == nil else {
+                throw .invalid("nomor surat: surat kecamatan bukan pindaian persyaratan dan bukan dokumen terbit PTSP")
+            }
+            guard mediaType == "application/pdf" else {
+                throw .invalid("nomor surat: surat kecamatan berupa PDF, bukan \(mediaType)")
+            }
+            out.letterNumber = try LetterNumber(parsing: number).text
         }
         return out
     }

@@ -93,6 +93,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return "\(days[isoWeekday - 1]), \(day) \(months[month - 1]) \(year)"
     }
 
+    /// The date as a letter is dated: `2 Maret 2026`.
+    public var indonesianDate: String { String(indonesian.drop { $0 != " " }.dropFirst()) }
+
     public static func < (a: LocalDate, b: LocalDate) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
 
     public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

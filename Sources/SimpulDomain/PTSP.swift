@@ -174,8 +174,11 @@ public enum EventAuthorization {
     }
 
     /// Why `author` may not write an event with this data, beyond what its type allows: of the
-    /// attachments, the hub writes only the document the PTSP issued and a kecamatan only scans, so a
-    /// stolen kecamatan node cannot pass a paper of its own off as the PTSP's izin.
+    /// attachments, the hub writes only the document the PTSP issued and a kecamatan only scans and
+    /// its own letters, so a stolen kecamatan node cannot pass a paper of its own off as the PTSP's
+    /// izin. A letter is a PDF that is neither a scan of a requirement nor the PTSP's document, and its
+    /// nomor surat names the node that wrote it, so one node cannot take numbers from another's
+    /// sequence.
     public static func refusal(body: EventBody, author: NodeID) -> Refusal? {
         switch body {
         case .kasClosed(let closing): return closing.problem.map { Refusal(reason: .invalidData, message: $0) }
@@ -183,6 +186,25 @@ public enum EventAuthorization {
         default: break
         }
         guard case .attached(let a) = body else { return nil }
+        if let letter = a.letterNumber {
+            guard !author.isHub else {
+                return Refusal(
+                    reason: .otherWriter, message: "surat dengan nomor surat hanya dibuat kecamatan, bukan hub")
+            }
+            guard a.issuedNumber == nil, a.syarat == nil, a.mediaType == "application/pdf" else {
+                return Refusal(
+                    reason: .otherWriter,
+                    message:
+                        "nomor surat hanya pada surat PDF buatan kecamatan, bukan pada pindaian atau dokumen terbit"
+                )
+            }
+            guard let number = try? LetterNumber(parsing: letter), number.node == author else {
+                return Refusal(
+                    reason: .otherWriter,
+                    message: "nomor surat \(letter.prefix(60)) bukan dari urutan node \(author)")
+            }
+            return nil
+        }
         switch (a.isIssued, author.isHub) {
         case (true, false):
             return Refusal(

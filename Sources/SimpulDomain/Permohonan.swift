@@ -31,6 +31,9 @@ public struct Permohonan: Sendable, Equatable, Codable {
 
     /// The document the PTSP issued on this file, the latest when it sent a corrected one.
     public var issuedDocument: AttachedFile? { attachments.last { $0.attachment.isIssued } }
+    /// The newest letter the kecamatan made at the operator step: a second one corrects the first,
+    /// and only the newest is printed.
+    public var letter: AttachedFile? { attachments.last { $0.attachment.isLetter } }
     /// The dots of every event folded into this state: the causal context of the next event.
     public var seen: VersionVector
     public var lastLamport: UInt64

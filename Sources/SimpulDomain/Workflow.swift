@@ -395,6 +395,12 @@ public enum Workflow {
                     "dokumen terbit hanya untuk permohonan yang diteruskan dan disetujui PTSP; permohonan \(p.number) berstatus \(p.status.label)"
             }
             return nil
+        case .attached(let a) where a.isLetter:
+            guard p.status == .diproses, p.tahap == .operatorStep else {
+                return
+                    "surat dibuat pada tahap \(Tahap.operatorStep.label); permohonan \(p.number) \(p.tahap.map { "di tahap \($0.label)" } ?? "berstatus \(p.status.label)")"
+            }
+            return nil
         case .attached:
             guard !p.status.isClosed else {
                 return
@@ -418,7 +424,7 @@ public enum Workflow {
     /// still open.
     public static func attach(_ attachment: Attachment, on p: Permohonan) throws(SimpulError) -> EventBody {
         let a = try attachment.validated()
-        if a.isIssued, a.mediaType != "application/pdf" {
+        if a.isIssued || a.isLetter, a.mediaType != "application/pdf" {
             throw .invalid("file: dokumen terbit dikirim sebagai PDF, bukan \(a.mediaType)")
         }
         if let code = a.syarat, !p.layanan.requirements.contains(where: { $0.code == code }) {

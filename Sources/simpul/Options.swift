@@ -22,6 +22,11 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// The configuration folder: `--conf`, then `$SIMPUL_CONF`, then `/etc/simpul` (as `simpul init` reads it).
+func confDirectory(_ option: String?) -> String {
+    option ?? ProcessInfo.processInfo.environment["SIMPUL_CONF"] ?? "/etc/simpul"
+}
+
 enum Environment {
     static let logger: Logger = {
         LoggingSystem.bootstrap { label in

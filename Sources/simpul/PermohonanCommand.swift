@@ -8,7 +8,7 @@ struct PermohonanCommand: ParsableCommand {
         commandName: "permohonan", abstract: "Permohonan di loket: daftar, proses, teruskan, tarik, tolak, riwayat.",
         subcommands: [
             Create.self, Show.self, List.self, Advance.self, Forward.self, Withdraw.self, Reject.self, Return.self,
-            Attach.self, Log.self,
+            Attach.self, Surat.self, Log.self,
         ])
 
     struct Create: ParsableCommand {
@@ -204,6 +204,32 @@ struct PermohonanCommand: ParsableCommand {
                 let attached = try s.attach(
                     file: file, to: id, syarat: syarat.nonEmpty, by: try resolveActor(s, petugas: petugas))
                 try Console.attached(attached, to: try s.permohonan(id), store: s, json: store.json)
+            }
+        }
+    }
+
+    struct Surat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Buat surat (PDF, dengan nomor surat) dari templat layanan pada tahap operator.",
+            discussion: """
+                Templat dibaca dari FOLDER/surat/KODE-LAYANAN.txt. Nomor surat diambil dari urutan node ini \
+                per tahun dan per kode klasifikasi, tanpa loncat. Surat kedua pada berkas yang sama mendapat \
+                nomor baru (surat perbaikan); yang dicetak selalu yang terbaru.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Nomor pendaftaran.") var number: String
+        @Option(help: "Folder konfigurasi berisi surat/KODE.txt (bawaan: $SIMPUL_CONF, lalu /etc/simpul).")
+        var conf: String?
+        @Option(help: petugasHelp) var petugas: String
+
+        func run() throws {
+            try execute { () throws(SimpulError) in
+                let s = try store.open()
+                let id = try RegistrationNumber(parsing: number).text
+                let p = try s.permohonan(id)
+                let template = try ConfDirectory.letterTemplate(confDirectory(conf), service: p.layanan.code)
+                let made = try s.makeLetter(for: id, template: template, by: try resolveActor(s, petugas: petugas))
+                try Console.madeLetter(made, to: try s.permohonan(id), store: s, json: store.json)
             }
         }
     }

@@ -22,6 +22,9 @@ struct WebOptions: ParsableArguments {
     @Option(help: "Kunci privat TLS (PEM) loket web (bawaan: DATA/web/key.pem bila ada).")
     var webKey: String?
 
+    @Option(help: "Folder konfigurasi berisi templat surat surat/KODE.txt (bawaan: $SIMPUL_CONF, lalu /etc/simpul).")
+    var conf: String?
+
     /// The listener's host and port, the TLS files (nil for plain HTTP on loopback).
     func endpoint(directory: String) throws(SimpulError) -> (host: String, port: Int, tls: TLSFiles?)? {
         guard let listen else { return nil }
@@ -48,7 +51,8 @@ struct WebOptions: ParsableArguments {
         guard let (host, port, tls) = try endpoint(directory: directory) else { return nil }
         do {
             let app = try CounterApp(
-                store: store, settings: .init(secure: tls != nil), logger: logger, now: Console.now,
+                store: store, settings: .init(secure: tls != nil, confDirectory: confDirectory(conf)), logger: logger,
+                now: Console.now,
                 syncRequests: syncRequests)
             return try CounterWebServer(
                 host: host, port: port, tls: tls, app: app, logger: logger,

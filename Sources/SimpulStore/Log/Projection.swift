@@ -228,14 +228,15 @@ final class Projection {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO attachment (
-                    number, position, partition, node, seq, sha256, size, name, media_type, syarat, issued_number)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    number, position, partition, node, seq, sha256, size, name, media_type, syarat, issued_number,
+                    letter_number)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for (i, f) in state.attachments.enumerated().dropFirst(start) {
             let a = f.attachment
             try insert.execute(arguments: [
                 state.number, i, state.partition, f.dot.node, Int64(f.dot.seq), a.sha256, a.size, a.name, a.mediaType,
-                a.syarat, a.issuedNumber,
+                a.syarat, a.issuedNumber, a.letterNumber,
             ])
         }
         storedAttachments[state.number] = state.attachments
@@ -369,7 +370,8 @@ final class Projection {
                     AttachedFile(
                         attachment: Attachment(
                             sha256: row["sha256"], size: row["size"], name: row["name"], mediaType: row["media_type"],
-                            syarat: row["syarat"], issuedNumber: row["issued_number"]),
+                            syarat: row["syarat"], issuedNumber: row["issued_number"],
+                            letterNumber: row["letter_number"]),
                         dot: Dot(node: row["node"], seq: UInt64(row["seq"] as Int64))))
             }
         }

@@ -52,4 +52,22 @@ extension Schema {
             try db.execute(sql: "ALTER TABLE attachment ADD COLUMN issued_number TEXT")
         }
     }
+
+    /// Letters the kecamatan makes at the operator step: their nomor surat beside the attachment row,
+    /// and an index on the log to take the next number from.
+    static let letters = "v22-letters"
+
+    static func registerLetters(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(letters) { db in
+            // No node wrote a letter before this version, so NULL everywhere is what the fold gives. The
+            // next number is read from the log, not the fold: a letter the fold sets aside (a conflict)
+            // still used its number, and the log is what a restored node gets back from the hub.
+            try db.execute(
+                sql: """
+                    ALTER TABLE attachment ADD COLUMN letter_number TEXT;
+                    CREATE INDEX event_letter ON event (node, json_extract(data, '$.letterNumber'))
+                        WHERE type = 'permohonan.attached' AND json_extract(data, '$.letterNumber') IS NOT NULL;
+                    """)
+        }
+    }
 }

@@ -133,12 +133,12 @@ extension NodeStore {
             try Row.fetchOne(
                 db,
                 sql:
-                    "SELECT sha256, size, name, media_type, syarat, issued_number FROM attachment WHERE sha256 = ? LIMIT 1",
+                    "SELECT sha256, size, name, media_type, syarat, issued_number, letter_number FROM attachment WHERE sha256 = ? LIMIT 1",
                 arguments: [sha256]
             ).map {
                 Attachment(
                     sha256: $0["sha256"], size: $0["size"], name: $0["name"], mediaType: $0["media_type"],
-                    syarat: $0["syarat"], issuedNumber: $0["issued_number"])
+                    syarat: $0["syarat"], issuedNumber: $0["issued_number"], letterNumber: $0["letter_number"])
             }
         }
     }

@@ -302,6 +302,7 @@ enum Schema {
         registerIssuedDocuments(&migrator)
         registerNodeReports(&migrator)
         registerKas(&migrator)
+        registerLetters(&migrator)
         return migrator
     }
 
