@@ -86,7 +86,8 @@ class Counter:
         # With a hub: the agent and the pages in one process, syncing only when asked (a long interval).
         command = ["serve", "--interval", "86400", "--settle", "86400"] if self.hub else ["web"]
         self.process = subprocess.Popen(
-            [os.path.join(BIN, "simpul")] + command + ["--data", self.data, "--web", f"127.0.0.1:{port}"],
+            [os.path.join(BIN, "simpul")] + command + ["--data", self.data, "--web", f"127.0.0.1:{port}",
+                                                       "--conf", os.path.join(REPO, "conf")],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env)
         # The server prints one line once it listens: the event to wait on, not a sleep. The agent's
         # own lines (one per sync) may come first.
@@ -326,6 +327,94 @@ class CounterWebTests(unittest.TestCase):
         loket.open("/cari?nama=sri")
         self.assertIn(number, loket.text("table"))
         loket.shot("tablet-cari")
+
+    def test_operator_makes_the_letter_and_penyerahan_prints_it(self):
+        """The operator makes the SKTM's letter (and a corrected one), the Camat sees it, penyerahan prints the newest."""
+        counter = self.counter(
+            ("siti", "Siti Aminah", "loket", "penyerahan"), ("budi", "Budi Santoso", "verifikasi"),
+            ("rina", "Rina Wati", "operator"), ("agus", "Agus Salim", "kasi"), ("dewi", "Dewi Lestari", "sekcam"),
+            ("camat", "Drs. Hartono", "camat"))
+        loket = Officer(self, counter, "siti")
+        loket.login()
+        loket.register("SKTM", nama="Sri Rahayu")
+        number = loket.number()
+        # Before the operator step there is no letter to make.
+        self.assertNotIn("Buat surat", [b.text for b in loket.driver.find_elements(By.CSS_SELECTOR, "main button")])
+        verifikator = Officer(self, counter, "budi")
+        verifikator.login()
+        verifikator.open("/permohonan/" + number)
+        verifikator.press("Selesaikan verifikasi berkas")
+
+        operator = Officer(self, counter, "rina")
+        operator.login()
+        operator.open("/permohonan/" + number)
+        self.assertIn("Belum ada surat", operator.text(".card.letter"))
+        operator.shot("operator-sebelum-surat")
+        operator.press("Buat surat")
+        self.assertIn("Surat nomor 400/0001/33.74.01/2026 dibuat", operator.flash())
+        self.assertIn("Nomor surat 400/0001/33.74.01/2026", operator.text(".card.letter"))
+        operator.shot("operator-surat-dibuat")
+
+        def fetch_letter(officer, name):
+            """The letter's PDF as the link serves it, checked by poppler, its pages drawn as PNG beside the shots."""
+            link = officer.driver.find_element(By.CSS_SELECTOR, ".card.letter a.button")
+            cookie = officer.driver.get_cookie("simpul_sesi")["value"]
+            request = urllib.request.Request(link.get_attribute("href"), headers={"Cookie": f"simpul_sesi={cookie}"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                self.assertEqual("application/pdf", answer.headers.get_content_type())
+                body = answer.read()
+            os.makedirs(OUT, exist_ok=True)
+            path = os.path.join(OUT, f"{self.id().split('.')[-1]}-{name}.pdf")
+            with open(path, "wb") as f:
+                f.write(body)
+            self.assertEqual((1, 210, 297), pdf_pages(path))
+            subprocess.run(["pdftoppm", "-r", "80", "-png", path, path[:-4]], check=True)
+            return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+
+        text = fetch_letter(operator, "surat-0001")
+        for expected in ["SURAT KETERANGAN TIDAK MAMPU", "Nomor: 400/0001/33.74.01/2026", "Sri Rahayu", NIK,
+                         "CAMAT SEMARANG TENGAH", "PEMERINTAH KOTA SEMARANG"]:
+            self.assertIn(expected, text)
+
+        # A corrected letter takes the next number; only the newest is offered.
+        operator.press("Buat surat perbaikan (nomor baru)")
+        self.assertIn("Surat nomor 400/0002/33.74.01/2026 dibuat", operator.flash())
+        card = operator.text(".card.letter")
+        self.assertIn("Nomor surat 400/0002/33.74.01/2026", card)
+        self.assertIn("menggantikan 1 surat sebelumnya (400/0001/33.74.01/2026)", card)
+        operator.shot("operator-surat-perbaikan")
+        self.assertIn("Nomor: 400/0002/33.74.01/2026", fetch_letter(operator, "surat-0002"))
+        operator.press("Selesaikan entri data dan cetak dokumen")
+
+        for username, step_button in [("agus", "Selesaikan validasi kepala seksi pelayanan"),
+                                      ("dewi", "Selesaikan validasi sekretaris camat")]:
+            officer = Officer(self, counter, username)
+            officer.login()
+            officer.open("/permohonan/" + number)
+            officer.press(step_button)
+        camat = Officer(self, counter, "camat")
+        camat.login()
+        camat.open("/permohonan/" + number)
+        # The Camat signs the letter the operator made, and sees which.
+        self.assertIn("Nomor surat 400/0002/33.74.01/2026", camat.text(".card.letter"))
+        self.assertNotIn("Buat surat", camat.text(".card.letter"))
+        camat.shot("pengesahan-surat")
+        camat.press("Selesaikan pengesahan camat")
+
+        loket.open("/permohonan/" + number)
+        link = loket.driver.find_element(By.LINK_TEXT, "Cetak surat")
+        newest = loket.driver.find_element(By.CSS_SELECTOR, ".card.letter").text
+        self.assertIn("400/0002/33.74.01/2026", newest)
+        loket.shot("penyerahan-cetak-surat")
+        self.assertIn("400/0002/33.74.01/2026", fetch_letter(loket, "penyerahan-surat"))
+        link.click()
+        loket.driver.switch_to.window(loket.driver.window_handles[-1])
+        self.assertIn("/lampiran/", loket.driver.current_url)
+        loket.driver.switch_to.window(loket.driver.window_handles[0])
+        loket.press("Serahkan dokumen")
+        self.assertIn("Dokumen diserahkan", loket.flash())
+        # The operator's letters are not scans of requirements.
+        self.assertIn("Belum ada pindaian", loket.text())
 
     def test_role_refusals_and_a_race(self):
         """A step by a role that may not take it is refused; two verifikator on one file: one wins."""

@@ -84,6 +84,53 @@ struct CrashTests {
     }
 }
 
+extension CrashTests {
+    /// The operator's PC loses power while a letter is being made: a letter killed before its commit
+    /// leaves neither the letter nor a used number, and the next one follows the last committed.
+    @Test func lettersKilledWhileWritingLeaveNoGapInTheNomorSurat() throws {
+        let node = try TestNode.fresh()
+        let number = try #require(try node.create("SKTM")["number"]?.string)
+        try node.advance(number, through: ["verifikasi"])
+        #expect(try node.show(number)["tahap"]?.string == "operator")
+        let arguments = [
+            "permohonan", "surat", number, "--conf", Simpul.conf, "--petugas", "Budi", "--data", node.data, "--json",
+        ]
+        let first = try Simpul.run(arguments)
+        try #require(first.succeeded, "\(first.summary)")
+        var printed = [try #require(try first.json()["nomorSurat"]?.string)]
+        #expect(printed == ["400/0001/33.74.01/2026"])
+
+        var killedWhileWriting = 0
+        for _ in 0..<8 {
+            let process = try Simpul.start(arguments)
+            if try WriteLock.stopWhileHeld(by: process.pid, store: node.storeFile) { killedWhileWriting += 1 }
+            process.kill()
+            let r = try process.wait()
+            if r.signal != SIGKILL {
+                #expect(r.succeeded, "\(r.summary)")
+                if let n = try r.json()["nomorSurat"]?.string { printed.append(n) }
+            }
+        }
+        #expect(killedWhileWriting >= 5, "only \(killedWhileWriting) kills landed while the store was being written")
+
+        let check = try node.json(["admin", "check"])
+        #expect(check["integrity"]?.string == "ok")
+        #expect(check["foldMatches"]?.bool == true)
+        let letters = try #require(try node.show(number)["attachments"]?.array).compactMap {
+            $0["letterNumber"]?.string
+        }
+        let sequences = letters.compactMap { Int($0.split(separator: "/")[1]) }.sorted()
+        #expect(sequences == Array(1...letters.count), "nomor surat has gaps: \(letters)")
+        #expect(Set(printed).isSubset(of: letters), "a printed letter was lost: \(printed) vs \(letters)")
+        // Every killed run left no blob behind either: each held blob is a recorded letter's.
+        let blobs = try StoreDigest.tables(of: node.storeFile)["blob"] ?? ""
+        #expect(blobs.hasSuffix("(\(letters.count) rows)"), "\(blobs)")
+
+        let next = try node.json(["permohonan", "surat", number, "--conf", Simpul.conf, "--petugas", "Budi"])
+        #expect(next["nomorSurat"]?.string == "400/\(String(format: "%04d", letters.count + 1))/33.74.01/2026")
+    }
+}
+
 /// SQLite's WAL write lock, as another process sees it: while a connection writes, it holds an
 /// exclusive POSIX lock on byte 120 of the `-shm` file (byte 122 too while it recovers the WAL on
 /// opening, which is not a write of ours).

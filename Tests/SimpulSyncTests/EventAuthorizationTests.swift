@@ -159,6 +159,35 @@ import Testing
         #expect(EventAuthorization.refusal(type: .attached, author: Self.hub, partition: "33.74.01") == nil)
         #expect(reason(izin, NodeID("33.75")!) == .foreignPartition)
     }
+
+    @Test func aLetterNumberIsWrittenOnlyByTheKecamatanNodeItNamesOnItsOwnPDF() {
+        func letter(
+            _ number: String, mediaType: String = "application/pdf", syarat: String? = nil, issued: String? = nil
+        ) -> EventBody {
+            .attached(
+                Attachment(
+                    sha256: String(repeating: "c", count: 64), size: 3_000, name: "surat.pdf", mediaType: mediaType,
+                    syarat: syarat, issuedNumber: issued, letterNumber: number))
+        }
+        func reason(_ body: EventBody, _ author: NodeID) -> EventAuthorization.Refusal.Reason? {
+            var checker = EventAuthorization.Checker(author: author, partition: "33.74.01")
+            return checker.refusal(body: body, record: Self.ofA)?.reason
+        }
+        #expect(reason(letter("503/0007/33.74.01/2026"), Self.a) == nil)
+        #expect(reason(letter("503/0001/33.74.01-1/2026"), Self.sub) == nil)
+        // The hub issues through the PTSP's own document, never a kecamatan letter.
+        #expect(reason(letter("503/0007/33.74.01/2026"), Self.hub) == .otherWriter)
+        #expect(reason(letter("503/0007/33.74/2026"), Self.hub) == .otherWriter)
+        // Only on a PDF that is neither a scan of a requirement nor the PTSP's document.
+        #expect(reason(letter("503/0007/33.74.01/2026", mediaType: "image/jpeg"), Self.a) == .otherWriter)
+        #expect(reason(letter("503/0007/33.74.01/2026", syarat: "ktp"), Self.a) == .otherWriter)
+        #expect(reason(letter("503/0007/33.74.01/2026", issued: "503/1/2026"), Self.a) == .otherWriter)
+        // A node numbers from its own sequence only: not its sub-node's, not another's, not a malformed one.
+        #expect(reason(letter("503/0007/33.74.01-1/2026"), Self.a) == .otherWriter)
+        #expect(reason(letter("503/0007/33.74.01/2026"), Self.sub) == .otherWriter)
+        #expect(reason(letter("503/7/33.74.01/2026"), Self.a) == .otherWriter)
+        #expect(reason(letter("surat kami"), Self.a) == .otherWriter)
+    }
 }
 
 extension Replica {
