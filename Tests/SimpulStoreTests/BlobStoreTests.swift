@@ -197,8 +197,10 @@ typealias Attachment = SimpulDomain.Attachment
                     DROP TABLE blob;
                     DROP TABLE blob_chunk;
                     DROP INDEX event_attached;
-                    -- v19 added a column to the table v5 makes: a store from before v5 had neither.
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v5-attachments', 'v19-issued-documents');
+                    DROP INDEX event_letter;
+                    -- v19 and v22 added columns to the table v5 makes: a store from before v5 had none.
+                    DELETE FROM grdb_migrations
+                        WHERE identifier IN ('v5-attachments', 'v19-issued-documents', 'v22-letters');
                     """)
         }
         let dir = (store.path as NSString).deletingLastPathComponent
