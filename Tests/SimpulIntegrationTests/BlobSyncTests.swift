@@ -316,6 +316,38 @@ import Testing
         #expect(try store.stateDump(partition: "33.74.01") == world.hub.store.stateDump(partition: "33.74.01"))
     }
 
+    /// A letter the operator made travels like a scan: its event, then its PDF, to the hub.
+    @Test(arguments: HubBackend.allCases)
+    func aLetterMadeAtTheOperatorStepReachesTheHubWithItsNomorSuratOverHTTPS(backend: HubBackend) async throws {
+        let world = try SyncWorld(backend: backend)
+        let kec = try world.kecamatan("33.74.01")
+        let p = try kec.register("SKTM", nama: "Sri Rahayu")
+        while try kec.store.permohonan(p.number).tahap != .operatorStep {
+            try kec.store.perform(.advance(tahap: nil, note: nil), on: p.number, officer: "Budi")
+        }
+        let template = LetterTemplate(
+            klasifikasi: "400", title: "SURAT KETERANGAN TIDAK MAMPU",
+            lines: ["Nama\t{{nama}}", "", "Nomor {{nomor_surat}}."])
+        let made = try kec.store.makeLetter(for: p.number, template: template, by: .typed("Budi"))
+        let sha = made.file.attachment.sha256
+        let report = try await withHTTPSHub(world.service) { port, ca in
+            Self.agent(
+                world, kec, CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
+            ).run()
+        }
+        #expect(report.outcome.result == .inSync, "\(report.outcome)")
+        #expect(report.uploaded == 1)
+        let atHub = try world.hub.store.permohonan(p.number)
+        #expect(atHub.letter?.attachment.letterNumber == made.number.text)
+        #expect(made.number.text == "400/0001/33.74.01/2026")
+        let blob = try #require(try world.hub.store.blob(sha))
+        #expect(blob.received == made.file.attachment.size)
+        #expect(try world.hub.store.verifyBlob(sha))
+        let bytes = try world.hub.store.readBlob(sha, offset: 0, count: Int(made.file.attachment.size))
+        #expect(bytes.starts(with: Array("%PDF-1.4".utf8)))
+        #expect(try kec.store.stateDump(partition: "33.74.01") == world.hub.store.stateDump(partition: "33.74.01"))
+    }
+
     @Test(arguments: HubBackend.allCases)
     func theIssuedDocumentTheHubAttachesComesDownToTheCounterOverHTTPS(backend: HubBackend) async throws {
         let world = try SyncWorld(backend: backend)
