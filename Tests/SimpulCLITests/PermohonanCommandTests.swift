@@ -424,3 +424,37 @@ struct PermohonanCommandTests {
         #expect(warnings.first?.contains("33.74.99") == true)
     }
 }
+
+extension PermohonanCommandTests {
+    /// A letter that cannot be made takes no number and changes nothing: a missing or broken
+    /// template, a file not at the operator step.
+    @Test func aLetterThatCannotBeMadeChangesNothing() throws {
+        let node = try TestNode.fresh()
+        let number = try #require(try node.create("SKTM")["number"]?.string)
+        let conf = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-surat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: conf.appendingPathComponent("surat"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: conf) }
+
+        let before = try node.snapshot()
+        let early = try node.run(["permohonan", "surat", number, "--conf", Simpul.conf, "--petugas", "Budi"])
+        expectRefused(early, exit: 65, mentioning: "surat dibuat pada tahap Entri data", "di tahap Verifikasi berkas")
+        try node.advance(number, through: ["verifikasi"])
+        let atOperator = try node.snapshot()
+
+        let missing = try node.run(["permohonan", "surat", number, "--conf", conf.path, "--petugas", "Budi"])
+        #expect(missing.status != 0)
+        expectRefused(missing, exit: missing.status, mentioning: "SKTM.txt")
+        try "klasifikasi: 400\njudul: SKTM\n---\nNama {{nama_lengkap}}\n".write(
+            to: conf.appendingPathComponent("surat/SKTM.txt"), atomically: true, encoding: .utf8)
+        let unknown = try node.run(["permohonan", "surat", number, "--conf", conf.path, "--petugas", "Budi"])
+        #expect(unknown.status != 0)
+        expectRefused(unknown, exit: unknown.status, mentioning: "nama_lengkap")
+        #expect(try node.snapshot() == atOperator)
+        #expect(before != atOperator)
+
+        // With the shipped template the first letter takes number 1: the refusals used none.
+        let made = try node.json(["permohonan", "surat", number, "--conf", Simpul.conf, "--petugas", "Budi"])
+        #expect(made["nomorSurat"]?.string == "400/0001/33.74.01/2026")
+    }
+}
