@@ -277,6 +277,20 @@ put("event-data-ptsp-progress-clock.json",
     {"type": "permohonan.ptsp-progress", "data": {"code": "42", "dueOn": "2026-03-25",
                                                    "note": "pemohon sudah mengirim konfirmasi persyaratan"}},
     "event-data")
+put("event-data-kas-closed.json",
+    {"type": "kas.closed", "data": {"day": "2026-03-17", "receipts": 3, "total": 41250,
+                                    "firstReceipt": "33.74.01/000001", "lastReceipt": "33.74.01/000003"}},
+    "event-data")
+put("event-data-kas-deposited.json",
+    {"type": "kas.deposited", "data": {"day": "2026-03-18", "amount": 41250, "reference": "STS-0042/2026",
+                                       "note": "setoran penerimaan 17 Maret"}},
+    "event-data")
+put("event-data-attached-letter.json",
+    {"type": "permohonan.attached", "data": {"sha256": hashlib.sha256(b"%PDF-1.4 surat").hexdigest(),
+                                             "size": 14, "name": "surat-400-0001-2026.pdf",
+                                             "mediaType": "application/pdf",
+                                             "letterNumber": "400/0001/33.74.01/2026"}},
+    "event-data")
 put("event-data-step-completed-cek-lapangan.json",
     {"type": "permohonan.step-completed", "data": {"tahap": "verifikasi", "next": "cek-lapangan",
                                                     "note": "batas pekarangan dengan tetangga perlu dilihat"}},
@@ -343,6 +357,9 @@ put("invalid/event-data-attached-uppercase-sha.json", bad, "event-data", "invali
     "a blob's name is lowercase hex")
 bad = {"type": attached["type"], "data": dict(attached["data"], size=25 * 1024 * 1024)}
 put("invalid/event-data-attached-too-large.json", bad, "event-data", "invalid", "an attachment is at most 20 MiB")
+put("invalid/event-data-kas-deposited-zero.json",
+    {"type": "kas.deposited", "data": {"day": "2026-03-18", "amount": 0, "reference": "STS-0042/2026"}},
+    "event-data", "invalid", "a deposit is at least Rp 1")
 put("invalid/blob-status-complete-without-size.json", {"sha256": scan_sha, "received": 0, "complete": True},
     "blob-status", "invalid", "a complete blob has a size")
 put("invalid/problem-received-on-other-code.json", dict(files["problem.json"][0], received=0), "problem",
