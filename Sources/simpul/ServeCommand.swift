@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SimpulConsole
 import SimpulCounterWeb
 import SimpulDomain
+import SimpulHubServer
 import SimpulStore
 import SimpulSync
 import SimpulTransport
@@ -26,6 +27,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Batas ukuran satu change set dalam byte sebelum kompresi.")
     var budget: Int = ChangeSetSealer.defaultBudget
     @OptionGroup var web: WebOptions
+    @Option(
+        help:
+            "Sajikan /metrics (Prometheus) dan /healthz agen di HOST:PORT, mis. 127.0.0.1:9465 (HTTP hanya di loopback; selain itu HTTPS dengan sertifikat loket web)."
+    )
+    var metrics: String?
 
     func run() async throws {
         let logger = Environment.logger
@@ -33,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         let lock: SyncLock
         let requests = SyncRequests()
         let webServer: CounterWebServer?
+        var operations: HubHTTPServer?
+        let state = AgentState()
         do {
             guard interval >= 1, settle >= 0, retryMin >= 1, retryMax >= retryMin, budget >= 1024 else {
                 throw SimpulError(
@@ -56,14 +64,32 @@ struct ServeCommand: AsyncParsableCommand {
                 // One line per run, flushed at once: stdout is a pipe or the journal, not a terminal.
                 finished: { report in
                     FileHandle.standardOutput.write(Data((FreeText.shown(Agent.summary(report)) + "\n").utf8))
-                }, requests: requests)
+                }, requests: requests, state: state)
             webServer = try web.server(store: s, directory: store.directory, syncRequests: requests, logger: logger)
+            if let (host, port, tls) = try web.endpoint(metrics, option: "metrics", directory: store.directory) {
+                let handler = AgentOperationsHandler(
+                    store: s, state: state, registry: HubOperationsHandler.bootstrapMetrics(), now: Console.now)
+                do {
+                    operations = try HubHTTPServer(
+                        host: host, port: port, tls: tls, handler: handler, maxConnections: 8, logger: logger,
+                        onRunning: { bound in
+                            // Tests and scripts read this line to learn the port when 0 was asked for.
+                            let line = "metrik agen di \(tls == nil ? "http" : "https")://\(host):\(bound)/metrics\n"
+                            FileHandle.standardOutput.write(Data(line.utf8))
+                        })
+                } catch {
+                    throw SimpulError(error.code == .insecureConfiguration ? .usage : .io, error.message)
+                }
+            }
         } catch let error as SimpulError {
             throw Console.fail("simpul", error.message, code: Console.exitCode(error.code))
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: agent)]
+        if let webServer { services.append(.init(service: webServer)) }
+        if let operations { services.append(.init(service: operations)) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: agent)] + (webServer.map { [.init(service: $0)] } ?? []),
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -27,11 +27,22 @@ struct WebOptions: ParsableArguments {
 
     /// The listener's host and port, the TLS files (nil for plain HTTP on loopback).
     func endpoint(directory: String) throws(SimpulError) -> (host: String, port: Int, tls: TLSFiles?)? {
-        guard let listen else { return nil }
+        try endpoint(listen, option: "web", directory: directory)
+    }
+
+    /// `address` (HOST:PORT) as a listener with the counter's TLS files when there are any: also the
+    /// agent's `--metrics` listener, which serves with the same certificate.
+    func endpoint(
+        _ address: String?, option: String, directory: String
+    ) throws(SimpulError) -> (host: String, port: Int, tls: TLSFiles?)? {
+        guard let listen = address else { return nil }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
             (0...65535).contains(port), colon != listen.startIndex
         else {
-            throw SimpulError(.usage, "web: '\(listen)' harus berbentuk HOST:PORT, mis. 0.0.0.0:8443")
+            throw SimpulError(
+                .usage,
+                "\(option): '\(FreeText.shown(String(listen.prefix(80))))' harus berbentuk HOST:PORT, mis. 0.0.0.0:8443"
+            )
         }
         let host = String(listen[..<colon])
         let folder = (directory as NSString).appendingPathComponent("web")

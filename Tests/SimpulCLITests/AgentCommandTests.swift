@@ -273,3 +273,104 @@ import Glibc
         #expect(try copy.list(PermohonanFilter(limit: 5000)).count == 1000)
     }
 }
+
+extension AgentCommandTests {
+    /// The value of one sample line of a Prometheus exposition, by its name and labels as printed.
+    private func sample(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
+    private func get(_ url: String) throws -> (status: Int, contentType: String, body: String) {
+        let marker = "\n--simpul-test--"
+        let (ended, out, err) = try Child.run(
+            "/usr/bin/curl", ["-sS", "-w", "\(marker)%{http_code} %{content_type}", url], timeout: .seconds(60))
+        #expect(ended.status == 0, "\(String(decoding: err, as: UTF8.self))")
+        let parts = String(decoding: out, as: UTF8.self).components(separatedBy: marker)
+        let tail = (parts.last ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+        return (Int(tail.first ?? "") ?? 0, tail.count > 1 ? tail[1] : "", parts.dropLast().joined(separator: marker))
+    }
+
+    /// `simpul serve --metrics`: the agent tells Prometheus how its syncs go, from the store and from
+    /// its own schedule, while it syncs and while the link is down.
+    @Test func serveExposesItsLastSyncItsBacklogAndItsBackoffAsMetrics() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hub = try Hub.start(in: dir)
+        let kec = dir + "/kec"
+        let identity = try kecamatan(
+            at: kec, hubURL: "https://127.0.0.1:\(hub.port)", ca: hub.certificate, registrations: 3)
+        try hub.enroll(identity)
+
+        let agent = try Tool(
+            "simpul",
+            [
+                "serve", "--data", kec, "--settle", "0", "--interval", "3600", "--retry-min", "1", "--retry-max", "2",
+                "--metrics", "127.0.0.1:0",
+            ])
+        defer { agent.signal(SIGKILL) }
+        let announced = try #require(agent.line { $0.hasPrefix("metrik agen di ") }, "\(agent.stderr)")
+        let metrics = String(announced.dropFirst("metrik agen di ".count))
+        #expect(metrics.hasPrefix("http://127.0.0.1:") && metrics.hasSuffix("/metrics"))
+        let first = try #require(agent.line { $0.contains("exit ") }, "no sync line: \(agent.stderr)")
+        #expect(first.contains("in-sync"), "\(first)")
+
+        let synced = try get(metrics)
+        #expect(synced.status == 200)
+        #expect(synced.contentType.hasPrefix("text/plain; version=0.0.4"))
+        let text = synced.body
+        #expect(sample(text, #"simpul_agent_last_sync_result{result="in-sync"}"#) == 1, "\(text)")
+        #expect(sample(text, #"simpul_agent_last_sync_result{result="link-failure"}"#) == 0)
+        #expect(sample(text, "simpul_agent_last_sync_exit_code") == 0)
+        #expect(sample(text, "simpul_agent_events_waiting") == 0)
+        #expect(sample(text, #"simpul_agent_link{state="up"}"#) == 1)
+        #expect(sample(text, "simpul_agent_backoff_failures") == 0)
+        #expect((sample(text, #"simpul_agent_syncs_total{result="in-sync"}"#) ?? 0) >= 1)
+        #expect(sample(text, "simpul_agent_store_up") == 1)
+        #expect((sample(text, "simpul_agent_last_sync_age_seconds") ?? -1) >= 0)
+        // The next periodic sync is an hour away (--interval 3600).
+        let next = try #require(sample(text, "simpul_agent_next_sync_seconds"))
+        #expect(next > 3000 && next <= 3600, "\(next)")
+        #expect(!text.contains("3374010101"), "no NIK in the metrics")
+
+        // The hub goes away and an officer registers: the backlog grows and the agent backs off.
+        #expect(hub.stop() == 0)
+        let created = try Self.run(
+            "simpul",
+            [
+                "permohonan", "create", "--data", kec, "--layanan", "SKTM", "--nik", "3374010101850003", "--nama",
+                "Budi", "--syarat", "ktp", "--syarat", "kk", "--syarat", "pengantar-rt-rw", "--syarat",
+                "pengantar-desa", "--petugas", "Sari",
+            ])
+        #expect(created.status == 0, "\(created.stderr)")
+        _ = try #require(agent.line { $0.contains("link-failure") }, "\(agent.stderr)")
+        let down = try get(metrics).body
+        #expect(sample(down, #"simpul_agent_last_sync_result{result="link-failure"}"#) == 1, "\(down)")
+        #expect(sample(down, "simpul_agent_last_sync_exit_code") == 75)
+        #expect(sample(down, #"simpul_agent_link{state="down"}"#) == 1)
+        #expect((sample(down, "simpul_agent_backoff_failures") ?? 0) >= 1)
+        #expect((sample(down, #"simpul_agent_syncs_total{result="link-failure"}"#) ?? 0) >= 1)
+        #expect(sample(down, "simpul_agent_events_waiting") == 1)
+
+        #expect(try get(metrics.replacingOccurrences(of: "/metrics", with: "/healthz")).status == 200)
+        #expect(try get(metrics.replacingOccurrences(of: "/metrics", with: "/v2/hub")).status == 404)
+        agent.signal(SIGTERM)
+        #expect(agent.wait(timeout: .seconds(30)) == 0, "\(agent.stderr)")
+    }
+
+    @Test func metricsInPlainHTTPAwayFromLoopbackAreRefused() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kec = dir + "/kec"
+        _ = try kecamatan(at: kec, hubURL: "https://127.0.0.1:9", ca: "/nonexistent", registrations: 0)
+        let r = try Self.run("simpul", ["serve", "--data", kec, "--metrics", "0.0.0.0:0"])
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("\"0.0.0.0\""), "\(r.stderr)")
+        let bad = try Self.run("simpul", ["serve", "--data", kec, "--metrics", "metrik"])
+        #expect(bad.status == 64, "\(bad)")
+        #expect(bad.stderr.contains("metrics: 'metrik' harus berbentuk HOST:PORT"), "\(bad.stderr)")
+    }
+}

@@ -51,6 +51,8 @@ public struct SyncAgent: Service {
     let progress: (@Sendable (SyncProgress) -> Void)?
     let finished: (@Sendable (SyncReport) -> Void)?
     let requests: SyncRequests?
+    /// Where the agent publishes its schedule for `/metrics`, when it is served.
+    let state: AgentState?
 
     /// - Parameters:
     ///   - makeTransport: A transport for one run, reporting to (and stopped by) the run's monitor.
@@ -62,9 +64,10 @@ public struct SyncAgent: Service {
         now: @escaping @Sendable () -> Timestamp,
         makeTransport: @escaping @Sendable (SyncMonitor) -> any SyncTransport,
         progress: (@Sendable (SyncProgress) -> Void)? = nil, finished: (@Sendable (SyncReport) -> Void)? = nil,
-        requests: SyncRequests? = nil
+        requests: SyncRequests? = nil, state: AgentState? = nil
     ) {
         self.requests = requests
+        self.state = state
         self.store = store
         self.identity = identity
         self.settings = settings
@@ -77,6 +80,7 @@ public struct SyncAgent: Service {
 
     public func run() async throws {
         var schedule = AgentSchedule(settings: settings.schedule, now: .now)
+        state?.scheduled(schedule)
         var rng = SystemRandomNumberGenerator()
         var mark = localMark()
         logger.notice("agent started", metadata: ["node": "\(identity.node)"])
@@ -94,14 +98,21 @@ public struct SyncAgent: Service {
                 if seen != mark {
                     mark = seen
                     schedule.localChange(at: .now)
+                    state?.scheduled(schedule)
                 }
-                if requests?.take() == true { schedule.requested(at: .now) }
+                if requests?.take() == true {
+                    schedule.requested(at: .now)
+                    state?.scheduled(schedule)
+                }
             }
             if Task.isShuttingDownGracefully { break }
             mark = localMark()
+            state?.started()
             let report = await syncOnce()
             finished?(report)
+            AgentMetrics.finished(report)
             schedule.finished(report.outcome.result, at: .now, using: &rng)
+            state?.scheduled(schedule)
             if schedule.link == .down {
                 logger.notice(
                     "agent backing off",
