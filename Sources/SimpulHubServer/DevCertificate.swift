@@ -18,14 +18,14 @@ public enum DevCertificate {
         )
         // Checked before writing anything so that a refusal never leaves one new file beside an old one.
         for path in [files.certificatePath, files.privateKeyPath] where FileManager.default.fileExists(atPath: path) {
-            throw HubServerError(.fileExists, "Refusing to overwrite the existing file \(path)")
+            throw HubServerError(.fileExists, "berkas \(path) sudah ada; tidak ditimpa")
         }
 
         let (certificatePEM, keyPEM): (String, String)
         do {
             (certificatePEM, keyPEM) = try makeCertificate(host: host, validDays: validDays)
         } catch {
-            throw HubServerError(.io, "Could not create a development certificate for \(host)", cause: error)
+            throw HubServerError(.io, "sertifikat pengembangan untuk \(host) tidak bisa dibuat", cause: error)
         }
         try writeNewFile(files.privateKeyPath, contents: keyPEM, mode: 0o600)
         try writeNewFile(files.certificatePath, contents: certificatePEM, mode: 0o644)
@@ -37,7 +37,7 @@ public enum DevCertificate {
     public static func fingerprint(pem: String) throws -> String {
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         guard let der = Data(base64Encoded: body) else {
-            throw HubServerError(.tlsFiles, "The certificate is not PEM")
+            throw HubServerError(.tlsFiles, "sertifikat bukan PEM")
         }
         return SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
     }
@@ -107,9 +107,9 @@ public enum DevCertificate {
         guard descriptor >= 0 else {
             let error = errno
             if error == EEXIST {
-                throw HubServerError(.fileExists, "Refusing to overwrite the existing file \(path)")
+                throw HubServerError(.fileExists, "berkas \(path) sudah ada; tidak ditimpa")
             }
-            throw HubServerError(.io, "Could not create \(path): \(String(cString: strerror(error)))")
+            throw HubServerError(.io, "\(path) tidak bisa dibuat: \(String(cString: strerror(error)))")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         // The umask may have cleared bits of `mode`; set it exactly.
@@ -118,7 +118,7 @@ public enum DevCertificate {
             try handle.write(contentsOf: Data(contents.utf8))
             try handle.close()
         } catch {
-            throw HubServerError(.io, "Could not write \(path)", cause: error)
+            throw HubServerError(.io, "\(path) tidak bisa ditulis", cause: error)
         }
     }
 }

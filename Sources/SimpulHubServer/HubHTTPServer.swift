@@ -70,8 +70,8 @@ public struct HubHTTPServer: Service {
             guard isLoopbackHost(host) else {
                 throw HubServerError(
                     .insecureConfiguration,
-                    "Plain HTTP is refused on the non-loopback address \"\(host)\": give a TLS certificate and key, "
-                        + "or listen on 127.0.0.1, ::1 or localhost"
+                    "HTTP tanpa TLS ditolak di alamat bukan loopback \"\(host)\": berikan sertifikat dan kunci TLS, "
+                        + "atau dengarkan di 127.0.0.1, ::1 atau localhost"
                 )
             }
             self.tlsConfiguration = nil
@@ -125,22 +125,22 @@ public struct HubHTTPServer: Service {
 
     /// The server side of TLS 1.2+ with the chain and key in `files`; the counter's web server uses it too.
     public static func loadTLSConfiguration(_ files: TLSFiles) throws(HubServerError) -> TLSConfiguration {
-        let certificatePEM = try readFile(files.certificatePath, what: "TLS certificate")
-        let keyPEM = try readFile(files.privateKeyPath, what: "TLS private key")
+        let certificatePEM = try readFile(files.certificatePath, what: "sertifikat TLS")
+        let keyPEM = try readFile(files.privateKeyPath, what: "kunci privat TLS")
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMBytes(certificatePEM)
         } catch {
             throw HubServerError(
                 .tlsFiles,
-                "The TLS certificate file \(files.certificatePath) is not a valid PEM certificate",
+                "berkas sertifikat TLS \(files.certificatePath) bukan sertifikat PEM yang sah",
                 cause: error
             )
         }
         guard !chain.isEmpty else {
             throw HubServerError(
                 .tlsFiles,
-                "The TLS certificate file \(files.certificatePath) contains no PEM certificate"
+                "berkas sertifikat TLS \(files.certificatePath) tidak berisi sertifikat PEM"
             )
         }
         let key: NIOSSLPrivateKey
@@ -149,7 +149,7 @@ public struct HubHTTPServer: Service {
         } catch {
             throw HubServerError(
                 .tlsFiles,
-                "The TLS private key file \(files.privateKeyPath) is not a valid PEM private key",
+                "berkas kunci privat TLS \(files.privateKeyPath) bukan kunci privat PEM yang sah",
                 cause: error
             )
         }
@@ -165,8 +165,8 @@ public struct HubHTTPServer: Service {
         do {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw HubServerError(.tlsFiles, "The \(what) file \(path) \(reason)", cause: error)
+            let reason = FileManager.default.fileExists(atPath: path) ? "tidak bisa dibaca" : "tidak ada"
+            throw HubServerError(.tlsFiles, "berkas \(what) \(path) \(reason)", cause: error)
         }
     }
 }

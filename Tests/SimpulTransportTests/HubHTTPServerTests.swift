@@ -29,7 +29,7 @@ struct HubHTTPServerTests {
             try HubHTTPServer(host: host, port: 0, tls: nil, handler: EchoHandler(), logger: quietLogger)
         }
         #expect(error?.code == .insecureConfiguration)
-        #expect(error?.message.contains("Plain HTTP is refused on the non-loopback address") == true)
+        #expect(error?.message.contains("HTTP tanpa TLS ditolak di alamat bukan loopback") == true)
     }
 
     @Test(arguments: ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LocalHost"])
@@ -63,7 +63,7 @@ struct HubHTTPServerTests {
         }
         #expect(error?.code == .tlsFiles)
         #expect(error?.message.contains(tls.certificatePath) == true)
-        #expect(error?.message.contains("does not exist") == true)
+        #expect(error?.message.contains("tidak ada") == true)
     }
 
     @Test func aKeyFileThatIsNotPEMIsNamed() throws {
