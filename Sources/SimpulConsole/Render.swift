@@ -227,6 +227,12 @@ public enum Render {
             what =
                 "Setoran \(Rupiah.format(d.amount)) ke kas daerah, bukti \(d.reference)"
                 + (d.note.map { ": \($0)" } ?? "")
+        case .skmRecorded(let r):
+            what = "Survei kepuasan \(r.month) (\(r.channel == .tablet ? "tablet" : "kertas")), layanan \(r.layanan)"
+        case .complaintReceived(let c):
+            what = "Pengaduan diterima (\(c.channel.label)): \(c.text)"
+        case .complaintFollowedUp(let n): what = "Pengaduan ditindaklanjuti: \(n.note)"
+        case .complaintClosed(let n): what = "Pengaduan ditutup: \(n.note)"
         }
         return what
     }

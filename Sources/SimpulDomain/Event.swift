@@ -105,6 +105,10 @@ public enum EventType: String, CaseIterable, Sendable, Codable, CustomStringConv
     case returned = "permohonan.returned"
     case kasClosed = "kas.closed"
     case kasDeposited = "kas.deposited"
+    case skmRecorded = "skm.recorded"
+    case complaintReceived = "pengaduan.received"
+    case complaintFollowedUp = "pengaduan.followed-up"
+    case complaintClosed = "pengaduan.closed"
 
     /// The wire string, so messages and logs read as the log does.
     public var description: String { rawValue }
@@ -127,6 +131,10 @@ public enum EventBody: Sendable, Equatable, Codable {
     case returned(Pengembalian)
     case kasClosed(KasClosing)
     case kasDeposited(KasDeposit)
+    case skmRecorded(SurveyResponse)
+    case complaintReceived(ComplaintReceived)
+    case complaintFollowedUp(ComplaintNote)
+    case complaintClosed(ComplaintNote)
 
     public var type: EventType {
         switch self {
@@ -145,6 +153,10 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .returned: .returned
         case .kasClosed: .kasClosed
         case .kasDeposited: .kasDeposited
+        case .skmRecorded: .skmRecorded
+        case .complaintReceived: .complaintReceived
+        case .complaintFollowedUp: .complaintFollowedUp
+        case .complaintClosed: .complaintClosed
         }
     }
 
@@ -184,6 +196,10 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .returned: .returned(try Pengembalian(from: decoder))
         case .kasClosed: .kasClosed(try KasClosing(from: decoder))
         case .kasDeposited: .kasDeposited(try KasDeposit(from: decoder))
+        case .skmRecorded: .skmRecorded(try SurveyResponse(from: decoder))
+        case .complaintReceived: .complaintReceived(try ComplaintReceived(from: decoder))
+        case .complaintFollowedUp: .complaintFollowedUp(try ComplaintNote(from: decoder))
+        case .complaintClosed: .complaintClosed(try ComplaintNote(from: decoder))
         }
     }
 
@@ -211,6 +227,10 @@ public enum EventBody: Sendable, Equatable, Codable {
         case .returned(let v): try v.encode(to: encoder)
         case .kasClosed(let v): try v.encode(to: encoder)
         case .kasDeposited(let v): try v.encode(to: encoder)
+        case .skmRecorded(let v): try v.encode(to: encoder)
+        case .complaintReceived(let v): try v.encode(to: encoder)
+        case .complaintFollowedUp(let v): try v.encode(to: encoder)
+        case .complaintClosed(let v): try v.encode(to: encoder)
         }
     }
 }

@@ -9,6 +9,11 @@ public struct LedgerRecord: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, CaseIterable {
         /// The kasir's day: closings and deposits (`kas.closed`, `kas.deposited`).
         case kas = "KAS"
+        /// A month's anonymous survey responses (`skm.recorded`): `SKM/01/2026-11`.
+        case skm = "SKM"
+        /// One complaint and what became of it (`pengaduan.*`): `ADU/01/26-00003`, numbered per node
+        /// and year without gaps.
+        case aduan = "ADU"
     }
 
     public var kind: Kind
@@ -27,6 +32,20 @@ public struct LedgerRecord: Hashable, Sendable, CustomStringConvertible {
     /// The cash book of one node's day.
     public static func kas(prefix: String, day: LocalDate) -> LedgerRecord {
         LedgerRecord(kind: .kas, prefix: prefix, key: day.description)
+    }
+
+    /// The survey responses one node took in a month.
+    public static func skm(prefix: String, year: Int, month: Int) -> LedgerRecord {
+        LedgerRecord(kind: .skm, prefix: prefix, key: SurveyResponse.monthText(year: year, month: month))
+    }
+
+    /// A node's n-th complaint of a year: `ADU/01/26-00003`.
+    public static func aduan(prefix: String, year: Int, sequence: Int) -> LedgerRecord {
+        let yy = String(year % 100)
+        let seq = String(sequence)
+        return LedgerRecord(
+            kind: .aduan, prefix: prefix,
+            key: "\(yy.count < 2 ? "0" : "")\(yy)-\(String(repeating: "0", count: max(0, 5 - seq.count)))\(seq)")
     }
 
     /// Reads a record name; nil unless it has exactly the form a node writes: a known kind, a prefix

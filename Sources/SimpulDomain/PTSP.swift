@@ -83,7 +83,7 @@ extension EventType {
     public var writer: EventWriter {
         switch self {
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .returned,
-            .kasClosed, .kasDeposited:
+            .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived, .complaintFollowedUp, .complaintClosed:
             .kecamatan
         // The loket attaches scans; the hub attaches the document the PTSP issued.
         case .attached: .both
@@ -97,7 +97,8 @@ extension EventType {
         switch self {
         case .catalogPublished, .calendarPublished: true
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
-            .returned, .ptspProgress, .decided, .settled, .kasClosed, .kasDeposited:
+            .returned, .ptspProgress, .decided, .settled, .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived,
+            .complaintFollowedUp, .complaintClosed:
             false
         }
     }
@@ -107,6 +108,8 @@ extension EventType {
     public var ledger: LedgerRecord.Kind? {
         switch self {
         case .kasClosed, .kasDeposited: .kas
+        case .skmRecorded: .skm
+        case .complaintReceived, .complaintFollowedUp, .complaintClosed: .aduan
         case .registered, .stepCompleted, .forwarded, .withdrawn, .rejected, .paymentReceived, .attached,
             .returned, .ptspProgress, .decided, .settled, .catalogPublished, .calendarPublished:
             nil
@@ -183,6 +186,10 @@ public enum EventAuthorization {
         switch body {
         case .kasClosed(let closing): return closing.problem.map { Refusal(reason: .invalidData, message: $0) }
         case .kasDeposited(let deposit): return deposit.problem.map { Refusal(reason: .invalidData, message: $0) }
+        case .skmRecorded(let response): return response.problem.map { Refusal(reason: .invalidData, message: $0) }
+        case .complaintReceived(let c): return c.problem.map { Refusal(reason: .invalidData, message: $0) }
+        case .complaintFollowedUp(let n), .complaintClosed(let n):
+            return n.problem.map { Refusal(reason: .invalidData, message: $0) }
         default: break
         }
         guard case .attached(let a) = body else { return nil }
@@ -215,6 +222,18 @@ public enum EventAuthorization {
         case (true, true), (false, false):
             return nil
         }
+    }
+
+    /// Why an event's data does not fit its record: a survey response belongs on the ledger of its own
+    /// month, so that each month's record holds exactly the month's responses.
+    public static func refusal(body: EventBody, record: String) -> Refusal? {
+        guard case .skmRecorded(let response) = body, let ledger = LedgerRecord(parsing: record) else { return nil }
+        guard ledger.key == response.month else {
+            return Refusal(
+                reason: .invalidData,
+                message: "survei bulan \(response.month.prefix(20)) tidak di catatan \(ledger.kind.rawValue) bulan itu")
+        }
+        return nil
     }
 
     /// `refusal(type:author:partition:)` and `refusal(body:author:)` together: every rule on who may
@@ -255,6 +274,7 @@ public enum EventAuthorization {
         /// `refusal(type:record:)` and the rules on the event's data (`refusal(body:author:)`).
         public mutating func refusal(body: EventBody, record: String) -> Refusal? {
             refusal(type: body.type, record: record) ?? EventAuthorization.refusal(body: body, author: author)
+                ?? EventAuthorization.refusal(body: body, record: record)
         }
 
         public mutating func refusal(type: EventType, record: String) -> Refusal? {

@@ -121,7 +121,8 @@ public struct Permohonan: Sendable, Equatable, Codable {
             if !attachments.contains(where: { $0.attachment.sha256 == a.sha256 }) {
                 attachments.append(AttachedFile(attachment: a, dot: event.dot))
             }
-        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived,
+            .complaintFollowedUp, .complaintClosed:
             break
         }
         witness(event)

@@ -79,6 +79,8 @@ public enum Peran {
     public static let ptsp = "Petugas PTSP"
     public static let rekonsiliasi = "Petugas Rekonsiliasi PTSP"
     public static let adminHub = "Admin TI Kabupaten"
+    /// Who receives, follows up and closes complaints, when the node has no accounts.
+    public static let pengaduan = "Petugas Pengaduan"
 }
 
 /// What an officer asks to do with a permohonan.
@@ -407,7 +409,8 @@ public enum Workflow {
                     "permohonan \(p.number) sudah ditutup (status \(p.status.label)); lampiran tidak bisa ditambahkan"
             }
             return nil
-        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived,
+            .complaintFollowedUp, .complaintClosed:
             return "event \(body.type) bukan milik permohonan"
         }
     }
@@ -448,7 +451,8 @@ public enum Workflow {
         case .forwarded, .withdrawn, .rejected, .decided, .settled: true
         case .stepCompleted(let s): s.tahap == .penyerahan
         case .registered, .paymentReceived, .ptspProgress, .catalogPublished, .calendarPublished, .attached,
-            .returned, .kasClosed, .kasDeposited:
+            .returned, .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived, .complaintFollowedUp,
+            .complaintClosed:
             false
         }
     }

@@ -112,7 +112,7 @@ import Testing
                 "v6-bundle-blobs", "v7-knowledge", "v8-key-states", "v9-bounds-blob-owner-relay-parking",
                 "v10-contact-refusals", "v11-officer-accounts", "v12-permohonan-nik", "v13-staff-accounts",
                 "v14-printed-papers", "v15-permohonan-owing", "v16-antrian", "v17-file-access", "v18-service-clock",
-                "v19-issued-documents", "v20-node-reports", "v21-kas", "v22-letters",
+                "v19-issued-documents", "v20-node-reports", "v21-kas", "v22-letters", "v23-skm-pengaduan",
             ])
     }
 

@@ -31,7 +31,8 @@ final class Projection {
     /// Folds one event the local workflow accepted.
     func apply(_ event: Event) throws {
         switch event.body {
-        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited:
+        case .catalogPublished, .calendarPublished, .kasClosed, .kasDeposited, .skmRecorded, .complaintReceived,
+            .complaintFollowedUp, .complaintClosed:
             try Self.projectFact(event, db: db)
         case .registered(let r):
             states[event.record] = Permohonan(registeredBy: event, r)
@@ -396,6 +397,33 @@ final class Projection {
         case .kasDeposited(let d):
             try insertKas(
                 event, kind: "setor", day: d.day, amount: d.amount, extra: [nil, nil, nil, d.reference, d.note], db: db)
+        case .skmRecorded(let r):
+            // One row per response, keyed by the event's dot; the row holds nothing the event does not.
+            guard r.answers.count == SKM.elements.count else { break }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO skm (node, seq, partition, record, layanan, month, channel,
+                        u1, u2, u3, u4, u5, u6, u7, u8, u9)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: StatementArguments(
+                    [
+                        event.dot.node, Int64(event.dot.seq), event.partition, event.record, r.layanan, r.month,
+                        r.channel.rawValue,
+                    ] as [any DatabaseValueConvertible] + r.answers))
+        case .complaintReceived(let c):
+            try insertComplaint(
+                event, kind: "terima",
+                values: [
+                    c.channel.rawValue, c.layanan, c.number, c.text, c.name, c.contact, c.receivedOn.description,
+                    c.respondBy.description, c.closeBy.description, nil,
+                ], db: db)
+        case .complaintFollowedUp(let n):
+            try insertComplaint(
+                event, kind: "tindak-lanjut", values: [nil, nil, nil, nil, nil, nil, nil, nil, nil, n.note], db: db)
+        case .complaintClosed(let n):
+            try insertComplaint(
+                event, kind: "tutup", values: [nil, nil, nil, nil, nil, nil, nil, nil, nil, n.note], db: db)
         case .catalogPublished(let catalog):
             try db.execute(
                 sql: "INSERT OR REPLACE INTO catalog (version, body, loaded_at, published) VALUES (?, ?, ?, 1)",
@@ -414,6 +442,22 @@ final class Projection {
             // Only facts are projected here; the callers route by `EventType.isPermohonan`.
             break
         }
+    }
+
+    /// One row per complaint event, keyed by its dot; a complaint's state (followed up, closed) is read
+    /// from its rows together, so the order the events are projected in does not matter.
+    private static func insertComplaint(
+        _ event: Event, kind: String, values: [(any DatabaseValueConvertible)?], db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO pengaduan (node, seq, partition, record, kind, channel, layanan, number, text,
+                    name, contact, received_on, respond_by, close_by, note, officer, at, lamport)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(
+                [event.dot.node, Int64(event.dot.seq), event.partition, event.record, kind] + values
+                    + [event.officer, event.at.description, Int64(event.lamport)]))
     }
 
     private static func insertKas(

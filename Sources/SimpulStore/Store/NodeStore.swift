@@ -333,6 +333,8 @@ public final class NodeStore: Sendable {
         case .ptspProgress, .decided: Peran.ptsp
         case .settled: Peran.rekonsiliasi
         case .catalogPublished, .calendarPublished: Peran.adminHub
+        case .skmRecorded: SKMRecording.respondentRole
+        case .complaintReceived, .complaintFollowedUp, .complaintClosed: Peran.pengaduan
         }
     }
 

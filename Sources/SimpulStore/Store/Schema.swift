@@ -303,6 +303,7 @@ enum Schema {
         registerNodeReports(&migrator)
         registerKas(&migrator)
         registerLetters(&migrator)
+        registerSKMPengaduan(&migrator)
         return migrator
     }
 
@@ -310,7 +311,9 @@ enum Schema {
     static let columnarState = "v3-columnar-state"
 
     /// The materialized tables, in the order a digest reads them.
-    static let materialized = ["permohonan", "pembayaran", "conflict", "attachment", "knowledge", "kas"]
+    static let materialized = [
+        "permohonan", "pembayaran", "conflict", "attachment", "knowledge", "kas", "skm", "pengaduan",
+    ]
 }
 
 /// The `event` table, the one place its shape is written: the store's first migration creates it
