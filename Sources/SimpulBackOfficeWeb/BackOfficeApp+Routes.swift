@@ -40,6 +40,7 @@ extension BackOfficeApp {
         router.get("/penerimaan.xlsx") { request, context in
             try await penerimaanXLSX(request: request, context: context)
         }
+        router.get("/kepuasan") { request, context in try await kepuasanPage(request: request, context: context) }
         router.get("/node") { request, context in try await nodesPage(request: request, context: context) }
         router.post("/node") { request, context in try await changeNodes(request: request, context: context) }
         router.post("/node/:node/cabut") { request, context in try await changeNodes(request: request, context: context)

@@ -66,7 +66,8 @@ public struct BackOfficeApp: Sendable {
         self.renderer = try PageRenderer(
             templates: BackOfficeTemplates.all.merging(Self.staffTemplates) { first, _ in first }
                 .merging(Self.nodeTemplates) { first, _ in first }
-                .merging(Self.penerimaanTemplates) { first, _ in first })
+                .merging(Self.penerimaanTemplates) { first, _ in first }
+                .merging(Self.kepuasanTemplates) { first, _ in first })
         self.login = WebLogin(
             store: store, sessionSeconds: settings.sessionSeconds, secure: settings.secure,
             passwordCost: settings.passwordCost, logger: logger, now: now)
@@ -91,6 +92,7 @@ public struct BackOfficeApp: Sendable {
         case node = "/node"
         case penerimaan = "/penerimaan"
         case konflik = "/konflik"
+        case kepuasan = "/kepuasan"
         case none = ""
     }
 
@@ -126,6 +128,7 @@ public struct BackOfficeApp: Sendable {
                     href: "/konflik", label: "Konflik", current: section == .konflik, count: frame.strip?.openConflicts),
             ]
             frame.nav.append(Nav(href: "/penerimaan", label: "Penerimaan", current: section == .penerimaan))
+            frame.nav.append(Nav(href: "/kepuasan", label: "IKM & pengaduan", current: section == .kepuasan))
             if session.account.holds(.adminTI) {
                 frame.nav.append(Nav(href: "/node", label: "Node", current: section == .node))
                 frame.nav.append(Nav(href: "/staf", label: "Akun staf", current: section == .staf))

@@ -19,21 +19,45 @@ public enum LaporanText {
 
     public static let header = [
         "layanan", "diterima", "selesai", "selesai_tepat_waktu", "selesai_bertenggat", "ditarik", "ditolak",
-        "diteruskan", "disetujui_penerima", "ditolak_penerima", "pembayaran", "retribusi",
+        "diteruskan", "disetujui_penerima", "ditolak_penerima", "pembayaran", "retribusi", "responden_skm", "ikm",
+        "mutu",
     ]
 
     public static func cells(_ r: MonthlyReport.Row) -> [String] {
         [
             r.layanan, String(r.received), String(r.finished), String(r.finishedOnTime), String(r.finishedWithDue),
             String(r.withdrawn), String(r.rejected), String(r.forwarded), String(r.approved), String(r.refused),
-            String(r.payments), String(r.fees),
+            String(r.payments), String(r.fees), String(r.ikm.respondents),
+            r.ikm.hundredths.map(IKM.plain(hundredths:)) ?? "", r.ikm.grade?.rawValue ?? "",
         ]
+    }
+
+    /// The office's figures below the table: deposits and complaints.
+    public static func summary(_ report: MonthlyReport) -> [(key: String, label: String, value: String)] {
+        let c = report.complaints
+        return [
+            ("retribusi_disetor", "Retribusi disetor ke kas daerah", String(report.deposited)),
+            ("pengaduan_diterima", "Pengaduan diterima", String(c.received)),
+            ("pengaduan_ditindaklanjuti", "Tindak lanjut pengaduan", String(c.followedUp)),
+            ("pengaduan_ditutup", "Pengaduan ditutup", String(c.closed)),
+            ("pengaduan_terbuka", "Pengaduan masih terbuka (akhir bulan)", String(c.open)),
+            ("pengaduan_terlambat", "Pengaduan terlambat (akhir bulan)", String(c.late)),
+        ]
+    }
+
+    /// "79,17 (B, Baik) dari 12 responden", or "-" without responses.
+    public static func ikm(_ ikm: IKM) -> String {
+        guard let h = ikm.hundredths, let grade = ikm.grade else { return "-" }
+        return "\(IKM.decimal(hundredths: h)) (\(grade.rawValue), \(grade.label)) dari \(ikm.respondents) responden"
     }
 
     /// UTF-8 with a byte order mark so a spreadsheet reads it right; fees as plain rupiah so they add up.
     public static func csv(_ report: MonthlyReport) -> String {
         var out = "\u{FEFF}" + header.joined(separator: ",") + "\r\n"
         for r in report.rows + [report.total] { out += cells(r).map(CSV.cell).joined(separator: ",") + "\r\n" }
+        // The office's figures as a second small table after an empty line, so the first stays a table.
+        out += "\r\nringkasan,nilai\r\n"
+        for s in summary(report) { out += "\(s.key),\(s.value)\r\n" }
         return out
     }
 
@@ -51,8 +75,15 @@ public enum LaporanText {
                 "\(r.layanan): diterima \(r.received), selesai \(r.finished) (tepat waktu \(onTime(r))), "
                     + "ditarik \(r.withdrawn), ditolak \(r.rejected), diteruskan \(r.forwarded), "
                     + "keputusan penerima \(r.approved) setuju / \(r.refused) tolak, "
-                    + "retribusi \(Rupiah.format(r.fees)) (\(r.payments) kuitansi)")
+                    + "retribusi \(Rupiah.format(r.fees)) (\(r.payments) kuitansi), IKM \(ikm(r.ikm))")
         }
+        let c = report.complaints
+        lines += [
+            "",
+            "Retribusi disetor ke kas daerah: \(Rupiah.format(report.deposited))",
+            "Pengaduan: diterima \(c.received), ditindaklanjuti \(c.followedUp), ditutup \(c.closed); "
+                + "pada akhir bulan masih terbuka \(c.open), terlambat \(c.late)",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -22,13 +22,18 @@ extension CounterApp {
                 back: "/laporan", backLabel: "Laporan bulan ini")
         }
         struct Row {
-            var layanan, received, finished, onTime, withdrawn, rejected, forwarded, decided, fees: String
+            var layanan, received, finished, onTime, withdrawn, rejected, forwarded, decided, fees, ikm: String
+        }
+        struct Fact {
+            var label, value: String
         }
         struct View {
             var office, month, monthISO, printed, previous, next, csv: String
             var rows: [Row]
             var hasRows: Bool
             var total: Row
+            var ikmOverall: String
+            var officeFacts: [Fact]
         }
         let names = Dictionary(
             uniqueKeysWithValues: ((try? await blocking { () throws(SimpulError) in try self.store.catalog() })?
@@ -38,7 +43,7 @@ extension CounterApp {
                 layanan: names[r.layanan].map { "\($0) (\(r.layanan))" } ?? r.layanan, received: "\(r.received)",
                 finished: "\(r.finished)", onTime: LaporanText.onTime(r), withdrawn: "\(r.withdrawn)",
                 rejected: "\(r.rejected)", forwarded: "\(r.forwarded)", decided: "\(r.approved) / \(r.refused)",
-                fees: "\(Rupiah.format(r.fees)) (\(r.payments) kuitansi)")
+                fees: "\(Rupiah.format(r.fees)) (\(r.payments) kuitansi)", ikm: LaporanText.ikm(r.ikm))
         }
         let first = LocalDate(year: report.year, month: report.month, day: 1) ?? today()
         let before = first.adding(days: -1)
@@ -53,7 +58,11 @@ extension CounterApp {
             monthISO: report.monthText,
             printed: WebPage.moment(now(), zona: zona), previous: "/laporan?bulan=\(iso(before))",
             next: "/laporan?bulan=\(iso(after))", csv: "/laporan.csv?bulan=\(report.monthText)",
-            rows: report.rows.map(row), hasRows: !report.rows.isEmpty, total: row(report.total))
+            rows: report.rows.map(row), hasRows: !report.rows.isEmpty, total: row(report.total),
+            ikmOverall: LaporanText.ikm(report.total.ikm),
+            officeFacts: LaporanText.summary(report).map {
+                Fact(label: $0.label, value: $0.key == "retribusi_disetor" ? Rupiah.format(report.deposited) : $0.value)
+            })
         logger.info(
             "monthly report read",
             metadata: ["month": "\(report.monthText)", "username": "\(session.account.username)"])

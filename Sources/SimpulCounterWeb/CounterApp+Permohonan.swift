@@ -184,10 +184,16 @@ extension CounterApp {
                 back: "/cari", backLabel: "Cari permohonan")
         }
         let (p, history, blobs, calendar) = loaded
-        let body = renderer.render(
-            "permohonan",
-            FileView(
-                p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona))
+        var view = FileView(
+            p, history: history, blobs: blobs, session: session, today: today(), calendar: calendar, zona: zona)
+        // The survey is offered once the document was handed over, to the officer who hands it over.
+        if p.status == .selesai, session.account.holds(.penyerahan),
+            p.partition == store.info.node.homePartition,
+            (try? await blocking({ () throws(SimpulError) in try store.surveyEligibility(number) })) == .open
+        {
+            view.survey = "/skm/\(number)"
+        }
+        let body = renderer.render("permohonan", view)
         return await page(
             p.number, section: .none, session: session, body: body, flash: flash, flashIsError: flashIsError,
             status: status, request: flash == nil ? request : nil)
@@ -394,6 +400,8 @@ struct FileView {
     /// What holds the file back that no button here can change (a fee still owed before handover).
     var notice: String?
     var history: [Entry]
+    /// The tablet survey's address, while the handed-over file has not answered it.
+    var survey: String?
 
     init(
         _ p: Permohonan, history events: [Event], blobs: [String: StoredBlob], session: WebSession, today: LocalDate,

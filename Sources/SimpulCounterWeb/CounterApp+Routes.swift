@@ -27,6 +27,10 @@ extension CounterApp {
         router.get("/kas") { request, context in try await kasPage(request: request, context: context) }
         router.post("/kas/tutup") { request, context in try await closeKas(request: request, context: context) }
         router.post("/kas/setor") { request, context in try await depositKas(request: request, context: context) }
+        router.get("/skm/:nomor") { request, context in try await surveyPage(request: request, context: context) }
+        router.post("/skm/:nomor") { request, context in try await takeSurvey(request: request, context: context) }
+        router.get("/pengaduan") { request, context in try await complaintsPage(request: request, context: context) }
+        router.post("/pengaduan") { request, context in try await changeComplaint(request: request, context: context) }
         router.get("/laporan") { request, context in try await laporanPage(request: request, context: context) }
         router.get("/laporan.csv") { request, context in try await laporanCSV(request: request, context: context) }
         router.get("/antrian/laporan") { request, context in

@@ -82,6 +82,7 @@ public struct CounterApp: Sendable {
         case petugas = "/petugas"
         case antrian = "/antrian"
         case kas = "/kas"
+        case pengaduan = "/pengaduan"
         case none = ""
     }
 
@@ -119,6 +120,9 @@ public struct CounterApp: Sendable {
                 nav.append(NavItem(href: "/kas", label: "Buku kas", current: section == .kas, count: 0))
             }
             nav.append(NavItem(href: "/laporan", label: "Laporan", current: false, count: 0))
+            if (NodeStore.complaintReceivers + NodeStore.complaintHandlers).contains(where: session.account.holds) {
+                nav.append(NavItem(href: "/pengaduan", label: "Pengaduan", current: section == .pengaduan, count: 0))
+            }
             nav.append(NavItem(href: "/verifikasi", label: "Cek kertas", current: section == .verifikasi, count: 0))
             if session.account.holds(.admin) {
                 nav.append(NavItem(href: "/petugas", label: "Akun petugas", current: section == .petugas, count: 0))

@@ -8,7 +8,62 @@ enum CounterTemplates {
         "frame": frame, "login": login, "queue": queue, "permohonan": permohonan, "daftar": daftar, "cari": cari,
         "petugas": petugas, "pesan": pesan, "antrian": antrian, "antrianlaporan": antrianLaporan,
         "kas": CounterApp.kasTemplate,
+        "pengaduan": pengaduan,
     ]
+
+    /// The register of complaints: the open ones (or all), late ones marked, with the form to receive one.
+    static let pengaduan = """
+        <h1>Register pengaduan</h1>
+        <p class="muted">Tenggat menurut UU 25/2009: ditanggapi paling lambat {{responseDays}} hari dan diselesaikan paling lambat {{closingDays}} hari sejak diterima (bila jatuh pada hari libur, hari kerja berikutnya).{{#lateCount}} <strong class="due merah">{{lateCount}} terlambat.</strong>{{/lateCount}}</p>
+        <p>{{#all}}<a href="/pengaduan">Tampilkan yang masih terbuka saja</a>{{/all}}{{^all}}<a href="/pengaduan?semua=1">Tampilkan semua, termasuk yang sudah ditutup</a>{{/all}}</p>
+        {{#empty}}<div class="card"><p>{{#all}}Belum ada pengaduan.{{/all}}{{^all}}Tidak ada pengaduan yang terbuka.{{/all}}</p></div>{{/empty}}
+        {{^empty}}
+        <table class="queue complaints">
+          <thead><tr><th scope="col">Nomor</th><th scope="col">Diterima</th><th scope="col">Pengaduan</th><th scope="col">Tenggat</th><th scope="col">Status</th></tr></thead>
+          <tbody>
+          {{#rows}}
+            <tr class="{{rowKind}}">
+              <td><strong class="nomor">{{record}}</strong></td>
+              <td>{{received}}<br><span class="muted">{{channel}}, oleh {{officer}}</span></td>
+              <td><div>{{text}}</div><div class="muted">Layanan: {{layanan}}{{#number}} &middot; Permohonan {{number}}{{/number}} &middot; Pengadu: {{complainant}}</div>
+                {{#steps}}<div class="muted">{{when}} &middot; {{officer}} &middot; {{note}}</div>{{/steps}}
+                {{#canHandle}}
+                <details class="no-print"><summary>Tindak lanjut atau tutup</summary>
+                <form class="stack" method="post" action="/pengaduan">
+                  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{record}}">
+                  <label for="catatan-{{record}}">Catatan (tanggapan, tindakan, atau hasil penyelesaian)</label>
+                  <textarea id="catatan-{{record}}" name="catatan" required maxlength="1000"></textarea>
+                  <p><button type="submit" name="aksi" value="tindak-lanjut">Catat tindak lanjut</button> <button type="submit" name="aksi" value="tutup" class="secondary">Tutup pengaduan</button></p>
+                </form></details>
+                {{/canHandle}}
+              </td>
+              <td>Tanggapi: {{respondBy}}<br>Selesai: {{closeBy}}</td>
+              <td><span class="due {{stateKind}}">{{state}}</span></td>
+            </tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        {{/empty}}
+        {{#canReceive}}
+        <h2>Terima pengaduan</h2>
+        <form class="card stack" method="post" action="/pengaduan">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="aksi" value="terima">
+          <label for="saluran">Saluran</label>
+          <select id="saluran" name="saluran" required>{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select>
+          <label for="layanan">Layanan yang diadukan (boleh kosong)</label>
+          <select id="layanan" name="layanan"><option value="">(tidak tentang satu layanan)</option>{{#services}}<option value="{{value}}">{{label}}</option>{{/services}}</select>
+          <label for="nomor">Nomor permohonan (boleh kosong)</label>
+          <input id="nomor" name="nomor" type="text" inputmode="numeric" placeholder="01-26-00042-7" maxlength="40">
+          <label for="isi">Isi pengaduan</label>
+          <textarea id="isi" name="isi" required maxlength="2000"></textarea>
+          <label for="nama">Nama pengadu (boleh kosong)</label>
+          <input id="nama" name="nama" type="text" maxlength="100">
+          <label for="kontak">Kontak pengadu: telepon, alamat atau email (boleh kosong)</label>
+          <input id="kontak" name="kontak" type="text" maxlength="200">
+          <p><button type="submit">Catat pengaduan</button></p>
+        </form>
+        {{/canReceive}}
+        """
 
     static let antrian = """
         <h1>Antrian</h1>
@@ -222,6 +277,11 @@ enum CounterTemplates {
           </form>
           {{/canAttach}}
         </div>
+        {{#survey}}
+        <h2>Survei kepuasan masyarakat</h2>
+        <div class="card no-print survey-offer"><p>Dokumen sudah diserahkan. Berikan tablet kepada pemohon untuk mengisi survei (tanpa nama), atau salin formulir kertasnya.</p>
+          <p><a class="button" href="{{survey}}">Buka survei di tablet</a> <a class="button secondary" href="{{survey}}?saluran=kertas">Salin dari formulir kertas</a></p></div>
+        {{/survey}}
         <h2>Tindakan</h2>
         {{#notice}}<div class="flash err" role="note">{{notice}}</div>{{/notice}}
         {{^actions}}<div class="card"><p class="muted">{{noActionText}}</p></div>{{/actions}}

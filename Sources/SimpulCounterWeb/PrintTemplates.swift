@@ -2,8 +2,54 @@
 enum PrintTemplates {
     static let all: [String: String] = [
         "tandaterima": tandaTerima, "kuitansi": kuitansi, "verifikasi": verifikasi, "papan": papan,
-        "tiket": tiket, "layar": layar, "laporan": laporan,
+        "tiket": tiket, "layar": layar, "laporan": laporan, "survei": survei, "survei-selesai": surveiSelesai,
     ]
+
+    /// The survey on the counter's tablet: nothing of the office's staff or of the file, large answers to
+    /// touch, one question per row.
+    static let survei = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Survei Kepuasan Masyarakat</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/survei.css"></head>
+        <body>
+        <main class="survey">
+        <h1>Survei Kepuasan Masyarakat</h1>
+        <p class="lead">{{#paper}}Salin jawaban dari formulir kertas.{{/paper}}{{^paper}}Bagaimana pelayanan kami hari ini? Pilih satu jawaban untuk setiap pertanyaan. Survei ini tanpa nama: jawaban Anda tidak dikaitkan dengan nama, NIK, nomor berkas atau petugas.{{/paper}}</p>
+        {{#problem}}<p class="problem" role="alert">{{problem}}</p>{{/problem}}
+        <form method="post" action="/skm/{{number}}">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="saluran" value="{{channel}}">
+        {{#questions}}
+        <fieldset class="question">
+          <legend><span class="code">{{code}}</span> {{label}}<span class="ask">{{question}}</span></legend>
+          <div class="choices">{{#answers}}<label class="choice"><input type="radio" name="{{name}}" value="{{value}}" required{{#checked}} checked{{/checked}}><span><b>{{value}}</b> {{label}}</span></label>{{/answers}}</div>
+        </fieldset>
+        {{/questions}}
+        <p class="send"><button type="submit">Kirim penilaian</button></p>
+        </form>
+        </main>
+        </body>
+        </html>
+        """
+
+    /// After the survey: thanks, and nothing of what was answered.
+    static let surveiSelesai = """
+        <!doctype html>
+        <html lang="id">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Terima kasih</title><link rel="icon" href="data:,">
+        <link rel="stylesheet" href="/aset/survei.css"></head>
+        <body>
+        <main class="survey thanks">
+        <h1>Terima kasih</h1>
+        <p class="lead">{{#paper}}Survei dari formulir kertas sudah tercatat.{{/paper}}{{^paper}}Penilaian Anda sudah kami terima dan membantu {{office}} memperbaiki pelayanan. Silakan kembalikan tablet kepada petugas.{{/paper}}</p>
+        <p class="send"><a class="button" href="/">Selesai</a></p>
+        </main>
+        </body>
+        </html>
+        """
 
     /// The monthly report on A4 landscape: a table the Camat signs and files.
     static let laporan = """
@@ -20,12 +66,17 @@ enum PrintTemplates {
         {{^hasRows}}<p>Tidak ada kegiatan pelayanan pada bulan ini.</p>{{/hasRows}}
         {{#hasRows}}
         <table>
-          <thead><tr><th scope="col">Layanan</th><th scope="col">Diterima</th><th scope="col">Selesai</th><th scope="col">Tepat waktu</th><th scope="col">Ditarik</th><th scope="col">Ditolak</th><th scope="col">Diteruskan</th><th scope="col">Keputusan penerima (setuju / tolak)</th><th scope="col">Retribusi</th></tr></thead>
-          <tbody>{{#rows}}<tr><td>{{layanan}}</td><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td></tr>{{/rows}}</tbody>
-          <tfoot>{{#total}}<tr><th scope="row">Jumlah</th><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td></tr>{{/total}}</tfoot>
+          <thead><tr><th scope="col">Layanan</th><th scope="col">Diterima</th><th scope="col">Selesai</th><th scope="col">Tepat waktu</th><th scope="col">Ditarik</th><th scope="col">Ditolak</th><th scope="col">Diteruskan</th><th scope="col">Keputusan penerima (setuju / tolak)</th><th scope="col">Retribusi</th><th scope="col">IKM (mutu)</th></tr></thead>
+          <tbody>{{#rows}}<tr><td>{{layanan}}</td><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td><td>{{ikm}}</td></tr>{{/rows}}</tbody>
+          <tfoot>{{#total}}<tr><th scope="row">Jumlah</th><td>{{received}}</td><td>{{finished}}</td><td>{{onTime}}</td><td>{{withdrawn}}</td><td>{{rejected}}</td><td>{{forwarded}}</td><td>{{decided}}</td><td>{{fees}}</td><td>{{ikm}}</td></tr>{{/total}}</tfoot>
         </table>
         {{/hasRows}}
-        <p class="note">Dihitung dari catatan Simpul menurut tanggal kejadian di zona kantor. "Tepat waktu": diserahkan pada atau sebelum tanggal selesai paling lambat, di antara yang punya tenggat. Dicetak {{printed}}.</p>
+        <h2>Kepuasan masyarakat, setoran dan pengaduan</h2>
+        <table class="summary">
+          <tbody><tr><th scope="row">Indeks Kepuasan Masyarakat (Permenpan-RB 14/2017)</th><td>{{ikmOverall}}</td></tr>
+          {{#officeFacts}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/officeFacts}}</tbody>
+        </table>
+        <p class="note">Dihitung dari catatan Simpul menurut tanggal kejadian di zona kantor. "Tepat waktu": diserahkan pada atau sebelum tanggal selesai paling lambat, di antara yang punya tenggat. IKM: rata-rata tertimbang sembilan unsur survei x 25, mutu A (88,31-100), B (76,61-88,30), C (65,00-76,60), D (25,00-64,99). Pengaduan terbuka dan terlambat dihitung pada akhir bulan (hari ini untuk bulan berjalan). Dicetak {{printed}}.</p>
         <div class="sign"><div>Camat {{office}}</div><div class="space"></div><div>(........................................)</div></div>
         </main>
         </body>

@@ -7,7 +7,7 @@ struct LaporanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laporan",
         abstract:
-            "Laporan bulanan untuk Camat: per layanan diterima, selesai (dan tepat waktu), ditarik, ditolak, diteruskan, diputus, retribusi."
+            "Laporan bulanan untuk Camat: per layanan diterima, selesai (dan tepat waktu), ditarik, ditolak, diteruskan, diputus, retribusi, IKM; setoran dan pengaduan."
     )
     @OptionGroup var store: StoreOptions
     @Option(help: "Bulan laporan, YYYY-MM (mis. 2026-11).") var bulan: String
@@ -24,6 +24,9 @@ struct LaporanCommand: ParsableCommand {
                     var received, finished, finishedOnTime, finishedWithDue, withdrawn, rejected, forwarded: Int
                     var approved, refused, payments: Int
                     var fees: Int64
+                    var skmRespondents: Int
+                    var ikm: String?
+                    var ikmGrade: String?
                     init(_ r: MonthlyReport.Row) {
                         layanan = r.layanan
                         received = r.received
@@ -37,15 +40,29 @@ struct LaporanCommand: ParsableCommand {
                         refused = r.refused
                         payments = r.payments
                         fees = r.fees
+                        skmRespondents = r.ikm.respondents
+                        ikm = r.ikm.hundredths.map(IKM.plain(hundredths:))
+                        ikmGrade = r.ikm.grade?.rawValue
                     }
+                }
+                struct Complaints: Encodable {
+                    var received, followedUp, closed, open, late: Int
                 }
                 struct Report: Encodable {
                     var bulan: String
                     var rows: [Row]
                     var total: Row
+                    var deposited: Int64
+                    var complaints: Complaints
                 }
+                let c = report.complaints
                 return try Console.printJSON(
-                    Report(bulan: report.monthText, rows: report.rows.map(Row.init), total: Row(report.total)))
+                    Report(
+                        bulan: report.monthText, rows: report.rows.map(Row.init), total: Row(report.total),
+                        deposited: report.deposited,
+                        complaints: Complaints(
+                            received: c.received, followedUp: c.followedUp, closed: c.closed, open: c.open, late: c.late
+                        )))
             }
             // The console keeps line feeds and escapes every other control character, so on a terminal or
             // in a pipe the CSV's lines end with a line feed alone.

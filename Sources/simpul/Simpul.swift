@@ -18,7 +18,7 @@ struct Simpul: AsyncParsableCommand {
             ServeCommand.self,
             StatusCommand.self, AdminCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
             RelayCommand.self, BackupCommand.self, UserCommand.self, WebCommand.self, WebCertCommand.self,
-            VerifyCommand.self, LaporanCommand.self,
+            VerifyCommand.self, LaporanCommand.self, SKMCommand.self, PengaduanCommand.self,
         ]
     )
 }

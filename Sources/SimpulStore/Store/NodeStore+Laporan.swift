@@ -2,7 +2,8 @@ import GRDB
 import SimpulDomain
 
 /// The Camat's monthly report: per service, what the counter received, finished (and finished on
-/// time), closed early, forwarded and got decided, and the fees it took, in one month of the office's
+/// time), closed early, forwarded and got decided, the fees it took and the IKM of its survey
+/// responses; for the office, the fees deposited and the complaints; in one month of the office's
 /// calendar.
 public struct MonthlyReport: Sendable, Equatable {
     public struct Row: Sendable, Equatable {
@@ -23,6 +24,8 @@ public struct MonthlyReport: Sendable, Equatable {
         public var refused = 0
         public var fees: Int64 = 0
         public var payments = 0
+        /// The month's survey responses about the service.
+        public var ikm = IKM()
 
         public init(layanan: String) { self.layanan = layanan }
 
@@ -38,6 +41,7 @@ public struct MonthlyReport: Sendable, Equatable {
             refused += other.refused
             fees += other.fees
             payments += other.payments
+            ikm.add(other.ikm)
         }
     }
 
@@ -46,6 +50,10 @@ public struct MonthlyReport: Sendable, Equatable {
     /// One row per service with anything in the month, in the catalog's order of codes.
     public var rows: [Row]
     public var total: Row
+    /// Fees handed to the kabupaten treasury in the month (`kas.deposited`).
+    public var deposited: Int64 = 0
+    /// The month's complaints, and those open and late at its end (today, for the month in progress).
+    public var complaints = ComplaintSummary()
 
     /// `2026-11`.
     public var monthText: String { "\(year)-\(month < 10 ? "0" : "")\(month)" }
@@ -109,9 +117,16 @@ extension NodeStore {
                 rows[code] = r
             }
         }
+        for (code, ikm) in try self.ikm(year: year, month: month, partition: partition).perLayanan {
+            rows[code, default: MonthlyReport.Row(layanan: code)].ikm = ikm
+        }
         var total = MonthlyReport.Row(layanan: "Jumlah")
         let sorted = rows.values.sorted { $0.layanan < $1.layanan }
         for r in sorted { total.add(r) }
-        return MonthlyReport(year: year, month: month, rows: sorted, total: total)
+        var report = MonthlyReport(year: year, month: month, rows: sorted, total: total)
+        report.deposited =
+            try kasMonth(year: year, month: month, partition: partition).totals[partition]?.deposited ?? 0
+        report.complaints = try complaintSummary(year: year, month: month, partition: partition)[partition] ?? .init()
+        return report
     }
 }

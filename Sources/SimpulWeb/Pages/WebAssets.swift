@@ -45,6 +45,7 @@ public enum WebAssets {
         .due.kuning { background: var(--amber-bg); color: var(--amber); }
         .due.merah { background: var(--red-bg); color: var(--red); }
         .due.netral { background: #eceff3; color: var(--muted); }
+        tr.late td { background: var(--red-bg); }
         .flash { padding: 12px 14px; border-radius: 8px; margin-bottom: 14px; font-weight: 600; }
         .flash.ok { background: var(--green-bg); color: var(--green); border: 1px solid #9bd0a8; }
         .flash.err { background: var(--red-bg); color: var(--red); border: 1px solid #f1a7a7; }
@@ -270,10 +271,35 @@ public enum WebAssets {
             table { width: 100%; border-collapse: collapse; margin: 3mm 0; }
             th, td { border: 1px solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
             thead th { background: #eee; } tfoot th, tfoot td { font-weight: 700; }
+            h2 { font-size: 11pt; margin: 5mm 0 1mm; } table.summary { width: auto; } table.summary th { font-weight: 400; }
             .sign { margin: 8mm 0 0 auto; width: 70mm; text-align: center; page-break-inside: avoid; } .sign .space { height: 18mm; }
             .toolbar a { margin-left: 3mm; }
             @media screen { .report { max-width: 277mm; padding: 0 6mm 10mm; } }
             """
+
+    /// The survey on a tablet: every answer a large target for a finger, readable at arm's length.
+    static let surveyCSS = """
+        * { box-sizing: border-box; }
+        body { margin: 0; font-family: system-ui, "Noto Sans", "DejaVu Sans", sans-serif; font-size: 20px; color: #1b1f24; background: #f1f3f6; line-height: 1.4; }
+        .survey { max-width: 1100px; margin: 0 auto; padding: 20px 20px 48px; }
+        h1 { font-size: 1.8rem; margin: 8px 0 8px; color: #0b4f8a; } .lead { font-size: 1.1rem; margin: 0 0 18px; }
+        .problem { background: #fde2e2; color: #9b1c1c; border: 2px solid #9b1c1c; border-radius: 10px; padding: 12px 16px; font-weight: 700; }
+        .question { background: #fff; border: 1px solid #c9ced6; border-radius: 12px; margin: 0 0 14px; padding: 12px 16px 16px; }
+        .question legend { float: left; width: 100%; padding: 0; margin-bottom: 10px; font-weight: 700; font-size: 1.1rem; }
+        .question legend .code { display: inline-block; min-width: 2.4em; color: #0b4f8a; }
+        .question legend .ask { display: block; font-weight: 400; font-size: 1rem; color: #4d5560; }
+        .choices { clear: both; display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; }
+        .choice { position: relative; display: block; }
+        .choice input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+        .choice span { display: flex; flex-direction: column; align-items: center; justify-content: center; text-align: center; min-height: 84px; padding: 8px; border: 3px solid #c9ced6; border-radius: 12px; background: #fff; font-size: 1rem; cursor: pointer; }
+        .choice span b { font-size: 1.5rem; }
+        .choice input:checked + span { border-color: #0b4f8a; background: #0b4f8a; color: #fff; }
+        .choice input:focus-visible + span { outline: 4px solid #ffbf47; outline-offset: 2px; }
+        .send { text-align: center; margin-top: 22px; }
+        button, a.button { display: inline-block; min-width: 60%; min-height: 72px; padding: 16px 28px; border: 0; border-radius: 12px; background: #1d6b32; color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; cursor: pointer; }
+        .thanks { text-align: center; padding-top: 18vh; } .thanks h1 { font-size: 3rem; }
+        @media (max-width: 700px) { .choices { grid-template-columns: repeat(2, 1fr); } }
+        """
 
     /// The call screen: readable across a waiting room.
     static let screenCSS = """
@@ -307,6 +333,7 @@ public enum WebAssets {
         case "tiket-58.css": (body, type) = (ticketCSS, "text/css; charset=utf-8")
         case "layar.css": (body, type) = (screenCSS, "text/css; charset=utf-8")
         case "laporan.css": (body, type) = (reportCSS, "text/css; charset=utf-8")
+        case "survei.css": (body, type) = (surveyCSS, "text/css; charset=utf-8")
         case "simpul.js": (body, type) = (javascript, "text/javascript; charset=utf-8")
         default: return nil
         }
