@@ -64,7 +64,7 @@ extension BackOfficeApp {
             var overall: String
             var open: [OpenRow]
             var hasOpen: Bool
-            var lateTotal: Int
+            var lateText: String?
         }
         func gradeKind(_ g: SKM.Grade?) -> String {
             switch g {
@@ -110,7 +110,9 @@ extension BackOfficeApp {
             previous: "/kepuasan?bulan=\(SurveyResponse.monthText(year: before.year, month: before.month))",
             next: "/kepuasan?bulan=\(SurveyResponse.monthText(year: after.year, month: after.month))",
             rows: rows, hasRows: !rows.isEmpty, overall: LaporanText.ikm(ikm.overall), open: openRows,
-            hasOpen: !openRows.isEmpty, lateTotal: openRows.filter { $0.rowKind == "late" }.count)
+            hasOpen: !openRows.isEmpty,
+            lateText: openRows.contains { $0.rowKind == "late" }
+                ? "\(openRows.filter { $0.rowKind == "late" }.count) terlambat" : nil)
         return await page(
             "IKM dan pengaduan", section: .kepuasan, session: session, body: renderer.render("kepuasan", view),
             request: request)
@@ -127,7 +129,7 @@ extension BackOfficeApp {
         <tbody>{{#rows}}<tr><td>{{kecamatan}}</td><td class="num">{{respondents}}</td><td class="num">{{ikm}}</td><td><span class="due {{gradeKind}}">{{grade}}</span></td><td class="num">{{received}}</td><td class="num">{{closed}}</td><td class="num">{{open}}</td><td class="num"><span class="due {{lateKind}}">{{late}}</span></td></tr>{{/rows}}</tbody></table>
         <p class="muted">Terbuka dan terlambat: pada akhir bulan (hari ini untuk bulan berjalan). Tenggat UU 25/2009: ditanggapi 14 hari, diselesaikan 60 hari sejak diterima.</p>
         {{/hasRows}}
-        <h2>Pengaduan yang masih terbuka{{#lateTotal}} <span class="due merah">{{lateTotal}} terlambat</span>{{/lateTotal}}</h2>
+        <h2>Pengaduan yang masih terbuka{{#lateText}} <span class="due merah">{{lateText}}</span>{{/lateText}}</h2>
         {{^hasOpen}}<div class="card"><p>Tidak ada pengaduan terbuka.</p></div>{{/hasOpen}}
         {{#hasOpen}}
         <table><thead><tr><th scope="col">Nomor</th><th scope="col">Kecamatan</th><th scope="col">Diterima</th><th scope="col">Pengaduan</th><th scope="col">Tenggat</th><th scope="col">Status</th></tr></thead>

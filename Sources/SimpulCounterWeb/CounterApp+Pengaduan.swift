@@ -78,7 +78,7 @@ extension CounterApp {
             var channels: [Choice]
             var services: [Choice]
             var responseDays, closingDays: Int
-            var lateCount: Int
+            var lateText: String?
         }
         let view = View(
             csrf: session.csrf, canReceive: NodeStore.complaintReceivers.contains(where: account.holds), rows: rows,
@@ -86,7 +86,8 @@ extension CounterApp {
             channels: Pengaduan.Channel.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
             services: catalog.services.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))") },
             responseDays: Pengaduan.responseDays, closingDays: Pengaduan.closingDays,
-            lateCount: rows.filter { $0.rowKind == "late" }.count)
+            lateText: rows.contains { $0.rowKind == "late" }
+                ? "\(rows.filter { $0.rowKind == "late" }.count) terlambat." : nil)
         return await page(
             "Pengaduan", section: .pengaduan, session: session, body: renderer.render("pengaduan", view), flash: flash,
             flashIsError: status != .ok, status: status, request: flash == nil ? request : nil)

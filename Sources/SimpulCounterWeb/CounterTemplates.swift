@@ -14,7 +14,7 @@ enum CounterTemplates {
     /// The register of complaints: the open ones (or all), late ones marked, with the form to receive one.
     static let pengaduan = """
         <h1>Register pengaduan</h1>
-        <p class="muted">Tenggat menurut UU 25/2009: ditanggapi paling lambat {{responseDays}} hari dan diselesaikan paling lambat {{closingDays}} hari sejak diterima (bila jatuh pada hari libur, hari kerja berikutnya).{{#lateCount}} <strong class="due merah">{{lateCount}} terlambat.</strong>{{/lateCount}}</p>
+        <p class="muted">Tenggat menurut UU 25/2009: ditanggapi paling lambat {{responseDays}} hari dan diselesaikan paling lambat {{closingDays}} hari sejak diterima (bila jatuh pada hari libur, hari kerja berikutnya).{{#lateText}} <strong class="due merah">{{lateText}}</strong>{{/lateText}}</p>
         <p>{{#all}}<a href="/pengaduan">Tampilkan yang masih terbuka saja</a>{{/all}}{{^all}}<a href="/pengaduan?semua=1">Tampilkan semua, termasuk yang sudah ditutup</a>{{/all}}</p>
         {{#empty}}<div class="card"><p>{{#all}}Belum ada pengaduan.{{/all}}{{^all}}Tidak ada pengaduan yang terbuka.{{/all}}</p></div>{{/empty}}
         {{^empty}}
@@ -48,18 +48,18 @@ enum CounterTemplates {
         <h2>Terima pengaduan</h2>
         <form class="card stack" method="post" action="/pengaduan">
           <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="aksi" value="terima">
-          <label for="saluran">Saluran</label>
-          <select id="saluran" name="saluran" required>{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select>
-          <label for="layanan">Layanan yang diadukan (boleh kosong)</label>
-          <select id="layanan" name="layanan"><option value="">(tidak tentang satu layanan)</option>{{#services}}<option value="{{value}}">{{label}}</option>{{/services}}</select>
-          <label for="nomor">Nomor permohonan (boleh kosong)</label>
-          <input id="nomor" name="nomor" type="text" inputmode="numeric" placeholder="01-26-00042-7" maxlength="40">
-          <label for="isi">Isi pengaduan</label>
-          <textarea id="isi" name="isi" required maxlength="2000"></textarea>
-          <label for="nama">Nama pengadu (boleh kosong)</label>
-          <input id="nama" name="nama" type="text" maxlength="100">
-          <label for="kontak">Kontak pengadu: telepon, alamat atau email (boleh kosong)</label>
-          <input id="kontak" name="kontak" type="text" maxlength="200">
+          <label for="aduan-saluran">Saluran</label>
+          <select id="aduan-saluran" name="saluran" required>{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select>
+          <label for="aduan-layanan">Layanan yang diadukan (boleh kosong)</label>
+          <select id="aduan-layanan" name="layanan"><option value="">(tidak tentang satu layanan)</option>{{#services}}<option value="{{value}}">{{label}}</option>{{/services}}</select>
+          <label for="aduan-nomor">Nomor permohonan (boleh kosong)</label>
+          <input id="aduan-nomor" name="nomor" type="text" inputmode="numeric" placeholder="01-26-00042-7" maxlength="40">
+          <label for="aduan-isi">Isi pengaduan</label>
+          <textarea id="aduan-isi" name="isi" required maxlength="2000"></textarea>
+          <label for="aduan-nama">Nama pengadu (boleh kosong)</label>
+          <input id="aduan-nama" name="nama" type="text" maxlength="100">
+          <label for="aduan-kontak">Kontak pengadu: telepon, alamat atau email (boleh kosong)</label>
+          <input id="aduan-kontak" name="kontak" type="text" maxlength="200">
           <p><button type="submit">Catat pengaduan</button></p>
         </form>
         {{/canReceive}}
@@ -331,8 +331,8 @@ enum CounterTemplates {
             <label for="nik">NIK (16 digit)</label>
             <input id="nik" name="nik" type="text" inputmode="numeric" maxlength="16" autocomplete="off" required value="{{nik}}" aria-describedby="periksa-nik">
             <p class="hint" id="periksa-nik" role="status"></p>
-            <label for="nama">Nama lengkap</label>
-            <input id="nama" name="nama" type="text" required maxlength="200" value="{{nama}}">
+            <label for="aduan-nama">Nama lengkap</label>
+            <input id="aduan-nama" name="nama" type="text" required maxlength="200" value="{{nama}}">
             <label for="alamat">Alamat</label>
             <input id="alamat" name="alamat" type="text" maxlength="300" value="{{alamat}}">
             <label for="telepon">Telepon</label>

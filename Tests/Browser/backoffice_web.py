@@ -710,6 +710,50 @@ class BackOfficeWebTests(unittest.TestCase):
         kadis.open("/penerimaan?bulan=maret")
         self.assertIn("harus YYYY-MM", kadis.text("main"))
 
+    def test_ikm_and_complaints_per_kecamatan(self):
+        """Survey responses and complaints written at the kecamatan reach the hub: IKM and open/late complaints per kecamatan."""
+        kabupaten = self.kabupaten
+        data = kabupaten.files["33.74.02"][0]
+        syarat = ["pengantar-rt-rw", "pengantar-desa", "ktp", "kk"]
+        for i, answers in enumerate([[4, 4, 3, 3, 4, 3, 4, 3, 3], [3, 2, 3, 4, 3, 3, 3, 2, 3]]):
+            args = ["permohonan", "create", "--data", data, "--layanan", "SKTM", "--nik", f"33740201018500{i + 1:02d}",
+                    "--nama", f"Warga {i + 1}", "--petugas", "Sari", "--json"]
+            for item in syarat:
+                args += ["--syarat", item]
+            number = re.search(r'"number"\s*:\s*"([^"]+)"', run("simpul", args).stdout).group(1)
+            for _ in range(6):
+                run("simpul", ["permohonan", "advance", number, "--data", data, "--petugas", "Petugas"])
+            survey = ["skm", "isi", number, "--data", data, "--petugas", "Tono"]
+            for k, a in enumerate(answers):
+                survey += [f"--u{k + 1}", str(a)]
+            run("simpul", survey)
+        # A complaint received on 2 March is late by 17 March (respond by 16 March); one from today is not.
+        run("simpul", ["pengaduan", "terima", "--data", data, "--saluran", "surat", "--isi", "Surat keterangan lama jadi",
+                       "--layanan", "SKTM", "--petugas", "Rina"], env=dict(os.environ, SIMPUL_NOW="2026-03-02T09:00:00+07:00"))
+        run("simpul", ["pengaduan", "terima", "--data", data, "--saluran", "kotak-saran", "--isi", "Kursi tunggu kurang",
+                       "--petugas", "Rina"])
+        run("simpul", ["sync", "--data", data])
+        kadis = Staff(self, kabupaten, "kadis")
+        kadis.login()
+        kadis.driver.find_element(By.LINK_TEXT, "IKM & pengaduan").click()
+        kadis.wait_for(lambda d: "IKM dan pengaduan" in d.title)
+        self.assertIn("IKM dan pengaduan Maret 2026", kadis.text("h1"))
+        row = next(r for r in kadis.driver.find_elements(By.CSS_SELECTOR, "table tbody tr") if "33.74.02" in r.text)
+        # (31 + 26) / 18 = 3,1667 x 25 = 79,17: B, Baik.
+        self.assertIn("2 79,17 B Baik 2 0 2 1", row.text)
+        text = kadis.text("main")
+        self.assertIn("ADU/02/26-00001", text)
+        self.assertIn("Terlambat: belum ditanggapi", text)
+        self.assertIn("ADU/02/26-00002", text)
+        late = kadis.driver.find_elements(By.CSS_SELECTOR, "tr.late")
+        self.assertEqual(1, len(late))
+        self.assertIn("ADU/02/26-00001", late[0].text)
+        kadis.shot("ikm-pengaduan")
+        kadis.open("/kepuasan?bulan=2026-02")
+        self.assertIn("IKM seluruh kecamatan: -", kadis.text("main"))
+        kadis.open("/kepuasan?bulan=maret")
+        self.assertIn("harus YYYY-MM", kadis.text("main"))
+
     def test_csrf_refused(self):
         number = self.number("33.74.01", 1)
         rina = Staff(self, self.kabupaten, "rina")
