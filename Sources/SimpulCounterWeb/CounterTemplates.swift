@@ -331,8 +331,8 @@ enum CounterTemplates {
             <label for="nik">NIK (16 digit)</label>
             <input id="nik" name="nik" type="text" inputmode="numeric" maxlength="16" autocomplete="off" required value="{{nik}}" aria-describedby="periksa-nik">
             <p class="hint" id="periksa-nik" role="status"></p>
-            <label for="aduan-nama">Nama lengkap</label>
-            <input id="aduan-nama" name="nama" type="text" required maxlength="200" value="{{nama}}">
+            <label for="nama">Nama lengkap</label>
+            <input id="nama" name="nama" type="text" required maxlength="200" value="{{nama}}">
             <label for="alamat">Alamat</label>
             <input id="alamat" name="alamat" type="text" maxlength="300" value="{{alamat}}">
             <label for="telepon">Telepon</label>
