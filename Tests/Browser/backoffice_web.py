@@ -501,6 +501,23 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertTrue(all("*" in r["nik"] and not r["nik"].isdigit() for r in rows))
         self.assertEqual(rows[0].keys() >= {"layanan", "kode_oss", "jatuh_tempo", "retribusi"}, True)
 
+    def xlsx_as_csv(self, office, body):
+        """The workbook `body` as LibreOffice reads it, converted to CSV lines."""
+        work = tempfile.mkdtemp(prefix="simpul-xlsx-")
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        workbook = os.path.join(work, "export.xlsx")
+        with open(workbook, "wb") as f:
+            f.write(body)
+        # A profile of its own, so that runs in parallel or as another user do not share one. The filter's
+        # ninth option writes each cell as shown, so the number and date formats are what is compared.
+        converted = subprocess.run(
+            [office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
+             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false", "--outdir", work, workbook],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(converted.returncode, 0, converted.stderr)
+        with open(os.path.join(work, "export.csv"), encoding="utf-8") as f:
+            return f.read().splitlines()
+
     def test_xlsx_export_of_the_current_filter(self):
         """The workbook holds what the CSV holds, read back by LibreOffice as a spreadsheet user would."""
         office = shutil.which("libreoffice")
@@ -532,20 +549,7 @@ class BackOfficeWebTests(unittest.TestCase):
         expected = list(csv.DictReader(io.StringIO(csv_body.decode("utf-8")[1:])))
         self.assertEqual(sorted(r["nomor"] for r in expected), sorted(self.kabupaten.files["33.74.01"][1]))
 
-        work = tempfile.mkdtemp(prefix="simpul-xlsx-")
-        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
-        workbook = os.path.join(work, "berkas.xlsx")
-        with open(workbook, "wb") as f:
-            f.write(body)
-        # A profile of its own, so that runs in parallel or as another user do not share one. The filter's
-        # ninth option writes each cell as shown, so the number and date formats are what is compared.
-        converted = subprocess.run(
-            [office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
-             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false", "--outdir", work, workbook],
-            capture_output=True, text=True, timeout=180)
-        self.assertEqual(converted.returncode, 0, converted.stderr)
-        with open(os.path.join(work, "berkas.csv"), encoding="utf-8") as f:
-            shown = list(csv.DictReader(f))
+        shown = list(csv.DictReader(self.xlsx_as_csv(office, body)))
         self.assertEqual(len(shown), len(expected))
         # Both exports in the order the page shows: registration numbers descending.
         self.assertEqual([r["nomor"] for r in shown], [r["nomor"] for r in expected])
@@ -688,18 +692,7 @@ class BackOfficeWebTests(unittest.TestCase):
         status, headers, body = kadis.request("/penerimaan.xlsx?bulan=2026-03")
         self.assertEqual(200, status)
         self.assertIn('filename="penerimaan-2026-03.xlsx"', headers["Content-Disposition"])
-        work = tempfile.mkdtemp(prefix="simpul-xlsx-")
-        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
-        workbook = os.path.join(work, "penerimaan.xlsx")
-        with open(workbook, "wb") as f:
-            f.write(body)
-        converted = subprocess.run(
-            [office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
-             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false", "--outdir", work, workbook],
-            capture_output=True, text=True, timeout=180)
-        self.assertEqual(converted.returncode, 0, converted.stderr)
-        with open(os.path.join(work, "penerimaan.csv"), encoding="utf-8") as f:
-            rows = list(csv.reader(f))
+        rows = list(csv.reader(self.xlsx_as_csv(office, body)))
         self.assertEqual(rows[0][:6], ["Jenis", "Kecamatan", "Node", "Tanggal", "Kuitansi", "Jumlah"])
         self.assertIn(["harian", "33.74.02", "33.74.02", "17-03-2026", "1", "Rp 50.000", "1", "Rp 50.000", "Cocok",
                        "", "Dedi"], rows)
