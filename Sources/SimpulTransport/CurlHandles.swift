@@ -16,6 +16,8 @@ import Glibc
 final class EasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The session cache the handle was last attached to, kept alive until the handle is cleaned up.
+    var sessions: TLSSessionCache?
 
     init?() {
         guard let raw = curl_easy_init() else { return nil }
@@ -43,21 +45,39 @@ final class EasyHandle: @unchecked Sendable {
     func seconds(_ info: CURLINFO) -> Double { Double(infoOffT(info)) / 1_000_000 }
 }
 
-/// The libcurl share that holds the process's TLS sessions, and the mutex libcurl locks it with.
-///
-/// `@unchecked Sendable`, true because both pointers are set once in `init` and never freed (the share
-/// lives as long as the process), and libcurl itself serialises every use of the share through the
-/// mutex's lock and unlock callbacks.
-final class SessionShare: @unchecked Sendable {
-    let raw: UnsafeMutableRawPointer?
+/// libcurl's one global init per process, which must run before any handle or share exists; a static let
+/// runs it once.
+enum CurlGlobal {
+    static let initResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+}
 
-    init(initialised: Bool) {
-        guard initialised else {
-            raw = nil
-            return
-        }
-        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+/// TLS sessions that transports resume on a new connection instead of a full handshake with the
+/// certificate chain; libcurl matches a session to the host, port and TLS settings, and keeps the most
+/// recent few.
+///
+/// Every transport of the agent uses `process`, so a reconnect after a drop, a retry or the next run
+/// of `simpul serve` resumes. A cache of its own keeps a transport's sessions from being pushed out by
+/// connections to other hubs (tests run many hubs in one process).
+///
+/// `@unchecked Sendable`, true because both pointers are set once in `init` and freed only in `deinit`,
+/// after every easy handle that used the share is gone (each holds the cache), and libcurl itself
+/// serialises every use of the share through the mutex's lock and unlock callbacks.
+public final class TLSSessionCache: @unchecked Sendable {
+    /// The cache of the whole process.
+    public static let process = TLSSessionCache()
+
+    let raw: UnsafeMutableRawPointer?
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    public init() {
+        mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
-        raw = simpul_curl_session_share(mutex)
+        raw = CurlGlobal.initResult == CURLE_OK ? simpul_curl_session_share(mutex) : nil
+    }
+
+    deinit {
+        if let raw { curl_share_cleanup(raw) }
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 }

@@ -21,10 +21,6 @@ import Glibc
 /// shared by every transport of the process, so a reconnect after a drop, a retry or the next run of
 /// `simpul serve` resumes the session instead of a full handshake with the certificate chain.
 public final class CurlTransport: SyncTransport {
-    // libcurl requires one global init per process before any handle exists; a static let runs it once.
-    private static let globalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-    /// TLS sessions of the whole process; libcurl matches a session to the host, port and TLS settings.
-    private static let sessions = SessionShare(initialised: globalInitResult == CURLE_OK)
     /// The link rate assumed until one is measured: 8 kbit/s, slower than any link Simpul runs over,
     /// so the first waits are long rather than short.
     public static let assumedBytesPerSecond = 1_000.0
@@ -50,7 +46,7 @@ public final class CurlTransport: SyncTransport {
     private let idleHandles = Mutex<[EasyHandle]>([])
     private let silenceSeconds: Double
     private let estimate = Mutex(LinkEstimate())
-    private let resumesSessions: Bool
+    private let sessions: TLSSessionCache?
 
     /// - Parameters:
     ///   - baseURL: Scheme, host and port of the hub, e.g. `https://hub.example:8443`; request paths are appended.
@@ -62,8 +58,8 @@ public final class CurlTransport: SyncTransport {
     ///   - compressRequests: Send request bodies zstd-compressed (`BodyCoding`); the hub always reads them.
     ///   - monitor: Gets the bytes of each transfer as they move; when it is cancelled, the transfer in
     ///     flight is abandoned.
-    ///   - resumesSessions: Resume TLS sessions from the process-wide cache. Off, every new connection makes
-    ///     a full handshake, whatever other transports of the process did before.
+    ///   - sessions: The TLS sessions to resume from and add to. `nil`: every new connection makes a full
+    ///     handshake, whatever other transports of the process did before.
     public init(
         baseURL: String,
         caFile: String? = nil,
@@ -75,13 +71,13 @@ public final class CurlTransport: SyncTransport {
         compressRequests: Bool = true,
         maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes,
         monitor: SyncMonitor? = nil,
-        resumesSessions: Bool = true,
+        sessions: TLSSessionCache? = .process,
         logger: Logger
     ) {
-        self.resumesSessions = resumesSessions
+        self.sessions = sessions
         self.maxResponseBytes = maxResponseBytes
         host = Self.authority(of: baseURL)
-        _ = Self.globalInitResult
+        _ = CurlGlobal.initResult
         self.baseURL = baseURL
         self.caFile = caFile
         self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -114,11 +110,11 @@ public final class CurlTransport: SyncTransport {
         let url = joinURL(baseURL, request.path)
         // The query may carry identifiers; logs and errors name the path only.
         let urlForLog = String(url.prefix { $0 != "?" })
-        guard Self.globalInitResult == CURLE_OK else {
+        guard CurlGlobal.initResult == CURLE_OK else {
             throw TransportError(
                 .other,
                 "\(request.method) \(urlForLog) failed: libcurl could not initialise "
-                    + "(curl error \(Self.globalInitResult.rawValue))"
+                    + "(curl error \(CurlGlobal.initResult.rawValue))"
             )
         }
         let handle = try checkOutHandle(method: request.method, urlForLog: urlForLog)
@@ -308,10 +304,11 @@ public final class CurlTransport: SyncTransport {
             set(simpul_curl_setopt_pointer(raw, CURLOPT_CAPATH, nil))
         }
 
-        if !resumesSessions {
-            set(simpul_curl_setopt_long(raw, CURLOPT_SSL_SESSIONID_CACHE, 0))
-        } else if let share = Self.sessions.raw {
+        if let share = sessions?.raw {
             set(simpul_curl_setopt_share(raw, share))
+            handle.sessions = sessions
+        } else {
+            set(simpul_curl_setopt_long(raw, CURLOPT_SSL_SESSIONID_CACHE, 0))
         }
         set(simpul_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, Int((connectTimeout * 1000).rounded(.up))))
         set(simpul_curl_setopt_long(raw, CURLOPT_LOW_SPEED_LIMIT, lowSpeedLimitBytesPerSecond))

@@ -223,13 +223,13 @@ import Testing
             // One clean answer on a full handshake shows what the second connection carries. No session is
             // resumed: the process-wide cache is shared with every other test running at the same time and
             // may have evicted this hub's session, which would move the silence into the handshake.
-            let clean = CurlTransport(baseURL: url, caFile: ca, resumesSessions: false, logger: Fixture.logger)
+            let clean = CurlTransport(baseURL: url, caFile: ca, sessions: nil, logger: Fixture.logger)
             _ = try clean.send(get)
             clean.closeIdleConnections()
             let whole = link.counters.perConnection[0].bytesDown
             link.updatePlan { $0.faults[2] = .silence(afterBytes: whole - 100, in: .down) }
             let transport = CurlTransport(
-                baseURL: url, caFile: ca, lowSpeedTimeSeconds: 3_600, silenceSeconds: 1, resumesSessions: false,
+                baseURL: url, caFile: ca, lowSpeedTimeSeconds: 3_600, silenceSeconds: 1, sessions: nil,
                 logger: Fixture.logger)
             defer { transport.closeIdleConnections() }
             do {
@@ -277,9 +277,11 @@ import Testing
         let counters = try await throughSimulator(world.service, plan: .init(connectionSetup: .milliseconds(20))) {
             url, ca, link in
             // Two transports, as two runs of `simpul sync --retry-for` make: the second connection still
-            // finds the first one's session.
+            // finds the first one's session. A cache of the test's own, as the process-wide one keeps
+            // only the latest few sessions and other tests' hubs would push this one out.
+            let sessions = TLSSessionCache()
             for _ in 0..<2 {
-                let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+                let transport = CurlTransport(baseURL: url, caFile: ca, sessions: sessions, logger: Fixture.logger)
                 let answer = try transport.send(HTTPRequestMessage(method: "GET", path: "/v2/hub"))
                 #expect(answer.status == 200)
                 transport.closeIdleConnections()
