@@ -25,6 +25,15 @@ enum LinkBench {
     static let retryMinimum = Duration.seconds(1)
     static let retryMaximum = Duration.seconds(8)
 
+    /// The agent's and libcurl transport's log on stderr at debug level when `SIMPUL_BENCH_TRACE` is set
+    /// (to see why a run ended or a request went again), the bench's own logger otherwise.
+    static func agentLogger(_ logger: Logger) -> Logger {
+        guard ProcessInfo.processInfo.environment["SIMPUL_BENCH_TRACE"] != nil else { return logger }
+        var trace = Logger(label: "simpul-bench.link") { StreamLogHandler.standardError(label: $0) }
+        trace.logLevel = .debug
+        return trace
+    }
+
     enum Disturbance: Equatable {
         case none
         case cuts
@@ -78,7 +87,7 @@ enum LinkBench {
         for (name, workload) in [("day", day), ("week", week)] {
             var cleanBytesDown = 0
             for disturbance in [Disturbance.none, .cuts, .silences, .truncation]
-            where name == "day" || disturbance == .none || disturbance == .cuts {
+            where (name == "day" || disturbance == .none || disturbance == .cuts) && chosen(name, disturbance) {
                 var run = try await once(
                     day: workload, root: (root as NSString).appendingPathComponent("\(name)-\(disturbance.name)"),
                     disturbance: disturbance, truncateAt: max(1, cleanBytesDown / 2), logger: logger)
@@ -88,6 +97,15 @@ enum LinkBench {
             }
         }
         return runs
+    }
+
+    /// Whether the run is measured: all of them, unless `SIMPUL_BENCH_LINK_ONLY` names some (`day-silent,
+    /// day-truncated`), to look at one closely; a workload's clean run always goes, being its baseline.
+    private static func chosen(_ workload: String, _ disturbance: Disturbance) -> Bool {
+        guard let only = ProcessInfo.processInfo.environment["SIMPUL_BENCH_LINK_ONLY"] else { return true }
+        let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if disturbance == .none { return names.contains { $0.hasPrefix("\(workload)-") } }
+        return names.contains("\(workload)-\(disturbance.name)")
     }
 
     /// A kecamatan holding its day unsynced, and a hub holding only the PTSP's part of it (waiting
@@ -166,6 +184,7 @@ enum LinkBench {
         case .none, .truncation: break
         }
         let started = ContinuousClock.now
+        let logger = agentLogger(logger)
         // One transport for the whole run, as `simpul sync --retry-for` keeps: its connections and TLS
         // sessions may be reused across the retries.
         let transport = CurlTransport(

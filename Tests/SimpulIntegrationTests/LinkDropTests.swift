@@ -244,6 +244,81 @@ import Testing
         #expect(failure.message.contains("link silent"), "\(failure.message)")
     }
 
+    @Test func aSilentDropDuringTheRetryDoesNotEndTheRunAndResendsOnlyTheUnitInFlight() async throws {
+        let (world, kec) = try busyKecamatan(registrations: 120, budget: 8 * 1024, backend: .sqlite)
+        let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
+        let largestUnit = units.map { BodyCoding.encodeRequest($0.body).body.count }.max() ?? 0
+        let handler = CountingHandler(world.service)
+        // The first connection goes dark in the middle of a push; so does the second, which carries the
+        // same request again: the drop comes during the retry.
+        let plan = LinkSimulator.Plan(
+            faults: [1: .silence(afterBytes: 9_000, in: .up), 2: .silence(afterBytes: 3_000, in: .up)],
+            connectionSetup: .milliseconds(50))
+        let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            let transport = CurlTransport(
+                baseURL: url, caFile: ca, lowSpeedTimeSeconds: 3_600, silenceSeconds: 1, logger: Fixture.logger)
+            let report = SyncClient(
+                store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+                now: { world.clock.now() }, pushBudget: 1, pushWindow: 1
+            ).run()
+            transport.closeIdleConnections()
+            return ([report], link.counters)
+        }
+        #expect(counters.silences == 2, "\(counters.perConnection)")
+        // One run: the request went a third time on a third connection.
+        #expect(counters.connections == 3)
+        #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        let received = handler.received
+        #expect(Set(received.map(\.hash)).count == units.count)
+        #expect(received.filter { $0.result == "applied" }.count == units.count)
+        // At most the unit in flight reached the hub twice per drop.
+        #expect(received.count - units.count <= 2)
+        // In bytes: each drop cost at most the unit in flight, a resumed handshake and the headers.
+        let pushedUp = units.reduce(0) { $0 + BodyCoding.encodeRequest($1.body).body.count }
+        #expect(counters.bytesUp <= pushedUp + units.count * 1_200 + 2 * (largestUnit + 4_096), "\(counters)")
+    }
+
+    @Test func aTruncatedAnswerIsSentAgainWithinTheSameRunWithTwoPushesInFlight() async throws {
+        let (world, kec) = try busyKecamatan(
+            registrations: 120, budget: 8 * 1024, backend: .sqlite, limits: HubLimits(maxSkewSeconds: 86_400))
+        let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
+        // Each of the first connections ends an answer early with a clean close (FIN) somewhere in the
+        // pushes: an answer cut short, or a kept-alive connection that libcurl finds dead and sends the
+        // same signed request on again by itself (the hub answers 409 `replayed`).
+        // (The first connection's full handshake and hub info take about 3 KB down; a resumed one a
+        // few hundred bytes, each push answer about 200.)
+        let faults: [Int: LinkSimulator.Fault] = [
+            1: .truncate(afterBytes: 3_400), 2: .truncate(afterBytes: 1_000), 3: .truncate(afterBytes: 900),
+        ]
+        let handler = CountingHandler(world.service)
+        let plan = LinkSimulator.Plan(
+            link: .init(bytesPerSecond: 200_000, delay: .milliseconds(5)), faults: faults,
+            connectionSetup: .milliseconds(20))
+        let (report, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
+            let transport = CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)
+            let report = SyncClient(
+                store: kec.store, identity: kec.identity, transport: transport, logger: Fixture.logger,
+                now: { world.clock.now() }, pushBudget: 1, pushWindow: 2
+            ).run()
+            transport.closeIdleConnections()
+            return (report, link.counters)
+        }
+        #expect(counters.truncations >= 2, "\(counters.perConnection)")
+        // The run did not end at the truncation: it went on and ended in sync.
+        #expect(report.outcome.result == .inSync, "\(report.outcome)")
+        #expect(try world.hub.store.parkedBodies().isEmpty)
+        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        let received = handler.received
+        #expect(Set(received.map(\.hash)).count == units.count)
+        // None applied twice (one that overtook its predecessor was parked, then applied when it came).
+        let applied = received.filter { $0.result == "applied" }.map(\.hash)
+        #expect(applied.count == Set(applied).count)
+        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        // Only units in flight at a truncation went twice: at most the two in flight per truncation.
+        #expect(received.count - units.count <= 2 * counters.truncations, "\(received.count) for \(units.count)")
+    }
+
     @Test func aTruncatedAnswerIsALinkFailureAndTheNextRunAppliesEachEventOnce() async throws {
         let (world, source) = try busyKecamatan(registrations: 150, budget: 8 * 1024, backend: .sqlite)
         let pushed = try await throughSimulator(world.service, plan: .init()) { url, ca, _ in

@@ -120,6 +120,8 @@ public final class SyncClient: Sendable {
         let pulledChangeSets = Atomic<Int>(0)
         /// Whether a request of this run already carried the agent's report.
         let reported = Atomic<Bool>(false)
+        /// The run's budget of requests sent again after a drop, shared by the pushes in flight.
+        let drops = Mutex(DropRetry())
 
         func exchanged(sent: Int, received: Int) {
             self.sent.add(sent, ordering: .relaxed)
@@ -455,7 +457,7 @@ public final class SyncClient: Sendable {
     private func exchangeBytes(
         _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool = true, presigned: Bool = false
     ) throws -> [UInt8] {
-        let response = try send(request, counters, signed: signed && !presigned, presigned: presigned, attempt: 1)
+        let response = try send(request, counters, signed: signed && !presigned, presigned: presigned)
         guard (200..<300).contains(response.status) else {
             if let p = try? Canonical.decode(Problem.self, from: response.body) {
                 throw Failure(failure: .problem(status: response.status, code: p.code, detail: p.detail))
@@ -468,32 +470,71 @@ public final class SyncClient: Sendable {
     /// Signs (when asked) and sends a request, and counts its bytes.
     ///
     /// A connection that dropped in the middle of an exchange (reset, silent, answer cut short) had a
-    /// link a moment ago: the request goes once more at once on a new connection (its TLS session
-    /// resumed), instead of ending the run and starting the next with the hub info again after a
-    /// backoff. Every request is idempotent at the hub (a change set pushed twice is a duplicate, a pull
-    /// asks from this node's knowledge); a second try is signed again, with a new nonce, so the hub
-    /// does not take it for a replay, and a presigned one is not tried again. A link that cannot
-    /// connect, or drops twice in a row, ends the run as before.
+    /// link a moment ago: the request goes again at once on a new connection (its TLS session resumed),
+    /// instead of ending the run and starting the next with the hub info again after a backoff, for as
+    /// long as `DropRetry` allows (a drop during a retry included). Every request is idempotent at the
+    /// hub (a change set pushed twice is a duplicate, a pull asks from this node's knowledge); each try
+    /// is signed again, with a new nonce, so the hub does not take it for a replay, and a presigned one
+    /// is not tried again. A 409 `replayed` is a drop too: libcurl sends a request once more by itself
+    /// on a fresh connection when the kept-alive one it went on died before any answer (a truncated
+    /// answer leaves it so), with the same nonce, after the hub had taken the first copy. A link that
+    /// cannot connect ends the run as before.
     private func send(
-        _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool, presigned: Bool, attempt: Int
+        _ request: HTTPRequestMessage, _ counters: Counters, signed: Bool, presigned: Bool
     ) throws -> HTTPResponseMessage {
-        var req = request
-        if signed {
-            try RequestSignature.sign(&req, identity: identity, at: signingNow(), host: transport.host)
-        }
-        do {
-            let (answer, sent, received) = try transport.sendCounted(req)
-            counters.exchanged(sent: sent, received: received)
-            monitor.exchanged(sent: sent, received: received)
-            return answer
-        } catch {
-            guard attempt < 2, error.code == .stalled, !presigned, !monitor.isCancelled else {
-                throw Failure(failure: .link(error.message))
+        let path = request.path.prefix { $0 != "?" }
+        var attempt = 1
+        while true {
+            var req = request
+            if signed {
+                try RequestSignature.sign(&req, identity: identity, at: signingNow(), host: transport.host)
             }
-            let path = request.path.prefix { $0 != "?" }
-            logger.info("link dropped; request sent again", metadata: ["path": "\(path)"])
-            return try send(request, counters, signed: signed, presigned: presigned, attempt: attempt + 1)
+            let dropped: String
+            do {
+                let (answer, sent, received) = try transport.sendCounted(req)
+                counters.exchanged(sent: sent, received: received)
+                monitor.exchanged(sent: sent, received: received)
+                guard answer.status == 409, Self.isReplayed(answer) else {
+                    counters.drops.withLock { $0.answered() }
+                    return answer
+                }
+                dropped = "permintaan terulang di jaringan (replayed)"
+                guard signed, !presigned else { return answer }
+            } catch {
+                guard [.stalled, .connect, .tls].contains(error.code), !presigned, !monitor.isCancelled else {
+                    throw Failure(failure: .link(error.message))
+                }
+                let decision = counters.drops.withLock {
+                    error.code == .stalled ? $0.dropped(attempt: attempt) : $0.failedToConnect(attempt: attempt)
+                }
+                guard case .again = decision else {
+                    if case .giveUp(let reason) = decision, error.code == .stalled {
+                        throw Failure(failure: .link("\(error.message); \(reason)"))
+                    }
+                    throw Failure(failure: .link(error.message))
+                }
+                logger.info(
+                    "link dropped; request sent again",
+                    metadata: ["path": "\(path)", "attempt": "\(attempt + 1)", "error": "\(error.code.rawValue)"])
+                attempt += 1
+                continue
+            }
+            guard !monitor.isCancelled else { throw Failure(failure: .link(dropped)) }
+            let decision = counters.drops.withLock { $0.dropped(attempt: attempt) }
+            guard case .again = decision else {
+                if case .giveUp(let reason) = decision { throw Failure(failure: .link("\(dropped); \(reason)")) }
+                throw Failure(failure: .link(dropped))
+            }
+            logger.info(
+                "link dropped; request sent again", metadata: ["path": "\(path)", "attempt": "\(attempt + 1)"])
+            attempt += 1
         }
+    }
+
+    /// Whether an answer is the hub's 409 `replayed`: the link delivered the request twice.
+    private static func isReplayed(_ answer: HTTPResponseMessage) -> Bool {
+        guard let problem = try? Canonical.decode(Problem.self, from: answer.body) else { return false }
+        return problem.code == SyncError.Code.replayed.rawValue
     }
 
     private func record(_ report: SyncReport) {
