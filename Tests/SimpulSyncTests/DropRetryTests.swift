@@ -3,7 +3,7 @@ import Testing
 @testable import SimpulSync
 
 /// The run's decision after a request's connection dropped, without a network.
-@Suite struct DropRetryTests {
+@Suite(.timeLimit(.minutes(10))) struct DropRetryTests {
     @Test func aDroppedRequestGoesAgainUntilItHasDroppedMaxAttemptsTimesInARow() {
         var retry = DropRetry(maxAttempts: 4, maxDropsWithoutAnswer: 100)
         #expect(retry.dropped(attempt: 1) == .again)
