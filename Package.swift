@@ -5,7 +5,8 @@ import PackageDescription
 // SimpulDomain (no I/O) <- SimpulStore <- SimpulSync <- SimpulTransport / SimpulHubServer / SimpulWeb
 // (<- SimpulCounterWeb, SimpulBackOfficeWeb) <- executables.
 // SimpulConcurrency (the blocking pool) sits below them all; SimpulLinkSimulator (a bad satellite
-// link on 127.0.0.1) serves the bench and the tests, never the product.
+// link on 127.0.0.1) serves the bench and the tests, never the product; SimpulHubLoad (many kecamatan
+// syncing with a real hub process) serves the bench alone.
 let package = Package(
     name: "simpul",
     platforms: [.macOS(.v15)],
@@ -216,6 +217,7 @@ let package = Package(
                 "SimpulHubServer",
                 "SimpulTransport",
                 "SimpulLinkSimulator",
+                "SimpulHubLoad",
                 "SimpulConcurrency",
                 "SimpulStore",
                 "SimpulSync",
@@ -224,6 +226,14 @@ let package = Package(
             ]
         ),
         .target(name: "SimpulLinkSimulator"),
+        // `simpul-bench hub-load`: many simulated kecamatan syncing with a real `simpul-hub serve`.
+        .target(
+            name: "SimpulHubLoad",
+            dependencies: [
+                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTransport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SimpulTestSupport",
             dependencies: [

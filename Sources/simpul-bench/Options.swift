@@ -1,4 +1,5 @@
 import Foundation
+import SimpulHubLoad
 
 /// What to measure.
 enum Scenario: String {
@@ -11,6 +12,8 @@ enum Scenario: String {
     /// The counter's web pages over a store of many permohonan, through a real HTTP client; with
     /// `--side hub`, the PTSP back office's over a hub store of many forwarded files.
     case web
+    /// Many kecamatan syncing their busy day at once with a real `simpul-hub serve` process.
+    case hubLoad = "hub-load"
     /// Writes the zstd dictionary the protocol ships (`--out FILE`), trained on days of other seeds.
     case dictionary
     case all
@@ -20,8 +23,10 @@ enum Scenario: String {
 /// `--side kecamatan|hub` for `web`.
 struct Options {
     static let usage =
-        "usage: simpul-bench apply|bytes|compression|link|restore|web|dictionary|all [--seed N] [--runs N] [--permohonan N]"
-        + " [--requests N] [--side kecamatan|hub] [--conf DIR] [--out FILE]"
+        "usage: simpul-bench apply|bytes|compression|link|restore|web|hub-load|dictionary|all [--seed N] [--runs N]"
+        + " [--permohonan N] [--requests N] [--side kecamatan|hub] [--conf DIR] [--out FILE]"
+        + " [--nodes N] [--backend sqlite|postgres] [--processes K] [--history EVENTS] [--window SECONDS]"
+        + " [--at-once PERCENT] [--concurrency N]"
 
     var scenario: Scenario
     var seed: UInt64 = 1
@@ -35,6 +40,15 @@ struct Options {
     var requests = 200
     /// Whose pages the `web` scenario measures: the counter's or the hub's back office.
     var side = WebStore.Side.kecamatan
+    /// `hub-load`: simulated kecamatan, the hub's store and processes, the hub's history before the run,
+    /// the nightly timer's window, the share syncing all at once and the syncs in flight at most.
+    var nodes = 50
+    var backend = HubLoad.Backend.sqlite
+    var processes = 1
+    var history = 20_000
+    var window = 60.0
+    var atOnce = 20
+    var concurrency = 32
 
     /// Parses the arguments after the program name; the error is the one-line reason.
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -80,6 +94,41 @@ struct Options {
                     throw BenchError("--requests: '\(value)' is not a number from 1 to 100000", exitCode: 64)
                 }
                 options.requests = n
+            case "--nodes":
+                guard let n = Int(value), (1...LoadNode.maxNodes).contains(n) else {
+                    throw BenchError("--nodes: '\(value)' is not a number from 1 to \(LoadNode.maxNodes)", exitCode: 64)
+                }
+                options.nodes = n
+            case "--backend":
+                guard let backend = HubLoad.Backend(rawValue: value) else {
+                    throw BenchError("--backend: '\(value)' is not sqlite or postgres", exitCode: 64)
+                }
+                options.backend = backend
+            case "--processes":
+                guard let n = Int(value), (1...16).contains(n) else {
+                    throw BenchError("--processes: '\(value)' is not a number from 1 to 16", exitCode: 64)
+                }
+                options.processes = n
+            case "--history":
+                guard let n = Int(value), (0...10_000_000).contains(n) else {
+                    throw BenchError("--history: '\(value)' is not a number from 0 to 10000000", exitCode: 64)
+                }
+                options.history = n
+            case "--window":
+                guard let s = Double(value), (0...86_400).contains(s) else {
+                    throw BenchError("--window: '\(value)' is not a number of seconds from 0 to 86400", exitCode: 64)
+                }
+                options.window = s
+            case "--at-once":
+                guard let n = Int(value), (0...100).contains(n) else {
+                    throw BenchError("--at-once: '\(value)' is not a percentage from 0 to 100", exitCode: 64)
+                }
+                options.atOnce = n
+            case "--concurrency":
+                guard let n = Int(value), (1...1_000).contains(n) else {
+                    throw BenchError("--concurrency: '\(value)' is not a number from 1 to 1000", exitCode: 64)
+                }
+                options.concurrency = n
             case "--side":
                 guard let side = WebStore.Side(rawValue: value) else {
                     throw BenchError("--side: '\(value)' is not kecamatan or hub", exitCode: 64)
@@ -89,11 +138,22 @@ struct Options {
                 throw BenchError("unknown flag '\(flag)'", exitCode: 64)
             }
         }
+        let hubLoadFlags = [
+            "--nodes", "--backend", "--processes", "--history", "--window", "--at-once", "--concurrency",
+        ]
+        if scenario != .hubLoad, let flag = arguments.first(where: hubLoadFlags.contains) {
+            throw BenchError("\(flag): only the hub-load scenario takes it", exitCode: 64)
+        }
+        if scenario == .hubLoad, let refusal = options.backend.refusal(processes: options.processes) {
+            throw BenchError(refusal, exitCode: options.backend == .postgres ? 69 : 64)
+        }
         if options.side == .hub && scenario != .web {
             throw BenchError("--side hub: only the web scenario has a hub side", exitCode: 64)
         }
         // The figure for the hub: its queue over 50,000 forwarded files.
         if scenario == .web && options.side == .hub && !permohonanGiven { options.permohonan = 50_000 }
+        // The node day is about 2,700 events; the catalog's flows make about six an application.
+        if scenario == .hubLoad && !permohonanGiven { options.permohonan = 440 }
         return options
     }
 }

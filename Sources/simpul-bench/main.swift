@@ -4,6 +4,8 @@
 //   .build/release/simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]
 //   .build/release/simpul-bench web [--permohonan N] [--requests N]   (100,000 permohonan by default)
 //   .build/release/simpul-bench web --side hub [--permohonan N]       (50,000 forwarded files by default)
+//   .build/release/simpul-bench hub-load --nodes N [--backend sqlite] [--processes 1] [--permohonan N]
+//       [--history EVENTS] [--window SECONDS] [--at-once PERCENT] [--concurrency N]
 //
 // Each scenario prints ONE JSON line (it starts with `{`) and then a short human table; `all` prints
 // the `apply` line and table, then the `bytes` ones. Stores live in /tmp/simpul-bench-* and are
@@ -65,6 +67,26 @@
 // PTSP), kecamatan (how many sent them) and csv_rows (files in the measured export); the pages are
 // the dashboard, the queue unfiltered, by one kecamatan, sorted by another column, every file ever
 // forwarded sorted by service, one file and a kecamatan's whole export as CSV.
+//
+// hub-load JSON keys (the real `simpul-hub serve` in a process of its own; times from the client):
+//   backend, processes, nodes, partitions       what ran: past 99 nodes the kabupaten's kecamatan codes
+//                                               run out and the rest are sub-nodes (33.74.01-1) sharing
+//                                               their kecamatan's partition
+//   permohonan_per_node, concurrency, window_s, at_once_percent, seed
+//   hub_events_before                           the hub's history (the nodes' earlier days)
+//   day_events, day_change_sets                 every node's busy day, signed before the clock starts
+//   prepare_s                                   making the hub, the nodes' stores and their days
+//   run_s, absorbed_events, absorbed_events_per_s  the timed phase, the events the hub gained in it
+//   waves.{at_once,nightly_timer}.{nodes,events,seconds,events_per_s,start_lag_p95_s}
+//                                               each wave from its first sync start to its last end;
+//                                               lag: how late syncs started for want of a free worker
+//   push, pull, routes.{route}.{requests,p50_ms,p95_ms,p99_ms,max_ms}   request round trips
+//   runs.{result}, request_failures.{kind}, errors   sync runs by outcome, failed requests
+//                                               (transport:CODE, http:STATUS); errors: both summed
+//   nodes_complete                              nodes whose every change set the hub holds after the run
+//   pushed_change_sets, pulled_events
+//   hub_idle_rss_mb, hub_peak_rss_mb, hub_exit_status, hub_store_mb
+//   all_absorbed, zero_errors_met, p99_push_met (target_p99_push_ms)
 
 import Foundation
 import Logging
@@ -104,6 +126,12 @@ func main() async {
         if options.scenario == .dictionary {
             guard let out = options.out else { throw BenchError("dictionary needs --out FILE", exitCode: 64) }
             try CompressionBench.writeDictionary(conf: conf, options: options, root: root, logger: logger, to: out)
+            return
+        }
+        if options.scenario == .hubLoad {
+            let result = try HubLoadBench.run(
+                options: options, root: (root as NSString).appendingPathComponent("hub-load"), logger: logger)
+            print(HubLoadBench.report(result, options: options))
             return
         }
         if options.scenario == .web && options.side == .hub {
