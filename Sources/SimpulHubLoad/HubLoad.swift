@@ -272,7 +272,9 @@ public enum HubLoad {
         let nodesDir = (settings.root as NSString).appendingPathComponent("nodes")
         let prepared = Mutex<[Prepared?]>(Array(repeating: nil, count: nodes.count))
         let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: nodes.count) { i in
+        // Making a store waits on the disk (its migrations and inserts commit with synchronous=FULL)
+        // more than it computes: more threads than cores.
+        parallel(nodes.count, threads: 12) { i in
             guard failure.withLock({ $0 == nil }) else { return }
             do {
                 var work = works[i]
@@ -299,6 +301,20 @@ public enum HubLoad {
         result.dayEvents = all.reduce(0) { $0 + $1.dayEvents }
         result.dayChangeSets = all.reduce(0) { $0 + $1.dayChangeSets }
         return all
+    }
+
+    /// Runs `body` for 0..<count on `threads` threads of their own, and returns when all are done.
+    static func parallel(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let next = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for _ in 0..<max(1, min(threads, count)) {
+            group.enter()
+            Thread.detachNewThread {
+                while case let i = next.wrappingAdd(1, ordering: .relaxed).oldValue, i < count { body(i) }
+                group.leave()
+            }
+        }
+        group.wait()
     }
 
     /// Each node's history of about `perNode` events, by partition, with the generators that go on
