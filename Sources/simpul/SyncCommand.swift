@@ -189,9 +189,12 @@ enum Agent {
             }
         }
         let transport = transport(store: store, identity: identity, monitor: monitor)
+        // A restore pulls the whole partition: bigger answers cost fewer requests and hub turns, and the
+        // agent holds two of them at once (the one it applies and the one asked ahead).
         let report = SyncClient(
             store: store, identity: identity, transport: transport, logger: Environment.logger, now: Console.now,
-            budget: budget, monitor: monitor
+            budget: budget, maxPullBytes: restore != nil ? SyncClient.restorePullBytes : SyncClient.defaultPullBytes,
+            monitor: monitor
         ).run()
         line?.clear()
         // Say goodbye on kept-alive connections so the hub does not wait for them.

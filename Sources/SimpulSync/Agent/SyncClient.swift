@@ -36,6 +36,13 @@ public final class SyncClient: Sendable {
     /// next request is already going up while the hub answers the last. A drop then costs up to two
     /// requests.
     public static let defaultPushWindow = 2
+    /// Bytes of change set documents asked for in one pull answer by default: a few seconds of a
+    /// slow link, so that a drop loses little.
+    public static let defaultPullBytes = 512 * 1024
+    /// Bytes of change set documents asked for in one pull answer by a restore (`simpul init
+    /// --restore`), which pulls the whole partition over the office's best link: fewer requests, fewer
+    /// turns of the hub. Two answers are in memory at once (see `pullAhead`).
+    public static let restorePullBytes = 2 * 1024 * 1024
     /// This agent's version, as its User-Agent and its report to the hub name it.
     public static let agentVersion = "simpul/1"
 
@@ -59,17 +66,25 @@ public final class SyncClient: Sendable {
     /// The version this agent reports to the hub on each run; nil sends no report, as an agent from
     /// before reports did.
     let reportVersion: String?
+    /// Whether a pull asks for the next answer while it applies the one before (`pullAhead`).
+    let pullAhead: Bool
 
     /// - Parameter monitor: Gets the run's progress and can stop it; share it with the transport so
     ///   that the bytes of a transfer in flight count too.
+    /// - Parameter maxPullBytes: Bytes of change set documents the hub is asked for in one pull
+    ///   answer; with `pullAhead`, two answers are in the agent's memory at once.
+    /// - Parameter pullAhead: Whether the next pull request goes while the last answer is applied,
+    ///   so that the hub prepares it meanwhile (one request ahead at most).
     public init(
         store: NodeStore, identity: NodeIdentity, transport: any SyncTransport, logger: Logger,
         now: @escaping @Sendable () -> Timestamp, budget: Int = ChangeSetSealer.defaultBudget,
-        maxPullBytes: Int = 512 * 1024, blobChunkBytes: Int = NodeStore.blobChunkBytes,
+        maxPullBytes: Int = SyncClient.defaultPullBytes, blobChunkBytes: Int = NodeStore.blobChunkBytes,
         pushBudget: Int = SyncClient.defaultPushBudget, pushWindow: Int = SyncClient.defaultPushWindow,
-        monitor: SyncMonitor = SyncMonitor(), reportVersion: String? = SyncClient.agentVersion
+        monitor: SyncMonitor = SyncMonitor(), reportVersion: String? = SyncClient.agentVersion,
+        pullAhead: Bool = true
     ) {
         self.reportVersion = reportVersion
+        self.pullAhead = pullAhead
         self.pushBudget = max(1, pushBudget)
         self.pushWindow = max(1, pushWindow)
         self.store = store
@@ -139,6 +154,8 @@ public final class SyncClient: Sendable {
         var uploads: [StoredBlob] = []
         var pushOutcomes: [Int: SyncMachine.Input] = [:]
         var downloads: [StoredBlob] = []
+        /// The next pull answer, asked for while the last one is applied.
+        var ahead: PullAhead?
         let monitor = self.monitor
         let exchanged: @Sendable (Int, Int) -> Void = { sent, received in
             counters.exchanged(sent: sent, received: received)
@@ -191,7 +208,7 @@ public final class SyncClient: Sendable {
                     input = blobs.send(uploads[index], from: offset)
                 case .pull:
                     input = step {
-                        let result = try self.pull(counters)
+                        let result = try self.pull(counters, ahead: &ahead)
                         guard case .pulled(let applied, let complete, _) = result else { return result }
                         monitor.update {
                             $0.phase = .pull
@@ -208,6 +225,10 @@ public final class SyncClient: Sendable {
                     monitor.update { $0.phase = .downloads }
                     input = fetcher.step(downloads[index])
                 case .finish(let outcome):
+                    // A run that ends with a pull in flight (an answer that failed its checks, a
+                    // cut, a cancel) waits for it, so that nothing of the run is left on the link.
+                    ahead?.wait()
+                    ahead = nil
                     var report = SyncReport(
                         outcome: outcome, pushed: counters.pushed.load(ordering: .relaxed), pulled: machine.pulled,
                         bytesSent: counters.sent.load(ordering: .relaxed),
@@ -370,20 +391,33 @@ public final class SyncClient: Sendable {
         return response.knowledge
     }
 
-    private func pull(_ counters: Counters) throws -> SyncMachine.Input {
-        let partitions = try store.replicatedPartitions()
-        let mine = try store.knowledge()
-        var knowledge: [String: VersionVector] = [:]
-        for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
-        let body = try exchangeBytes(
-            try request(
-                "/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes, report: report(counters))),
-            counters)
-        let response: PullResponse
-        do {
-            response = try PullResponse(decoding: body)
-        } catch {
-            throw Failure(failure: .garbled("isi jawaban /v2/pull tidak bisa dibaca: \(error.message)"))
+    /// Applies one pull answer: the one asked for ahead while the last was applied, or one asked for
+    /// now from what the store holds. While it is applied, the next is asked for (`pullAhead`) from
+    /// what the store will hold after it, as the answer's change sets say, so that the hub prepares
+    /// the next answer as this one is applied. The store is still written in order, one answer after
+    /// the other, each in its transaction: a run cut off resumes after the last answer applied, and
+    /// what was in flight is asked for again. Each answer is read and checked in full before it is
+    /// applied whatever was asked; if it does not hold what it said, the next answer only brings
+    /// duplicates or leaves a change set for the next run.
+    private func pull(_ counters: Counters, ahead: inout PullAhead?) throws -> SyncMachine.Input {
+        let answer: PullAnswer
+        if let pending = ahead {
+            ahead = nil
+            answer = try pending.answer()
+        } else {
+            let partitions = try store.replicatedPartitions()
+            let mine = try store.knowledge()
+            var knowledge: [String: VersionVector] = [:]
+            for p in partitions { knowledge[p] = mine[p] ?? VersionVector() }
+            answer = try fetchPull(knowledge, counters)
+        }
+        let response = answer.response
+        // Asked before anything of this answer is written, so that the hub's work on the next
+        // overlaps all of the store's on this one.
+        if pullAhead, !response.complete, !monitor.isCancelled,
+            let next = ChangeSetPlace.knowledge(answer.asked, after: response.changeSets), next != answer.asked
+        {
+            ahead = PullAhead { try self.fetchPull(next, counters) }
         }
         // Keys come from the hub over the verified TLS connection: the hub is the root of trust for
         // other writers' keys; its own new keys must come endorsed through a chain from the pinned one.
@@ -392,6 +426,52 @@ public final class SyncClient: Sendable {
         // Each change set is read from its bytes on the other cores while the store applies.
         let applied = try Self.apply(documents: response.changeSets, store: store)
         return .pulled(applied: applied, complete: response.complete)
+    }
+
+    /// A pull answer as it came, with the knowledge its request stated.
+    struct PullAnswer: Sendable {
+        var response: PullResponse
+        var asked: [String: VersionVector]
+    }
+
+    /// Asks the hub for the change sets after `knowledge`.
+    private func fetchPull(_ knowledge: [String: VersionVector], _ counters: Counters) throws -> PullAnswer {
+        let body = try exchangeBytes(
+            try request(
+                "/v2/pull", PullRequest(knowledge: knowledge, maxBytes: maxPullBytes, report: report(counters))),
+            counters)
+        do {
+            return PullAnswer(response: try PullResponse(decoding: body), asked: knowledge)
+        } catch {
+            throw Failure(failure: .garbled("isi jawaban /v2/pull tidak bisa dibaca: \(error.message)"))
+        }
+    }
+
+    /// One pull request on a thread of its own (not the blocking pool: it blocks on the link, and
+    /// the pool may be serving the hub this agent talks to, in tests and the benchmark).
+    final class PullAhead: Sendable {
+        private let outcome = Mutex<Result<PullAnswer, any Error>?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ body: @escaping @Sendable () throws -> PullAnswer) {
+            Thread.detachNewThread {
+                let result = Result { try body() }
+                self.outcome.withLock { $0 = result }
+                self.done.signal()
+            }
+        }
+
+        /// Waits for the answer, or throws what ended the request.
+        func answer() throws -> PullAnswer {
+            wait()
+            return try outcome.withLock { $0! }.get()
+        }
+
+        /// Waits for the request to end, whatever its outcome.
+        func wait() {
+            done.wait()
+            done.signal()
+        }
     }
 
     /// The agent's report of itself for the run's first knowledge or pull request (whichever comes

@@ -83,6 +83,16 @@ struct CanonicalReader {
     /// answer, by `ReceivedChangeSet`), so that its bytes are checked once, not twice.
     func skipObject(at i: Int) throws(Malformed) -> Int {
         guard try byte(i) == UInt8(ascii: "{") else { throw fail(i, "objek diharapkan") }
+        return try skipContainer(at: i)
+    }
+
+    /// Where the array starting at `i` ends, found as `skipObject` finds an object's end.
+    func skipArray(at i: Int) throws(Malformed) -> Int {
+        guard try byte(i) == UInt8(ascii: "[") else { throw fail(i, "larik diharapkan") }
+        return try skipContainer(at: i)
+    }
+
+    private func skipContainer(at i: Int) throws(Malformed) -> Int {
         var depth = 0
         var j = i
         while true {
