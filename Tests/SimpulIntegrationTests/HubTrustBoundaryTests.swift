@@ -63,15 +63,14 @@ import Testing
         return problem
     }
 
-    /// Another node's real request is answered, and well within a second.
+    /// Another node's real request is still answered. (How fast is for `simpul-bench`, not a test: a
+    /// wall-clock bound here failed whenever the parallel suite loaded the machine.)
     static func stillServes(
         _ other: Replica, _ world: SyncWorld, _ transport: CurlTransport
     ) throws {
-        let started = ContinuousClock.now
         let response = try transport.send(
             try signed(try knowledge(other), by: other, at: world.clock.now(), via: transport))
         #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
-        #expect(ContinuousClock.now - started < .seconds(1))
     }
 
     @Test func aReplayedRequestIsRefusedWithReplayed() async throws {
