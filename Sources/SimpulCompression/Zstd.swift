@@ -140,7 +140,10 @@ public enum Zstd {
                 }
                 out.append(contentsOf: chunk[0..<produced])
                 last = result
-                if input.pos == input.size && produced < chunk.count { return }
+                // Stop as soon as the last frame is whole: asked again with no input, the decoder starts
+                // a next frame and asks for its header (a non-zero hint), which would read as truncated
+                // whenever a frame's content filled the chunk exactly (a multiple of 128 KiB).
+                if input.pos == input.size && (result == 0 || produced < chunk.count) { return }
             }
         }
         if let failure { throw failure }
