@@ -34,7 +34,7 @@ struct FileView {
     }
     struct Scan {
         var sha, name, label, state: String
-        var complete, isImage, isPDF: Bool
+        var complete, isImage, isPDF, isDownload: Bool
     }
     struct Entry {
         var when, officer, role, what, dot: String
@@ -115,8 +115,9 @@ struct FileView {
                 sha: a.sha256, name: FreeText.shown(a.name), label: label,
                 state: FreeText.shown(Render.attachmentText(a, blob: blob, isHub: true))
                     .replacingOccurrences(of: label + " - ", with: ""),
-                complete: blob?.complete ?? false, isImage: a.mediaType.hasPrefix("image/"),
-                isPDF: a.mediaType == "application/pdf")
+                complete: blob?.complete ?? false, isImage: ScanResponse.display(a.mediaType) == .image,
+                isPDF: ScanResponse.display(a.mediaType) == .pdf,
+                isDownload: ScanResponse.display(a.mediaType) == .download)
         }
         history = events.map { e in
             Entry(

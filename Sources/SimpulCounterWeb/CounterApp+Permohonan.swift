@@ -340,7 +340,7 @@ struct FileView {
     }
     struct Scan {
         var sha, name, label, state: String
-        var complete, isImage, isPDF: Bool
+        var complete, isImage, isPDF, isDownload: Bool
     }
     struct Action {
         var verb, button: String
@@ -466,8 +466,9 @@ struct FileView {
                 sha: a.sha256, name: FreeText.shown(a.name), label: FreeText.shown(Render.attachmentLabel(a)),
                 state: FreeText.shown(Render.attachmentText(a, blob: blob, isHub: false))
                     .replacingOccurrences(of: FreeText.shown(Render.attachmentLabel(a)) + " - ", with: ""),
-                complete: blob?.complete ?? false, isImage: a.mediaType.hasPrefix("image/"),
-                isPDF: a.mediaType == "application/pdf")
+                complete: blob?.complete ?? false, isImage: ScanResponse.display(a.mediaType) == .image,
+                isPDF: ScanResponse.display(a.mediaType) == .pdf,
+                isDownload: ScanResponse.display(a.mediaType) == .download)
         }
         canAttach = account.holds(.loket) && !p.status.isClosed
         var actions: [Action] = []

@@ -260,7 +260,7 @@ enum CounterTemplates {
           <div class="scans">
           {{#scans}}
             <figure class="scan">
-              {{#complete}}{{#isImage}}<a href="/lampiran/{{sha}}"><img src="/lampiran/{{sha}}" alt="Pindaian {{name}}"></a>{{/isImage}}{{#isPDF}}<object data="/lampiran/{{sha}}" type="application/pdf" aria-label="Pindaian {{name}}"><a href="/lampiran/{{sha}}">Buka {{name}}</a></object>{{/isPDF}}{{/complete}}
+              {{#complete}}{{#isImage}}<a href="/lampiran/{{sha}}"><img src="/lampiran/{{sha}}" alt="Pindaian {{name}}"></a>{{/isImage}}{{#isPDF}}<object data="/lampiran/{{sha}}" type="application/pdf" aria-label="Pindaian {{name}}"><a href="/lampiran/{{sha}}">Buka {{name}}</a></object>{{/isPDF}}{{#isDownload}}<a href="/lampiran/{{sha}}?unduh=1">Unduh {{name}}</a> <span class="muted">(jenis berkas ini tidak tampil di peramban; buka dengan penampil gambar)</span>{{/isDownload}}{{/complete}}
               <figcaption>{{label}}<br><span class="muted">{{state}}</span>{{#complete}} &middot; <a href="/lampiran/{{sha}}?unduh=1">Unduh</a>{{/complete}}</figcaption>
             </figure>
           {{/scans}}

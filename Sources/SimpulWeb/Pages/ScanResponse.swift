@@ -28,6 +28,20 @@ public enum ScanResponse {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// How a page shows an attachment: browsers draw JPEG, PNG, GIF and WebP and open a PDF inline;
+    /// a TIFF (what many office scanners write) or a HEIC photo they cannot, so it is offered as a download.
+    public enum Display: Sendable, Equatable {
+        case image, pdf, download
+    }
+
+    public static func display(_ mediaType: String) -> Display {
+        switch mediaType {
+        case "image/jpeg", "image/png", "image/gif", "image/webp": .image
+        case "application/pdf": .pdf
+        default: .download
+        }
+    }
+
     /// `ktp pemohon.pdf` keeps its name; anything that could name a path or a control character goes.
     public static func safeFileName(_ raw: String) -> String {
         let base = raw.split(separator: "/").last.map(String.init) ?? raw
