@@ -15,19 +15,20 @@ extension BackOfficeApp {
         case .failure(let r): return r
         }
         struct Row {
-            var code, name, waiting, late, conflicts, fees, contact: String
+            var code, name, waiting, late, ageing, conflicts, fees, contact: String
             /// Stored and optional, not empty: a template shows an empty string's section too.
             var contactNote: String?
             var parked: String
             var codes: [String]
-            var hasLate, hasConflicts, stale: Bool
+            var hasLate, hasAgeing, hasConflicts, stale: Bool
         }
         struct Dashboard {
             var rows: [Row]
             var empty: Bool
             var staleDays: Int
+            var ageingDays: Int
             var month: String
-            var totalWaiting, totalLate, totalConflicts, totalParked: Int
+            var totalWaiting, totalLate, totalAgeing, totalConflicts, totalParked: Int
             /// A template takes 0 as true: the sections test a Bool.
             var anyLate: Bool
             var totalFees: String
@@ -37,8 +38,10 @@ extension BackOfficeApp {
         let now = self.now()
         let zona = self.zona
         let staleDays = settings.staleDays
+        let ageingDays = settings.ageingDays
         let view = try await blocking { () throws(SimpulError) -> Dashboard in
-            let summaries = try store.kecamatanSummaries(today: today, offsetMinutes: zona.offsetMinutes)
+            let summaries = try store.kecamatanSummaries(
+                today: today, offsetMinutes: zona.offsetMinutes, ageingDays: ageingDays)
             var byPartition = Dictionary(uniqueKeysWithValues: summaries.map { ($0.partition, $0) })
             // A kecamatan's nodes (the kecamatan itself and its sub-nodes) report under its partition.
             func partition(_ node: String) -> String? {
@@ -70,7 +73,8 @@ extension BackOfficeApp {
                 let silentDays = contact.map { Int((now.milliseconds - $0.milliseconds) / 86_400_000) }
                 return Row(
                     code: s.partition, name: names[s.partition].map { FreeText.shown($0) } ?? "(tanpa nama)",
-                    waiting: String(s.waiting), late: String(s.late), conflicts: String(s.openConflicts),
+                    waiting: String(s.waiting), late: String(s.late), ageing: String(s.ageing),
+                    conflicts: String(s.openConflicts),
                     fees: "\(Rupiah.format(s.feesThisMonth)) (\(s.paymentsThisMonth) kuitansi)",
                     contact: contact.map { WebPage.moment($0, zona: zona) } ?? "belum pernah",
                     contactNote: contact == nil
@@ -80,7 +84,7 @@ extension BackOfficeApp {
                     codes: s.waitingByCode.sorted { $0.key < $1.key }.map {
                         "\($0.key == "belum" ? "tanpa kode" : PTSPStatus.label($0.key)): \($0.value)"
                     },
-                    hasLate: s.late > 0, hasConflicts: s.openConflicts > 0,
+                    hasLate: s.late > 0, hasAgeing: s.ageing > 0, hasConflicts: s.openConflicts > 0,
                     stale: contact.map { $0 < staleBefore } ?? true)
             }
             let months = [
@@ -88,9 +92,10 @@ extension BackOfficeApp {
                 "November", "Desember",
             ]
             return Dashboard(
-                rows: rows, empty: rows.isEmpty, staleDays: staleDays,
+                rows: rows, empty: rows.isEmpty, staleDays: staleDays, ageingDays: ageingDays,
                 month: "\(months[today.month - 1]) \(today.year)",
                 totalWaiting: summaries.reduce(0) { $0 + $1.waiting }, totalLate: summaries.reduce(0) { $0 + $1.late },
+                totalAgeing: summaries.reduce(0) { $0 + $1.ageing },
                 totalConflicts: summaries.reduce(0) { $0 + $1.openConflicts },
                 totalParked: parked.values.reduce(0, +), anyLate: summaries.contains { $0.late > 0 },
                 totalFees: Rupiah.format(summaries.reduce(0) { $0 + $1.feesThisMonth }))

@@ -36,13 +36,16 @@ public struct BackOfficeApp: Sendable {
         public var passwordCost: UInt8
         /// A kecamatan whose last contact is older than this many days stands out on the dashboard.
         public var staleDays: Int
+        /// A waiting file that sat at one OSS code longer than this many working days counts as ageing.
+        public var ageingDays: Int
         /// Files per page of the forwarded-files queue (lower in tests, to page a few files).
         public var queuePageSize: Int
 
         public init(
             sessionSeconds: Int64 = 10 * 3600, secure: Bool, passwordCost: UInt8 = PasswordHasher.productionCost,
-            staleDays: Int = 3, queuePageSize: Int = 50
+            staleDays: Int = 3, ageingDays: Int = 5, queuePageSize: Int = 50
         ) {
+            self.ageingDays = ageingDays
             self.sessionSeconds = sessionSeconds
             self.secure = secure
             self.passwordCost = passwordCost

@@ -67,6 +67,7 @@ enum BackOfficeTemplates {
           <dl class="facts">
             <dt>Berkas menunggu di PTSP</dt><dd><a href="/berkas">{{totalWaiting}}</a></dd>
             <dt>Lewat jatuh tempo</dt><dd>{{#anyLate}}<a href="/berkas?jatuh-tempo=terlambat"><span class="due merah">{{totalLate}} TERLAMBAT</span></a>{{/anyLate}}{{^anyLate}}0{{/anyLate}}</dd>
+            <dt>Tertahan &gt; {{ageingDays}} hari kerja di satu kode</dt><dd>{{totalAgeing}}</dd>
           </dl>
           <dl class="facts">
             <dt>Retribusi {{month}}</dt><dd>{{totalFees}}</dd>
@@ -76,9 +77,9 @@ enum BackOfficeTemplates {
         </div>
         {{#empty}}<div class="card"><p>Belum ada kecamatan yang terdaftar atau mengirim berkas.</p></div>{{/empty}}
         {{^empty}}
-        <p class="muted">Kecamatan yang tidak sinkron lebih dari {{staleDays}} hari ditandai DIAM.</p>
+        <p class="muted">Kecamatan yang tidak sinkron lebih dari {{staleDays}} hari ditandai DIAM. Tertahan: berkas yang lebih dari {{ageingDays}} hari kerja di satu kode OSS (atau sejak diteruskan, bila belum berkode).</p>
         <table class="queue">
-          <thead><tr><th scope="col">Kecamatan</th><th scope="col" class="num">Menunggu di PTSP</th><th scope="col">Per kode OSS</th><th scope="col" class="num">Lewat jatuh tempo</th><th scope="col" class="num">Konflik terbuka</th><th scope="col" class="num">Retribusi {{month}}</th><th scope="col">Kontak terakhir</th><th scope="col" class="num">Event parkir</th></tr></thead>
+          <thead><tr><th scope="col">Kecamatan</th><th scope="col" class="num">Menunggu di PTSP</th><th scope="col">Per kode OSS</th><th scope="col" class="num">Lewat jatuh tempo</th><th scope="col" class="num">Tertahan &gt; {{ageingDays}} hari kerja</th><th scope="col" class="num">Konflik terbuka</th><th scope="col" class="num">Retribusi {{month}}</th><th scope="col">Kontak terakhir</th><th scope="col" class="num">Event parkir</th></tr></thead>
           <tbody>
           {{#rows}}
             <tr{{#stale}} class="stale"{{/stale}}>
@@ -86,6 +87,7 @@ enum BackOfficeTemplates {
               <td class="num" data-label="Menunggu di PTSP">{{waiting}}</td>
               <td data-label="Per kode OSS">{{#codes}}<span class="tag">{{.}}</span> {{/codes}}</td>
               <td class="num" data-label="Lewat jatuh tempo">{{#hasLate}}<a href="/berkas?kecamatan={{code}}&amp;jatuh-tempo=terlambat"><span class="due merah">{{late}} terlambat</span></a>{{/hasLate}}{{^hasLate}}0{{/hasLate}}</td>
+              <td class="num" data-label="Tertahan &gt; {{ageingDays}} hari kerja">{{#hasAgeing}}<span class="due kuning">{{ageing}} tertahan</span>{{/hasAgeing}}{{^hasAgeing}}0{{/hasAgeing}}</td>
               <td class="num" data-label="Konflik terbuka">{{#hasConflicts}}<span class="due kuning">{{conflicts}}</span>{{/hasConflicts}}{{^hasConflicts}}0{{/hasConflicts}}</td>
               <td class="num" data-label="Retribusi {{month}}">{{fees}}</td>
               <td data-label="Kontak terakhir">{{contact}}{{#contactNote}}<br><span class="due merah">{{contactNote}}</span>{{/contactNote}}</td>
@@ -216,7 +218,7 @@ enum BackOfficeTemplates {
           <div class="scans">
           {{#scans}}
             <figure class="scan">
-              {{#complete}}{{#isImage}}<a href="/lampiran/{{sha}}"><img src="/lampiran/{{sha}}" alt="Pindaian {{name}}"></a>{{/isImage}}{{#isPDF}}<object data="/lampiran/{{sha}}" type="application/pdf" aria-label="Pindaian {{name}}"><a href="/lampiran/{{sha}}">Buka {{name}}</a></object>{{/isPDF}}{{/complete}}
+              {{#complete}}{{#isImage}}<a href="/lampiran/{{sha}}"><img src="/lampiran/{{sha}}" alt="Pindaian {{name}}"></a>{{/isImage}}{{#isPDF}}<object data="/lampiran/{{sha}}" type="application/pdf" aria-label="Pindaian {{name}}"><a href="/lampiran/{{sha}}">Buka {{name}}</a></object>{{/isPDF}}{{#isDownload}}<a href="/lampiran/{{sha}}?unduh=1">Unduh {{name}}</a> <span class="muted">(jenis berkas ini tidak tampil di peramban; buka dengan penampil gambar)</span>{{/isDownload}}{{/complete}}
               <figcaption>{{label}}<br><span class="muted">{{state}}</span>{{#complete}} &middot; <a href="/lampiran/{{sha}}?unduh=1">Unduh</a>{{/complete}}</figcaption>
             </figure>
           {{/scans}}

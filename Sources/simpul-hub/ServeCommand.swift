@@ -33,6 +33,11 @@ struct Serve: AsyncParsableCommand {
     var web: String?
     @Option(help: "Di ringkasan back office, kecamatan yang tidak sinkron lebih dari sekian hari ditandai.")
     var staleDays: Int = 3
+    @Option(
+        help:
+            "Di ringkasan back office, berkas yang tertahan di satu kode OSS (atau sejak diteruskan) lebih dari sekian hari kerja dihitung per kecamatan."
+    )
+    var ageingDays: Int = 5
 
     func run() async throws {
         let logger = HubEnvironment.logger
@@ -80,11 +85,15 @@ struct Serve: AsyncParsableCommand {
                 }
                 if let web {
                     guard staleDays > 0 else { throw SimpulError(.usage, "stale-days: harus lebih dari 0") }
+                    guard (1...250).contains(ageingDays) else {
+                        throw SimpulError(.usage, "ageing-days: harus antara 1 dan 250 hari kerja")
+                    }
                     let (webHost, webPort) = try Self.parseAddress(web, option: "web")
                     let app: BackOfficeApp
                     do {
                         app = try BackOfficeApp(
-                            store: s, settings: .init(secure: tls != nil, staleDays: staleDays), logger: logger,
+                            store: s, settings: .init(secure: tls != nil, staleDays: staleDays, ageingDays: ageingDays),
+                            logger: logger,
                             now: Console.now)
                     } catch {
                         throw SimpulError(.io, "back office web tidak bisa disiapkan: \(error)")

@@ -284,7 +284,21 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertTrue(rina.driver.execute_script("return arguments[0].naturalWidth", image) > 0)
         # A petugas records progress codes but does not decide.
         self.assertEqual(rina.buttons(), ["Catat kode proses"])
+        # OSS 11 from the page: the file goes back to the counter as a request to the applicant, with the note.
+        Select(rina.driver.find_element(By.ID, "kode-proses")).select_by_value("11")
+        rina.driver.find_element(By.ID, "catatan-proses").send_keys("Lampirkan gambar situasi yang terbaca")
+        rina.submit("Catat kode proses")
+        rina.shot("kode-11-tercatat")
+        self.assertIn("Tercatat", rina.text(".flash"))
+        self.assertIn("11 Belum lengkap", rina.text())
+        data = self.kabupaten.files["33.74.01"][0]
+        run("simpul", ["sync", "--data", data])
+        at_counter = json.loads(run("simpul", ["permohonan", "show", number, "--data", data, "--json"]).stdout)
+        at_counter = at_counter.get("permohonan", at_counter)
+        self.assertEqual(at_counter.get("ptspCode"), "11")
+        self.assertIn("Lampirkan gambar situasi yang terbaca", json.dumps(at_counter))
         Select(rina.driver.find_element(By.ID, "kode-proses")).select_by_value("10")
+        rina.driver.find_element(By.ID, "catatan-proses").clear()
         rina.driver.find_element(By.ID, "catatan-proses").send_keys("Berkas lengkap")
         rina.submit("Catat kode proses")
         rina.shot("kode-10-tercatat")
@@ -309,7 +323,6 @@ class BackOfficeWebTests(unittest.TestCase):
         self.assertIn("Ir. Bambang Kabid (kabid)", log)
         self.assertIn("Rina Kusuma (rina)", log)
         # The decision travels back to the counter on the kecamatan's next sync.
-        data = self.kabupaten.files["33.74.01"][0]
         run("simpul", ["sync", "--data", data])
         shown = run("simpul", ["permohonan", "show", number, "--data", data]).stdout
         self.assertIn("150.000", shown)

@@ -144,6 +144,9 @@ public struct KecamatanSummary: Sendable, Equatable {
     public var late: Int
     /// Waiting files per OSS code (`belum` for none yet).
     public var waitingByCode: [String: Int]
+    /// Of those, files whose service clock runs and that have sat at their code (or, without one,
+    /// since they were forwarded) longer than the working days asked for.
+    public var ageing: Int
     public var openConflicts: Int
     /// Payments received this month (in the hub's zone), in rupiah.
     public var feesThisMonth: Int64
@@ -154,6 +157,7 @@ public struct KecamatanSummary: Sendable, Equatable {
         waiting = 0
         late = 0
         waitingByCode = [:]
+        ageing = 0
         openConflicts = 0
         feesThisMonth = 0
         paymentsThisMonth = 0
@@ -201,8 +205,15 @@ extension NodeStore {
 
     /// The dashboard's figures per kecamatan on `today` in the zone `offsetMinutes`: every kecamatan
     /// with a file, a conflict or a payment at the hub, by partition.
-    public func kecamatanSummaries(today: LocalDate, offsetMinutes: Int) throws(SimpulError) -> [KecamatanSummary] {
+    ///
+    /// A file is ageing when more than `ageingDays` working days passed since its last OSS code (or its
+    /// forwarding): the time a file has stood still at one desk of the PTSP, which a due date still far
+    /// off hides. A stopped service clock waits for the applicant, not the PTSP, and is left out.
+    public func kecamatanSummaries(
+        today: LocalDate, offsetMinutes: Int, ageingDays: Int = 5
+    ) throws(SimpulError) -> [KecamatanSummary] {
         try readDB("membaca ringkasan kecamatan") { db in
+            let calendar = try Self.calendar(db)
             var byPartition: [String: KecamatanSummary] = [:]
             func update(_ partition: String, _ change: (inout KecamatanSummary) -> Void) {
                 var s = byPartition[partition] ?? KecamatanSummary(partition: partition)
@@ -225,6 +236,20 @@ extension NodeStore {
                     $0.late += late
                     $0.waitingByCode[row["code"], default: 0] += n
                 }
+            }
+            // Each waiting file's latest code or forwarding, read through the event log's record index.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.partition, (SELECT MAX(e.at) FROM event e WHERE e.record = p.number AND e.type IN (?, ?))
+                        AS since
+                    FROM permohonan p WHERE p.status = 'diteruskan' AND p.clock_stopped_at IS NULL
+                    """, arguments: [EventType.forwarded.rawValue, EventType.ptspProgress.rawValue])
+            {
+                guard let text: String = row["since"], let since = Timestamp(iso: text) else { continue }
+                let day = since.localDate(offsetMinutes: offsetMinutes)
+                guard day < today, calendar.workingDaysLeft(from: day, until: today) > ageingDays else { continue }
+                update(row["partition"]) { $0.ageing += 1 }
             }
             for row in try Row.fetchAll(
                 db, sql: "SELECT partition, COUNT(*) AS n FROM conflict WHERE resolved = 0 GROUP BY partition")
