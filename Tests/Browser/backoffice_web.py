@@ -296,7 +296,9 @@ class BackOfficeWebTests(unittest.TestCase):
         at_counter = json.loads(run("simpul", ["permohonan", "show", number, "--data", data, "--json"]).stdout)
         at_counter = at_counter.get("permohonan", at_counter)
         self.assertEqual(at_counter.get("ptspCode"), "11")
-        self.assertIn("Lampirkan gambar situasi yang terbaca", json.dumps(at_counter))
+        # The hub's note reaches the counter's history, which the loket reads to the applicant.
+        counter_log = run("simpul", ["permohonan", "log", number, "--data", data]).stdout
+        self.assertIn("Lampirkan gambar situasi yang terbaca", counter_log)
         Select(rina.driver.find_element(By.ID, "kode-proses")).select_by_value("10")
         rina.driver.find_element(By.ID, "catatan-proses").clear()
         rina.driver.find_element(By.ID, "catatan-proses").send_keys("Berkas lengkap")
