@@ -20,18 +20,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = (dir as NSString).appendingPathComponent("surat.pdf")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        process.arguments = arguments + [path] + (tool == "pdftotext" ? ["-"] : [])
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(tool): \(errors)")
+        // Through the suite's own spawn and reaper, with a deadline: a Foundation Process sharing pipes
+        // with the parallel run's other children was seen to wait for minutes.
+        let (termination, stdout, stderr) = try Child.run(
+            "/usr/bin/\(tool)", arguments + [path] + (tool == "pdftotext" ? ["-"] : []))
+        let data = stdout
+        let errors = String(decoding: stderr, as: UTF8.self)
+        #expect(termination == .exited(0), "\(tool): \(errors)")
         // Poppler reports a damaged file (a wrong xref offset, a bad stream length) on stderr and goes on.
         #expect(!errors.contains("Syntax Error") && !errors.contains("Syntax Warning"), "\(tool): \(errors)")
         return String(decoding: data, as: UTF8.self)
