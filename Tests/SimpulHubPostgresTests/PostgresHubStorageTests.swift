@@ -239,6 +239,33 @@ struct PostgresHubStorageTests {
         #expect(try hub.storage.parkedBodies().isEmpty)
     }
 
+    @Test(arguments: Backend.allCases) func keysAreEnrolledRetiredAndRevokedAlike(backend: Backend) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let node = try hub.kecamatan("33.74.01")
+        try node.register("SKTM")
+        #expect(hub.sync(node).outcome.result == .inSync)
+        let first = node.identity.fingerprint
+        let id = NodeID("33.74.01")!
+        let second = try hub.storage.enroll(node: id, publicKey: "kunci-baru", fingerprint: "sidik-baru")
+        #expect(second.state == .active)
+        let keys = try hub.storage.keys(node: "33.74.01")
+        #expect(keys.map(\.fingerprint).sorted() == [first, "sidik-baru"].sorted())
+        let retired = try #require(keys.first { $0.fingerprint == first })
+        #expect(retired.state == .retired)
+        #expect(retired.retiredThrough?["33.74.01"] == (try hub.storage.knowledge()["33.74.01"]?["33.74.01"]))
+        // A retired key is never enrolled again, nor a key of another node.
+        #expect(throws: SimpulError.self) {
+            try hub.storage.enroll(node: id, publicKey: node.identity.publicKey, fingerprint: first)
+        }
+        #expect(throws: SimpulError.self) {
+            try hub.storage.enroll(node: NodeID("33.74.02")!, publicKey: "kunci-baru", fingerprint: "sidik-baru")
+        }
+        try hub.storage.revoke(node: id)
+        #expect(try hub.storage.keys(node: "33.74.01").allSatisfy { $0.state == .revoked })
+        #expect(throws: SimpulError.self) { try hub.storage.revoke(node: id) }
+    }
+
     @Test func theDatabaseRefusesToChangeOrRemoveEvents() throws {
         let hub = try Hub(.postgres)
         defer { hub.close() }
