@@ -5,10 +5,11 @@ SWIFT ?= swift
 # chromium, chromium-driver, python3-selenium: the browser tests of the web pages (Tests/Browser), run
 # by Debian's own python3; zbar-tools (zbarimg) and poppler-utils (pdfinfo, pdftoppm) read back what
 # they print. libxlsxwriter-dev: the back office's XLSX export; libreoffice-calc-nogui reads it back in the
-# browser tests.
+# browser tests. postgresql-15, postgresql-client-15: the throwaway cluster the hub's PostgreSQL storage is
+# tested against (scripts/postgres-test-cluster, docs/postgres.md).
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libzstd-dev zstd sqlite3 python3-jsonschema python3-cryptography systemd \
 	libqrencode-dev chromium chromium-driver python3-selenium zbar-tools poppler-utils libxlsxwriter-dev \
-	libreoffice-calc-nogui
+	libreoffice-calc-nogui postgresql-15 postgresql-client-15
 # Screenshots of every page the browser tests visit, to be looked at.
 BROWSER_OUTPUT := .build/test-output/browser
 
@@ -31,9 +32,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The tests run against a throwaway PostgreSQL cluster (SIMPUL_TEST_POSTGRES_URL), stopped and removed
+# whether they pass or not.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	@set -e; dir="$$(mktemp -d /tmp/simpul-pg.XXXXXX)"; \
+	trap 'bash scripts/postgres-test-cluster stop "$$dir/cluster"; rmdir "$$dir" 2>/dev/null || true' EXIT; \
+	url="$$(bash scripts/postgres-test-cluster start "$$dir/cluster")"; \
+	echo "PostgreSQL for the tests: $$url"; \
+	SIMPUL_TEST_POSTGRES_URL="$$url" $(SWIFT) test --skip-build --parallel
 	$(MAKE) test-browser
 
 # The counter's and the back office's pages in a real chromium against the built `simpul` and

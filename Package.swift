@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SimpulDomain"),
@@ -68,6 +69,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        // The hub's storage on PostgreSQL (docs/postgres.md): a library with its tests, not yet reachable
+        // from `simpul-hub`.
+        .target(
+            name: "SimpulHubPostgres",
+            dependencies: [
+                "SimpulDomain",
+                "SimpulStore",
+                "SimpulSync",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .systemLibrary(
@@ -255,6 +271,14 @@ let package = Package(
             dependencies: [
                 "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport", "SimpulConcurrency", "SimpulConsole",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SimpulHubPostgresTests",
+            dependencies: [
+                "SimpulHubPostgres", "SimpulSync", "SimpulStore", "SimpulDomain", "SimpulTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -4,7 +4,7 @@ import SimpulDomain
 
 /// Reads and writes events as rows of the `event` table. JSON columns use sorted keys so the same
 /// event always has the same bytes.
-enum EventCodec {
+public enum EventCodec {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -35,7 +35,7 @@ enum EventCodec {
             ])
     }
 
-    static let columns = "partition, node, seq, lamport, record, type, officer, role, at, context, data"
+    public static let columns = "partition, node, seq, lamport, record, type, officer, role, at, context, data"
 
     /// The same columns from a table aliased `alias`, named as `decode` reads them.
     static func columns(qualifiedBy alias: String) -> String {
@@ -44,18 +44,31 @@ enum EventCodec {
     }
 
     static func decode(_ row: Row) throws -> Event {
-        let type: String = row["type"]
+        try decode(
+            LoggedColumns(
+                partition: row["partition"], node: row["node"], seq: UInt64(row["seq"] as Int64),
+                lamport: UInt64(row["lamport"] as Int64), record: row["record"], type: row["type"],
+                officer: row["officer"], role: row["role"], at: row["at"], context: row["context"], data: row["data"]))
+    }
+
+    /// An event from its columns as any log keeps them (the hub's PostgreSQL log has the same ones).
+    public static func decode(_ columns: LoggedColumns) throws -> Event {
         let decoder = JSONDecoder()
-        decoder.userInfo[BodyBox.typeKey] = type
-        let body = try decoder.decode(BodyBox.self, from: Data((row["data"] as String).utf8)).body
-        guard let at = Timestamp(iso: row["at"]) else {
-            throw SimpulError(.io, "event \(row["node"] as String):\(row["seq"] as Int64) has a bad timestamp")
+        decoder.userInfo[BodyBox.typeKey] = columns.type
+        let body = try decoder.decode(BodyBox.self, from: Data(columns.data.utf8)).body
+        guard let at = Timestamp(iso: columns.at) else {
+            throw SimpulError(.io, "event \(columns.node):\(columns.seq) has a bad timestamp")
         }
         return Event(
-            dot: Dot(node: row["node"], seq: UInt64(row["seq"] as Int64)), partition: row["partition"],
-            lamport: UInt64(row["lamport"] as Int64),
-            context: try decoder.decode(VersionVector.self, from: Data((row["context"] as String).utf8)),
-            record: row["record"], officer: row["officer"], role: row["role"], at: at, body: body)
+            dot: Dot(node: columns.node, seq: columns.seq), partition: columns.partition, lamport: columns.lamport,
+            context: try decoder.decode(VersionVector.self, from: Data(columns.context.utf8)),
+            record: columns.record, officer: columns.officer, role: columns.role, at: at, body: body)
+    }
+
+    /// Whether an event counts in its record's history and fold: global events, and events written in
+    /// the partition that owns the record.
+    public static func belongsToRecord(_ event: Event) -> Bool {
+        event.body.type.isGlobal || EventAuthorization.owns(partition: event.partition, record: event.record)
     }
 
     private struct DataOnly: Encodable {
@@ -73,5 +86,37 @@ enum EventCodec {
             body = try EventBody.decode(typeName: type, from: decoder)
         }
         static let typeKey = CodingUserInfoKey(rawValue: "simpul.eventType")!
+    }
+}
+
+/// One event's columns as a log keeps them, `context` and `data` as the canonical JSON received.
+public struct LoggedColumns: Sendable {
+    public var partition: String
+    public var node: String
+    public var seq: UInt64
+    public var lamport: UInt64
+    public var record: String
+    public var type: String
+    public var officer: String
+    public var role: String
+    public var at: String
+    public var context: String
+    public var data: String
+
+    public init(
+        partition: String, node: String, seq: UInt64, lamport: UInt64, record: String, type: String,
+        officer: String, role: String, at: String, context: String, data: String
+    ) {
+        self.partition = partition
+        self.node = node
+        self.seq = seq
+        self.lamport = lamport
+        self.record = record
+        self.type = type
+        self.officer = officer
+        self.role = role
+        self.at = at
+        self.context = context
+        self.data = data
     }
 }

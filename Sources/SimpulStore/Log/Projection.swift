@@ -382,9 +382,7 @@ final class Projection {
 
     /// Whether an event is part of its record's fold: reference data always, an event on a
     /// permohonan only in the partition the number names.
-    static func belongs(_ event: Event) -> Bool {
-        event.body.type.isGlobal || EventAuthorization.owns(partition: event.partition, record: event.record)
-    }
+    static func belongs(_ event: Event) -> Bool { EventCodec.belongsToRecord(event) }
 
     /// The events that are facts rather than steps of a permohonan: the hub's catalog and calendar
     /// publications become the node's reference data, a kasir's closings and deposits rows of `kas`.

@@ -65,6 +65,50 @@ public struct NodeKey: Sendable, Equatable, Codable {
     }
 }
 
+extension NodeKey {
+    /// This held key after learning what another replica says of it (`offered`), or nil when the
+    /// offer is about another key (another node or public key) and is ignored. A revocation is never
+    /// undone, a key never moves to another node, and a retired key never becomes active again.
+    public func learning(_ offered: NodeKey) -> NodeKey? {
+        guard node == offered.node, publicKey == offered.publicKey else { return nil }
+        var held = self
+        held.revokedAt = held.revokedAt ?? offered.revokedAt
+        if held.state == .retired || offered.state != .active {
+            held.active = false
+            held.retiredAt = held.retiredAt ?? offered.retiredAt ?? offered.revokedAt
+            held.retiredThrough = offered.retiredThrough ?? held.retiredThrough
+        }
+        held.endorsement = held.endorsement ?? offered.endorsement
+        return held
+    }
+
+    /// Whether enrolling `fingerprint` for `node` may go on, given the key held under that
+    /// fingerprint: nil to enroll a new key, the held key when it is already the node's active one;
+    /// throws when the key is another node's, revoked or retired.
+    public static func enrollment(
+        of node: NodeID, fingerprint: String, held: NodeKey?
+    ) throws(SimpulError) -> NodeKey? {
+        guard let held else { return nil }
+        guard held.node == node.rawValue else {
+            throw SimpulError(
+                .invalidData,
+                "kunci \(fingerprint) sudah terdaftar untuk node \(held.node); satu kunci hanya untuk satu node, buat kunci baru untuk \(node)"
+            )
+        }
+        switch held.state {
+        case .active: return held
+        case .revoked:
+            throw SimpulError(
+                .invalidData, "kunci \(fingerprint) node \(node) sudah dicabut dan tidak bisa didaftarkan lagi")
+        case .retired:
+            throw SimpulError(
+                .invalidData,
+                "kunci \(fingerprint) node \(node) sudah diganti kunci yang lebih baru dan tidak bisa diaktifkan lagi"
+            )
+        }
+    }
+}
+
 extension NodeStore {
 
     /// Enrolls a node's public key; it becomes the node's active key, and its active key before is
@@ -74,28 +118,10 @@ extension NodeStore {
     public func enroll(node: NodeID, publicKey: String, fingerprint: String) throws(SimpulError) -> NodeKey {
         let at = now()
         return try writeDB("mendaftarkan kunci") { db in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM node_key WHERE fingerprint = ?", arguments: [fingerprint])
-            {
-                let held = try NodeKeys.decode(row)
-                guard held.node == node.rawValue else {
-                    throw SimpulError(
-                        .invalidData,
-                        "kunci \(fingerprint) sudah terdaftar untuk node \(held.node); satu kunci hanya untuk satu node, buat kunci baru untuk \(node)"
-                    )
-                }
-                switch held.state {
-                case .active: return held
-                case .revoked:
-                    throw SimpulError(
-                        .invalidData, "kunci \(fingerprint) node \(node) sudah dicabut dan tidak bisa didaftarkan lagi")
-                case .retired:
-                    throw SimpulError(
-                        .invalidData,
-                        "kunci \(fingerprint) node \(node) sudah diganti kunci yang lebih baru dan tidak bisa diaktifkan lagi"
-                    )
-                }
-            }
+            let held = try Row.fetchOne(
+                db, sql: "SELECT * FROM node_key WHERE fingerprint = ?", arguments: [fingerprint]
+            ).map(NodeKeys.decode)
+            if let active = try NodeKey.enrollment(of: node, fingerprint: fingerprint, held: held) { return active }
             try NodeKeys.retireActive(node: node.rawValue, at: at, db: db)
             let key = NodeKey(
                 node: node.rawValue, publicKey: publicKey, fingerprint: fingerprint, enrolledAt: at, revokedAt: nil,
@@ -145,15 +171,7 @@ extension NodeStore {
                 try NodeKeys.insert(k, db: db)
                 continue
             }
-            var held = try NodeKeys.decode(row)
-            guard held.node == k.node, held.publicKey == k.publicKey else { continue }
-            held.revokedAt = held.revokedAt ?? k.revokedAt
-            if held.state == .retired || k.state != .active {
-                held.active = false
-                held.retiredAt = held.retiredAt ?? k.retiredAt ?? k.revokedAt
-                held.retiredThrough = k.retiredThrough ?? held.retiredThrough
-            }
-            held.endorsement = held.endorsement ?? k.endorsement
+            guard let held = try NodeKeys.decode(row).learning(k) else { continue }
             try db.execute(
                 sql: """
                     UPDATE node_key SET revoked_at = ?, active = ?, retired_at = ?, retired_through = ?, endorsement = ?

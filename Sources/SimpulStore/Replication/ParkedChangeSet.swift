@@ -10,6 +10,12 @@ public struct ParkedChangeSet: Sendable, Equatable {
     public var reason: String
     /// The signed document, byte for byte.
     public var body: [UInt8]
+
+    public init(hash: String, reason: String, body: [UInt8]) {
+        self.hash = hash
+        self.reason = reason
+        self.body = body
+    }
 }
 
 /// How much one writer may have waiting in a receiver's parking. A parked change set costs its bytes

@@ -16,14 +16,38 @@ public enum ApplyOutcome: Sendable, Equatable {
     case conflicting(reason: String)
 }
 
+/// What the replication policy asks of one transaction over a replica's log, whatever database
+/// holds it: the SQLite `StoreTransaction` and the hub's PostgreSQL storage both answer it, so that
+/// both decide duplicates, parking and broken chains by the one rule below.
+public protocol ChangeSetApplyTransaction {
+    /// Whether a change set with this hash is held.
+    func holdsChangeSet(hash: String) throws -> Bool
+    /// A held change set of the writer that shares a seq with `first...last`.
+    func overlappingChangeSet(
+        partition: String, node: String, first: UInt64, last: UInt64
+    ) throws -> (first: UInt64, last: UInt64)?
+    /// The highest seq the log holds of a writer in a partition (0 when none).
+    func highestSeq(partition: String, node: String) throws -> UInt64
+    /// The hash of the writer's change set that ends at `seq`.
+    func changeSetHash(partition: String, node: String, endingAt seq: UInt64) throws -> String?
+    /// Appends received events of one writer in seq order and raises the knowledge to the last.
+    func appendReceived(_ events: ArraySlice<ReceivedEvent>) throws
+    /// Records a change set whose events are in the log.
+    func insertChangeSet(_ cs: StoredChangeSet, keepBody: Bool, at: Timestamp) throws
+    /// Forgets a parked change set.
+    func unpark(hash: String) throws
+}
+
+extension StoreTransaction: ChangeSetApplyTransaction {}
+
 /// The replication policy over a store transaction: when a received change set may enter the log,
 /// when it must wait, and when it is refused.
-enum ChangeSetApply {
+public enum ChangeSetApply {
     /// Applies one verified change set inside `tx`: whole or not at all, idempotently, and only when
     /// what it depends on is present (otherwise the caller parks it). Its events are taken for the
     /// fold; the caller folds once per batch with `tx.foldReceived()`.
-    static func apply(
-        _ remote: RemoteChangeSet, at: Timestamp, tx: StoreTransaction, parkedMayExist: Bool = true
+    public static func apply<Transaction: ChangeSetApplyTransaction>(
+        _ remote: RemoteChangeSet, at: Timestamp, tx: Transaction, parkedMayExist: Bool = true
     ) throws -> ApplyOutcome {
         let cs = remote.stored
         if try tx.holdsChangeSet(hash: cs.hash) { return .duplicate }
@@ -70,6 +94,13 @@ enum ChangeSetApply {
         try tx.insertChangeSet(cs, keepBody: !remote.rebuildable, at: at)
         if parkedMayExist { try tx.unpark(hash: cs.hash) }
         return fresh.isEmpty ? .duplicate : .applied(events: fresh.count)
+    }
+
+    /// Whether a change set this node sealed continues its own chain, whose newest change set is `end`.
+    public static func continuesOwnChain(
+        _ cs: StoredChangeSet, node: String, end: (last: UInt64, hash: String)?
+    ) -> Bool {
+        cs.node == node && cs.first == (end?.last ?? 0) + 1 && cs.prev == end?.hash
     }
 }
 

@@ -46,7 +46,7 @@ extension NodeStore {
         let at = clock
         try write("menyimpan change set") { tx in
             let end = try tx.chainEnd(partition: cs.partition, node: cs.node)
-            guard cs.node == tx.node.rawValue, cs.first == (end?.last ?? 0) + 1, cs.prev == end?.hash else {
+            guard ChangeSetApply.continuesOwnChain(cs, node: tx.node.rawValue, end: end) else {
                 throw SimpulError(.io, "change set \(cs.node) \(cs.first)-\(cs.last) tidak menyambung rantai")
             }
             let events = try tx.loggedEvents(partition: cs.partition, node: cs.node, first: cs.first, last: cs.last)

@@ -72,6 +72,19 @@ public struct WholeBatch: Sendable, Equatable {
     public var blobsSkipped = 0
     /// Blobs this store learned are complete at the hub (the reply's confirmation).
     public var blobsConfirmed = 0
+
+    public init(
+        outcomes: [ApplyOutcome], refused: Int?, refusedBlob: BlobRefusal? = nil, blobsStored: Int = 0,
+        blobsHeld: Int = 0, blobsSkipped: Int = 0, blobsConfirmed: Int = 0
+    ) {
+        self.outcomes = outcomes
+        self.refused = refused
+        self.refusedBlob = refusedBlob
+        self.blobsStored = blobsStored
+        self.blobsHeld = blobsHeld
+        self.blobsSkipped = blobsSkipped
+        self.blobsConfirmed = blobsConfirmed
+    }
 }
 
 extension NodeStore {
