@@ -19,6 +19,11 @@ enum TestPostgres {
         ProcessInfo.processInfo.environment["CI"] != nil
         || ProcessInfo.processInfo.environment["SIMPUL_REQUIRE_POSTGRES"] != nil
     static let enabled = url != nil || required
+    /// Skips the suite, saying why, when no server was given (and none is required).
+    static let serverGiven: ConditionTrait = .enabled(
+        if: enabled,
+        "SIMPUL_TEST_POSTGRES_URL is not set: no PostgreSQL server to test the hub's PostgreSQL storage against (make test starts one)"
+    )
 
     static func settings() throws -> PostgresSettings {
         guard let url else {
@@ -153,12 +158,7 @@ final class Hub {
     }
 }
 
-@Suite(
-    .timeLimit(.minutes(10)),
-    .enabled(
-        if: TestPostgres.enabled,
-        "SIMPUL_TEST_POSTGRES_URL is not set: no PostgreSQL server to test the hub's PostgreSQL storage against (make test starts one)"
-    ))
+@Suite(.timeLimit(.minutes(10)), TestPostgres.serverGiven)
 struct PostgresHubStorageTests {
     @Test(arguments: Backend.allCases) func aNodesPushLeavesTheSameKnowledgeAndFoldedPermohonan(
         backend: Backend
