@@ -212,6 +212,7 @@ let package = Package(
                 "SimpulStore",
                 "SimpulSync",
                 "SimpulHubServer",
+                "SimpulHubPostgres",
                 // The alerts' webhook: the same libcurl client as the agent's.
                 "SimpulTransport",
                 "SimpulConsole",

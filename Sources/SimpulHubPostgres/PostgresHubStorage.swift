@@ -58,6 +58,42 @@ public final class PostgresHubStorage: HubStorage {
         }
     }
 
+    /// Opens the database `simpul-hub init --database` prepared for `node`, bringing its schema up to
+    /// date; a database never prepared, or prepared for another hub, is refused rather than adopted.
+    public static func open(
+        _ settings: PostgresSettings, node: NodeID, logger: Logger = Logger(label: "simpul.hub.postgres"),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        clock: @escaping @Sendable () -> Timestamp = {
+            Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        }
+    ) throws(SimpulError) -> PostgresHubStorage {
+        let pool = PostgresPool(settings: settings, group: group, logger: logger)
+        do throws(SimpulError) {
+            try PostgresSchema.migrate(pool, logger: logger)
+            let stored = try PostgresStorageTransaction.run(pool, "membaca identitas hub", logger: logger) { tx in
+                try tx.rows("SELECT info FROM node_info WHERE id = 1").first?.decode(String.self)
+            }
+            guard let stored else {
+                throw SimpulError(
+                    .storeUnavailable,
+                    "database PostgreSQL \(settings.database) belum disiapkan untuk hub; jalankan simpul-hub init --database"
+                )
+            }
+            let info: NodeInfo
+            do { info = try JSONDecoder().decode(NodeInfo.self, from: Data(stored.utf8)) } catch {
+                throw SimpulError(.storeUnavailable, "identitas hub di database \(settings.database) tidak terbaca")
+            }
+            guard info.node == node else {
+                throw SimpulError(
+                    .configuration, "database PostgreSQL \(settings.database) milik node \(info.node), bukan \(node)")
+            }
+            return PostgresHubStorage(info: info, pool: pool, logger: logger, clock: clock)
+        } catch {
+            pool.close()
+            throw error
+        }
+    }
+
     /// Closes the idle connections; the storage is not to be used afterwards.
     public func close() { pool.close() }
 

@@ -68,13 +68,22 @@ final class PostgresPool: Sendable {
         }
     }
 
+    /// A pool let go without `close()` (a command that ends without closing its storage) still closes
+    /// its connections: PostgresNIO traps on a connection released open.
+    deinit { close() }
+
     /// Closes every idle connection (those leased are closed as they come back by their users' end).
     func close() {
         let connections = idle.withLockedValue { held -> [PostgresConnection] in
             defer { held = [] }
             return held
         }
-        for connection in connections { try? connection.close().wait() }
+        // On an event loop, waiting would stop the loop that must carry the close: the close is only started.
+        let mayWait = MultiThreadedEventLoopGroup.currentEventLoop == nil
+        for connection in connections {
+            let closed: EventLoopFuture<Void> = connection.close()
+            if mayWait { try? closed.wait() }
+        }
     }
 }
 

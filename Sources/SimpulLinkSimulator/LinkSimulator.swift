@@ -166,12 +166,21 @@ public final class LinkSimulator: Sendable {
 
     /// The port the simulator listens on, on 127.0.0.1.
     public let port: Int
-    /// The port on 127.0.0.1 every connection is forwarded to.
-    public let upstreamPort: Int
+    /// The port on 127.0.0.1 every connection is forwarded to (the first, with several).
+    public var upstreamPort: Int { upstreamPorts[0] }
+    /// The ports on 127.0.0.1 the connections are forwarded to in turn.
+    public let upstreamPorts: [Int]
     private let shared: Shared
 
     /// Starts listening on 127.0.0.1 at a port the system chooses and forwards to `upstreamPort`.
-    public init(upstreamPort: Int, plan: Plan = Plan()) throws {
+    public convenience init(upstreamPort: Int, plan: Plan = Plan()) throws {
+        try self.init(upstreamPorts: [upstreamPort], plan: plan)
+    }
+
+    /// Forwards the connections to `upstreamPorts` in turn, as a TCP round-robin load balancer in
+    /// front of several servers would: the first to the first port, the second to the second, and so on.
+    public init(upstreamPorts: [Int], plan: Plan = Plan()) throws {
+        guard !upstreamPorts.isEmpty else { throw Failure(description: "no upstream port") }
         Self.validate(plan)
         let (listener, port) = try Self.makeListener()
         var pipeFDs: [Int32] = [-1, -1]
@@ -181,14 +190,14 @@ public final class LinkSimulator: Sendable {
         }
         for fd in pipeFDs { setNonBlocking(fd) }
         self.port = port
-        self.upstreamPort = upstreamPort
+        self.upstreamPorts = upstreamPorts
         let shared = Shared(plan: plan, wakeRead: pipeFDs[0], wakeWrite: pipeFDs[1])
         self.shared = shared
         let wakeRead = pipeFDs[0]
         // A thread of its own, not the blocking pool: the loop lives as long as the simulator and
         // would take one of the pool's few threads from the hub it stands in front of.
         let thread = Thread {
-            Loop(shared: shared, listener: listener, wakeRead: wakeRead, upstreamPort: upstreamPort).run()
+            Loop(shared: shared, listener: listener, wakeRead: wakeRead, upstreamPorts: upstreamPorts).run()
             shared.loopFinished.signal()
         }
         thread.name = "LinkSimulator \(port)"

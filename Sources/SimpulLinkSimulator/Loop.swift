@@ -11,17 +11,18 @@ final class Loop {
     let shared: Shared
     let listener: Int32
     let wakeRead: Int32
-    let upstreamPort: Int
+    /// Connection n goes to `upstreamPorts[(n - 1) % count]`: a round robin over several servers.
+    let upstreamPorts: [Int]
     var connections: [Connection] = []
     /// The link in each direction, shared by the connections accepted under the same plan's links.
     var wires: (up: Wire, down: Wire)?
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
-    init(shared: Shared, listener: Int32, wakeRead: Int32, upstreamPort: Int) {
+    init(shared: Shared, listener: Int32, wakeRead: Int32, upstreamPorts: [Int]) {
         self.shared = shared
         self.listener = listener
         self.wakeRead = wakeRead
-        self.upstreamPort = upstreamPort
+        self.upstreamPorts = upstreamPorts
     }
 
     func run() {
@@ -139,7 +140,7 @@ final class Loop {
             if !failed {
                 setNonBlocking(upstream)
                 setNoDelay(upstream)
-                var address = loopback(port: upstreamPort)
+                var address = loopback(port: upstreamPorts[(number - 1) % upstreamPorts.count])
                 let result = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                         connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

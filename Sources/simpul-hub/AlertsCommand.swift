@@ -45,7 +45,7 @@ struct HubAlertsCommand: ParsableCommand {
             guard (1...99).contains(diskFreePercent) else {
                 throw SimpulError(.usage, "disk-free-percent: harus antara 1 dan 99")
             }
-            let s = try store.open()
+            let s = try store.storage()
             var settings = HubAlerts.Settings()
             settings.silentDays = silentDays
             settings.refusalsInARow = refusals
@@ -53,7 +53,7 @@ struct HubAlertsCommand: ParsableCommand {
             settings.certificateDays = certDays
             settings.diskFreePercent = diskFreePercent
             let hub = s.info.node.rawValue
-            let enrolled = try s.keys().filter { $0.node != hub && $0.state == .active }.map {
+            let enrolled = try s.keys(node: nil).filter { $0.node != hub && $0.state == .active }.map {
                 (node: $0.node, at: $0.enrolledAt)
             }
             var notAfter: Timestamp?

@@ -69,10 +69,10 @@ struct HubStatus: ParsableCommand {
 
     func run() throws {
         try execute { () throws(SimpulError) in
-            let s = try store.open()
+            let s = try store.storage()
             let knowledge = try s.knowledge()
             let contacts = Dictionary(uniqueKeysWithValues: try s.contacts().map { ($0.node, $0) })
-            let keys = try s.keys().filter { $0.node != s.info.node.rawValue }
+            let keys = try s.keys(node: nil).filter { $0.node != s.info.node.rawValue }
             let nodes = Set(keys.map(\.node)).sorted()
             let parked = try s.parkedBodies()
             let conflicts = try s.conflicts(openOnly: true)

@@ -21,7 +21,7 @@ struct NodeCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let key = try NodeEnrollment.enroll(node, publicKey: publicKey, store: try store.open())
+                let key = try NodeEnrollment.enroll(node, publicKey: publicKey, storage: try store.storage())
                 if store.json { return try Console.printJSON(key) }
                 print("Node \(key.node) terdaftar, sidik jari \(NodeIdentity.readable(key.fingerprint)).")
                 print("Cocokkan sidik jari ini dengan yang dibacakan petugas kecamatan.")
@@ -37,8 +37,8 @@ struct NodeCommand: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
-                let keys = try s.keys().filter { $0.node != s.info.node.rawValue }
+                let s = try store.storage()
+                let keys = try s.keys(node: nil).filter { $0.node != s.info.node.rawValue }
                 if store.json { return try Console.printJSON(keys) }
                 if keys.isEmpty { return print("Belum ada node terdaftar.") }
                 for k in keys {
@@ -62,7 +62,7 @@ struct NodeCommand: ParsableCommand {
         func run() throws {
             try execute { () throws(SimpulError) in
                 guard let id = NodeID(node) else { throw SimpulError(.usage, "node: '\(node)' bukan kode node") }
-                try store.open().revoke(node: id)
+                try store.storage().revoke(node: id)
                 if store.json {
                     struct View: Encodable { var node: String, revoked: Bool }
                     return try Console.printJSON(View(node: id.rawValue, revoked: true))

@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let server: HubHTTPServer
         var operations: HubHTTPServer?
         var backOffice: BackOfficeWebServer?
-        let lock: SyncLock
+        let lock: SyncLock?
         do {
             let (host, port) = try Self.parseAddress(listen, option: "listen")
             let tls: TLSFiles?
@@ -54,13 +54,18 @@ struct Serve: AsyncParsableCommand {
             case (_, _, true): throw SimpulError(.usage, "insecure-http: jangan digabung dengan --tls-cert/--tls-key")
             default: throw SimpulError(.usage, "tls: beri --tls-cert dan --tls-key (atau --insecure-http di loopback)")
             }
-            let s = try store.open()
+            let s = try store.storage()
+            let sqlite = (s as? SQLiteHubStorage)?.store
+            if sqlite == nil, web != nil {
+                throw SimpulError(.usage, "web: back office web belum tersedia untuk hub di PostgreSQL")
+            }
             // Held while serving: `simpul-hub key rotate` waits for no server signing with the old key.
-            lock = try Self.serverLock(directory: store.directory)
+            // Several processes share one PostgreSQL hub, and key rotation is not offered there.
+            lock = sqlite == nil ? nil : try Self.serverLock(directory: store.directory)
             guard maxSkewSeconds > 0 else { throw SimpulError(.usage, "max-skew-seconds: harus lebih dari 0") }
             guard maxConnections > 0 else { throw SimpulError(.usage, "max-connections: harus lebih dari 0") }
             let service = try HubService(
-                store: s, identity: try store.identity(s), logger: logger, now: Console.now,
+                storage: s, identity: try store.identity(s), logger: logger, now: Console.now,
                 limits: HubLimits(maxSkewSeconds: maxSkewSeconds))
             let scheme = tls == nil ? "http" : "https"
             do {
@@ -83,7 +88,7 @@ struct Serve: AsyncParsableCommand {
                             FileHandle.standardOutput.write(Data(line.utf8))
                         })
                 }
-                if let web {
+                if let web, let sqlite {
                     guard staleDays > 0 else { throw SimpulError(.usage, "stale-days: harus lebih dari 0") }
                     guard (1...250).contains(ageingDays) else {
                         throw SimpulError(.usage, "ageing-days: harus antara 1 dan 250 hari kerja")
@@ -92,7 +97,8 @@ struct Serve: AsyncParsableCommand {
                     let app: BackOfficeApp
                     do {
                         app = try BackOfficeApp(
-                            store: s, settings: .init(secure: tls != nil, staleDays: staleDays, ageingDays: ageingDays),
+                            store: sqlite,
+                            settings: .init(secure: tls != nil, staleDays: staleDays, ageingDays: ageingDays),
                             logger: logger,
                             now: Console.now)
                     } catch {

@@ -20,15 +20,17 @@ final class RealHub {
     private let serveArguments: [String]
     private var process: Child
 
-    /// `simpul-hub init` for 33.74, a dev certificate for localhost, and `serve` on a port the OS picks,
-    /// with `serveArguments` added.
-    init(name: String, serveArguments: [String] = []) throws {
+    /// `simpul-hub init` for 33.74 (its data in the PostgreSQL `database` when given), a dev certificate
+    /// for localhost, and `serve` on a port the OS picks, with `serveArguments` added.
+    init(name: String, serveArguments: [String] = [], database: String? = nil) throws {
         self.serveArguments = serveArguments
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-\(name)-\(UUID().uuidString)").path
         data = dir + "/hub"
         certs = dir + "/certs"
         let initialized = try Self.run(
-            "simpul-hub", ["init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", data])
+            "simpul-hub",
+            ["init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", data]
+                + (database.map { ["--database", $0] } ?? []))
         guard initialized.status == 0 else { throw HarnessError("simpul-hub init failed: \(initialized.stderr)") }
         let cert = try Self.run("simpul-hub", ["dev-cert", "--out", certs, "--host", "localhost"])
         guard cert.status == 0 else { throw HarnessError("simpul-hub dev-cert failed: \(cert.stderr)") }
@@ -71,6 +73,26 @@ final class RealHub {
         guard let port = url.split(separator: ":").last else { throw HarnessError("no port in \(url)") }
         (process, _, metricsURL) = try Self.serve(
             data: data, certs: certs, listen: "127.0.0.1:\(port)", arguments: serveArguments)
+    }
+
+    /// One more `serve` process on the same data folder, as a second hub process on one PostgreSQL
+    /// database runs; the caller stops it.
+    func serveAnother(port: Int = 0) throws -> (process: Child, port: Int) {
+        let (process, url, _) = try Self.serve(data: data, certs: certs, listen: "127.0.0.1:\(port)", arguments: [])
+        guard let port = url.split(separator: ":").last.flatMap({ Int($0) }) else {
+            process.signal(SIGKILL)
+            throw HarnessError("no port in \(url)")
+        }
+        return (process, port)
+    }
+
+    /// The first process's port.
+    var port: Int { url.split(separator: ":").last.flatMap { Int($0) } ?? 0 }
+
+    /// Kills the first process with SIGKILL, as a crash or a pulled plug would.
+    func kill() throws {
+        process.signal(SIGKILL)
+        _ = try process.waitOrKill(timeout: .seconds(30))
     }
 
     deinit {

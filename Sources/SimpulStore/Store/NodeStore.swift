@@ -9,6 +9,13 @@ public struct NodeInfo: Sendable, Equatable, Codable {
     public var name: String
     public var zona: Zona
     public var createdAt: Timestamp
+
+    public init(node: NodeID, name: String, zona: Zona, createdAt: Timestamp) {
+        self.node = node
+        self.name = name
+        self.zona = zona
+        self.createdAt = createdAt
+    }
 }
 
 /// An application as the loket officer takes it.

@@ -10,6 +10,13 @@ public enum NodeEnrollment {
     public static func enroll(
         _ node: String, publicKey: String, readBack: String? = nil, store: NodeStore
     ) throws(SimpulError) -> NodeKey {
+        try enroll(node, publicKey: publicKey, readBack: readBack, storage: SQLiteHubStorage(store))
+    }
+
+    /// The same, on whichever storage the hub keeps.
+    public static func enroll(
+        _ node: String, publicKey: String, readBack: String? = nil, storage store: any HubStorage
+    ) throws(SimpulError) -> NodeKey {
         guard let id = NodeID(node), !id.isHub else {
             throw SimpulError(
                 .usage, "node: '\(FreeText.shown(String(node.prefix(40))))' bukan kode node kecamatan (mis. 33.74.01)")

@@ -1,0 +1,254 @@
+import Foundation
+import GRDB
+import SimpulLinkSimulator
+import SimpulTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The PostgreSQL server `make test` starts (`SIMPUL_TEST_POSTGRES_URL`, a throwaway cluster from
+/// scripts/postgres-test-cluster), and a database of its own per test, made and dropped with psql.
+/// Without a server the suite is skipped, unless `CI` or `SIMPUL_REQUIRE_POSTGRES` asks for it.
+struct PostgresServer {
+    static let url = ProcessInfo.processInfo.environment["SIMPUL_TEST_POSTGRES_URL"]
+    static let given: ConditionTrait = .enabled(
+        if: url != nil || ProcessInfo.processInfo.environment["CI"] != nil
+            || ProcessInfo.processInfo.environment["SIMPUL_REQUIRE_POSTGRES"] != nil,
+        "SIMPUL_TEST_POSTGRES_URL is not set: no PostgreSQL server for the hub on PostgreSQL (make test starts one)")
+
+    let name: String
+    /// `postgres://simpul@127.0.0.1:PORT/NAME`.
+    let url: String
+    private let server: String
+
+    init() throws {
+        guard let server = Self.url, var parts = URLComponents(string: server) else {
+            Issue.record("SIMPUL_TEST_POSTGRES_URL is not set but CI or SIMPUL_REQUIRE_POSTGRES asks for it")
+            throw HarnessError("SIMPUL_TEST_POSTGRES_URL is not set")
+        }
+        self.server = server
+        name = "simpul_cli_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        parts.path = "/" + name
+        url = parts.string ?? server
+        _ = try Self.psql(server, "CREATE DATABASE \(name)")
+    }
+
+    func drop() {
+        _ = try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// The rows of `sql` in this database, each row's columns joined by `|`.
+    func rows(_ sql: String) throws -> [String] {
+        try Self.psql(url, sql).split(separator: "\n").map(String.init)
+    }
+
+    private static func psql(_ url: String, _ sql: String) throws -> String {
+        let (ended, out, err) = try Child.run(
+            "/usr/bin/psql", ["--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-tAc", sql, url],
+            environment: ProcessInfo.processInfo.environment, timeout: .seconds(60))
+        guard ended.status == 0 else {
+            throw HarnessError("psql failed: \(String(decoding: err, as: UTF8.self))")
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Black-box: `simpul-hub init --database`, `serve` on PostgreSQL (one process and two behind a TCP
+/// round robin), and the built `simpul` syncing with it over TLS.
+@Suite(.serialized, .timeLimit(.minutes(10)), PostgresServer.given) struct PostgresHubCommandTests {
+    /// A kecamatan office set up against `hubURL`, enrolled at `hub`, with `count` SKTM registered.
+    private func office(_ hub: RealHub, at path: String, hubURL: String? = nil, count: Int) throws {
+        let r = try RealHub.run(
+            "simpul",
+            [
+                "init", "--node", "33.74.01", "--name", "Kec", "--conf", Simpul.conf, "--data", path, "--hub",
+                hubURL ?? hub.url, "--hub-ca", hub.certs + "/cert.pem", "--json",
+            ])
+        let key = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["publicKey"]
+        guard r.status == 0, let key = key as? String else { throw HarnessError("simpul init failed: \(r.stderr)") }
+        #expect(try hub.enroll("33.74.01", key).status == 0)
+        for i in 0..<count { _ = try RealHub.createPermohonan(at: path, nama: "Warga \(i)") }
+    }
+
+    /// The kecamatan's own events as the hub must hold them: place, record, type and data text.
+    private func events(ofOfficeAt path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path + "/simpul.sqlite")
+        return try queue.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT partition || '|' || node || '|' || seq || '|' || record || '|' || type || '|' || data
+                    FROM event WHERE node = '33.74.01' ORDER BY partition, node, seq
+                    """)
+        }
+    }
+
+    private func events(in database: PostgresServer) throws -> [String] {
+        try database.rows(
+            """
+            SELECT partition || '|' || node || '|' || seq || '|' || record || '|' || type || '|' || data
+            FROM event WHERE node = '33.74.01' ORDER BY partition, node, seq
+            """)
+    }
+
+    @Test func aKecamatanSyncsWithAHubOnPostgresAndNothingIsAppliedTwice() throws {
+        let database = try PostgresServer()
+        defer { database.drop() }
+        let hub = try RealHub(name: "pg-hub", database: database.url)
+        // The folder keeps the key and where the data is; the data itself is in PostgreSQL.
+        #expect(FileManager.default.fileExists(atPath: hub.data + "/database.json"))
+        #expect(!FileManager.default.fileExists(atPath: hub.data + "/simpul.sqlite"))
+        let mode = try FileManager.default.attributesOfItem(atPath: hub.data + "/database.json")[.posixPermissions]
+        #expect((mode as? NSNumber)?.intValue == 0o600)
+
+        let office = hub.dir + "/kec"
+        try self.office(hub, at: office, count: 3)
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        let held = try events(in: database)
+        #expect(held.count > 0)
+        #expect(held == (try events(ofOfficeAt: office)))
+
+        // Restarted on the same database, the hub still holds it all; a second sync sends nothing new.
+        #expect(try hub.stop().status == 0)
+        try hub.restart()
+        _ = try RealHub.createPermohonan(at: office, nama: "Warga Akhir")
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        let after = try events(in: database)
+        #expect(after.count > held.count)
+        #expect(after == (try events(ofOfficeAt: office)))
+        let hashes = try database.rows("SELECT count(*), count(DISTINCT hash) FROM changeset WHERE node = '33.74.01'")
+        let parts = hashes.first?.split(separator: "|") ?? []
+        #expect(parts.count == 2 && parts[0] == parts[1] && parts[0] != "0")
+
+        let status = try RealHub.run("simpul-hub", ["status", "--data", hub.data, "--json"])
+        #expect(status.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+        let row = rows?.first { $0["node"] as? String == "33.74.01" }
+        #expect((row?["holds"] as? Int) == after.count)
+        #expect(row?["lastResult"] != nil)
+
+        // What the PostgreSQL hub cannot do yet is refused in one line, and changes nothing.
+        let shown = try RealHub.run("simpul-hub", ["permohonan", "list", "--data", hub.data])
+        #expect(shown.status == 65)
+        #expect(shown.stderr.contains("PostgreSQL"))
+        #expect(shown.stderr.split(separator: "\n").count == 1)
+        let web = try RealHub.run(
+            "simpul-hub",
+            [
+                "serve", "--data", hub.data, "--listen", "127.0.0.1:0", "--insecure-http", "--web", "127.0.0.1:0",
+            ])
+        #expect(web.status == 64)
+        #expect(web.stderr.contains("web"))
+        #expect(try events(in: database) == after)
+    }
+
+    @Test func initRefusesAPasswordOnTheCommandLineAndADatabaseAnotherHubHolds() throws {
+        let database = try PostgresServer()
+        defer { database.drop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-pg-init-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var withPassword = URLComponents(string: database.url)!
+        withPassword.password = "rahasia-sekali"
+        let refused = try RealHub.run(
+            "simpul-hub",
+            [
+                "init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", dir + "/a",
+                "--database", withPassword.string!,
+            ])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("PGPASSWORD"))
+        #expect(!refused.stderr.contains("rahasia"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a"))
+
+        let first = try RealHub.run(
+            "simpul-hub",
+            [
+                "init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", dir + "/a",
+                "--database", database.url,
+            ])
+        #expect(first.status == 0)
+        // A second folder would make a second hub key for data the first key signed: refused, no key made.
+        let second = try RealHub.run(
+            "simpul-hub",
+            [
+                "init", "--node", "33.74", "--name", "DPMPTSP", "--conf", Simpul.conf, "--data", dir + "/b",
+                "--database", database.url,
+            ])
+        #expect(second.status == 73)
+        #expect(second.stderr.contains("sudah dipakai hub 33.74"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/b/node.key"))
+    }
+
+    @Test func twoHubProcessesOnOneDatabaseServeANodeWhicheverAnswersAndAKilledOneLosesNothing() throws {
+        let database = try PostgresServer()
+        defer { database.drop() }
+        let hub = try RealHub(name: "pg-two", database: database.url)
+        var second = try hub.serveAnother()
+        defer { second.process.signal(SIGKILL) }
+        let ports = [hub.port, second.port]
+        // A TCP round robin, as a load balancer in front of the two: connection n goes to ports[(n-1) % 2].
+        // Slow enough upward that a kill lands inside a push.
+        let balancer = try LinkSimulator(
+            upstreamPorts: ports, plan: .init(up: .init(bytesPerSecond: 600), down: .init(bytesPerSecond: 64_000)))
+        defer { balancer.stop() }
+        let url = "https://127.0.0.1:\(balancer.port)"
+        let office = hub.dir + "/kec"
+        try self.office(hub, at: office, hubURL: url, count: 2)
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        let upstreams = Set(balancer.counters.perConnection.map { ports[($0.number - 1) % 2] })
+        #expect(upstreams.count == 2, "both processes answered the node")
+
+        // Enough new work (about 3 KB compressed) that the push takes seconds on the slow link; kill the
+        // process carrying it once the handshake and the first requests are through.
+        for i in 0..<60 { _ = try RealHub.createPermohonan(at: office, nama: "Warga Baru \(i)") }
+        let before = balancer.counters
+        let sync = try Child(
+            try RealHub.binary("simpul"), ["sync", "--data", office], environment: RealHub.environment())
+        let pushing = balancer.wait(timeout: .seconds(60)) { $0.bytesUp - before.bytesUp >= 1_800 }
+        #expect(
+            pushing,
+            "\(balancer.counters.bytesUp - before.bytesUp) bytes up, sync \(String(describing: sync.wait(timeout: .zero)))"
+        )
+        let carrying = balancer.counters.perConnection.last { $0.state == .open }?.number ?? before.connections + 1
+        let killedPort = ports[(carrying - 1) % 2]
+        if killedPort == hub.port {
+            try hub.kill()
+        } else {
+            second.process.signal(SIGKILL)
+            _ = try second.process.waitOrKill(timeout: .seconds(30))
+        }
+        _ = try sync.waitOrKill(timeout: .seconds(120))
+        // Back on its port, as systemd would restart it; the node's next run finishes the work.
+        if killedPort == hub.port {
+            try hub.restart()
+        } else {
+            second = try hub.serveAnother(port: killedPort)
+        }
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+        let held = try events(in: database)
+        #expect(held == (try events(ofOfficeAt: office)))
+        let counts = try database.rows("SELECT count(*), count(DISTINCT hash) FROM changeset WHERE node = '33.74.01'")
+        let parts = counts.first?.split(separator: "|") ?? []
+        #expect(parts.count == 2 && parts[0] == parts[1])
+        #expect(try database.rows("SELECT count(*) FROM parked") == ["0"])
+
+        // The same knowledge and folded state whichever process answers: a replica restored from each
+        // process directly pulls exactly what the office holds.
+        for (name, port) in [("restored-a", ports[0]), ("restored-b", ports[1])] {
+            let path = hub.dir + "/" + name
+            let restored = try RealHub.run(
+                "simpul",
+                [
+                    "init", "--restore", "--key", office + "/node.key", "--node", "33.74.01", "--name", "Kec",
+                    "--conf", Simpul.conf, "--data", path, "--hub", "https://127.0.0.1:\(port)", "--hub-ca",
+                    hub.certs + "/cert.pem",
+                ])
+            #expect(restored.status == 0, "\(restored.stderr)")
+            #expect(try events(ofOfficeAt: path) == held)
+        }
+    }
+}
