@@ -101,7 +101,8 @@ extension PostgresHubStorage {
                     """)
                 guard end == totalSize else {
                     try tx.execute("UPDATE blob SET received = \(end) WHERE sha256 = \(sha)")
-                    return .taken(StoredBlob(sha256: sha, size: totalSize, received: end, complete: false, atHub: false))
+                    return .taken(
+                        StoredBlob(sha256: sha, size: totalSize, received: end, complete: false, atHub: false))
                 }
                 guard try tx.hashOfChunks(sha) == sha else {
                     try tx.discardBlob(sha)

@@ -348,13 +348,15 @@ struct PostgresHubStorageTests {
         #expect(try Self.status(first) == BlobStatus(sha256: sha, size: 25_000, received: 10_000, complete: false))
         // Sent again, or ahead of where the hub is: refused with where that is, and nothing kept.
         for offset in [0, 5_000, 20_000] {
-            let wrong = try hub.chunk(sha, offset: Int64(offset), scan.bytes[offset..<offset + 5_000], size: 25_000, as: node)
+            let wrong = try hub.chunk(
+                sha, offset: Int64(offset), scan.bytes[offset..<offset + 5_000], size: 25_000, as: node)
             #expect(wrong.status == 409)
             #expect(try Self.problem(wrong).code == "blob-offset")
             #expect(try Self.problem(wrong).received == 10_000)
         }
         #expect(
-            try hub.storage.blob(sha) == StoredBlob(sha256: sha, size: 25_000, received: 10_000, complete: false, atHub: false))
+            try hub.storage.blob(sha)
+                == StoredBlob(sha256: sha, size: 25_000, received: 10_000, complete: false, atHub: false))
         #expect(try hub.storage.readBlob(sha, offset: 0, count: 1_000_000) == Array(scan.bytes[0..<10_000]))
         // Incomplete, it is not served.
         #expect(try hub.signed(HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha)), as: node).status == 404)
@@ -416,7 +418,9 @@ struct PostgresHubStorageTests {
         let bytes = Array("isi lampiran yang cukup panjang".utf8)
         let sha = NodeStore.sha256Hex(bytes)
         let size = Int64(bytes.count)
-        func attempt(_ offset: Int64, _ piece: [UInt8], total: Int64, by uploader: String, sha name: String = sha)
+        func attempt(
+            _ offset: Int64, _ piece: [UInt8], total: Int64, by uploader: String, sha name: String = sha
+        )
             -> String
         {
             do {
@@ -451,7 +455,8 @@ struct PostgresHubStorageTests {
         #expect(try hub.storage.blobOwner(sha) == b)
     }
 
-    @Test(arguments: Backend.allCases) func aBundleCarryingABlobIsAppliedAndTheReplyConfirmsIt(backend: Backend) throws {
+    @Test(arguments: Backend.allCases) func aBundleCarryingABlobIsAppliedAndTheReplyConfirmsIt(backend: Backend) throws
+    {
         let hub = try Hub(backend)
         defer { hub.close() }
         let node = try hub.kecamatan("33.74.01")
@@ -524,7 +529,8 @@ struct PostgresHubStorageTests {
 
         let stranger = Array("tidak dirujuk event mana pun".utf8)
         let taken = try apply([
-            CarriedBlob(sha256: NodeStore.sha256Hex(stranger), bytes: stranger), CarriedBlob(sha256: sha, bytes: scan.bytes),
+            CarriedBlob(sha256: NodeStore.sha256Hex(stranger), bytes: stranger),
+            CarriedBlob(sha256: sha, bytes: scan.bytes),
         ])
         #expect(taken.refusedBlob == nil)
         #expect(taken.blobsSkipped == 1)
