@@ -8,7 +8,8 @@ import SimpulSync
 
 /// Blobs on PostgreSQL, by the rules of `NodeStore`'s (NodeStore+Blobs.swift, WholeBatch.swift): the
 /// same offsets, sizes, hash check, owners and error codes, so that a node cannot tell which store
-/// its hub runs on.
+/// its hub runs on. Blob writes outside a bundle touch no table of the log, so they run in a plain
+/// transaction under the blob's own lock (`lockBlob`) and never wait for a push.
 extension PostgresHubStorage {
     public func blob(_ sha: String) throws(SimpulError) -> StoredBlob? {
         try read("membaca lampiran") { tx in try tx.blob(sha) }
