@@ -79,6 +79,7 @@ let package = Package(
                 "SimpulDomain",
                 "SimpulStore",
                 "SimpulSync",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -18,7 +18,7 @@ public final class PostgresHubStorage: HubStorage {
     public let info: NodeInfo
     let pool: PostgresPool
     private let logger: Logger
-    private let clock: @Sendable () -> Timestamp
+    let clock: @Sendable () -> Timestamp
 
     private init(info: NodeInfo, pool: PostgresPool, logger: Logger, clock: @escaping @Sendable () -> Timestamp) {
         self.info = info
@@ -109,10 +109,6 @@ public final class PostgresHubStorage: HubStorage {
         }
     }
 
-    static func notBuilt(_ what: String) -> SimpulError {
-        SimpulError(.storeUnavailable, "\(what) belum tersedia di penyimpanan PostgreSQL hub")
-    }
-
     // MARK: - Knowledge and change sets
 
     public func knowledge() throws(SimpulError) -> [String: VersionVector] {
@@ -167,12 +163,10 @@ public final class PostgresHubStorage: HubStorage {
         _ batch: [RemoteChangeSet], learning keys: [NodeKey], peer: String?, peerKnowledge: [String: VersionVector],
         blobs: BundleBlobs
     ) throws(SimpulError) -> WholeBatch {
-        guard blobs.carried.isEmpty, blobs.heldAtHub.isEmpty, !blobs.fromHub else {
-            throw Self.notBuilt("lampiran dalam bundle")
-        }
         let at = clock()
         return try write("menerapkan bundle") { tx -> WholeBatch in
             var outcomes = [ApplyOutcome](repeating: .duplicate, count: batch.count)
+            var result = WholeBatch(outcomes: [], refused: nil)
             try tx.execute("SAVEPOINT whole")
             var waiting = Array(batch.indices)
             // Each round applies at least one more or ends: at most as many rounds as change sets.
@@ -198,8 +192,15 @@ public final class PostgresHubStorage: HubStorage {
             try tx.foldTouched()
             try tx.learn(keys)
             if let peer { try tx.setPeerKnowledge(peer, peerKnowledge) }
+            // Judged once the change sets are in, by the attached events the log then holds.
+            try blobs.take(at: at, into: &result, tx: tx)
+            if let blob = result.refusedBlob {
+                try tx.execute("ROLLBACK TO SAVEPOINT whole")
+                return WholeBatch(outcomes: outcomes, refused: nil, refusedBlob: blob)
+            }
             try tx.execute("RELEASE SAVEPOINT whole")
-            return WholeBatch(outcomes: outcomes, refused: nil)
+            result.outcomes = outcomes
+            return result
         }
     }
 
@@ -497,27 +498,4 @@ public final class PostgresHubStorage: HubStorage {
     static func notFound(_ number: String) -> SimpulError {
         SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan node ini")
     }
-
-    // MARK: - Blobs (not yet on PostgreSQL)
-
-    public func blob(_ sha: String) throws(SimpulError) -> StoredBlob? { throw Self.notBuilt("lampiran") }
-    public func blobReferences(
-        _ sha: String
-    ) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)] {
-        throw Self.notBuilt("lampiran")
-    }
-    public func appendBlobChunk(
-        sha256: String, offset: Int64, bytes: [UInt8], totalSize: Int64, uploader: String
-    ) throws(BlobError) -> StoredBlob {
-        throw BlobError(.store, Self.notBuilt("lampiran").message, received: 0)
-    }
-    public func blobOwner(_ sha: String) throws(SimpulError) -> String? { throw Self.notBuilt("lampiran") }
-    public func claimBlobs(_ shas: [String], owner: String) throws(SimpulError) { throw Self.notBuilt("lampiran") }
-    public func readBlob(_ sha: String, offset: Int64, count: Int) throws(SimpulError) -> [UInt8] {
-        throw Self.notBuilt("lampiran")
-    }
-    public func attachedBlobs(partition: String, node: String, after seq: UInt64) throws(SimpulError) -> [String] {
-        throw Self.notBuilt("lampiran")
-    }
-    public func blobReceipt(for peer: String) throws(SimpulError) -> [String] { throw Self.notBuilt("lampiran") }
 }

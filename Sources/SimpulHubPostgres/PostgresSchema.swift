@@ -176,6 +176,51 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX conflict_record ON conflict (record)",
             ]),
+        Migration(
+            version: 4, name: "blobs",
+            statements: [
+                // Content-addressed blobs (scanned documents), in the same database as the log so that an
+                // attachment and the bundle that carried it commit together and one backup holds both.
+                // `owner`: the node whose upload (or bundle) proved it holds the bytes; only events from
+                // that node's partition (or the hub's) let another node read the blob.
+                """
+                CREATE TABLE blob (
+                    sha256 TEXT PRIMARY KEY,
+                    size BIGINT NOT NULL CHECK (size > 0),
+                    received BIGINT NOT NULL CHECK (received >= 0 AND received <= size),
+                    complete BOOLEAN NOT NULL,
+                    created_at TEXT NOT NULL,
+                    at_hub TEXT,
+                    owner TEXT,
+                    CHECK (NOT complete OR received = size)
+                )
+                """,
+                // A blob's bytes as the pieces that arrived, covering 0..<received without gaps: a chunk
+                // is one INSERT, never a rewrite of what came before, and a read fetches only the
+                // pieces it needs.
+                """
+                CREATE TABLE blob_chunk (
+                    sha256 TEXT NOT NULL REFERENCES blob (sha256) ON DELETE CASCADE,
+                    byte_offset BIGINT NOT NULL CHECK (byte_offset >= 0),
+                    bytes BYTEA NOT NULL CHECK (octet_length(bytes) > 0),
+                    PRIMARY KEY (sha256, byte_offset)
+                )
+                """,
+                // The blobs a node's last bundle with attachments carried; the hub's next reply confirms them.
+                """
+                CREATE TABLE peer_blob (
+                    peer TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    PRIMARY KEY (peer, sha256)
+                )
+                """,
+                // Who may upload or read a blob is decided by the attached events in the log (not by the
+                // fold, which may set an event aside): this finds them by blob.
+                """
+                CREATE INDEX event_attached ON event (((data::jsonb) ->> 'sha256'), partition, node)
+                    WHERE type = 'permohonan.attached'
+                """,
+            ]),
     ]
 
     static var current: Int { migrations.last?.version ?? 0 }
@@ -222,4 +267,9 @@ enum PostgresSchema {
     /// The advisory lock key writes to the log take: change sets of one writer must enter one after
     /// another, as in SQLite's single writer.
     static let logLock: Int64 = 0x5349_4D50_554C_0002
+    /// The class of the two-key advisory locks on one blob (the second key is a hash of its name): the
+    /// pieces of one blob are checked against what is held and appended one writer at a time, as in
+    /// SQLite's single writer, while other blobs and the log go on. Two-key locks never collide
+    /// with the one-key locks above.
+    static let blobLockClass: Int32 = 0x534D_4201
 }

@@ -100,6 +100,7 @@ final class Hub {
     let clock: TestClock
     let service: HubService
     let storage: any HubStorage
+    let identity: NodeIdentity
     let database: TestDatabase?
 
     init(_ backend: Backend) throws {
@@ -108,6 +109,7 @@ final class Hub {
         let dir = Fixture.tempDirectory()
         let store = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
         let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
+        self.identity = identity
         switch backend {
         case .sqlite:
             database = nil
@@ -151,6 +153,45 @@ final class Hub {
         let answer = service.respond(request)
         guard answer.status == 200 else { return (answer.status, []) }
         return (200, try Canonical.decode(PushBatchResponse.self, from: answer.body).results.map(\.result))
+    }
+
+    /// Sends `request` as `replica` signs it and returns the hub's answer.
+    func signed(_ request: HTTPRequestMessage, as replica: Replica) throws -> HTTPResponseMessage {
+        var request = request
+        try RequestSignature.sign(&request, identity: replica.identity, at: clock.now())
+        return service.respond(request)
+    }
+
+    /// One piece of a blob, sent over the chunk route as the agent sends it.
+    func chunk(
+        _ sha: String, offset: Int64, _ bytes: ArraySlice<UInt8>, size: Int64, as replica: Replica
+    ) throws -> HTTPResponseMessage {
+        try signed(
+            HTTPRequestMessage(
+                method: "POST", path: BlobRoutes.chunks(sha),
+                headers: [
+                    "content-type": BlobRoutes.octetStream, "simpul-offset": String(offset),
+                    "simpul-size": String(size),
+                ], body: Array(bytes)), as: replica)
+    }
+
+    /// Pushes every change set `replica` has sealed; returns each result.
+    func pushAll(_ replica: Replica) throws -> [String] {
+        try ChangeSetSealer.sealPending(store: replica.store, identity: replica.identity)
+        let code = replica.node.rawValue
+        let sets = try replica.store.changeSets(partition: code, node: code, after: 0, limit: 100)
+        return try push(sets.map(\.body), as: replica).results
+    }
+
+    /// What `simpul init --hub-key` does: the hub's key pinned, so that the node can export bundles.
+    func pinHub(_ replica: Replica) throws {
+        let key = identity.publicKey
+        try replica.store.setHub(HubConfig(url: "in-process", caFile: nil, node: "33.74", publicKey: key))
+        try replica.store.learn([
+            NodeKey(
+                node: "33.74", publicKey: key, fingerprint: try NodeIdentity.parsePublicKey(key).fingerprint,
+                enrolledAt: clock.now(), revokedAt: nil, active: true)
+        ])
     }
 
     func changeSetCount(_ node: String) throws -> Int {
@@ -264,6 +305,267 @@ struct PostgresHubStorageTests {
         try hub.storage.revoke(node: id)
         #expect(try hub.storage.keys(node: "33.74.01").allSatisfy { $0.state == .revoked })
         #expect(throws: SimpulError.self) { try hub.storage.revoke(node: id) }
+    }
+
+    // MARK: - Blobs
+
+    /// A scanned document of `count` bytes in a file of its own, and its bytes.
+    static func scan(_ count: Int, seed: UInt8) throws -> (path: String, bytes: [UInt8]) {
+        let dir = Fixture.tempDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = (dir as NSString).appendingPathComponent("pindaian-\(seed).pdf")
+        let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (path, bytes)
+    }
+
+    static func status(_ response: HTTPResponseMessage) throws -> BlobStatus {
+        try Canonical.decode(BlobStatus.self, from: response.body)
+    }
+
+    static func problem(_ response: HTTPResponseMessage) throws -> Problem {
+        try Canonical.decode(Problem.self, from: response.body)
+    }
+
+    @Test(arguments: Backend.allCases) func aBlobSentInChunksComesBackByteForByteAndAWrongOffsetStoresNothing(
+        backend: Backend
+    ) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let node = try hub.kecamatan("33.74.01")
+        let p = try node.register("SKTM")
+        let scan = try Self.scan(25_000, seed: 1)
+        let sha = try node.store.attach(file: scan.path, to: p.number, syarat: "ktp", officer: "Sari").attachment
+            .sha256
+        #expect(try hub.pushAll(node).allSatisfy { $0 == "applied" })
+        #expect(try hub.storage.blobReferences(sha).map(\.node) == ["33.74.01"])
+        #expect(try hub.storage.blobReferences(sha).map(\.size) == [25_000])
+        #expect(try hub.storage.attachedBlobs(partition: "33.74.01", node: "33.74.01", after: 0) == [sha])
+        #expect(try hub.storage.blob(sha) == nil)
+
+        let first = try hub.chunk(sha, offset: 0, scan.bytes[0..<10_000], size: 25_000, as: node)
+        #expect(first.status == 200)
+        #expect(try Self.status(first) == BlobStatus(sha256: sha, size: 25_000, received: 10_000, complete: false))
+        // Sent again, or ahead of where the hub is: refused with where that is, and nothing kept.
+        for offset in [0, 5_000, 20_000] {
+            let wrong = try hub.chunk(
+                sha, offset: Int64(offset), scan.bytes[offset..<offset + 5_000], size: 25_000, as: node)
+            #expect(wrong.status == 409)
+            #expect(try Self.problem(wrong).code == "blob-offset")
+            #expect(try Self.problem(wrong).received == 10_000)
+        }
+        #expect(
+            try hub.storage.blob(sha)
+                == StoredBlob(sha256: sha, size: 25_000, received: 10_000, complete: false, atHub: false))
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 1_000_000) == Array(scan.bytes[0..<10_000]))
+        // Incomplete, it is not served.
+        #expect(try hub.signed(HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha)), as: node).status == 404)
+
+        #expect(try hub.chunk(sha, offset: 10_000, scan.bytes[10_000..<20_000], size: 25_000, as: node).status == 200)
+        let last = try hub.chunk(sha, offset: 20_000, scan.bytes[20_000..<25_000], size: 25_000, as: node)
+        #expect(try Self.status(last) == BlobStatus(sha256: sha, size: 25_000, received: 25_000, complete: true))
+        #expect(try hub.storage.blob(sha)?.complete == true)
+        #expect(try hub.storage.blobOwner(sha) == "33.74.01")
+
+        let whole = try hub.signed(HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha)), as: node)
+        #expect(whole.status == 200)
+        #expect(whole.body == scan.bytes)
+        // A range across the pieces' boundaries.
+        let range = try hub.signed(
+            HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha), headers: ["range": "bytes=9990-20009"]),
+            as: node)
+        #expect(range.status == 206)
+        #expect(range.body == Array(scan.bytes[9_990...20_009]))
+        #expect(try hub.storage.readBlob(sha, offset: 24_990, count: 100) == Array(scan.bytes[24_990...]))
+        // A complete blob takes no more pieces.
+        let after = try hub.chunk(sha, offset: 0, scan.bytes[0..<10], size: 25_000, as: node)
+        #expect(after.status == 409)
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 25_000) == scan.bytes)
+    }
+
+    @Test(arguments: Backend.allCases) func aBlobThatDoesNotHashToItsNameIsDiscardedAndCanBeSentAgain(
+        backend: Backend
+    ) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let node = try hub.kecamatan("33.74.01")
+        let p = try node.register("SKTM")
+        let scan = try Self.scan(12_000, seed: 2)
+        let sha = try node.store.attach(file: scan.path, to: p.number, syarat: "ktp", officer: "Sari").attachment
+            .sha256
+        #expect(try hub.pushAll(node).allSatisfy { $0 == "applied" })
+        var damaged = scan.bytes
+        damaged[11_000] ^= 0xff
+        #expect(try hub.chunk(sha, offset: 0, damaged[0..<6_000], size: 12_000, as: node).status == 200)
+        let refused = try hub.chunk(sha, offset: 6_000, damaged[6_000...], size: 12_000, as: node)
+        #expect(refused.status != 200)
+        #expect(try Self.problem(refused).code == "blob-hash-mismatch")
+        // Nothing of it is kept, not even the piece that was right: the next attempt starts at 0.
+        #expect(try hub.storage.blob(sha) == nil)
+        #expect(try hub.storage.blobOwner(sha) == nil)
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 12_000).isEmpty)
+        let status = try hub.signed(HTTPRequestMessage(method: "GET", path: BlobRoutes.status(sha)), as: node)
+        #expect(try Self.status(status).received == 0)
+        #expect(try hub.chunk(sha, offset: 6_000, scan.bytes[6_000...], size: 12_000, as: node).status == 409)
+        #expect(try hub.chunk(sha, offset: 0, scan.bytes[...], size: 12_000, as: node).status == 200)
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 12_000) == scan.bytes)
+    }
+
+    /// The rules of `appendBlobChunk` itself, called directly: each refusal's code and `received`.
+    @Test(arguments: Backend.allCases) func appendBlobChunkRefusesAlikeOnBothBackends(backend: Backend) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let bytes = Array("isi lampiran yang cukup panjang".utf8)
+        let sha = NodeStore.sha256Hex(bytes)
+        let size = Int64(bytes.count)
+        func attempt(
+            _ offset: Int64, _ piece: [UInt8], total: Int64, by uploader: String, sha name: String = sha
+        )
+            -> String
+        {
+            do {
+                let held = try hub.storage.appendBlobChunk(
+                    sha256: name, offset: offset, bytes: piece, totalSize: total, uploader: uploader)
+                return "taken \(held.received)\(held.complete ? " complete" : "")"
+            } catch {
+                return "\(error.code.rawValue) \(error.received)"
+            }
+        }
+        let a = "33.74.01"
+        let b = "33.74.02"
+        #expect(attempt(0, Array(bytes[0..<4]), total: size, by: a, sha: "bukan-sha") == "size 0")
+        #expect(attempt(0, Array(bytes[0..<4]), total: 0, by: a) == "size 0")
+        #expect(attempt(0, Array(bytes[0..<4]), total: Attachment.maxBytes + 1, by: a) == "size 0")
+        #expect(attempt(0, [], total: size, by: a) == "size 0")
+        #expect(attempt(-1, Array(bytes[0..<4]), total: size, by: a) == "size 0")
+        #expect(attempt(Int64.max, Array(bytes[0..<4]), total: size, by: a) == "size 0")
+        #expect(attempt(0, Array(bytes[0..<10]), total: size, by: a) == "taken 10")
+        #expect(attempt(10, Array(bytes[10..<20]), total: size + 1, by: a) == "size 10")
+        #expect(attempt(10, Array(bytes[10...]) + [0], total: size, by: a) == "size 10")
+        #expect(attempt(12, Array(bytes[12..<20]), total: size, by: a) == "offset 10")
+        #expect(try hub.storage.blobOwner(sha) == a)
+        // Another node's partial upload is nothing it resumes from; at 0 it starts the blob over as its own.
+        #expect(attempt(10, Array(bytes[10..<20]), total: size, by: b) == "offset 0")
+        #expect(attempt(0, Array(bytes[0..<5]), total: size, by: b) == "taken 5")
+        #expect(try hub.storage.blobOwner(sha) == b)
+        #expect(attempt(5, Array(bytes[5...]), total: size, by: b) == "taken \(size) complete")
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: bytes.count) == bytes)
+        // Complete, it is no one's to restart.
+        #expect(attempt(0, Array(bytes[0..<5]), total: size, by: a) == "offset \(size)")
+        #expect(try hub.storage.blobOwner(sha) == b)
+    }
+
+    @Test(arguments: Backend.allCases) func aBundleCarryingABlobIsAppliedAndTheReplyConfirmsIt(backend: Backend) throws
+    {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let node = try hub.kecamatan("33.74.01")
+        try hub.pinHub(node)
+        let p = try node.register("PBG-KECIL", nama: "Ahmad Fauzi")
+        try node.store.perform(.forward(note: "berkas lengkap"), on: p.number, officer: "Sari")
+        let drawing = try Self.scan(150_000, seed: 7)
+        let gambar = try node.store.attach(file: drawing.path, to: p.number, syarat: "gambar", officer: "Sari")
+        let sha = gambar.attachment.sha256
+        let now = hub.clock.now()
+        let outbound = try BundleExchange.export(
+            store: node.store, identity: node.identity, to: try BundleExchange.hub(of: node.store), createdAt: now,
+            expiresAt: BundleExchange.expiry(from: now, days: 30), withBlobs: true)
+        #expect(outbound.blobs == 1)
+        let atHub = try BundleExchange.importAtHub(outbound.bytes, service: hub.service)
+        #expect(atHub.applied == outbound.changeSets)
+        #expect(atHub.blobs == 1)
+        #expect(atHub.blobsSkipped == 0)
+        #expect(try hub.storage.blob(sha)?.complete == true)
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 150_000) == drawing.bytes)
+        #expect(try hub.storage.permohonan(p.number).attachments == [gambar])
+        // The sender proved it holds the bytes: it owns them, and its next reply confirms them.
+        #expect(try hub.storage.blobOwner(sha) == "33.74.01")
+        #expect(try hub.storage.blobReceipt(for: "33.74.01") == [sha])
+        let whole = try hub.signed(HTTPRequestMessage(method: "GET", path: BlobRoutes.blob(sha)), as: node)
+        #expect(whole.body == drawing.bytes)
+        // Imported twice, nothing changes.
+        let again = try BundleExchange.importAtHub(outbound.bytes, service: hub.service)
+        #expect(again.applied == 0)
+        #expect(again.blobs == 0)
+        #expect(try hub.storage.blobReceipt(for: "33.74.01") == [sha])
+
+        let inbound = try BundleExchange.reply(
+            for: node.node, service: hub.service, createdAt: now, expiresAt: BundleExchange.expiry(from: now, days: 30))
+        #expect(inbound.blobsHeld == 1)
+        let back = try BundleExchange.importReply(
+            inbound.bytes, store: node.store, identity: node.identity, now: hub.clock.now())
+        #expect(back.blobsConfirmed == 1)
+        #expect(try node.store.blob(sha)?.atHub == true)
+        #expect(try node.store.pendingUploads().isEmpty)
+    }
+
+    /// A carried blob whose bytes are not what its event says undoes the whole bundle, the peer's
+    /// knowledge included; one no event of the writer names is left out.
+    @Test(arguments: Backend.allCases) func aBundleBlobThatIsNotWhatItsEventSaysRefusesTheBundle(
+        backend: Backend
+    ) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let node = try hub.kecamatan("33.74.01")
+        let p = try node.register("SKTM")
+        let scan = try Self.scan(5_000, seed: 8)
+        let sha = try node.store.attach(file: scan.path, to: p.number, syarat: "ktp", officer: "Sari").attachment
+            .sha256
+        #expect(try hub.pushAll(node).allSatisfy { $0 == "applied" })
+        // A partition no one else writes knowledge of: whether the bundle's write of it stayed shows.
+        let knowledge = ["33.74.99": VersionVector(["33.74.99": 7])]
+        func apply(_ carried: [CarriedBlob]) throws -> WholeBatch {
+            try hub.storage.applyWhole(
+                [], learning: [], peer: "33.74.01", peerKnowledge: knowledge,
+                blobs: BundleBlobs(carried: carried, writer: "33.74.01", rememberFor: "33.74.01"))
+        }
+        var damaged = scan.bytes
+        damaged[0] ^= 1
+        #expect(try apply([CarriedBlob(sha256: sha, bytes: damaged)]).refusedBlob?.reason == .hash)
+        #expect(try apply([CarriedBlob(sha256: sha, bytes: scan.bytes + [0])]).refusedBlob?.reason == .size)
+        #expect(try hub.storage.blob(sha) == nil)
+        #expect(try hub.storage.peerKnowledge("33.74.01")["33.74.99"] == nil)
+        #expect(try hub.storage.blobReceipt(for: "33.74.01").isEmpty)
+
+        let stranger = Array("tidak dirujuk event mana pun".utf8)
+        let taken = try apply([
+            CarriedBlob(sha256: NodeStore.sha256Hex(stranger), bytes: stranger),
+            CarriedBlob(sha256: sha, bytes: scan.bytes),
+        ])
+        #expect(taken.refusedBlob == nil)
+        #expect(taken.blobsSkipped == 1)
+        #expect(taken.blobsStored == 1)
+        #expect(try hub.storage.blob(NodeStore.sha256Hex(stranger)) == nil)
+        #expect(try hub.storage.readBlob(sha, offset: 0, count: 5_000) == scan.bytes)
+        #expect(try hub.storage.peerKnowledge("33.74.01")["33.74.99"] == knowledge["33.74.99"])
+        #expect(try hub.storage.blobReceipt(for: "33.74.01") == [sha])
+        // Held already: counted, not stored again. No owner until the bundle's sender claims it.
+        #expect(try apply([CarriedBlob(sha256: sha, bytes: scan.bytes)]).blobsHeld == 1)
+        #expect(try hub.storage.blobOwner(sha) == nil)
+        try hub.storage.claimBlobs([sha], owner: "33.74.02")
+        #expect(try hub.storage.blobOwner(sha) == nil)
+        try hub.storage.claimBlobs([sha], owner: "33.74.01")
+        #expect(try hub.storage.blobOwner(sha) == "33.74.01")
+    }
+
+    /// The agents' own blob sync: a sub-node uploads what it attached, its kecamatan fetches it.
+    @Test(arguments: Backend.allCases) func aSubNodesUploadIsFetchedByItsKecamatan(backend: Backend) throws {
+        let hub = try Hub(backend)
+        defer { hub.close() }
+        let kec = try hub.kecamatan("33.74.01")
+        let laptop = try hub.kecamatan("33.74.01-1")
+        let p = try laptop.register("SKTM")
+        let scan = try Self.scan(150_000, seed: 4)
+        let attached = try laptop.store.attach(file: scan.path, to: p.number, syarat: "ktp", officer: "Joko")
+        let up = hub.sync(laptop)
+        #expect(up.outcome.result == .inSync, "\(up.outcome)")
+        #expect(up.uploaded == 1)
+        #expect(try hub.storage.readBlob(attached.attachment.sha256, offset: 0, count: 150_000) == scan.bytes)
+        let down = hub.sync(kec)
+        #expect(down.outcome.result == .inSync, "\(down.outcome)")
+        #expect(down.downloaded == 1)
+        #expect(try kec.store.verifyBlob(attached.attachment.sha256))
+        #expect(try kec.store.permohonan(p.number).attachments == [attached])
     }
 
     @Test func theDatabaseRefusesToChangeOrRemoveEvents() throws {

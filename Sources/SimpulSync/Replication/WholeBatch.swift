@@ -137,7 +137,7 @@ extension NodeStore {
                 try tx.foldReceived()
                 try tx.learn(keys)
                 if let peer { try tx.setPeerKnowledge(peer, peerKnowledge) }
-                try Self.take(blobs, at: at, into: &result, tx: tx)
+                try blobs.take(at: at, into: &result, tx: tx)
                 return result.refusedBlob == nil
             }
             if let refused { return WholeBatch(outcomes: Array(outcomes[...refused]), refused: refused) }
@@ -148,15 +148,33 @@ extension NodeStore {
             return result
         }
     }
+}
 
+/// What taking a bundle's blobs asks of one transaction, whatever database holds it: the SQLite
+/// `StoreTransaction` and the hub's PostgreSQL storage both answer it, so that both judge a carried
+/// blob by the one rule of `BundleBlobs.take`.
+public protocol BundleBlobTransaction {
+    /// The sizes that `permohonan.attached` events in the log (of `writer`, when given) name for a blob.
+    func attachedSizes(sha256 sha: String, writer: String?) throws -> [Int64]
+    /// What the store holds of a blob.
+    func blob(_ sha: String) throws -> StoredBlob?
+    /// Stores bytes whose SHA-256 is `sha` as a complete blob, unless it is held complete already.
+    func storeCompleteBlob(sha256 sha: String, bytes: [UInt8], at: Timestamp) throws
+    /// Replaces the blobs a peer is to be told the store holds.
+    func replacePeerBlobs(peer: String, with shas: [String]) throws
+    /// Marks a complete blob as held at the hub; returns whether it was not marked before.
+    func markBlobAtHub(_ sha: String, at: Timestamp) throws -> Bool
+}
+
+extension StoreTransaction: BundleBlobTransaction {}
+
+extension BundleBlobs {
     /// Stores a bundle's blobs inside `applyWhole`'s transaction, or sets `refusedBlob` and stops.
-    private static func take(
-        _ blobs: BundleBlobs, at: Timestamp, into result: inout WholeBatch, tx: StoreTransaction
-    ) throws {
+    public func take(at: Timestamp, into result: inout WholeBatch, tx: some BundleBlobTransaction) throws {
         var taken: [String] = []
-        for blob in blobs.carried {
+        for blob in carried {
             let sha = blob.sha256
-            let named = try tx.attachedSizes(sha256: sha, writer: blobs.writer)
+            let named = try tx.attachedSizes(sha256: sha, writer: writer)
             guard !named.isEmpty else {
                 result.blobsSkipped += 1
                 continue
@@ -171,7 +189,7 @@ extension NodeStore {
                 return
             }
             // The container has checked the hash already; the store does not rely on its caller for it.
-            guard sha256Hex(blob.bytes) == sha else {
+            guard NodeStore.sha256Hex(blob.bytes) == sha else {
                 result.refusedBlob = BlobRefusal(
                     sha256: sha, reason: .hash, message: "isi lampiran \(sha.prefix(12)) tidak cocok dengan SHA-256-nya"
                 )
@@ -187,13 +205,13 @@ extension NodeStore {
         }
         // A node's bundle with blobs carries every blob it still waits to hear about, so the list is
         // replaced rather than added to: it stays as small as one bundle's attachments.
-        if let peer = blobs.rememberFor, !blobs.carried.isEmpty {
+        if let peer = rememberFor, !carried.isEmpty {
             try tx.replacePeerBlobs(peer: peer, with: taken)
         }
-        for sha in blobs.heldAtHub where try tx.markBlobAtHub(sha, at: at) {
+        for sha in heldAtHub where try tx.markBlobAtHub(sha, at: at) {
             result.blobsConfirmed += 1
         }
-        if blobs.fromHub {
+        if fromHub {
             for sha in taken { _ = try tx.markBlobAtHub(sha, at: at) }
         }
     }
