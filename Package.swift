@@ -255,7 +255,9 @@ let package = Package(
         .target(
             name: "SimpulTestSupport",
             dependencies: [
-                "SimpulDomain", "SimpulStore", "SimpulSync", .product(name: "Logging", package: "swift-log"),
+                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulHubPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/SimpulTestSupport"
         ),

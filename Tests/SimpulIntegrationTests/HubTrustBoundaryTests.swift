@@ -23,7 +23,7 @@ import Testing
 
     static func dump(_ world: SyncWorld) throws -> Dump {
         Dump(
-            state: try world.hub.store.stateDump(), events: try world.hub.store.eventCount(),
+            state: try world.hub.store.stateDump(), events: try world.hubEventCount(),
             contacts: try world.hubStorage.contacts())
     }
 
@@ -135,14 +135,14 @@ import Testing
             let transport = Self.transport(port, ca)
             defer { transport.closeIdleConnections() }
             let before = try Self.dump(world)
-            let victimBefore = try world.hub.store.permohonan(victim.number)
+            let victimBefore = try world.hubStorage.permohonan(victim.number)
             let problem = try Self.refused(
                 try Self.post("/v2/push", PushRequest.encode([try sealed.encoded()]), by: kec, world, via: transport),
                 .forbiddenRecord)
             #expect(problem.detail.contains(victim.number), "\(problem.detail)")
             let after = try Self.dump(world)
             #expect(after.state == before.state && after.events == before.events)
-            #expect(try world.hub.store.permohonan(victim.number) == victimBefore)
+            #expect(try world.hubStorage.permohonan(victim.number) == victimBefore)
             try Self.stillServes(other, world, transport)
         }
     }
@@ -176,7 +176,7 @@ import Testing
             #expect(problem.detail.contains("hanya dilampirkan PTSP"), "\(problem.detail)")
             let after = try Self.dump(world)
             #expect(after.state == before.state && after.events == before.events)
-            #expect(try world.hub.store.permohonan(p.number).issuedDocument == nil)
+            #expect(try world.hubStorage.permohonan(p.number).issuedDocument == nil)
             try Self.stillServes(other, world, transport)
         }
     }

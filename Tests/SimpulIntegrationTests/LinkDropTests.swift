@@ -121,9 +121,9 @@ import Testing
         #expect(reports.last?.outcome.result == .inSync, "\(reports.map(\.outcome))")
         #expect(reports.dropLast().allSatisfy { $0.outcome.exitCode == 75 })
         // Every event is at the hub once, and the hub's state is the kecamatan's.
-        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        #expect(try world.hubEventCount() == kec.store.eventCount())
         #expect(try world.hubStorage.knowledge()["33.74.01"] == kec.store.knowledge()["33.74.01"])
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         // Nothing acknowledged was sent again: a change set reaches the hub twice only when the answer
         // to its push was lost in a cut, at most one per cut.
         let received = handler.received
@@ -210,8 +210,8 @@ import Testing
         #expect(counters.connections == 2)
         #expect(counters.perConnection.first?.state == .closed)
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
-        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubEventCount() == kec.store.eventCount())
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         let received = handler.received
         #expect(received.filter { $0.result == "applied" }.count == Set(received.map(\.hash)).count)
     }
@@ -268,7 +268,7 @@ import Testing
         // One run: the request went a third time on a third connection.
         #expect(counters.connections == 3)
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         let received = handler.received
         #expect(Set(received.map(\.hash)).count == units.count)
         #expect(received.filter { $0.result == "applied" }.count == units.count)
@@ -307,14 +307,14 @@ import Testing
         #expect(counters.truncations >= 2, "\(counters.perConnection)")
         // The run did not end at the truncation: it went on and ended in sync.
         #expect(report.outcome.result == .inSync, "\(report.outcome)")
-        #expect(try world.hub.store.parkedBodies().isEmpty)
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubStorage.parkedBodies().isEmpty)
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         let received = handler.received
         #expect(Set(received.map(\.hash)).count == units.count)
         // None applied twice (one that overtook its predecessor was parked, then applied when it came).
         let applied = received.filter { $0.result == "applied" }.map(\.hash)
         #expect(applied.count == Set(applied).count)
-        #expect(try world.hub.store.eventCount() == kec.store.eventCount())
+        #expect(try world.hubEventCount() == kec.store.eventCount())
         // Only units in flight at a truncation went twice: at most the two in flight per truncation.
         #expect(received.count - units.count <= 2 * counters.truncations, "\(received.count) for \(units.count)")
     }
@@ -380,7 +380,7 @@ import Testing
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
         #expect(counters.cuts == 1)
         #expect(counters.connections == 2)
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         let received = handler.received
         #expect(received.filter { $0.result == "applied" }.count == Set(received.map(\.hash)).count)
     }
@@ -411,7 +411,7 @@ import Testing
         let received = handler.received
         #expect(received.count == units.count)
         #expect(Set(received.map(\.hash)).count == units.count)
-        #expect(try world.hub.store.parkedBodies().isEmpty)
-        #expect(try world.hub.store.stateDump(partition: "33.74.01") == kec.store.stateDump(partition: "33.74.01"))
+        #expect(try world.hubStorage.parkedBodies().isEmpty)
+        #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
     }
 }

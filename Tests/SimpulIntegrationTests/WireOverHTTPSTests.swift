@@ -64,7 +64,9 @@ final class WireLog: SyncTransport {
 @Suite(.timeLimit(.minutes(10))) struct WireOverHTTPSTests {
     static let maxRequestBodyBytes = 256 * 1024
 
-    @Test(arguments: HubBackend.allCases) func aRealSyncOverHTTPSSpeaksTheWireFormat(backend: HubBackend) async throws {
+    @Test(arguments: HubBackend.nodeStoreOnly) func aRealSyncOverHTTPSSpeaksTheWireFormat(
+        backend: HubBackend
+    ) async throws {
         let check = try WireValidator.python(["-c", "import jsonschema, cryptography"])
         try #require(
             check.status == 0,

@@ -58,7 +58,7 @@ import Testing
     @Test func aBatchIsVerifiedAndAppliedWhileEveryThreadOfThePoolIsBusy() throws {
         let (world, received) = try batch()
         let replica = try Fixture.newStore(clock: world.clock, node: "33.74.01-7")
-        try replica.learn(try world.hub.store.keys())
+        try replica.learn(try world.hubStorage.keys(node: nil))
         let busy = Occupation()
         defer { busy.release() }
         // The applying thread checks every signature itself: the pool never gets to start one.

@@ -9,7 +9,7 @@ import Testing
 /// Property: whatever the interleaving of work and syncs, and however change sets are duplicated or
 /// reordered on the way, every replica of a partition ends with the same state digest.
 @Suite(.timeLimit(.minutes(10))) struct ConvergenceTests {
-    @Test(arguments: HubBackend.allCases, [11, 22, 33] as [UInt64])
+    @Test(arguments: HubBackend.nodeStoreOnly, [11, 22, 33] as [UInt64])
     func replicasConvergeUnderRandomInterleavingsDuplicatesAndReordering(backend: HubBackend, seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let world = try SyncWorld(backend: backend)

@@ -60,7 +60,7 @@ import Testing
         let b = try world.kecamatan("33.74.02")
         let victim = try b.register("SKTM")
         #expect(world.sync(b).outcome.result == .inSync)
-        let before = try world.hub.store.permohonan(victim.number)
+        let before = try world.hubStorage.permohonan(victim.number)
         let bBefore = try b.store.stateDump(partition: "33.74.02")
 
         let own = try a.register("SKTM")
@@ -92,21 +92,21 @@ import Testing
         #expect(refusal?.code == .forbiddenRecord)
         #expect(refusal?.message.contains(target) == true)
         #expect(try world.hubStorage.knowledge()["33.74.01"]?["33.74.01"] ?? 0 == 0)
-        #expect(try world.hub.store.permohonan(victim.number) == before)
+        #expect(try world.hubStorage.permohonan(victim.number) == before)
         if attack == .register {
-            #expect(throws: SimpulError.self) { _ = try world.hub.store.permohonan(target) }
+            #expect(throws: SimpulError.self) { _ = try world.hubStorage.permohonan(target) }
             // B's own next number is still B's to register.
             let next = try b.register("SKTM")
             #expect(next.number == target)
             #expect(world.sync(b).outcome.result == .inSync)
-            #expect(try world.hub.store.permohonan(target).partition == "33.74.02")
+            #expect(try world.hubStorage.permohonan(target).partition == "33.74.02")
         } else {
             #expect(world.sync(b).outcome.result == .inSync)
             #expect(try b.store.stateDump(partition: "33.74.02") == bBefore)
         }
         // A's honest change sets still go through.
         #expect(world.sync(a).outcome.result == .inSync)
-        #expect(try world.hub.store.permohonan(own.number).partition == "33.74.01")
+        #expect(try world.hubStorage.permohonan(own.number).partition == "33.74.01")
     }
 
     /// Even if such an event sat in a log (a store written before the check), the fold keeps each
@@ -130,10 +130,10 @@ import Testing
                     data: #"{"reason":"ditarik"}"#)
             ])
         _ = try world.hub.store.applyRemote([try ReceivedChangeSet(body: try b.sealedBody()).remote, remote])
-        #expect(try world.hub.store.permohonan(victim.number).status == .diproses)
+        #expect(try world.hubStorage.permohonan(victim.number).status == .diproses)
         #expect(try world.hub.store.rebuild() > 0)
-        #expect(try world.hub.store.permohonan(victim.number).status == .diproses)
-        #expect(try world.hub.store.history(victim.number).allSatisfy { $0.partition == "33.74.02" })
+        #expect(try world.hubStorage.permohonan(victim.number).status == .diproses)
+        #expect(try world.hubStorage.history(victim.number).allSatisfy { $0.partition == "33.74.02" })
     }
 
     @Test func onlyTheHubAttachesTheIssuedDocumentAndOnlyAKecamatanAttachesScans() {

@@ -53,7 +53,7 @@ import Testing
                     .lastPathComponent
             ).fingerprint == old.fingerprint)
         #expect(!FileManager.default.fileExists(atPath: dir + "/" + HubKeyRotation.nextFileName))
-        let oldKey = try #require(try world.hub.store.keys(node: "33.74").first { $0.fingerprint == old.fingerprint })
+        let oldKey = try #require(try world.hubStorage.keys(node: "33.74").first { $0.fingerprint == old.fingerprint })
         #expect(HubKeys.isEndorsed(rotation.active, by: oldKey))
 
         // The hub, restarted with the new key, signs a new catalog; the node takes both.
@@ -106,13 +106,13 @@ import Testing
         let rotation = try HubKeyRotation.rotate(store: world.hub.store, directory: dir, logger: Fixture.logger)
         #expect(rotation.active.fingerprint == next.fingerprint)
         #expect(try NodeIdentity.load(node: old.node, directory: dir).fingerprint == next.fingerprint)
-        #expect(try world.hub.store.keys(node: "33.74").map(\.state) == [.retired, .active])
+        #expect(try world.hubStorage.keys(node: "33.74").map(\.state) == [.retired, .active])
 
         // A next key the store never recorded signed nothing: the run replaces it with a fresh one.
         let stray = try NodeIdentity.create(node: old.node, directory: dir, fileName: HubKeyRotation.nextFileName)
         let again = try HubKeyRotation.rotate(store: world.hub.store, directory: dir, logger: Fixture.logger)
         #expect(again.active.fingerprint != stray.fingerprint)
         #expect(again.retired.fingerprint == next.fingerprint)
-        #expect(try world.hub.store.keys(node: "33.74").map(\.state) == [.retired, .retired, .active])
+        #expect(try world.hubStorage.keys(node: "33.74").map(\.state) == [.retired, .retired, .active])
     }
 }

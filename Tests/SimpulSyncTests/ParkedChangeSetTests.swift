@@ -28,25 +28,25 @@ import Testing
             #expect(answer.status == 200)
             #expect(try Canonical.decode(PushBatchResponse.self, from: answer.body).results.first?.result == "parked")
         }
-        #expect(try world.hub.store.parkedUsage(node: "33.74.01").changeSets == ParkingLimit.changeSets)
-        let events = try world.hub.store.eventCount()
+        #expect(try world.hubStorage.parkedUsage(node: "33.74.01").changeSets == ParkingLimit.changeSets)
+        let events = try world.hubEventCount()
         let over = try push(sets[ParkingLimit.changeSets + 1])
         #expect(over.status == 413)
         let problem = try Canonical.decode(Problem.self, from: over.body)
         #expect(problem.code == "too-large")
         #expect(problem.detail.contains("\(ParkingLimit.changeSets) change set"))
         // The store is as before the refused push.
-        #expect(try world.hub.store.parkedUsage(node: "33.74.01").changeSets == ParkingLimit.changeSets)
-        #expect(try world.hub.store.eventCount() == events)
+        #expect(try world.hubStorage.parkedUsage(node: "33.74.01").changeSets == ParkingLimit.changeSets)
+        #expect(try world.hubEventCount() == events)
         // Another node is answered as ever.
         try honest.register("SKTM")
         #expect(world.sync(honest).outcome.result == .inSync)
         // Only change sets whose predecessor is held are candidates for a drain: none yet.
-        #expect(try world.hub.store.parkedReady().isEmpty)
+        #expect(try world.hubStorage.parkedReady().isEmpty)
         // The first arrives: the whole parking drains in one go.
         let first = try push(sets[0])
         #expect(first.status == 200)
-        #expect(try world.hub.store.parkedBodies().isEmpty)
+        #expect(try world.hubStorage.parkedBodies().isEmpty)
         #expect(try world.hubStorage.knowledge()["33.74.01"]?["33.74.01"] == UInt64(ParkingLimit.changeSets) + 1)
         #expect(world.sync(thief).outcome.result == .inSync)
     }

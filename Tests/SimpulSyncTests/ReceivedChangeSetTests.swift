@@ -40,7 +40,7 @@ import Testing
     @Test func theStoredBytesReadBackAndTheirColumnsAreTheSignedJSON() throws {
         let (world, bytes) = try body()
         let received = try ReceivedChangeSet(body: bytes)
-        let keys = try world.hub.store.keys()
+        let keys = try world.hubStorage.keys(node: nil)
         try received.verify(key: { fp in keys.first { $0.fingerprint == fp } }, clock: 0)
         let remote = received.remote
         #expect(remote.stored.body == bytes)
@@ -85,7 +85,7 @@ import Testing
         let (world, bytes) = try body()
         let altered = try ReceivedChangeSet(
             body: try replace(bytes, #""officer":"Petugas 33.74.01""#, #""officer":"Petugas 33.74.02""#))
-        let keys = try world.hub.store.keys()
+        let keys = try world.hubStorage.keys(node: nil)
         do {
             try altered.verify(key: { fp in keys.first { $0.fingerprint == fp } }, clock: 0)
             Issue.record("an altered officer name was accepted")
@@ -159,7 +159,7 @@ import Testing
         let received = try ReceivedChangeSet(body: bytes)
         #expect(received.remote.rebuildable)
         let replica = try Fixture.newStore(clock: world.clock, node: "33.74.01-7")
-        try replica.learn(try world.hub.store.keys())
+        try replica.learn(try world.hubStorage.keys(node: nil))
         #expect(try SyncClient.apply([received], store: replica) == received.changeSet.events.count)
         let kept = try DatabaseQueue(path: replica.path).read { db in
             try Int.fetchOne(db, sql: "SELECT SUM(length(body)) FROM changeset")
@@ -207,7 +207,7 @@ import Testing
         #expect(refusal?.code == .malformed)
         #expect(refusal?.message.contains("lamport") == true)
         #expect(Problem(refusal!).status == 400)
-        #expect(try world.hub.store.lamportClock() < ReceivedChangeSet.lamportLeadMargin)
+        #expect(try world.hubStorage.lamportClock() < ReceivedChangeSet.lamportLeadMargin)
 
         // The hub's own writes go on, and so does the node's honest change set.
         var catalog = try world.hub.store.catalog()

@@ -9,7 +9,7 @@ import Testing
 /// counter as the hub computed it.
 @Suite(.timeLimit(.minutes(10)))
 struct ServiceClockTests {
-    @Test(arguments: HubBackend.allCases) func aStoppedClockMovesTheDueDateAtTheHubAndAtTheCounter(
+    @Test(arguments: HubBackend.nodeStoreOnly) func aStoppedClockMovesTheDueDateAtTheHubAndAtTheCounter(
         backend: HubBackend
     ) throws {
         // Monday 16 March 2026, 08:00 WIB; 18-24 March are Nyepi and Idul Fitri.

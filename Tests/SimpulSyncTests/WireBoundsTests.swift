@@ -75,7 +75,7 @@ import Testing
         // The store refuses it too, rather than trapping where it becomes a signed column.
         let world = try SyncWorld()
         #expect(throws: SimpulError.self) {
-            try world.hub.store.setPeerKnowledge("33.74.01", ["33.74.01": VersionVector(["33.74.01": UInt64.max])])
+            try world.hubStorage.setPeerKnowledge("33.74.01", ["33.74.01": VersionVector(["33.74.01": UInt64.max])])
         }
     }
 
@@ -119,7 +119,7 @@ import Testing
             try world.hub.store.appendBlobChunk(
                 sha256: scan.attachment.sha256, offset: .max, bytes: [1, 2], totalSize: 5_000)
         }
-        #expect(try world.hub.store.readBlob(scan.attachment.sha256, offset: 0, count: .max).isEmpty)
+        #expect(try world.hubStorage.readBlob(scan.attachment.sha256, offset: 0, count: .max).isEmpty)
         try Self.stillAnswers(world, honest)
         // The owner's real upload still goes through, and a hostile Range is bounded.
         let whole = try Self.post(
@@ -165,7 +165,7 @@ import Testing
         let report = world.sync(owner)
         #expect(report.outcome.result == .inSync, "\(report.outcome)")
         #expect(try world.hubStorage.blob(sha)?.complete == true)
-        #expect(try world.hub.store.verifyBlob(sha))
+        #expect(try world.hubHoldsBlob(sha))
         #expect(try world.hubStorage.blobOwner(sha) == "33.74.01")
 
         // The thief's own declaration does not let it read the owner's bytes.
@@ -184,12 +184,12 @@ import Testing
         let thief = try world.kecamatan("33.74.02")
         try kec.register("SKTM")
         #expect(world.sync(kec).outcome.result == .inSync)
-        let before = try world.hub.store.contacts().count
+        let before = try world.hubStorage.contacts().count
         let answer = try Self.post(
             world, thief, "/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: "33.74.01")))
         #expect(answer.status == 403)
         #expect(try Self.problem(answer).code == "forbidden-read")
-        #expect(try world.hub.store.contacts().count == before)
+        #expect(try world.hubStorage.contacts().count == before)
         let own = try Self.post(
             world, kec, "/v2/bundles/reply", try Canonical.encode(BundleReplyRequest(node: "33.74.01")))
         #expect(own.status == 200)

@@ -83,7 +83,7 @@ import Testing
         #expect(second.first == signed.changeSet.last + 1)
     }
 
-    @Test(arguments: HubBackend.allCases) func everyMessageOfAnInProcessSyncSpeaksTheWireFormat(
+    @Test(arguments: HubBackend.nodeStoreOnly) func everyMessageOfAnInProcessSyncSpeaksTheWireFormat(
         backend: HubBackend
     ) throws {
         try Self.requirePython()
