@@ -248,7 +248,7 @@ let package = Package(
         .target(
             name: "SimpulHubLoad",
             dependencies: [
-                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTransport",
+                "SimpulDomain", "SimpulStore", "SimpulSync", "SimpulTransport", "SimpulHubPostgres",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

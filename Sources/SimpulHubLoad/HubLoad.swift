@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SimpulDomain
+import SimpulHubPostgres
 import SimpulStore
 import SimpulSync
 import SimpulTransport
@@ -27,15 +28,17 @@ public enum HubLoad {
         case postgres
 
         /// Why this backend cannot run with `processes` hub processes here, in one line; nil when it can.
-        public func refusal(processes: Int) -> String? {
+        public func refusal(processes: Int, database: String?) -> String? {
             switch self {
             case .sqlite where processes > 1:
                 "--processes \(processes): a SQLite hub store is served by one process only (simpul-hub serve "
                     + "holds the store's lock, and a second serve on the same file refuses to start); several hub "
                     + "processes need the PostgreSQL store"
             case .sqlite: nil
-            case .postgres:
-                "--backend postgres: the PostgreSQL hub store is not built yet (issue 15 item 1); use --backend sqlite"
+            case .postgres where database == nil:
+                "--backend postgres: give the PostgreSQL server with --database postgres://user@host:port/db "
+                    + "(or SIMPUL_BENCH_POSTGRES_URL); the run makes a database of its own there and drops it"
+            case .postgres: nil
             }
         }
     }
@@ -53,6 +56,13 @@ public enum HubLoad {
         /// Syncs running at once at most on this side.
         public var concurrency = 32
         public var seed: UInt64 = 1
+        public var backend = Backend.sqlite
+        /// `simpul-hub serve` processes on the one store; the nodes are spread over them as a round-robin
+        /// load balancer would spread them (node i to process i mod K).
+        public var processes = 1
+        /// The PostgreSQL server for `.postgres` (`postgres://user@host:port/db`, password in PGPASSWORD);
+        /// the run creates a database of its own there and drops it at the end.
+        public var database: String?
         /// The conf folder the hub is initialised with.
         public var confPath: String
         /// The folder holding the built `simpul-hub`.
@@ -120,6 +130,8 @@ public enum HubLoad {
         var dayChangeSets: Int
         /// Its last sequence number, which the hub must hold after the run.
         var lastSeq: UInt64
+        /// Its place among the nodes: which hub process it syncs with.
+        var index: Int
     }
 
     static func now() -> Timestamp { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
@@ -138,34 +150,48 @@ public enum HubLoad {
         let started = DispatchTime.now().uptimeNanoseconds
         let hubDir = (settings.root as NSString).appendingPathComponent("hub")
         let certs = (settings.root as NSString).appendingPathComponent("certs")
+        var database: LoadDatabase?
+        if settings.backend == .postgres {
+            guard let server = settings.database else { throw HubLoadError("--backend postgres needs --database") }
+            database = try LoadDatabase.create(server: server, scratch: settings.root)
+        }
+        defer { database?.drop(scratch: settings.root) }
         try ChildProcess.run(
             [
                 hubBinary, "init", "--node", LoadNode.hub.rawValue, "--name", "DPMPTSP Kota Semarang", "--conf",
                 settings.confPath, "--data", hubDir,
-            ], scratch: settings.root)
+            ] + (database.map { ["--database", $0.url] } ?? []), scratch: settings.root)
         try ChildProcess.run([hubBinary, "dev-cert", "--out", certs, "--host", "localhost"], scratch: settings.root)
-        let prepared = try prepare(settings, hubDir: hubDir, result: &result, logger: logger)
+        let prepared = try prepare(settings, hubDir: hubDir, database: database, result: &result, logger: logger)
         result.prepareSeconds = seconds(since: started)
 
-        let stderrPath = (settings.root as NSString).appendingPathComponent("hub.stderr")
-        let hub = try ChildProcess(
-            [
-                hubBinary, "serve", "--data", hubDir, "--listen", "127.0.0.1:0", "--tls-cert", certs + "/cert.pem",
-                "--tls-key", certs + "/key.pem",
-            ], captureStdout: true, stderrPath: stderrPath)
-        guard let url = hub.line(after: "mendengarkan di ") else {
-            hub.signal(SIGKILL)
-            _ = hub.wait()
-            let said = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            throw HubLoadError(
-                "simpul-hub serve did not start: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
+        var hubs: [ChildProcess] = []
+        var urls: [String] = []
+        for k in 0..<max(1, settings.processes) {
+            let stderrPath = (settings.root as NSString).appendingPathComponent("hub-\(k).stderr")
+            let hub = try ChildProcess(
+                [
+                    hubBinary, "serve", "--data", hubDir, "--listen", "127.0.0.1:0", "--tls-cert",
+                    certs + "/cert.pem", "--tls-key", certs + "/key.pem",
+                ], captureStdout: true, stderrPath: stderrPath)
+            guard let url = hub.line(after: "mendengarkan di ") else {
+                for h in hubs + [hub] { h.signal(SIGKILL) }
+                for h in hubs + [hub] { _ = h.wait() }
+                let said = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+                throw HubLoadError(
+                    "simpul-hub serve did not start: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            hubs.append(hub)
+            urls.append(url)
         }
-        result.hubIdleBytes = hub.residentBytes() ?? 0
+        result.hubIdleBytes = hubs.reduce(0) { $0 + ($1.residentBytes() ?? 0) }
         let hubKey = try NodeIdentity.load(node: LoadNode.hub, directory: hubDir)
         let target = Target(
-            hub: HubConfig(
-                url: url, caFile: certs + "/cert.pem", node: LoadNode.hub.rawValue, name: "DPMPTSP Kota Semarang",
-                publicKey: hubKey.publicKey))
+            hubs: urls.map {
+                HubConfig(
+                    url: $0, caFile: certs + "/cert.pem", node: LoadNode.hub.rawValue, name: "DPMPTSP Kota Semarang",
+                    publicKey: hubKey.publicKey)
+            })
 
         // The waves: the first share all at once, the rest on the timer.
         var rng = LoadRandom(seed: settings.seed ^ 0x5741_5645)
@@ -205,11 +231,14 @@ public enum HubLoad {
             result.waves.append(wave)
         }
         result.runSeconds = seconds(since: runStarted)
-        result.hubPeakBytes = hub.peakResidentBytes() ?? 0
-        hub.signal(SIGTERM)
-        let ended = hub.wait()
-        result.hubPeakBytes = max(result.hubPeakBytes, ended.maxRSSBytes)
-        result.hubExitStatus = ended.status
+        let peaks = hubs.map { $0.peakResidentBytes() ?? 0 }
+        for hub in hubs { hub.signal(SIGTERM) }
+        result.hubPeakBytes = 0
+        for (hub, peak) in zip(hubs, peaks) {
+            let ended = hub.wait()
+            result.hubPeakBytes += max(peak, ended.maxRSSBytes)
+            if ended.status != 0 { result.hubExitStatus = ended.status }
+        }
         result.outcomes = outcomes.withLock { $0 }
         result.messages = messages.withLock { $0 }
         (result.pushedChangeSets, result.pulledEvents) = totals.withLock { $0 }
@@ -217,28 +246,50 @@ public enum HubLoad {
         result.failures = latencies.failureCounts()
 
         // What the hub holds, read from its store once it stopped.
-        let store = try NodeStore.open(directory: hubDir, now: now, logger: logger)
-        result.absorbed = try store.eventCount() - result.hubEventsBefore
+        let store = try openHub(hubDir, database: database, logger: logger)
+        defer { (store as? PostgresHubStorage)?.close() }
+        result.absorbed = try eventCount(store) - result.hubEventsBefore
         let knowledge = try store.knowledge()
         result.nodesComplete =
             prepared.filter { p in
                 (knowledge[p.node.partition]?[p.node.id.rawValue] ?? 0) == p.lastSeq
             }.count
-        let attributes = try? FileManager.default.attributesOfItem(
-            atPath: (hubDir as NSString).appendingPathComponent(NodeStore.fileName))
-        result.hubStoreBytes = (attributes?[.size] as? Int) ?? 0
+        if let database {
+            result.hubStoreBytes = database.size(scratch: settings.root)
+        } else {
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: (hubDir as NSString).appendingPathComponent(NodeStore.fileName))
+            result.hubStoreBytes = (attributes?[.size] as? Int) ?? 0
+        }
         return result
     }
 
-    /// Where the nodes sync to.
+    /// The hub's store as the run's setup and its count read it, on the backend the hub was made with.
+    static func openHub(_ hubDir: String, database: LoadDatabase?, logger: Logger) throws -> any HubStorage {
+        guard let database else {
+            return SQLiteHubStorage(try NodeStore.open(directory: hubDir, now: now, logger: logger))
+        }
+        return try PostgresHubStorage.open(try PostgresSettings(url: database.url), node: LoadNode.hub, logger: logger)
+    }
+
+    /// Events the hub holds: counted rows on SQLite; on PostgreSQL the sum of its knowledge, the same
+    /// number since every writer's chain is held without gaps.
+    static func eventCount(_ store: any HubStorage) throws -> Int {
+        if let sqlite = store as? SQLiteHubStorage { return try sqlite.store.eventCount() }
+        return try store.knowledge().values.reduce(0) { sum, vector in
+            sum + vector.entries.values.reduce(0) { $0 + Int($1) }
+        }
+    }
+
+    /// Where the nodes sync to: node i to `hubs[i mod K]`.
     struct Target: Sendable {
-        var hub: HubConfig
+        var hubs: [HubConfig]
     }
 
     /// Makes the nodes, their keys, history and busy days; enrolls them at the hub and gives it the
     /// history; leaves each node's store holding its partition's history and its own day unsynced.
     static func prepare(
-        _ settings: Settings, hubDir: String, result: inout Result, logger: Logger
+        _ settings: Settings, hubDir: String, database: LoadDatabase?, result: inout Result, logger: Logger
     ) throws -> [Prepared] {
         let conf = try ConfDirectory.load(settings.confPath)
         let nodes = (0..<settings.nodes).map { LoadNode.make(index: $0, seed: settings.seed) }
@@ -259,14 +310,15 @@ public enum HubLoad {
         result.partitions = writers.count
 
         do {
-            let hub = try NodeStore.open(directory: hubDir, now: now, logger: logger)
+            let hub = try openHub(hubDir, database: database, logger: logger)
+            defer { (hub as? PostgresHubStorage)?.close() }
             for node in nodes {
-                _ = try NodeEnrollment.enroll(node.id.rawValue, publicKey: node.identity.publicKey, store: hub)
+                _ = try NodeEnrollment.enroll(node.id.rawValue, publicKey: node.identity.publicKey, storage: hub)
             }
             for partition in histories.keys.sorted() {
                 try apply(histories[partition]!, to: hub, what: "history of \(partition) at the hub")
             }
-            result.hubEventsBefore = try hub.eventCount()
+            result.hubEventsBefore = try eventCount(hub)
         }
 
         let nodesDir = (settings.root as NSString).appendingPathComponent("nodes")
@@ -290,7 +342,7 @@ public enum HubLoad {
                 prepared.withLock {
                     $0[i] = Prepared(
                         node: node, directory: directory, dayEvents: made.events, dayChangeSets: made.documents.count,
-                        lastSeq: work.seq)
+                        lastSeq: work.seq, index: i)
                 }
             } catch {
                 failure.withLock { $0 = $0 ?? error }
@@ -335,7 +387,7 @@ public enum HubLoad {
     }
 
     /// Applies signed change sets as a pull does (without checking the signatures: they were just made).
-    static func apply(_ documents: [[UInt8]], to store: NodeStore, what: String) throws {
+    static func apply(_ documents: [[UInt8]], to store: some ReplicaStorage, what: String) throws {
         guard !documents.isEmpty else { return }
         let sets = try documents.map { d throws(SyncError) in try ReceivedChangeSet(body: d).remote }
         let outcomes = try store.applyRemote(sets)
@@ -402,12 +454,13 @@ public enum HubLoad {
         let store: NodeStore
         do {
             store = try NodeStore.open(directory: p.directory, now: now, logger: logger)
-            try store.setHub(target.hub)
+            try store.setHub(target.hubs[p.index % target.hubs.count])
         } catch {
             return NodeRun(result: "store", message: "the node's store: \(error)")
         }
+        let hub = target.hubs[p.index % target.hubs.count]
         let curl = CurlTransport(
-            baseURL: target.hub.url, caFile: target.hub.caFile,
+            baseURL: hub.url, caFile: hub.caFile,
             userAgent: "\(SyncClient.agentVersion) (\(p.node.id))", sessions: TLSSessionCache(), logger: logger)
         let client = SyncClient(
             store: store, identity: p.node.identity, transport: TimedTransport(curl, latencies: latencies),

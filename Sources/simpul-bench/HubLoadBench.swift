@@ -9,7 +9,51 @@ enum HubLoadBench {
     static let targetNodes = 500
     static let targetP99PushSeconds = 2.0
 
-    static func run(options: Options, root: String, logger: Logger) throws -> HubLoad.Result {
+    /// One run per backend and process count asked for (SQLite with several processes skipped with its
+    /// reason), each reported as it ends, then how their throughputs compare within this one invocation.
+    static func runAll(options: Options, root: String, logger: Logger) throws {
+        var runs: [(backend: HubLoad.Backend, processes: Int, rate: Double, p99: Double)] = []
+        for backend in options.backends {
+            for processes in options.processCounts {
+                if let refusal = backend.refusal(processes: processes, database: options.database) {
+                    let line = "hub-load: \(backend.rawValue) with \(processes) processes skipped: \(refusal)"
+                    print(line)
+                    continue
+                }
+                let result = try run(
+                    options: options, backend: backend, processes: processes,
+                    root: (root as NSString).appendingPathComponent("\(backend.rawValue)-\(processes)"), logger: logger)
+                print(report(result, options: options, backend: backend, processes: processes))
+                runs.append(
+                    (
+                        backend, processes, result.runSeconds > 0 ? Double(result.absorbed) / result.runSeconds : 0,
+                        (result.latencies["/v2/push"] ?? Latencies.Summary()).p99
+                    ))
+            }
+        }
+        // Figures from one invocation: the same machine, build and moment, as ratios against each other.
+        var summary: [String] = []
+        let sqlite = runs.first { $0.backend == .sqlite && $0.processes == 1 }
+        let postgres = runs.filter { $0.backend == .postgres }
+        if let sqlite, let one = postgres.first(where: { $0.processes == 1 }), sqlite.rate > 0 {
+            let ratio = one.rate / sqlite.rate
+            summary.append(
+                "hub-load: postgres/sqlite absorbed events/s \(fixed(ratio, 2))x (\(grouped(Int(one.rate))) / "
+                    + "\(grouped(Int(sqlite.rate)))); target at least 0.5x \(ratio >= 0.5 ? "met" : "MISSED")")
+        }
+        if let one = postgres.first(where: { $0.processes == 1 }), one.rate > 0 {
+            for more in postgres where more.processes > 1 {
+                summary.append(
+                    "hub-load: postgres K=\(more.processes)/K=1 absorbed events/s \(fixed(more.rate / one.rate, 2))x; "
+                        + "p99 push \(fixed(more.p99 * 1000, 0)) ms against \(fixed(one.p99 * 1000, 0)) ms")
+            }
+        }
+        for line in summary { print(line) }
+    }
+
+    static func run(
+        options: Options, backend: HubLoad.Backend, processes: Int, root: String, logger: Logger
+    ) throws -> HubLoad.Result {
         var settings = HubLoad.Settings(
             nodes: options.nodes, confPath: options.conf,
             binaries: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path, root: root)
@@ -19,6 +63,9 @@ enum HubLoadBench {
         settings.atOncePercent = options.atOnce
         settings.concurrency = options.concurrency
         settings.seed = options.seed
+        settings.backend = backend
+        settings.processes = processes
+        settings.database = options.database
         do {
             return try HubLoad.run(settings, logger: logger)
         } catch let error as HubLoadError {
@@ -26,7 +73,7 @@ enum HubLoadBench {
         }
     }
 
-    static func report(_ r: HubLoad.Result, options: Options) -> String {
+    static func report(_ r: HubLoad.Result, options: Options, backend: HubLoad.Backend, processes: Int) -> String {
         let push = r.latencies["/v2/push"] ?? Latencies.Summary()
         let pull = r.latencies["/v2/pull"] ?? Latencies.Summary()
         let rate = r.runSeconds > 0 ? Double(r.absorbed) / r.runSeconds : 0
@@ -45,8 +92,8 @@ enum HubLoadBench {
         }
         var json = JSONLine()
         json.add("scenario", "hub-load")
-        json.add("backend", options.backend.rawValue)
-        json.add("processes", options.processes)
+        json.add("backend", backend.rawValue)
+        json.add("processes", processes)
         json.add("seed", Int(options.seed))
         json.add("nodes", r.nodes)
         json.add("partitions", r.partitions)
@@ -101,8 +148,8 @@ enum HubLoadBench {
         let ms = { (s: Double) in fixed(s * 1000, 1) }
         var lines = [json.text]
         lines.append(
-            "hub-load: \(r.nodes) nodes in \(r.partitions) partitions, backend \(options.backend.rawValue), "
-                + "\(options.processes) hub process, seed \(options.seed); hub history \(grouped(r.hubEventsBefore)) "
+            "hub-load: \(r.nodes) nodes in \(r.partitions) partitions, backend \(backend.rawValue), "
+                + "\(processes) hub process\(processes == 1 ? "" : "es"), seed \(options.seed); hub history \(grouped(r.hubEventsBefore)) "
                 + "events; the day: \(grouped(r.dayEvents)) events in \(grouped(r.dayChangeSets)) change sets "
                 + "(\(options.permohonan) permohonan a node); prepared in \(fixed(r.prepareSeconds, 1)) s")
         lines.append(

@@ -25,7 +25,8 @@ struct Options {
     static let usage =
         "usage: simpul-bench apply|bytes|compression|link|restore|web|hub-load|dictionary|all [--seed N] [--runs N]"
         + " [--permohonan N] [--requests N] [--side kecamatan|hub] [--conf DIR] [--out FILE]"
-        + " [--nodes N] [--backend sqlite|postgres] [--processes K] [--history EVENTS] [--window SECONDS]"
+        + " [--nodes N] [--backend sqlite|postgres|sqlite,postgres] [--processes K|1,2] [--database URL]"
+        + " [--history EVENTS] [--window SECONDS]"
         + " [--at-once PERCENT] [--concurrency N]"
 
     var scenario: Scenario
@@ -43,8 +44,10 @@ struct Options {
     /// `hub-load`: simulated kecamatan, the hub's store and processes, the hub's history before the run,
     /// the nightly timer's window, the share syncing all at once and the syncs in flight at most.
     var nodes = 50
-    var backend = HubLoad.Backend.sqlite
-    var processes = 1
+    var backends = [HubLoad.Backend.sqlite]
+    var processCounts = [1]
+    /// `hub-load --backend postgres`: the PostgreSQL server (the run makes its own database there).
+    var database = ProcessInfo.processInfo.environment["SIMPUL_BENCH_POSTGRES_URL"]
     var history = 20_000
     var window = 60.0
     var atOnce = 20
@@ -100,15 +103,22 @@ struct Options {
                 }
                 options.nodes = n
             case "--backend":
-                guard let backend = HubLoad.Backend(rawValue: value) else {
-                    throw BenchError("--backend: '\(value)' is not sqlite or postgres", exitCode: 64)
+                let backends = value.split(separator: ",").map { HubLoad.Backend(rawValue: String($0)) }
+                guard !backends.isEmpty, backends.count <= 2, backends.allSatisfy({ $0 != nil }) else {
+                    throw BenchError("--backend: '\(value)' is not sqlite, postgres or sqlite,postgres", exitCode: 64)
                 }
-                options.backend = backend
+                options.backends = backends.compactMap { $0 }
             case "--processes":
-                guard let n = Int(value), (1...16).contains(n) else {
-                    throw BenchError("--processes: '\(value)' is not a number from 1 to 16", exitCode: 64)
+                let counts = value.split(separator: ",").map { Int($0) }
+                guard !counts.isEmpty, counts.count <= 4,
+                    counts.allSatisfy({ $0.map { (1...16).contains($0) } ?? false })
+                else {
+                    throw BenchError(
+                        "--processes: '\(value)' is not a number from 1 to 16 (or a list: 1,2)", exitCode: 64)
                 }
-                options.processes = n
+                options.processCounts = counts.compactMap { $0 }
+            case "--database":
+                options.database = value
             case "--history":
                 guard let n = Int(value), (0...10_000_000).contains(n) else {
                     throw BenchError("--history: '\(value)' is not a number from 0 to 10000000", exitCode: 64)
@@ -139,13 +149,20 @@ struct Options {
             }
         }
         let hubLoadFlags = [
-            "--nodes", "--backend", "--processes", "--history", "--window", "--at-once", "--concurrency",
+            "--nodes", "--backend", "--processes", "--database", "--history", "--window", "--at-once", "--concurrency",
         ]
         if scenario != .hubLoad, let flag = arguments.first(where: hubLoadFlags.contains) {
             throw BenchError("\(flag): only the hub-load scenario takes it", exitCode: 64)
         }
-        if scenario == .hubLoad, let refusal = options.backend.refusal(processes: options.processes) {
-            throw BenchError(refusal, exitCode: options.backend == .postgres ? 69 : 64)
+        if scenario == .hubLoad {
+            // A list may hold combinations that cannot run (SQLite with several processes): those are
+            // skipped with their reason; only when none can run, or one backend can run with none, is it refused.
+            for backend in options.backends {
+                let refusals = options.processCounts.map { backend.refusal(processes: $0, database: options.database) }
+                if let refusal = refusals.compactMap({ $0 }).first, refusals.allSatisfy({ $0 != nil }) {
+                    throw BenchError(refusal, exitCode: backend == .postgres ? 69 : 64)
+                }
+            }
         }
         if options.side == .hub && scenario != .web {
             throw BenchError("--side hub: only the web scenario has a hub side", exitCode: 64)

@@ -4,8 +4,11 @@
 //   .build/release/simpul-bench apply|bytes|all [--seed N] [--runs N] [--permohonan N] [--conf DIR]
 //   .build/release/simpul-bench web [--permohonan N] [--requests N]   (100,000 permohonan by default)
 //   .build/release/simpul-bench web --side hub [--permohonan N]       (50,000 forwarded files by default)
-//   .build/release/simpul-bench hub-load --nodes N [--backend sqlite] [--processes 1] [--permohonan N]
+//   .build/release/simpul-bench hub-load --nodes N [--backend sqlite|postgres|sqlite,postgres]
+//       [--processes K|1,2] [--database postgres://user@host:port/db] [--permohonan N]
 //       [--history EVENTS] [--window SECONDS] [--at-once PERCENT] [--concurrency N]
+//   hub-load runs once per backend and process count (SQLite with several processes is skipped: its
+//   store has one server), prints each run's JSON line and table, then the ratios between them.
 //
 // Each scenario prints ONE JSON line (it starts with `{`) and then a short human table; `all` prints
 // the `apply` line and table, then the `bytes` ones. Stores live in /tmp/simpul-bench-* and are
@@ -129,9 +132,8 @@ func main() async {
             return
         }
         if options.scenario == .hubLoad {
-            let result = try HubLoadBench.run(
+            try HubLoadBench.runAll(
                 options: options, root: (root as NSString).appendingPathComponent("hub-load"), logger: logger)
-            print(HubLoadBench.report(result, options: options))
             return
         }
         if options.scenario == .web && options.side == .hub {

@@ -55,10 +55,41 @@ struct HubLoadBenchTests {
     @Test func refusesWhatItCannotRun() throws {
         let postgres = try bench(["hub-load", "--nodes", "2", "--backend", "postgres", "--conf", Simpul.conf])
         #expect(postgres.status == 69)
-        #expect(postgres.stderr.contains("PostgreSQL hub store is not built yet"))
+        #expect(postgres.stderr.contains("--database"))
         let processes = try bench(["hub-load", "--nodes", "2", "--processes", "2", "--conf", Simpul.conf])
         #expect(processes.status == 64)
         #expect(processes.stderr.contains("one process only"))
         #expect(processes.stdout.isEmpty)
+    }
+
+    /// Both backends and one and two hub processes in one invocation: every run absorbs every node's
+    /// day without an error, SQLite with two processes is skipped with its reason, and the comparison
+    /// lines follow.
+    @Test(PostgresServer.given) func runsEachBackendAndProcessCountAndComparesThem() throws {
+        let server = try #require(PostgresServer.url)
+        let run = try bench([
+            "hub-load", "--nodes", "4", "--permohonan", "5", "--history", "40", "--window", "0", "--concurrency", "4",
+            "--backend", "sqlite,postgres", "--processes", "1,2", "--database", server, "--conf", Simpul.conf,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let reports = try lines.filter { $0.hasPrefix("{") }.map {
+            try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+        }
+        let ran = reports.map { report -> String in
+            if case .string(let backend)? = report["backend"], case .number(let k)? = report["processes"] {
+                return "\(backend)-\(Int(k))"
+            }
+            return "?"
+        }
+        #expect(ran == ["sqlite-1", "postgres-1", "postgres-2"])
+        for report in reports {
+            #expect(report["errors"] == .number(0))
+            #expect(report["all_absorbed"] == .bool(true))
+            #expect(report["nodes_complete"] == .number(4))
+        }
+        #expect(lines.contains { $0.contains("sqlite with 2 processes skipped") && $0.contains("one process only") })
+        #expect(lines.contains { $0.hasPrefix("hub-load: postgres/sqlite absorbed events/s") })
+        #expect(lines.contains { $0.hasPrefix("hub-load: postgres K=2/K=1 absorbed events/s") })
     }
 }
