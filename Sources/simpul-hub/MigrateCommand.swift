@@ -49,9 +49,12 @@ struct HubMigrate: ParsableCommand {
             }
             // The lock `serve` holds: no change set arrives while the copy runs.
             let lock: SyncLock
-            do throws(SimpulError) { lock = try SyncLock.acquire(directory: directory) } catch where error.code == .busy {
+            do throws(SimpulError) { lock = try SyncLock.acquire(directory: directory) } catch
+                where error.code == .busy
+            {
                 throw SimpulError(
-                    .busy, "simpul-hub serve sedang berjalan pada folder \(directory); hentikan dulu, lalu ulangi migrate")
+                    .busy,
+                    "simpul-hub serve sedang berjalan pada folder \(directory); hentikan dulu, lalu ulangi migrate")
             }
             defer { withExtendedLifetime(lock) {} }
 
@@ -222,7 +225,8 @@ struct HubMigrate: ParsableCommand {
                     for cs in next {
                         do throws(SyncError) { parsed.append(try ReceivedChangeSet(body: cs.body)) } catch {
                             throw SimpulError(
-                                .invalidData, "change set \(writer) \(cs.first)-\(cs.last) tidak terbaca: \(error.message)")
+                                .invalidData,
+                                "change set \(writer) \(cs.first)-\(cs.last) tidak terbaca: \(error.message)")
                         }
                     }
                     queue[writer] = parsed
@@ -381,7 +385,9 @@ struct HubMigrate: ParsableCommand {
             tables.append(("peer_knowledge", pk))
             tables.append(("contact", try Self.json(contacts.sorted { $0.node < $1.node })))
             var rl = HubTables.Digest()
-            for r in relays.sorted(by: { ($0.relay, $0.node) < ($1.relay, $1.node) }) { rl.add([r.relay, r.node, r.since]) }
+            for r in relays.sorted(by: { ($0.relay, $0.node) < ($1.relay, $1.node) }) {
+                rl.add([r.relay, r.node, r.since])
+            }
             tables.append(("relay", rl))
             tables.append(("node_report", try Self.json(reports.sorted { $0.node < $1.node })))
             var pa = HubTables.Digest()
@@ -409,7 +415,9 @@ struct HubMigrate: ParsableCommand {
             }
             tables.append(("blob", bl))
             var pb = HubTables.Digest()
-            for r in peerBlobs.sorted(by: { ($0.peer, $0.sha256) < ($1.peer, $1.sha256) }) { pb.add([r.peer, r.sha256]) }
+            for r in peerBlobs.sorted(by: { ($0.peer, $0.sha256) < ($1.peer, $1.sha256) }) {
+                pb.add([r.peer, r.sha256])
+            }
             tables.append(("peer_blob", pb))
             tables.append(("permohonan", try Self.json(permohonan.sorted { $0.number < $1.number })))
             tables.append(("conflict", try Self.json(conflicts.sorted { $0.id < $1.id })))
@@ -509,7 +517,9 @@ struct HubMigrate: ParsableCommand {
                     notMoved: result.notMoved, sqliteKeptAs: kept))
         }
         print("Hub \(result.node) ke database PostgreSQL \(result.database):")
-        print("  event hub disegel: \(result.sealed) change set; change set diperiksa dan diterapkan: \(result.changeSets)")
+        print(
+            "  event hub disegel: \(result.sealed) change set; change set diperiksa dan diterapkan: \(result.changeSets)"
+        )
         print("")
         print("  \(pad("Tabel", 16)) \(pad("SQLite", 8, left: true)) \(pad("PostgreSQL", 10, left: true))  Hasil")
         for t in result.tables {
@@ -519,8 +529,12 @@ struct HubMigrate: ParsableCommand {
         }
         if !result.notMoved.isEmpty {
             print("")
-            print("  Tidak dipindah (hanya untuk back office web/loket hub SQLite; hub PostgreSQL belum menjalankannya):")
-            for t in result.notMoved { print("  \(pad(t.table, 16)) \(pad("\(t.rows)", 8, left: true))  tidak dipindah: \(t.reason)") }
+            print(
+                "  Tidak dipindah (data lokal hub SQLite untuk back office web dan layanan di hub; hub PostgreSQL belum menjalankan back office):"
+            )
+            for t in result.notMoved {
+                print("  \(pad(t.table, 16)) \(pad("\(t.rows)", 8, left: true))  tidak dipindah: \(t.reason)")
+            }
         }
         if let kept {
             print("")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SimpulTestSupport
 import Testing
 
@@ -58,7 +59,8 @@ import Testing
         // Kecamatan B syncs its own work, and is revoked afterwards (a stolen laptop).
         _ = try RealHub.createPermohonan(at: kecB, nama: "Warga B")
         _ = try sync(kecB)
-        #expect(try RealHub.run("simpul-hub", ["node", "revoke", "--data", hub.data, "--node", "33.74.02"]).status == 0)
+        #expect(
+            try RealHub.run("simpul-hub", ["node", "revoke", "--data", hub.data, "--node", "33.74.02"]).status == 0)
         // The PTSP decision is made at the hub after the last pull: it is still unsealed when the copy starts.
         let decided = try RealHub.run(
             "simpul-hub",
@@ -167,5 +169,37 @@ import Testing
         _ = try RealHub.createPermohonan(at: kecB, nama: "Warga B2")
         let refused = try RealHub.run("simpul", ["sync", "--data", kecB])
         #expect(refused.status == 77, "\(refused.stderr)")
+    }
+
+    @Test func aScanAlteredOnTheHubsDiskStopsTheMoveAndTheFolderStaysOnSQLite() throws {
+        let database = try PostgresServer()
+        defer { database.drop() }
+        let hub = try RealHub(name: "migrate-bad")
+        let kec = hub.dir + "/kec"
+        try office(hub, "33.74.01", at: kec)
+        let number = try RealHub.createPermohonan(at: kec, nama: "Warga")
+        try Data(repeating: 0x41, count: 50_000).write(to: URL(fileURLWithPath: hub.dir + "/ktp.jpg"))
+        let attached = try RealHub.run(
+            "simpul", ["permohonan", "attach", number, hub.dir + "/ktp.jpg", "--data", kec, "--petugas", "Sari"])
+        #expect(attached.status == 0, "\(attached.stderr)")
+        #expect(try sync(kec)["uploaded"] as? Int == 1)
+        #expect(try hub.stop().status == 0)
+        // The disk under the hub changed a byte of the scan: the copy must not carry it as if whole.
+        let queue = try DatabaseQueue(path: hub.data + "/simpul.sqlite")
+        try queue.write { db in try db.execute(sql: "UPDATE blob_chunk SET bytes = zeroblob(length(bytes))") }
+
+        let refused = try RealHub.run("simpul-hub", ["migrate", "--data", hub.data, "--to", database.url])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("tidak cocok dengan SHA-256"))
+        #expect(refused.stderr.contains("folder tetap memakai SQLite"))
+        #expect(refused.stderr.contains("dropdb"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(FileManager.default.fileExists(atPath: hub.data + "/simpul.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: hub.data + "/database.json"))
+        #expect(try database.rows("SELECT count(*) FROM blob") == ["0"])
+        // What was copied before stays in the database: a second try is refused until it is recreated.
+        let again = try RealHub.run("simpul-hub", ["migrate", "--data", hub.data, "--to", database.url])
+        #expect(again.status == 73)
+        #expect(again.stderr.contains("tidak kosong"))
     }
 }
