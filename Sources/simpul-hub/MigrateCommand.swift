@@ -173,9 +173,7 @@ struct HubMigrate: ParsableCommand {
                 partition, held: knowledge[partition] ?? VersionVector(), from: sqlite, to: target, keys: keys,
                 clock: &clock)
         }
-        var peers: [HubTables.PeerKnowledge] = []
-        peers = try sqlite.allPeerKnowledge()
-        try target.importPeerKnowledge(peers)
+        try target.importPeerKnowledge(try sqlite.allPeerKnowledge())
         try target.importContacts(try sqlite.contacts())
         try target.importRelays(try sqlite.relays())
         for report in try sqlite.nodeReports() { try target.recordNodeReport(report) }
