@@ -23,7 +23,7 @@ struct SimpulHub: AsyncParsableCommand {
             HubInit.self, Serve.self, DevCert.self, NodeCommand.self, KeyCommand.self, HubLayanan.self,
             HubPermohonan.self,
             Conflicts.self, BlobCommand.self, HubStatus.self, HubImport.self, HubExport.self, HubBundle.self,
-            HubBackup.self, HubAlertsCommand.self, HubVerifyCommand.self, HubUserCommand.self,
+            HubBackup.self, HubAlertsCommand.self, HubVerifyCommand.self, HubUserCommand.self, HubMigrate.self,
         ]
     )
 }
