@@ -206,8 +206,10 @@ import Testing
         }
         #expect(counters.silences == 1, "\(counters.perConnection)")
         #expect(counters.cuts == 0)
-        // The request in flight went again at once on a second connection, in the same run.
-        #expect(counters.connections == 2)
+        // The request in flight went again on a new connection, in the same run. At least two, not exactly:
+        // with the deadline at 1 s, a healthy connection on a machine loaded by the parallel suite can
+        // also sit silent that long and be replaced; the one injected silence is counted above.
+        #expect(counters.connections >= 2)
         #expect(counters.perConnection.first?.state == .closed)
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
         #expect(try world.hubEventCount() == kec.store.eventCount())
