@@ -60,34 +60,12 @@ extension PostgresHubStorage {
                     try tx.discardBlob(sha)
                     held = nil
                 }
-                let received = held?.received ?? 0
-                guard totalSize > 0, totalSize <= Attachment.maxBytes else {
-                    return .refused(
-                        BlobError(
-                            .size,
-                            "ukuran blob \(totalSize) byte di luar batas 1 byte sampai \(Attachment.sizeText(Attachment.maxBytes))",
-                            received: received))
-                }
-                if let held, held.size != totalSize {
-                    return .refused(
-                        BlobError(
-                            .size, "blob \(sha.prefix(12)) berukuran \(held.size) byte, bukan \(totalSize)",
-                            received: received))
-                }
-                // Checked: an offset near Int64.max must be refused, not overflow.
-                let (end, overflow) = offset.addingReportingOverflow(Int64(bytes.count))
-                guard !bytes.isEmpty, offset >= 0, !overflow, end <= totalSize else {
-                    return .refused(
-                        BlobError(
-                            .size,
-                            "potongan \(bytes.count) byte mulai byte \(offset) tidak muat dalam \(totalSize) byte",
-                            received: received))
-                }
-                guard offset == received else {
-                    return .refused(
-                        BlobError(
-                            .offset, "blob \(sha.prefix(12)) sudah diterima sampai byte \(received), bukan \(offset)",
-                            received: received))
+                let end: Int64
+                switch BlobChunkRule.admit(
+                    sha: sha, held: held, offset: offset, byteCount: bytes.count, totalSize: totalSize)
+                {
+                case .success(let fits): end = fits
+                case .failure(let refusal): return .refused(refusal)
                 }
                 if held == nil {
                     try tx.execute(
