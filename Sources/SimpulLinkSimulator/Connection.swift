@@ -34,7 +34,10 @@ final class Connection {
     let client: Int32
     let upstream: Int32
     var connecting: Bool
-    let fault: LinkSimulator.Fault?
+    /// The connection's own fault, or the one it took in turn.
+    var fault: LinkSimulator.Fault?
+    /// Whether the connection may still take a fault in turn: it has none of its own and took none.
+    var waitsForTurn: Bool
     let cutAt: Double?
     /// Until then nothing crosses: the connection's setup round trip.
     let setupUntil: Double
@@ -58,6 +61,7 @@ final class Connection {
         upstreamOpen = upstream >= 0
         let fault = plan.faults[number] ?? plan.fault
         self.fault = fault
+        waitsForTurn = fault == nil
         if case .cutAfter(let lifetime) = fault { cutAt = now + lifetime.seconds } else { cutAt = nil }
         setupUntil = now + plan.connectionSetup.seconds
         up = Flow(.up, wires.up, from: client, to: upstream)
@@ -245,8 +249,14 @@ final class Connection {
         if phase == .open { flow.deliverEndIfDue(now: now) }
     }
 
-    /// How many more bytes `direction` may carry before the fault triggers.
+    /// How many more bytes `direction` may carry before the fault triggers: the connection's own, or else the
+    /// fault next in turn, which no connection may carry past its trigger either.
     private func budget(_ direction: LinkSimulator.Direction) -> Int {
+        let fault = waitsForTurn ? shared.locked { $0.faultInTurn } : self.fault
+        return budget(direction, before: fault)
+    }
+
+    private func budget(_ direction: LinkSimulator.Direction, before fault: LinkSimulator.Fault?) -> Int {
         switch fault {
         case .cut(let bytes, nil):
             return max(0, bytes - up.forwarded - down.forwarded)
@@ -263,8 +273,21 @@ final class Connection {
         }
     }
 
+    /// Whether `fault`'s trigger has been reached on this connection.
+    private func reached(_ fault: LinkSimulator.Fault) -> Bool {
+        [LinkSimulator.Direction.up, .down].contains { budget($0, before: fault) == 0 }
+    }
+
     private func checkFault(now: Double) {
         guard phase == .open else { return }
+        if waitsForTurn {
+            shared.locked { state in
+                guard let next = state.faultInTurn, reached(next) else { return }
+                state.faultsTaken += 1
+                fault = next
+                waitsForTurn = false
+            }
+        }
         switch fault {
         case .cut(let bytes, let direction):
             let forwarded = direction.map { flow($0).forwarded } ?? (up.forwarded + down.forwarded)

@@ -74,6 +74,12 @@ public final class LinkSimulator: Sendable {
         public var fault: Fault?
         /// Faults of particular connections, by number in accept order (the first is 1).
         public var faults: [Int: Fault]
+        /// Faults handed out in turn: the first goes to whichever connection reaches its trigger first, the second
+        /// to the next, and so on. Only connections that `faults` and `fault` leave without one take part, each
+        /// takes at most one, and a connection that ends before reaching the trigger leaves the fault to the next.
+        /// A test that must see a drop at a point of the transfer sees it there, whatever connections the client
+        /// opened and closed before for reasons of its own. `cutAfter` has no byte trigger and is not allowed.
+        public var faultsInTurn: [Fault]
         /// Cuts every open connection each time this much wall time passes. The period starts when a plan with a
         /// different `cutEvery` is installed, so replacing other parts of the plan keeps the schedule.
         public var cutEvery: Duration?
@@ -87,12 +93,14 @@ public final class LinkSimulator: Sendable {
 
         public init(
             up: Link = Link(), down: Link = Link(), fault: Fault? = nil, faults: [Int: Fault] = [:],
-            cutEvery: Duration? = nil, silenceEvery: Duration? = nil, connectionSetup: Duration = .zero
+            faultsInTurn: [Fault] = [], cutEvery: Duration? = nil, silenceEvery: Duration? = nil,
+            connectionSetup: Duration = .zero
         ) {
             self.up = up
             self.down = down
             self.fault = fault
             self.faults = faults
+            self.faultsInTurn = faultsInTurn
             self.cutEvery = cutEvery
             self.silenceEvery = silenceEvery
             self.connectionSetup = connectionSetup
@@ -100,12 +108,12 @@ public final class LinkSimulator: Sendable {
 
         /// The same link in both directions.
         public init(
-            link: Link, fault: Fault? = nil, faults: [Int: Fault] = [:], cutEvery: Duration? = nil,
-            silenceEvery: Duration? = nil, connectionSetup: Duration = .zero
+            link: Link, fault: Fault? = nil, faults: [Int: Fault] = [:], faultsInTurn: [Fault] = [],
+            cutEvery: Duration? = nil, silenceEvery: Duration? = nil, connectionSetup: Duration = .zero
         ) {
             self.init(
-                up: link, down: link, fault: fault, faults: faults, cutEvery: cutEvery, silenceEvery: silenceEvery,
-                connectionSetup: connectionSetup)
+                up: link, down: link, fault: fault, faults: faults, faultsInTurn: faultsInTurn, cutEvery: cutEvery,
+                silenceEvery: silenceEvery, connectionSetup: connectionSetup)
         }
     }
 
@@ -226,6 +234,7 @@ public final class LinkSimulator: Sendable {
             if plan.silenceEvery != state.plan.silenceEvery {
                 state.nextScheduledSilence = plan.silenceEvery.map { monotonicSeconds() + $0.seconds }
             }
+            if plan.faultsInTurn != state.plan.faultsInTurn { state.faultsTaken = 0 }
             state.plan = plan
             state.wake()
         }
@@ -308,6 +317,9 @@ public final class LinkSimulator: Sendable {
         precondition((plan.cutEvery ?? .seconds(1)) > .zero, "LinkSimulator: cutEvery must be positive")
         precondition((plan.silenceEvery ?? .seconds(1)) > .zero, "LinkSimulator: silenceEvery must be positive")
         precondition(plan.connectionSetup >= .zero, "LinkSimulator: connectionSetup must not be negative")
+        for fault in plan.faultsInTurn {
+            if case .cutAfter = fault { preconditionFailure("LinkSimulator: cutAfter cannot be handed out in turn") }
+        }
     }
 
     private static func makeListener() throws -> (Int32, Int) {
@@ -345,6 +357,8 @@ final class Shared: @unchecked Sendable {
     var plan: LinkSimulator.Plan
     var nextScheduledCut: Double?
     var nextScheduledSilence: Double?
+    /// How many of `plan.faultsInTurn` connections have taken.
+    var faultsTaken = 0
     var counters = LinkSimulator.Counters()
     var stopping = false
     var loopStopped = false
@@ -368,6 +382,11 @@ final class Shared: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return try body(self)
+    }
+
+    /// The fault next in turn; call with the lock held.
+    var faultInTurn: LinkSimulator.Fault? {
+        faultsTaken < plan.faultsInTurn.count ? plan.faultsInTurn[faultsTaken] : nil
     }
 
     /// Interrupts the loop's `poll`; call with the lock held.

@@ -34,11 +34,9 @@ import Testing
 
         let hub = RecordingHub(world.service)
         let result = try await withHTTPSHub(hub) { port, ca in
-            // The first connection is cut once about half the blob has gone up; any connection libcurl
-            // opens to retry is cut at once, so the run has to give up.
-            let link = try LinkSimulator(
-                upstreamPort: port,
-                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .up)]))
+            // A connection is cut once about half the blob has gone up; any connection libcurl opens to
+            // retry is cut at once, so the run has to give up.
+            let link = try LinkSimulator(upstreamPort: port, plan: Self.cutHalfwayThenAtOnce(size, .up))
             defer { link.stop() }
             let url = "https://127.0.0.1:\(link.port)"
             let first = RecordingTransport(CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger))
@@ -198,9 +196,7 @@ import Testing
                 world)
             // The node lost its copy (a restored disk): it fetches the blob back over a link that breaks.
             try kec.store.discardBlob(sha)
-            let link = try LinkSimulator(
-                upstreamPort: port,
-                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .down)]))
+            let link = try LinkSimulator(upstreamPort: port, plan: Self.cutHalfwayThenAtOnce(size, .down))
             defer { link.stop() }
             let url = "https://127.0.0.1:\(link.port)"
             func downloader() -> BlobDownloader {
@@ -269,11 +265,9 @@ import Testing
             // Then the disk of the kecamatan PC dies; a new one is set up with a new key the IT officer
             // enrolls in place of the old.
             try world.enroll(identity)
-            // The restore's first connection is cut once about half the scan has come down (the pull's
-            // answer is a few KB); a connection libcurl opens to retry is cut at once.
-            let link = try LinkSimulator(
-                upstreamPort: port,
-                plan: .init(fault: .cut(afterBytes: 0), faults: [1: .cut(afterBytes: Int(size / 2), in: .down)]))
+            // A connection of the restore is cut once about half the scan has come down (the pull's answer
+            // is a few KB); a connection libcurl opens to retry is cut at once.
+            let link = try LinkSimulator(upstreamPort: port, plan: Self.cutHalfwayThenAtOnce(size, .down))
             defer { link.stop() }
             let url = "https://127.0.0.1:\(link.port)"
             let cut = Self.agent(world, restored, CurlTransport(baseURL: url, caFile: ca, logger: Fixture.logger)).run()
@@ -408,6 +402,15 @@ import Testing
     }
 
     // MARK: - Helpers
+
+    /// Cuts a connection once half of `size` has crossed it in `direction`, then every later connection at
+    /// once, so that the run has to give up. The cuts are handed out in turn: a connection the agent left
+    /// earlier for reasons of its own (a deadline passed on a machine loaded by the parallel suite) does not
+    /// take the half-way cut, and the one that carries on does.
+    static func cutHalfwayThenAtOnce(_ size: Int64, _ direction: LinkSimulator.Direction) -> LinkSimulator.Plan {
+        let atOnce = Array(repeating: LinkSimulator.Fault.cut(afterBytes: 0), count: 16)
+        return .init(faultsInTurn: [.cut(afterBytes: Int(size / 2), in: direction)] + atOnce)
+    }
 
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
         var rng = SeededGenerator(seed: seed)

@@ -188,10 +188,12 @@ import Testing
     {
         let (world, kec) = try busyKecamatan(registrations: 120, budget: 8 * 1024, backend: .sqlite)
         let handler = CountingHandler(world.service)
-        // The first connection goes dark in the middle of the push (up) or of the answers (down): bytes
-        // stop and no reset comes. Every new connection costs a round trip before its first byte.
+        // A connection goes dark in the middle of the push (up) or of the answers (down): bytes stop and
+        // no reset comes. Every new connection costs a round trip before its first byte. The silence is
+        // handed out in turn, so it comes at that point even if the loaded parallel suite made the agent
+        // give up on an earlier connection.
         let plan = LinkSimulator.Plan(
-            faults: [1: .silence(afterBytes: direction == .up ? 9_000 : 4_000, in: direction)],
+            faultsInTurn: [.silence(afterBytes: direction == .up ? 9_000 : 4_000, in: direction)],
             connectionSetup: .milliseconds(50))
         let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
             // libcurl's low-speed limit is out of reach: only the silence deadline can end the dark connection.
@@ -210,7 +212,7 @@ import Testing
         // with the deadline at 1 s, a healthy connection on a machine loaded by the parallel suite can
         // also sit silent that long and be replaced; the one injected silence is counted above.
         #expect(counters.connections >= 2)
-        #expect(counters.perConnection.first?.state == .closed)
+        #expect(counters.perConnection.dropLast().allSatisfy { $0.state == .closed }, "\(counters.perConnection)")
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
         #expect(try world.hubEventCount() == kec.store.eventCount())
         #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
@@ -251,10 +253,10 @@ import Testing
         let units = try kec.store.changeSets(partition: "33.74.01", node: "33.74.01", after: 0, limit: 1000)
         let largestUnit = units.map { BodyCoding.encodeRequest($0.body).body.count }.max() ?? 0
         let handler = CountingHandler(world.service)
-        // The first connection goes dark in the middle of a push; so does the second, which carries the
-        // same request again: the drop comes during the retry.
+        // A connection goes dark in the middle of a push; so does the next, which carries the same request
+        // again: the drop comes during the retry. Handed out in turn, as above.
         let plan = LinkSimulator.Plan(
-            faults: [1: .silence(afterBytes: 9_000, in: .up), 2: .silence(afterBytes: 3_000, in: .up)],
+            faultsInTurn: [.silence(afterBytes: 9_000, in: .up), .silence(afterBytes: 3_000, in: .up)],
             connectionSetup: .milliseconds(50))
         let (reports, counters) = try await throughSimulator(handler, plan: plan) { url, ca, link in
             let transport = CurlTransport(
@@ -267,18 +269,20 @@ import Testing
             return ([report], link.counters)
         }
         #expect(counters.silences == 2, "\(counters.perConnection)")
-        // One run: the request went a third time on a third connection.
-        #expect(counters.connections == 3)
+        // One run: the request went a third time on a third connection (a further one for every connection
+        // the loaded parallel suite held silent past the 1 s deadline).
+        #expect(counters.connections >= 3)
+        let drops = counters.connections - 1
         #expect(reports.map(\.outcome.result) == [.inSync], "\(reports.map(\.outcome))")
         #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
         let received = handler.received
         #expect(Set(received.map(\.hash)).count == units.count)
         #expect(received.filter { $0.result == "applied" }.count == units.count)
         // At most the unit in flight reached the hub twice per drop.
-        #expect(received.count - units.count <= 2)
+        #expect(received.count - units.count <= drops)
         // In bytes: each drop cost at most the unit in flight, a resumed handshake and the headers.
         let pushedUp = units.reduce(0) { $0 + BodyCoding.encodeRequest($1.body).body.count }
-        #expect(counters.bytesUp <= pushedUp + units.count * 1_200 + 2 * (largestUnit + 4_096), "\(counters)")
+        #expect(counters.bytesUp <= pushedUp + units.count * 1_200 + drops * (largestUnit + 4_096), "\(counters)")
     }
 
     @Test func aTruncatedAnswerIsSentAgainWithinTheSameRunWithTwoPushesInFlight() async throws {

@@ -153,6 +153,37 @@ private typealias Link = LinkSimulator.Link
         #expect(simulator.counters.cuts == 1)
     }
 
+    @Test func faultsInTurnGoToTheConnectionsThatReachTheirTriggersInTheOrderTheyDo() async throws {
+        let upstream = try Upstream(.echo)
+        // Connection 2 has a fault of its own (one that never fires here), so it takes none in turn.
+        let simulator = try LinkSimulator(
+            upstreamPort: upstream.port,
+            plan: Plan(
+                faults: [2: .cutAfter(.seconds(3_600))],
+                faultsInTurn: [.cut(afterBytes: 3_000, in: .down), .cut(afterBytes: 0)]))
+        defer { stop(simulator, upstream) }
+        let short = pattern(1_000, seed: 21)
+        let long = pattern(5_000, seed: 22)
+        var results: [([UInt8], Client.End)] = []
+        for sent in [short, long, long, short, long] {
+            results.append(try await onThread { try Client(port: simulator.port).exchange(sent) })
+            #expect(try await simulator.eventually { $0.open == 0 })
+        }
+        // 1 ends below the trigger and leaves the cut; 2 has its own fault; 3 reaches 3,000 bytes and takes the
+        // first cut; 4 takes the second at once; nothing is left for 5.
+        #expect(results[0].0 == short && results[0].1 == .eof)
+        #expect(results[1].0 == long && results[1].1 == .eof)
+        // How the reset shows on a cut connection (an error on send or on receive) races the sending thread;
+        // the simulator's own record below says which connections were cut.
+        #expect(results[2].0.count <= 3_000 && results[2].0 == Array(long.prefix(results[2].0.count)))
+        #expect(results[3].0.isEmpty)
+        #expect(results[4].0 == long && results[4].1 == .eof)
+        let counters = simulator.counters
+        #expect(counters.perConnection.map(\.state) == [.closed, .closed, .cut, .cut, .closed])
+        #expect(counters.perConnection[2].bytesDown == 3_000)
+        #expect(counters.cuts == 2)
+    }
+
     @Test func aCutAfterALifetimeResetsAnIdleConnection() async throws {
         let upstream = try Upstream(.send([], thenClose: false))
         let simulator = try LinkSimulator(
