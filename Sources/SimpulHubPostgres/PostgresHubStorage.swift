@@ -402,6 +402,21 @@ public final class PostgresHubStorage: HubStorage {
         }
     }
 
+    public func recordNonce(node: String, nonce: String, keepUntil: Int64, now: Int64) throws(SimpulError) -> Bool {
+        try read("mencatat nonce") { tx in
+            // The node's nonces past their time go first, so that the table holds only live ones and a nonce
+            // seen long ago is taken as new. Two processes inserting the same nonce at once: the second
+            // waits on the key until the first commits, then finds the conflict.
+            try tx.execute("DELETE FROM request_nonce WHERE node = \(node) AND keep_until < \(now)")
+            return try !tx.rows(
+                """
+                INSERT INTO request_nonce (node, nonce, keep_until) VALUES (\(node), \(nonce), \(keepUntil))
+                ON CONFLICT (node, nonce) DO NOTHING RETURNING 1
+                """
+            ).isEmpty
+        }
+    }
+
     public func contacts() throws(SimpulError) -> [Contact] {
         try read("membaca kontak") { tx in
             try tx.rows("SELECT node, last_contact, last_result, refused_in_a_row FROM contact ORDER BY node").map {

@@ -221,6 +221,22 @@ enum PostgresSchema {
                     WHERE type = 'permohonan.attached'
                 """,
             ]),
+        Migration(
+            version: 5, name: "request-nonces",
+            statements: [
+                // The nonces of signed requests, shared by every hub process on this database: a captured
+                // request replayed to another process behind the load balancer is refused there too. A
+                // row is kept until the request's date plus the clock-skew window (ms since the epoch);
+                // after that the skew check refuses the request anyway.
+                """
+                CREATE TABLE request_nonce (
+                    node TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    keep_until BIGINT NOT NULL,
+                    PRIMARY KEY (node, nonce)
+                )
+                """
+            ]),
     ]
 
     static var current: Int { migrations.last?.version ?? 0 }

@@ -81,4 +81,53 @@ import Testing
             #expect(try second.permohonan(number) == node.store.permohonan(number))
         }
     }
+
+    @Test func aRequestOneProcessTookIsRefusedAsAReplayByTheOtherUntilItsTimeHasPassed() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let clock = TestClock(stepSeconds: 0)
+        let dir = Fixture.tempDirectory()
+        let hubStore = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
+        let hubIdentity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
+        let first = try PostgresHubStorage.open(
+            database.settings, hub: hubStore.info, logger: Fixture.logger, clock: { clock.now() })
+        defer { first.close() }
+        let second = try PostgresHubStorage.open(
+            database.settings, node: NodeID("33.74")!, logger: Fixture.logger, clock: { clock.now() })
+        defer { second.close() }
+        let limits = HubLimits(maxSkewSeconds: 300)
+        let services = try [first, second].map {
+            try HubService(
+                storage: $0, identity: hubIdentity, logger: Fixture.logger, now: { clock.now() }, limits: limits)
+        }
+        let nodeDir = Fixture.tempDirectory()
+        let identity = try NodeIdentity.create(node: NodeID("33.74.01")!, directory: nodeDir)
+        _ = try first.enroll(node: identity.node, publicKey: identity.publicKey, fingerprint: identity.fingerprint)
+        func signed() throws -> HTTPRequestMessage {
+            var request = HTTPRequestMessage(
+                method: "POST", path: "/v2/knowledge", headers: ["content-type": SyncProtocol.jsonContentType],
+                body: try Canonical.encode(KnowledgeRequest(partitions: ["33.74.01"])))
+            try RequestSignature.sign(&request, identity: identity, at: clock.now())
+            return request
+        }
+        func code(_ answer: HTTPResponseMessage) -> String? {
+            (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])?["code"] as? String
+        }
+
+        // A captured request sent again through the other process, either way round.
+        for (taker, replayedTo) in [(0, 1), (1, 0)] {
+            let request = try signed()
+            let taken = services[taker].respond(request)
+            #expect(taken.status == 200, "\(String(decoding: taken.body, as: UTF8.self))")
+            let again = services[replayedTo].respond(request)
+            #expect(again.status == 409)
+            #expect(code(again) == "replayed")
+        }
+        #expect(try database.count("SELECT COUNT(*) FROM request_nonce WHERE node = '33.74.01'") == 2)
+
+        // Once the skew window has passed, the node's old nonces are let go as the next request is taken.
+        clock.advance(seconds: 301)
+        #expect(services[1].respond(try signed()).status == 200)
+        #expect(try database.count("SELECT COUNT(*) FROM request_nonce WHERE node = '33.74.01'") == 1)
+    }
 }

@@ -247,9 +247,17 @@ public final class HubService: HubRequestHandler, Sendable {
         let outcome = nonces.withLock {
             $0.check(node: claim.node.rawValue, nonce: claim.nonce, date: claim.date, now: at)
         }
+        let replayed = SyncError(.replayed, "permintaan ini sudah pernah diterima hub (Simpul-Nonce terulang)")
         switch outcome {
-        case .fresh: return claim.node
-        case .replayed: throw SyncError(.replayed, "permintaan ini sudah pernah diterima hub (Simpul-Nonce terulang)")
+        case .fresh:
+            let keepUntil = max(claim.date.milliseconds, at.milliseconds) + skew
+            let first = try storeCall { () throws(SimpulError) in
+                try store.recordNonce(
+                    node: claim.node.rawValue, nonce: claim.nonce, keepUntil: keepUntil, now: at.milliseconds)
+            }
+            guard first else { throw replayed }
+            return claim.node
+        case .replayed: throw replayed
         case .full: throw SyncError(.busy, "terlalu banyak permintaan node \(claim.node); coba lagi sebentar")
         }
     }

@@ -32,6 +32,12 @@ public protocol HubStorage: ReplicaStorage {
     func parkedPerWriter() throws(SimpulError) -> [ParkedWriter]
     /// Throws unless the storage answers with its schema current (`/readyz`).
     func checkReady() throws(SimpulError)
+    /// Records a signed request's nonce where every hub process sharing this storage sees it, kept until
+    /// `keepUntil` (ms): false when one of them took the same nonce of the node before and it is still kept
+    /// at `now`. Each process's `NonceCache` answers first; this is what catches a captured request sent to
+    /// another process behind the load balancer. A storage that one process alone opens (SQLite, under the
+    /// folder's lock) has no other process to tell and returns true.
+    func recordNonce(node: String, nonce: String, keepUntil: Int64, now: Int64) throws(SimpulError) -> Bool
 
     // MARK: Folded state
     func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict]

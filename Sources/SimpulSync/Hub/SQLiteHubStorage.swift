@@ -36,6 +36,9 @@ public struct SQLiteHubStorage: HubStorage {
     }
     public func parkedPerWriter() throws(SimpulError) -> [ParkedWriter] { try store.parkedPerWriter() }
     public func checkReady() throws(SimpulError) { try store.checkReady() }
+    public func recordNonce(node: String, nonce: String, keepUntil: Int64, now: Int64) throws(SimpulError) -> Bool {
+        true
+    }
     public func lamportClock() throws(SimpulError) -> UInt64 { try store.lamportClock() }
     public func ownPartitions() throws(SimpulError) -> [String] { try store.ownPartitions() }
     public func ownEvents(partition: String, after seq: UInt64, limit: Int) throws(SimpulError) -> [Event] {
