@@ -80,7 +80,7 @@ public enum Console {
 
     /// Shows a permohonan as text or JSON.
     public static func show(
-        _ p: Permohonan, store: NodeStore, json: Bool, title: String? = nil, warning: String? = nil
+        _ p: Permohonan, store: any PermohonanReader, json: Bool, title: String? = nil, warning: String? = nil
     ) throws(SimpulError) {
         let calendar = try store.calendar()
         let today = now().localDate(offsetMinutes: store.info.zona.offsetMinutes)
@@ -106,7 +106,7 @@ public enum Console {
 
     /// Shows a document just attached: JSON `{attachment, permohonan}`, or a few lines of text.
     public static func attached(
-        _ file: AttachedFile, to p: Permohonan, store: NodeStore, json: Bool
+        _ file: AttachedFile, to p: Permohonan, store: any PermohonanReader, json: Bool
     ) throws(SimpulError) {
         let blobs = try blobs(of: p, store: store)
         if json {
@@ -131,7 +131,7 @@ public enum Console {
     /// Prints a letter just made: its nomor surat first, as the officer reads it out or writes it in
     /// the register.
     public static func madeLetter(
-        _ made: MadeLetter, to p: Permohonan, store: NodeStore, json: Bool
+        _ made: MadeLetter, to p: Permohonan, store: any PermohonanReader, json: Bool
     )
         throws(SimpulError)
     {
@@ -155,7 +155,8 @@ public enum Console {
     }
 
     /// What the store holds of each attachment's blob.
-    public static func blobs(of p: Permohonan, store: NodeStore) throws(SimpulError) -> [String: StoredBlob] {
+    public static func blobs(of p: Permohonan, store: any PermohonanReader) throws(SimpulError) -> [String: StoredBlob]
+    {
         var out: [String: StoredBlob] = [:]
         for f in p.attachments { out[f.attachment.sha256] = try store.blob(f.attachment.sha256) }
         return out
@@ -163,7 +164,7 @@ public enum Console {
 
     /// Lists permohonan matching a filter: JSON `{count, permohonan}`, or one text line each.
     public static func list(
-        _ filter: PermohonanFilter, store: NodeStore, json: Bool, line: (Permohonan) -> String
+        _ filter: PermohonanFilter, store: any PermohonanReader, json: Bool, line: (Permohonan) -> String
     ) throws(SimpulError) {
         guard filter.limit > 0 else { throw SimpulError(.usage, "limit: harus lebih dari 0") }
         let items = try store.list(filter)
@@ -184,7 +185,7 @@ public enum Console {
     }
 
     /// Prints a permohonan's full, attributed history.
-    public static func history(_ number: String, store: NodeStore, json: Bool) throws(SimpulError) {
+    public static func history(_ number: String, store: any PermohonanReader, json: Bool) throws(SimpulError) {
         let id = try RegistrationNumber(parsing: number).text
         let events = try store.history(id)
         if json {

@@ -128,7 +128,7 @@ public enum Render {
     }
 
     public static func lines(
-        _ p: Permohonan, store: NodeStore, today: LocalDate, calendar: WorkingDayCalendar
+        _ p: Permohonan, store: any PermohonanReader, today: LocalDate, calendar: WorkingDayCalendar
     ) -> [String] {
         let offset = store.info.zona.offsetMinutes
         let ptsp = p.ptspCode.map { ", PTSP: \(PTSPStatus.label($0))" } ?? ""

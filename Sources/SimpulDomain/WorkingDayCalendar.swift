@@ -115,3 +115,18 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension WorkingDayCalendar {
+    /// The calendar that published calendars make, in the order the log folds them: each one's years
+    /// replace the same years published before, other years stay, as loading a calendar file does.
+    public static func folding(_ publications: [CalendarPublication]) -> WorkingDayCalendar {
+        var calendar = WorkingDayCalendar(holidays: [])
+        for publication in publications {
+            let replaced = Set(publication.years)
+            calendar.holidays = calendar.holidays.filter { !replaced.contains($0.key.year) }
+            for holiday in publication.holidays { calendar.holidays[holiday.date] = holiday }
+            calendar.years.formUnion(replaced)
+        }
+        return calendar
+    }
+}

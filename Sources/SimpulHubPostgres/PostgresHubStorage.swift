@@ -17,7 +17,7 @@ import SimpulSync
 public final class PostgresHubStorage: HubStorage {
     public let info: NodeInfo
     let pool: PostgresPool
-    private let logger: Logger
+    let logger: Logger
     let clock: @Sendable () -> Timestamp
 
     private init(info: NodeInfo, pool: PostgresPool, logger: Logger, clock: @escaping @Sendable () -> Timestamp) {

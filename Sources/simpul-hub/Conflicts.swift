@@ -16,7 +16,7 @@ struct Conflicts: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
+                let s = try store.storage()
                 let conflicts = try s.conflicts(openOnly: !all)
                 if store.json { return try Console.printJSON(conflicts) }
                 if conflicts.isEmpty { return print("Tidak ada konflik\(all ? "" : " terbuka").") }

@@ -19,7 +19,7 @@ struct HubPermohonan: ParsableCommand {
             try execute { () throws(SimpulError) in
                 var filter = PermohonanFilter(layanan: layanan, limit: limit)
                 if status != "semua" { filter.status = try Console.status(status) }
-                try Console.list(filter, store: try store.open(), json: store.json) { p in
+                try Console.list(filter, store: try store.storage(), json: store.json) { p in
                     let code = p.ptspCode.map { " / \(PTSPStatus.label($0))" } ?? ""
                     return
                         "\(p.number)  \(p.partition)  \(p.layanan.code)  \(p.pemohon.nama)  [\(Render.statusLabel(p))\(code)]"
@@ -35,7 +35,7 @@ struct HubPermohonan: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
+                let s = try store.storage()
                 try Console.show(
                     try s.permohonan(try RegistrationNumber(parsing: number).text), store: s, json: store.json)
             }
@@ -49,7 +49,7 @@ struct HubPermohonan: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                try Console.history(number, store: try store.open(), json: store.json)
+                try Console.history(number, store: try store.storage(), json: store.json)
             }
         }
     }
@@ -117,7 +117,7 @@ struct HubPermohonan: ParsableCommand {
 }
 
 func hubChange(_ command: Command, number: String, petugas: String, store: HubOptions) throws(SimpulError) {
-    let s = try store.open()
+    let s = try store.storage()
     let id = try RegistrationNumber(parsing: number).text
     try s.perform(command, on: id, officer: petugas)
     try Console.show(try s.permohonan(id), store: s, json: store.json)

@@ -47,7 +47,8 @@ struct HubOptions: ParsableArguments {
             throw SimpulError(
                 .configuration,
                 "hub di \(directory) menyimpan datanya di PostgreSQL; perintah ini baru tersedia untuk hub SQLite "
-                    + "(di PostgreSQL: serve tanpa --web, status, alerts, node enroll/list/revoke)")
+                    + "(di PostgreSQL: serve tanpa --web, status, alerts, node enroll/list/revoke, "
+                    + "permohonan list/show/log/advance/decide, conflicts list, layanan publish)")
         }
         let store = try NodeStore.open(directory: directory, now: Console.now, logger: HubEnvironment.logger)
         guard store.info.node.isHub else {
@@ -192,7 +193,7 @@ struct HubLayanan: ParsableCommand {
                 let catalog = try ConfDirectory.loadCatalog(file)
                 var holidays: [WorkingDayCalendar.Holiday] = []
                 for k in kalender { holidays += try ConfDirectory.loadCalendar(k).holidays.values }
-                let s = try store.open()
+                let s = try store.storage()
                 let events = try s.publish(
                     catalog: catalog, calendar: holidays.isEmpty ? nil : WorkingDayCalendar(holidays: holidays),
                     officer: petugas)

@@ -131,10 +131,10 @@ struct PostgresServer {
         #expect(row?["lastResult"] != nil)
 
         // What the PostgreSQL hub cannot do yet is refused in one line, and changes nothing.
-        let shown = try RealHub.run("simpul-hub", ["permohonan", "list", "--data", hub.data])
-        #expect(shown.status == 65)
-        #expect(shown.stderr.contains("PostgreSQL"))
-        #expect(shown.stderr.split(separator: "\n").count == 1)
+        let staff = try RealHub.run("simpul-hub", ["user", "list", "--data", hub.data])
+        #expect(staff.status == 65)
+        #expect(staff.stderr.contains("PostgreSQL"))
+        #expect(staff.stderr.split(separator: "\n").count == 1)
         let web = try RealHub.run(
             "simpul-hub",
             [
@@ -143,6 +143,98 @@ struct PostgresServer {
         #expect(web.status == 64)
         #expect(web.stderr.contains("web"))
         #expect(try events(in: database) == after)
+    }
+
+    @Test func thePTSPsStepAndDecisionOnAHubOnPostgresReachTheCounter() throws {
+        let database = try PostgresServer()
+        defer { database.drop() }
+        let hub = try RealHub(name: "pg-acts", database: database.url)
+        // The IT officer publishes the catalog and the year's holidays: a hub on PostgreSQL counts working
+        // days on the calendar it published.
+        let published = try RealHub.run(
+            "simpul-hub",
+            [
+                "layanan", "publish", Simpul.conf + "/layanan.json", "--kalender", Simpul.conf + "/hari-libur-2026.tsv",
+                "--data", hub.data, "--petugas", "Admin TI",
+            ])
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(
+            try database.rows("SELECT type FROM event WHERE node = '33.74' AND partition = '33.74' ORDER BY seq")
+                == ["katalog.published", "kalender.published"])
+        let republished = try RealHub.run(
+            "simpul-hub", ["layanan", "publish", Simpul.conf + "/layanan.json", "--data", hub.data, "--petugas", "A"])
+        #expect(republished.status != 0)
+        #expect(republished.stderr.contains("tidak lebih baru"), "\(republished.stderr)")
+
+        let office = hub.dir + "/kec"
+        try self.office(hub, at: office, count: 0)
+        let created = try RealHub.run(
+            "simpul",
+            [
+                "permohonan", "create", "--data", office, "--layanan", "PBG-KECIL", "--nik", "3374010101850003",
+                "--nama", "Ahmad", "--syarat", "ktp", "--syarat", "persetujuan-tetangga", "--syarat", "bukti-tanah",
+                "--syarat", "sppt-pbb", "--syarat", "gambar", "--syarat", "pengantar-desa", "--petugas", "Sari",
+                "--json",
+            ])
+        let object = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
+        let number = try #require((object?["permohonan"] as? [String: Any])?["number"] as? String)
+        #expect(
+            try RealHub.run("simpul", ["permohonan", "forward", number, "--data", office, "--petugas", "Sari"]).status
+                == 0)
+        #expect(try RealHub.run("simpul", ["sync", "--data", office]).status == 0)
+
+        // The PTSP reads the forwarded file and records its steps from the PostgreSQL hub's folder.
+        let listed = try RealHub.run("simpul-hub", ["permohonan", "list", "--data", hub.data])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains(number))
+        let checked = try RealHub.run(
+            "simpul-hub",
+            ["permohonan", "advance", number, "--data", hub.data, "--kode", "10", "--petugas", "Rina"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("Nomor pendaftaran : \(number)"), "\(checked.stdout)")
+        let decided = try RealHub.run(
+            "simpul-hub",
+            [
+                "permohonan", "decide", number, "--data", hub.data, "--kode", "50", "--retribusi", "150000",
+                "--petugas", "Kabid",
+            ])
+        #expect(decided.status == 0, "\(decided.stderr)")
+        let hubEvents = try database.rows("SELECT seq || '|' || type || '|' || officer FROM event WHERE node = '33.74'")
+        #expect(hubEvents.contains("1|permohonan.ptsp-progress|Rina"), "\(hubEvents)")
+        #expect(hubEvents.contains("2|permohonan.decided|Kabid"), "\(hubEvents)")
+
+        // A second decision is refused by the workflow in one line and writes nothing.
+        let again = try RealHub.run(
+            "simpul-hub", ["permohonan", "decide", number, "--data", hub.data, "--kode", "90", "--petugas", "Kabid"])
+        #expect(again.status != 0)
+        #expect(again.stderr.split(separator: "\n").count == 1, "\(again.stderr)")
+        #expect(try database.rows("SELECT seq FROM event WHERE node = '33.74' AND record = '\(number)'").count == 2)
+        let log = try RealHub.run("simpul-hub", ["permohonan", "log", number, "--data", hub.data])
+        #expect(log.status == 0)
+        #expect(log.stdout.contains("Kabid"))
+
+        // The serving hub seals its acts into its chain at the counter's next pull.
+        let pulled = try RealHub.run("simpul", ["sync", "--data", office, "--json"])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let shown =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    try RealHub.run("simpul", ["permohonan", "show", number, "--data", office, "--json"]).stdout.utf8)
+            ) as? [String: Any]
+        let p = try #require(shown?["permohonan"] as? [String: Any])
+        #expect(p["tahap"] as? String == "penyerahan")
+        #expect(p["fee"] as? Int == 150_000)
+        #expect(p["ptspCode"] as? String == "50")
+        #expect(
+            try database.rows(
+                "SELECT last_seq FROM changeset WHERE node = '33.74' AND partition = '33.74.01' ORDER BY first_seq"
+            ).last == "2")
+        // The published catalog and calendar came down to the counter as well.
+        let global = try DatabaseQueue(path: office + "/simpul.sqlite").read { db in
+            try String.fetchAll(
+                db, sql: "SELECT type FROM event WHERE node = '33.74' AND partition = '33.74' ORDER BY seq")
+        }
+        #expect(global == ["katalog.published", "kalender.published"])
     }
 
     @Test func initRefusesAPasswordOnTheCommandLineAndADatabaseAnotherHubHolds() throws {

@@ -202,4 +202,27 @@ struct WorkingDayCalendarTests {
         #expect(cal.holidays.count == 1)
         #expect(cal.holidays[d]?.name == "Tahun Baru")
     }
+
+    // MARK: folding published calendars
+
+    @Test func publishedCalendarsFoldInLogOrderEachReplacingItsYears() throws {
+        let first2026 = WorkingDayCalendar(holidays: [
+            .init(date: try date("2026-01-01"), kind: "libur", name: "Tahun Baru"),
+            .init(date: try date("2026-05-01"), kind: "libur", name: "Hari Buruh"),
+        ])
+        let with2027 = WorkingDayCalendar(holidays: [
+            .init(date: try date("2026-01-01"), kind: "libur", name: "Tahun Baru 2026"),
+            .init(date: try date("2027-01-01"), kind: "libur", name: "Tahun Baru 2027"),
+        ])
+        let folded = WorkingDayCalendar.folding([CalendarPublication(first2026), CalendarPublication(with2027)])
+        // The second publication lists 2026 again: its 2026 replaces the first's whole (1 May is gone).
+        #expect(folded.years == [2026, 2027])
+        #expect(folded.holidays.count == 2)
+        #expect(try folded.holidays[date("2026-01-01")]?.name == "Tahun Baru 2026")
+        #expect(try folded.isWorkingDay(date("2026-05-01")))
+        #expect(try !folded.isWorkingDay(date("2027-01-01")))
+        // The shipped file, published once, is that file.
+        #expect(WorkingDayCalendar.folding([CalendarPublication(calendar)]) == calendar)
+        #expect(WorkingDayCalendar.folding([]).years.isEmpty)
+    }
 }

@@ -26,7 +26,7 @@ import Testing
             now: { world.clock.now() }, budget: 4096, maxPullBytes: 16 * 1024)
     }
 
-    @Test(arguments: HubBackend.nodeStoreOnly) func aForwardedFileGoesToThePTSPAndItsDecisionComesBackOverHTTPS(
+    @Test(arguments: HubBackend.allCases) func aForwardedFileGoesToThePTSPAndItsDecisionComesBackOverHTTPS(
         backend: HubBackend
     ) async throws {
         let world = try SyncWorld(backend: backend)
@@ -41,7 +41,7 @@ import Testing
             var out: [SyncReport] = []
             out.append(self.agent(world, kec, url: url, caFile: ca).run())
             out.append(self.agent(world, other, url: url, caFile: ca).run())
-            try world.hub.store.perform(.decide(code: "50", fee: 75_000, note: nil), on: p.number, officer: "Kabid")
+            try world.hubStorage.perform(.decide(code: "50", fee: 75_000, note: nil), on: p.number, officer: "Kabid")
             out.append(self.agent(world, kec, url: url, caFile: ca).run())
             return out
         }

@@ -64,7 +64,7 @@ final class WireLog: SyncTransport {
 @Suite(.timeLimit(.minutes(10))) struct WireOverHTTPSTests {
     static let maxRequestBodyBytes = 256 * 1024
 
-    @Test(arguments: HubBackend.nodeStoreOnly) func aRealSyncOverHTTPSSpeaksTheWireFormat(
+    @Test(arguments: HubBackend.allCases) func aRealSyncOverHTTPSSpeaksTheWireFormat(
         backend: HubBackend
     ) async throws {
         let check = try WireValidator.python(["-c", "import jsonschema, cryptography"])
@@ -103,7 +103,7 @@ final class WireLog: SyncTransport {
             }
             var statuses: [String: Int] = [:]
             statuses["push"] = Int(sync(kec).outcome.exitCode)
-            try world.hub.store.perform(.decide(code: "50", fee: 100_000, note: nil), on: pbg.number, officer: "Kabid")
+            try world.hubStorage.perform(.decide(code: "50", fee: 100_000, note: nil), on: pbg.number, officer: "Kabid")
             statuses["pull"] = Int(sync(kec).outcome.exitCode)
 
             // A chunk sent again after the hub has the whole blob: 409 with where the hub's copy ends.

@@ -60,7 +60,7 @@ import Testing
         #expect(counting.blobRequests == 6)
     }
 
-    @Test(arguments: HubBackend.nodeStoreOnly) func aDamagedLocalCopyIsDroppedAndTheRunStillPullsButEndsRejected(
+    @Test(arguments: HubBackend.allCases) func aDamagedLocalCopyIsDroppedAndTheRunStillPullsButEndsRejected(
         backend: HubBackend
     ) throws {
         let world = try SyncWorld(backend: backend)
@@ -68,7 +68,8 @@ import Testing
         let forwarded = try kec.register("PBG-KECIL")
         try kec.store.perform(.forward(note: nil), on: forwarded.number, officer: "Sari")
         #expect(world.sync(kec).outcome.result == .inSync)
-        try world.hub.store.perform(.decide(code: "50", fee: 50_000, note: nil), on: forwarded.number, officer: "Kabid")
+        try world.hubStorage.perform(
+            .decide(code: "50", fee: 50_000, note: nil), on: forwarded.number, officer: "Kabid")
 
         let p = try kec.register("SKTM")
         let scan = try kec.store.attach(

@@ -18,7 +18,12 @@ public enum EventCodec {
     static func insert(_ event: Event, into db: Database) throws {
         try insert(
             event, at: event.at.description, context: JSONText.versionVector(event.context),
-            data: try json(DataOnly(body: event.body)), into: db)
+            data: try dataJSON(event.body), into: db)
+    }
+
+    /// The `data` column of an event with this body.
+    static func dataJSON(_ body: EventBody) throws -> String {
+        try json(DataOnly(body: body))
     }
 
     /// Inserts an event whose JSON columns are already written (as received from another replica).

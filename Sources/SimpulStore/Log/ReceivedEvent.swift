@@ -15,4 +15,11 @@ public struct ReceivedEvent: Sendable {
         self.context = context
         self.data = data
     }
+
+    /// An event this replica wrote, its columns written as the log keeps them.
+    public init(written event: Event) throws {
+        self.init(
+            event: event, at: event.at.description, context: JSONText.versionVector(event.context),
+            data: try EventCodec.dataJSON(event.body))
+    }
 }

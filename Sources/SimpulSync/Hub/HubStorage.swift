@@ -5,7 +5,7 @@ import SimpulStore
 /// knowledge, contacts, conflicts, the folded permohonan, blobs and the parking. The hub's logic
 /// depends only on this; `SQLiteHubStorage` is the implementation over a `NodeStore`, and another
 /// database (PostgreSQL) is another implementation of it.
-public protocol HubStorage: ReplicaStorage {
+public protocol HubStorage: ReplicaStorage, PermohonanReader {
     /// The hub node's identity as stored.
     var info: NodeInfo { get }
 
@@ -38,6 +38,17 @@ public protocol HubStorage: ReplicaStorage {
     /// another process behind the load balancer. A storage that one process alone opens (SQLite, under the
     /// folder's lock) has no other process to tell and returns true.
     func recordNonce(node: String, nonce: String, keepUntil: Int64, now: Int64) throws(SimpulError) -> Bool
+
+    // MARK: The PTSP's own acts
+    /// Records a step of the PTSP's process or its decision on a forwarded permohonan, as the workflow
+    /// allows on the state read in the same transaction, attributed to `officer` in the PTSP's role. The
+    /// event is the hub's own, sealed into its chain at the next pull.
+    @discardableResult
+    func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event
+    /// Publishes a catalog (and holiday calendars) to every kecamatan as the hub's events in the global
+    /// partition; the catalog must be newer than every one published before.
+    @discardableResult
+    func publish(catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String) throws(SimpulError) -> [Event]
 
     // MARK: Folded state
     func conflicts(openOnly: Bool) throws(SimpulError) -> [Conflict]

@@ -80,6 +80,16 @@ public struct SQLiteHubStorage: HubStorage {
     public func history(_ number: String) throws(SimpulError) -> [Event] { try store.history(number) }
 
     public func blob(_ sha: String) throws(SimpulError) -> StoredBlob? { try store.blob(sha) }
+    public func calendar() throws(SimpulError) -> WorkingDayCalendar { try store.calendar() }
+    public func publish(
+        catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String
+    ) throws(SimpulError) -> [Event] {
+        try store.publish(catalog: catalog, calendar: calendar, officer: officer)
+    }
+    public func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event {
+        try HubActs.check(command)
+        return try store.perform(command, on: number, officer: officer)
+    }
     public func blobReferences(
         _ sha: String
     ) throws(SimpulError) -> [(partition: String, node: String, size: Int64?)] {
