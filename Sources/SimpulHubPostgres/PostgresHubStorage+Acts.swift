@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PostgresNIO
 import SimpulDomain
@@ -130,5 +131,71 @@ extension PostgresStorageTransaction {
                 guard case .calendarPublished(let publication) = event.body else { return nil }
                 return publication
             })
+    }
+}
+
+extension PostgresHubStorage {
+    /// Attaches the document the PTSP issued (a PDF) to a forwarded, approved permohonan, as
+    /// `NodeStore.attach(issuedNumber:)` does at a SQLite hub: the bytes are stored complete with the hub
+    /// as their owner and the event recorded in one transaction; it travels to the counter like a scan.
+    /// The same file again, after the bytes were lost, brings them back without a second event.
+    public func attachIssued(
+        file path: String, to number: String, issuedNumber: String, officer: String
+    ) throws(SimpulError) -> AttachedFile {
+        guard let name = try FreeText.clean(officer, field: "petugas", maxLength: 100) else {
+            throw SimpulError(.invalidData, "petugas: nama petugas wajib diisi")
+        }
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw SimpulError(.notFound, "file: \(path) tidak ada")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        guard size <= Attachment.maxBytes else {
+            throw SimpulError(
+                .invalidData,
+                "file: \(url.lastPathComponent) terlalu besar (\(Attachment.sizeText(size))); lampiran paling besar \(Attachment.sizeText(Attachment.maxBytes))"
+            )
+        }
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
+            throw SimpulError(.io, "file: \(path) tidak bisa dibaca", cause: error)
+        }
+        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let draft = Attachment(
+            sha256: sha, size: Int64(bytes.count), name: url.lastPathComponent,
+            mediaType: Attachment.mediaType(forFileName: url.lastPathComponent), syarat: nil,
+            issuedNumber: issuedNumber)
+        let at = clock()
+        let author = info.node
+        return try write("melampirkan file") { tx -> AttachedFile in
+            let history = try tx.events(
+                """
+                SELECT \(unescaped: PostgresStorageTransaction.eventColumns) FROM event WHERE record = \(number)
+                ORDER BY lamport, node, seq
+                """
+            ).filter(EventCodec.belongsToRecord)
+            guard let state = RecordFold.fold(history).state else {
+                throw SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan hub ini")
+            }
+            if let held = state.attachments.first(where: { $0.attachment.sha256 == sha }) {
+                guard try tx.blob(sha)?.complete != true else { return held }
+                try tx.storeCompleteBlob(sha256: sha, bytes: bytes, at: at)
+                return held
+            }
+            let body = try Workflow.attach(draft, on: state)
+            if let refusal = EventAuthorization.refusal(body: body, author: author, partition: state.partition) {
+                throw SimpulError(.invalidData, refusal.message)
+            }
+            try tx.storeCompleteBlob(sha256: sha, bytes: bytes, at: at)
+            try tx.execute("UPDATE blob SET owner = \(author.rawValue) WHERE sha256 = \(sha)")
+            let event = try tx.appendOwn(
+                record: number, partition: state.partition, context: state.seen, author: author, officer: name,
+                role: Peran.ptsp, at: at, body: body)
+            guard case .attached(let attachment) = event.body else {
+                throw SimpulError(.io, "lampiran \(sha.prefix(12)) tidak tercatat sebagai lampiran")
+            }
+            return AttachedFile(attachment: attachment, dot: event.dot)
+        }
     }
 }

@@ -106,10 +106,9 @@ struct HubPermohonan: ParsableCommand {
 
         func run() throws {
             try execute { () throws(SimpulError) in
-                let s = try store.open()
+                let s = try store.storage()
                 let id = try RegistrationNumber(parsing: number).text
-                let attached = try s.attach(
-                    file: file, to: id, syarat: nil, issuedNumber: nomorDokumen, by: .typed(petugas))
+                let attached = try s.attachIssued(file: file, to: id, issuedNumber: nomorDokumen, officer: petugas)
                 try Console.attached(attached, to: try s.permohonan(id), store: s, json: store.json)
             }
         }

@@ -48,7 +48,7 @@ struct HubOptions: ParsableArguments {
                 .configuration,
                 "hub di \(directory) menyimpan datanya di PostgreSQL; perintah ini baru tersedia untuk hub SQLite "
                     + "(di PostgreSQL: serve tanpa --web, status, alerts, node enroll/list/revoke, "
-                    + "permohonan list/show/log/advance/decide, conflicts list, layanan publish)")
+                    + "permohonan list/show/log/advance/decide/terbit, conflicts list, layanan publish)")
         }
         let store = try NodeStore.open(directory: directory, now: Console.now, logger: HubEnvironment.logger)
         guard store.info.node.isHub else {

@@ -213,9 +213,25 @@ struct PostgresServer {
         #expect(log.status == 0)
         #expect(log.stdout.contains("Kabid"))
 
+        // The signed permit, issued as a PDF, goes with the decision.
+        let permit = Data((0..<90_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) })
+        try permit.write(to: URL(fileURLWithPath: hub.dir + "/izin.pdf"))
+        let issued = try RealHub.run(
+            "simpul-hub",
+            [
+                "permohonan", "terbit", number, hub.dir + "/izin.pdf", "--nomor-dokumen", "503/0123/DPMPTSP/2026",
+                "--data", hub.data, "--petugas", "Kabid",
+            ])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(
+            try database.rows("SELECT size, complete, owner FROM blob")
+                == ["\(permit.count)|t|33.74"])
+
         // The serving hub seals its acts into its chain at the counter's next pull.
         let pulled = try RealHub.run("simpul", ["sync", "--data", office, "--json"])
         #expect(pulled.status == 0, "\(pulled.stderr)")
+        let run = try JSONSerialization.jsonObject(with: Data(pulled.stdout.utf8)) as? [String: Any]
+        #expect(run?["downloaded"] as? Int == 1, "\(pulled.stdout)")
         let shown =
             try JSONSerialization.jsonObject(
                 with: Data(
@@ -228,7 +244,7 @@ struct PostgresServer {
         #expect(
             try database.rows(
                 "SELECT last_seq FROM changeset WHERE node = '33.74' AND partition = '33.74.01' ORDER BY first_seq"
-            ).last == "2")
+            ).last == "3")
         // The published catalog and calendar came down to the counter as well.
         let global = try DatabaseQueue(path: office + "/simpul.sqlite").read { db in
             try String.fetchAll(

@@ -342,7 +342,7 @@ import Testing
         #expect(try world.hubMatches(kec.store, partition: "33.74.01"))
     }
 
-    @Test(arguments: HubBackend.nodeStoreOnly)
+    @Test(arguments: HubBackend.allCases)
     func theIssuedDocumentTheHubAttachesComesDownToTheCounterOverHTTPS(backend: HubBackend) async throws {
         let world = try SyncWorld(backend: backend)
         let kec = try world.kecamatan("33.74.01")
@@ -353,10 +353,10 @@ import Testing
             let transport = CurlTransport(baseURL: "https://127.0.0.1:\(port)", caFile: ca, logger: Fixture.logger)
             defer { transport.closeIdleConnections() }
             let forwarded = Self.agent(world, kec, transport).run()
-            try world.hub.store.perform(.decide(code: "50", fee: 150_000, note: nil), on: p.number, officer: "Kabid")
-            let issued = try world.hub.store.attach(
-                file: try Self.file(content, name: "izin-pbg.pdf"), to: p.number, syarat: nil,
-                issuedNumber: "503/0123/DPMPTSP/2026", by: .typed("Rina"))
+            try world.hubStorage.perform(.decide(code: "50", fee: 150_000, note: nil), on: p.number, officer: "Kabid")
+            let issued = try world.hubStorage.attachIssued(
+                file: try Self.file(content, name: "izin-pbg.pdf"), to: p.number, issuedNumber: "503/0123/DPMPTSP/2026",
+                officer: "Rina")
             let back = Self.agent(world, kec, transport).run()
             return (forwarded, issued, back)
         }

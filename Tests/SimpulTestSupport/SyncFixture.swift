@@ -42,8 +42,8 @@ public enum HubBackend: String, CaseIterable, Sendable, CustomStringConvertible 
     public static var allCases: [HubBackend] { TestPostgresServer.enabled ? [.sqlite, .postgres] : [.sqlite] }
 
     /// For tests that act at the hub or look into it through its `NodeStore` (`world.hub.store`): the
-    /// PTSP's steps, decisions and publications go through `hubStorage` on either backend, but attaching
-    /// the issued document, settling a conflict, the kas book and whole-table snapshots exist only there,
+    /// PTSP's steps, decisions, issued documents and publications go through `hubStorage` on either
+    /// backend, but settling a conflict, the kas book and whole-table snapshots exist only there,
     /// so a hub on PostgreSQL cannot run them yet (README, "Not built yet").
     public static let nodeStoreOnly: [HubBackend] = [.sqlite]
 }

@@ -47,6 +47,12 @@ public protocol HubStorage: ReplicaStorage, PermohonanReader {
     func perform(_ command: Command, on number: String, officer: String) throws(SimpulError) -> Event
     /// Publishes a catalog (and holiday calendars) to every kecamatan as the hub's events in the global
     /// partition; the catalog must be newer than every one published before.
+    /// Attaches the document the PTSP issued (a PDF, with its document number) to an approved
+    /// permohonan; its bytes are stored complete and go to the counter like a scan.
+    func attachIssued(
+        file: String, to number: String, issuedNumber: String, officer: String
+    ) throws(SimpulError)
+        -> AttachedFile
     @discardableResult
     func publish(catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String) throws(SimpulError) -> [Event]
 

@@ -81,6 +81,11 @@ public struct SQLiteHubStorage: HubStorage {
 
     public func blob(_ sha: String) throws(SimpulError) -> StoredBlob? { try store.blob(sha) }
     public func calendar() throws(SimpulError) -> WorkingDayCalendar { try store.calendar() }
+    public func attachIssued(
+        file: String, to number: String, issuedNumber: String, officer: String
+    ) throws(SimpulError) -> AttachedFile {
+        try store.attach(file: file, to: number, syarat: nil, issuedNumber: issuedNumber, by: .typed(officer))
+    }
     public func publish(
         catalog: LayananCatalog, calendar: WorkingDayCalendar?, officer: String
     ) throws(SimpulError) -> [Event] {
