@@ -17,7 +17,9 @@ public final class BlockingPool: Sendable {
     public let threads: Int
     private let pool: NIOThreadPool
 
-    private init(threads: Int) {
+    /// A pool of its own, for a test that must hold every thread of a pool without holding up every
+    /// other test's hub in the process, whose requests go through `shared`.
+    public init(threads: Int) {
         self.threads = threads
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()

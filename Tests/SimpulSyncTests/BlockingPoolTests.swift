@@ -9,17 +9,21 @@ import Testing
 @testable import SimpulSync
 
 /// The blocking pool is bounded, and work that waits for other work of the pool never waits for
-/// work the pool has not started. Serialized: each test takes every thread of the shared pool.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct BlockingPoolTests {
-    /// Blocks every thread of the shared pool until `release` is called.
+/// work the pool has not started. Each test takes every thread of a pool of its own: holding the
+/// shared one stopped every in-process hub of the parallel suite (their requests go through it) for
+/// as long, and their agents gave up on the silence.
+@Suite(.timeLimit(.minutes(10))) struct BlockingPoolTests {
+    /// Blocks every thread of `pool` until `release` is called.
     private final class Occupation: Sendable {
         private let gate = DispatchSemaphore(value: 0)
         private let started = DispatchSemaphore(value: 0)
-        let threads = BlockingPool.shared.threads
+        let pool: BlockingPool
+        var threads: Int { pool.threads }
 
-        init() {
-            for _ in 0..<threads {
-                BlockingPool.shared.submit { [started, gate] in
+        init(_ pool: BlockingPool) {
+            self.pool = pool
+            for _ in 0..<pool.threads {
+                pool.submit { [started, gate] in
                     started.signal()
                     gate.wait()
                 }
@@ -40,10 +44,14 @@ import Testing
         }
     }
 
+    @Test func theSharedPoolHasAThreadPerCoreAndAtLeastTwo() {
+        #expect(BlockingPool.shared.threads >= 2)
+        #expect(BlockingPool.shared.threads >= ProcessInfo.processInfo.activeProcessorCount)
+    }
+
     @Test func noMoreThanItsThreadsRunAtOnce() async throws {
-        let pool = BlockingPool.shared
-        #expect(pool.threads >= 2)
-        let busy = Occupation()
+        let pool = BlockingPool(threads: 2)
+        let busy = Occupation(pool)
         let finished = Atomic<Int>(0)
         let extra = Task {
             // Starts only once a thread of the pool is free, that is after one occupier finished.
@@ -59,10 +67,11 @@ import Testing
         let (world, received) = try batch()
         let replica = try Fixture.newStore(clock: world.clock, node: "33.74.01-7")
         try replica.learn(try world.hubStorage.keys(node: nil))
-        let busy = Occupation()
+        let pool = BlockingPool(threads: 2)
+        let busy = Occupation(pool)
         defer { busy.release() }
         // The applying thread checks every signature itself: the pool never gets to start one.
-        let applied = try SyncClient.apply(received, store: replica)
+        let applied = try SyncClient.apply(received, store: replica, pool: pool)
         #expect(applied == received.reduce(0) { $0 + $1.changeSet.events.count })
         #expect(try replica.eventCount() == applied)
     }
@@ -77,9 +86,10 @@ import Testing
                 node: "33.74.01", publicKey: stranger.publicKey, fingerprint: received[0].changeSet.key,
                 enrolledAt: world.clock.now(), revokedAt: nil, active: true)
         ])
-        let busy = Occupation()
+        let pool = BlockingPool(threads: 2)
+        let busy = Occupation(pool)
         defer { busy.release() }
-        #expect(throws: (any Error).self) { try SyncClient.apply(received, store: replica) }
+        #expect(throws: (any Error).self) { try SyncClient.apply(received, store: replica, pool: pool) }
         #expect(try replica.eventCount() == 0)
     }
 

@@ -106,8 +106,12 @@ extension SyncClient {
 
     /// Verifies and applies change sets in one transaction; parks those that must wait, then
     /// applies what they were waiting for. Returns the new events applied.
-    public static func apply(_ changeSets: [ReceivedChangeSet], store: NodeStore) throws -> Int {
-        try apply(Admission(.read(changeSets), keys: try keysByNode(store), clock: try store.lamportClock()), store)
+    /// `pool` is the process's blocking pool but in tests that must hold every thread of one.
+    public static func apply(
+        _ changeSets: [ReceivedChangeSet], store: NodeStore, pool: BlockingPool = .shared
+    ) throws -> Int {
+        try apply(
+            Admission(.read(changeSets), keys: try keysByNode(store), clock: try store.lamportClock()), store, pool)
     }
 
     /// Reads, verifies and applies change set documents as they came off the wire, in one
@@ -117,7 +121,9 @@ extension SyncClient {
     /// A document that does not read ends the batch as a garbled answer; those before it are kept.
     /// Returns the new events applied.
     public static func apply(documents: [[UInt8]], store: NodeStore) throws -> Int {
-        try apply(Admission(.documents(documents), keys: try keysByNode(store), clock: try store.lamportClock()), store)
+        try apply(
+            Admission(.documents(documents), keys: try keysByNode(store), clock: try store.lamportClock()), store,
+            .shared)
     }
 
     /// Every key the store knows, by node: taken before the transaction, so that no check on a pool
@@ -126,8 +132,7 @@ extension SyncClient {
         Dictionary(grouping: try store.keys(), by: \.node)
     }
 
-    private static func apply(_ checks: Admission, _ store: NodeStore) throws -> Int {
-        let pool = BlockingPool.shared
+    private static func apply(_ checks: Admission, _ store: NodeStore, _ pool: BlockingPool) throws -> Int {
         // One core stays with the applying thread (SQLite's work is the longest); the others read
         // and check ahead of it.
         checks.start(threads: max(1, pool.threads - 1), on: pool)
