@@ -17,15 +17,7 @@ extension PostgresHubStorage {
         let author = info.node
         let offset = info.zona.offsetMinutes
         let event = try write("mencatat langkah") { tx -> Event in
-            let history = try tx.events(
-                """
-                SELECT \(unescaped: PostgresStorageTransaction.eventColumns) FROM event WHERE record = \(number)
-                ORDER BY lamport, node, seq
-                """
-            ).filter(EventCodec.belongsToRecord)
-            guard let state = RecordFold.fold(history).state else {
-                throw SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan hub ini")
-            }
+            let state = try tx.foldedPermohonan(number)
             var body = try Workflow.decide(command, on: state)
             if case .ptspProgress(var progress) = body, let stopped = state.clockStoppedAt {
                 progress.dueOn = Workflow.dueDate(
@@ -98,6 +90,19 @@ extension PostgresHubStorage {
 }
 
 extension PostgresStorageTransaction {
+    /// A permohonan's state folded from its events as this transaction sees them, for an act to decide on.
+    func foldedPermohonan(_ number: String) throws -> Permohonan {
+        let history = try events(
+            """
+            SELECT \(unescaped: Self.eventColumns) FROM event WHERE record = \(number) ORDER BY lamport, node, seq
+            """
+        ).filter(EventCodec.belongsToRecord)
+        guard let state = RecordFold.fold(history).state else {
+            throw SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan hub ini")
+        }
+        return state
+    }
+
     /// Appends an event the hub writes itself, next in its chain of `partition` and after every event
     /// held, and folds the record it touches.
     func appendOwn(
@@ -169,15 +174,7 @@ extension PostgresHubStorage {
         let at = clock()
         let author = info.node
         return try write("melampirkan file") { tx -> AttachedFile in
-            let history = try tx.events(
-                """
-                SELECT \(unescaped: PostgresStorageTransaction.eventColumns) FROM event WHERE record = \(number)
-                ORDER BY lamport, node, seq
-                """
-            ).filter(EventCodec.belongsToRecord)
-            guard let state = RecordFold.fold(history).state else {
-                throw SimpulError(.notFound, "permohonan \(number) tidak ada di penyimpanan hub ini")
-            }
+            let state = try tx.foldedPermohonan(number)
             if let held = state.attachments.first(where: { $0.attachment.sha256 == sha }) {
                 guard try tx.blob(sha)?.complete != true else { return held }
                 try tx.storeCompleteBlob(sha256: sha, bytes: bytes, at: at)

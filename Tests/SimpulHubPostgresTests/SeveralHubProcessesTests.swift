@@ -15,18 +15,9 @@ import Testing
         let database = try TestDatabase()
         defer { database.drop() }
         let clock = TestClock()
-        let dir = Fixture.tempDirectory()
-        let hubStore = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
-        let hubIdentity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
-        let first = try PostgresHubStorage.open(
-            database.settings, hub: hubStore.info, logger: Fixture.logger, clock: { clock.now() })
-        defer { first.close() }
-        let second = try PostgresHubStorage.open(
-            database.settings, node: NodeID("33.74")!, logger: Fixture.logger, clock: { clock.now() })
-        defer { second.close() }
-        let services = try [first, second].map {
-            try HubService(storage: $0, identity: hubIdentity, logger: Fixture.logger, now: { clock.now() })
-        }
+        let hub = try TwoProcesses(database, clock: clock)
+        defer { hub.close() }
+        let (first, second, services) = (hub.first, hub.second, hub.services)
 
         let nodeDir = Fixture.tempDirectory()
         let store = try Fixture.newStore(clock: clock, node: "33.74.01", directory: nodeDir)
@@ -86,20 +77,9 @@ import Testing
         let database = try TestDatabase()
         defer { database.drop() }
         let clock = TestClock(stepSeconds: 0)
-        let dir = Fixture.tempDirectory()
-        let hubStore = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
-        let hubIdentity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
-        let first = try PostgresHubStorage.open(
-            database.settings, hub: hubStore.info, logger: Fixture.logger, clock: { clock.now() })
-        defer { first.close() }
-        let second = try PostgresHubStorage.open(
-            database.settings, node: NodeID("33.74")!, logger: Fixture.logger, clock: { clock.now() })
-        defer { second.close() }
-        let limits = HubLimits(maxSkewSeconds: 300)
-        let services = try [first, second].map {
-            try HubService(
-                storage: $0, identity: hubIdentity, logger: Fixture.logger, now: { clock.now() }, limits: limits)
-        }
+        let hub = try TwoProcesses(database, clock: clock, limits: HubLimits(maxSkewSeconds: 300))
+        defer { hub.close() }
+        let (first, services) = (hub.first, hub.services)
         let nodeDir = Fixture.tempDirectory()
         let identity = try NodeIdentity.create(node: NodeID("33.74.01")!, directory: nodeDir)
         _ = try first.enroll(node: identity.node, publicKey: identity.publicKey, fingerprint: identity.fingerprint)
@@ -129,5 +109,37 @@ import Testing
         clock.advance(seconds: 301)
         #expect(services[1].respond(try signed()).status == 200)
         #expect(try database.count("SELECT COUNT(*) FROM request_nonce WHERE node = '33.74.01'") == 1)
+    }
+}
+
+/// One hub's two processes on one database: each its own storage (its own connections) and its own
+/// `HubService`; the first storage records the hub's identity.
+private struct TwoProcesses {
+    let first: PostgresHubStorage
+    let second: PostgresHubStorage
+    let services: [HubService]
+
+    init(_ database: TestDatabase, clock: TestClock, limits: HubLimits = HubLimits()) throws {
+        let dir = Fixture.tempDirectory()
+        let hubStore = try Fixture.newStore(clock: clock, node: "33.74", directory: dir)
+        let identity = try NodeIdentity.create(node: NodeID("33.74")!, directory: dir)
+        first = try PostgresHubStorage.open(
+            database.settings, hub: hubStore.info, logger: Fixture.logger, clock: { clock.now() })
+        do {
+            second = try PostgresHubStorage.open(
+                database.settings, node: NodeID("33.74")!, logger: Fixture.logger, clock: { clock.now() })
+        } catch {
+            first.close()
+            throw error
+        }
+        services = try [first, second].map {
+            try HubService(
+                storage: $0, identity: identity, logger: Fixture.logger, now: { clock.now() }, limits: limits)
+        }
+    }
+
+    func close() {
+        first.close()
+        second.close()
     }
 }
